@@ -1,0 +1,77 @@
+#include "ir/builder.h"
+
+#include "ir/str_cat.h"
+#include "ir/status_macros.h"
+#include "ir/verifier.h"
+
+namespace dlc {
+
+GraphBuilder::GraphBuilder(std::string graph_name) { graph_.name = std::move(graph_name); }
+
+std::string GraphBuilder::FreshName() {
+  std::string name;
+  do {
+    name = StrCat(next_name_++);
+  } while (graph_.Find(name).has_value());
+  return name;
+}
+
+absl::StatusOr<ValueId> GraphBuilder::Add(OpKind op, std::vector<ValueId> operands,
+                                          Attributes attrs, std::string name, SourceLoc loc) {
+  // The type is inferred from the operands; only sources declare their own.
+  return AddNode(op, std::move(operands), std::move(attrs), TensorType{}, std::move(name),
+                 std::move(loc));
+}
+
+absl::StatusOr<ValueId> GraphBuilder::AddNode(OpKind op, std::vector<ValueId> operands,
+                                              Attributes attrs, TensorType type,
+                                              std::string name, SourceLoc loc) {
+  FillDefaultAttributes(op, attrs);
+  Node node;
+  node.op = op;
+  node.operands = std::move(operands);
+  node.attrs = std::move(attrs);
+  node.type = std::move(type);
+  node.name = name.empty() ? FreshName() : std::move(name);
+  node.loc = std::move(loc);
+  if (graph_.Find(node.name)) {
+    return absl::InvalidArgumentError(StrCat("value %", node.name, " is defined twice"));
+  }
+  const ValueId id = graph_.size();
+  graph_.nodes.push_back(std::move(node));
+  auto inferred = InferNodeType(graph_, id);
+  if (!inferred.ok()) {
+    graph_.nodes.pop_back();
+    return inferred.status();
+  }
+  graph_.nodes.back().type = *std::move(inferred);
+  return id;
+}
+
+absl::StatusOr<ValueId> GraphBuilder::Input(std::string name, TensorType type, SourceLoc loc) {
+  return AddNode(OpKind::kInput, {}, {}, std::move(type), std::move(name), std::move(loc));
+}
+
+absl::StatusOr<ValueId> GraphBuilder::Parameter(std::string name, TensorType type,
+                                                std::string init, SourceLoc loc) {
+  return AddNode(OpKind::kParameter, {}, {{"init", std::move(init)}}, std::move(type),
+                   std::move(name), std::move(loc));
+}
+
+absl::StatusOr<ValueId> GraphBuilder::Constant(TensorType type, FloatList values,
+                                               std::string name) {
+  return AddNode(OpKind::kConstant, {}, {{"value", std::move(values)}}, std::move(type),
+                   std::move(name), {});
+}
+
+absl::StatusOr<ValueId> GraphBuilder::Scalar(DType dtype, double value, std::string name) {
+  return Constant(TensorType{dtype, {}}, {value}, std::move(name));
+}
+
+absl::StatusOr<Graph> GraphBuilder::Build(std::vector<ValueId> outputs) && {
+  graph_.outputs = std::move(outputs);
+  DLC_RETURN_IF_ERROR(VerifyGraph(graph_));
+  return std::move(graph_);
+}
+
+}  // namespace dlc

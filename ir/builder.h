@@ -1,0 +1,49 @@
+// Builds graphs in C++: each call adds one node, fills its op's default
+// attributes, checks it and infers its result type.
+#ifndef DLC_IR_BUILDER_H_
+#define DLC_IR_BUILDER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ir/graph.h"
+
+namespace dlc {
+
+class GraphBuilder {
+ public:
+  explicit GraphBuilder(std::string graph_name);
+
+  // Adds a node of any op. An empty `name` gets a fresh numeric one. Errors
+  // name the op and what is wrong with its operands or attributes.
+  absl::StatusOr<ValueId> Add(OpKind op, std::vector<ValueId> operands, Attributes attrs = {},
+                              std::string name = "", SourceLoc loc = {});
+
+  // Sources.
+  absl::StatusOr<ValueId> Input(std::string name, TensorType type, SourceLoc loc = {});
+  absl::StatusOr<ValueId> Parameter(std::string name, TensorType type,
+                                    std::string init = "zeros", SourceLoc loc = {});
+  absl::StatusOr<ValueId> Constant(TensorType type, FloatList values, std::string name = "");
+  absl::StatusOr<ValueId> Scalar(DType dtype, double value, std::string name = "");
+
+  const TensorType& type(ValueId id) const { return graph_.type(id); }
+  const Graph& graph() const { return graph_; }
+
+  // Sets the outputs and verifies the whole graph.
+  absl::StatusOr<Graph> Build(std::vector<ValueId> outputs) &&;
+
+ private:
+  std::string FreshName();
+  // Appends a node, checks it and sets its result type (`type` is kept only
+  // by sources); on error the graph is unchanged.
+  absl::StatusOr<ValueId> AddNode(OpKind op, std::vector<ValueId> operands, Attributes attrs,
+                                  TensorType type, std::string name, SourceLoc loc);
+
+  Graph graph_;
+  int next_name_ = 0;
+};
+
+}  // namespace dlc
+
+#endif  // DLC_IR_BUILDER_H_

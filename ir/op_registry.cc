@@ -1,0 +1,496 @@
+// Every tensor-IR op, declared once: operands, attributes and result-type rule.
+#include "ir/op_registry.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/status/status.h"
+#include "ir/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "ir/shape_util.h"
+#include "ir/status_macros.h"
+#include "ir/window.h"
+
+namespace dlc {
+namespace {
+
+template <typename... Args>
+absl::Status Error(const Args&... args) {
+  return absl::InvalidArgumentError(StrCat(args...));
+}
+
+std::string TypeList(std::span<const TensorType> types) {
+  return absl::StrJoin(types, ", ", [](std::string* out, const TensorType& t) {
+    out->append(t.ToString());
+  });
+}
+
+// ---- dtype checks ---------------------------------------------------------
+
+absl::Status RequireSameDType(std::span<const TensorType> operands) {
+  for (const TensorType& t : operands) {
+    if (t.dtype != operands[0].dtype) {
+      return Error("operands must have one element type, got ", TypeList(operands));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RequireFloat(const TensorType& t, std::string_view what = "operand") {
+  if (!IsFloat(t.dtype)) return Error(what, " must be f32 or f64, got ", t.ToString());
+  return absl::OkStatus();
+}
+
+absl::Status RequireArithmetic(const TensorType& t) {
+  if (!IsArithmetic(t.dtype)) return Error("operand must be f32, f64 or i32, got ", t.ToString());
+  return absl::OkStatus();
+}
+
+absl::Status RequireRank(const TensorType& t, int64_t rank, std::string_view what) {
+  if (t.rank() != rank) {
+    return Error(what, " must have rank ", rank, ", got ", t.ToString());
+  }
+  return absl::OkStatus();
+}
+
+// ---- sources --------------------------------------------------------------
+
+absl::StatusOr<TensorType> InputRule(const TypeRuleInput& in) { return in.declared; }
+
+absl::StatusOr<TensorType> ParameterRule(const TypeRuleInput& in) {
+  DLC_RETURN_IF_ERROR(RequireFloat(in.declared, "a parameter"));
+  static constexpr std::string_view kInits[] = {"zeros",          "ones",       "glorot_uniform",
+                                                "glorot_normal",  "he_normal",  "he_uniform"};
+  std::string init = AttrString(in.attrs, "init");
+  if (std::find(std::begin(kInits), std::end(kInits), init) == std::end(kInits)) {
+    return Error("unknown initializer \"", init,
+                 "\" (known: zeros, ones, glorot_uniform, glorot_normal, he_normal, he_uniform)");
+  }
+  return in.declared;
+}
+
+absl::StatusOr<TensorType> ConstantRule(const TypeRuleInput& in) {
+  const FloatList values = AttrFloats(in.attrs, "value");
+  const int64_t n = in.declared.num_elements();
+  if (values.size() != 1 && static_cast<int64_t>(values.size()) != n) {
+    return Error("value has ", values.size(), " elements; ", in.declared.ToString(),
+                 " needs 1 (a splat) or ", n);
+  }
+  for (double v : values) {
+    switch (in.declared.dtype) {
+      case DType::kF32:
+      case DType::kF64:
+        break;
+      case DType::kI32:
+        if (v != std::trunc(v) || v < -2147483648.0 || v > 2147483647.0) {
+          return Error("value ", FormatDouble(v), " is not an i32");
+        }
+        break;
+      case DType::kU8:
+        if (v != std::trunc(v) || v < 0 || v > 255) return Error("value ", FormatDouble(v), " is not a u8");
+        break;
+      case DType::kI1:
+        if (v != 0 && v != 1) return Error("value ", FormatDouble(v), " is not an i1 (0 or 1)");
+        break;
+    }
+  }
+  return in.declared;
+}
+
+// ---- elementwise ----------------------------------------------------------
+
+absl::StatusOr<TensorType> BroadcastOperands(std::span<const TensorType> operands, DType dtype) {
+  Shape shape = operands[0].shape;
+  for (const TensorType& t : operands.subspan(1)) {
+    DLC_ASSIGN_OR_RETURN(shape, BroadcastShapes(shape, t.shape));
+  }
+  return TensorType{dtype, shape};
+}
+
+absl::StatusOr<TensorType> ArithmeticBinaryRule(const TypeRuleInput& in) {
+  DLC_RETURN_IF_ERROR(RequireSameDType(in.operands));
+  DLC_RETURN_IF_ERROR(RequireArithmetic(in.operands[0]));
+  return BroadcastOperands(in.operands, in.operands[0].dtype);
+}
+
+absl::StatusOr<TensorType> FloatBinaryRule(const TypeRuleInput& in) {
+  DLC_RETURN_IF_ERROR(RequireSameDType(in.operands));
+  DLC_RETURN_IF_ERROR(RequireFloat(in.operands[0]));
+  return BroadcastOperands(in.operands, in.operands[0].dtype);
+}
+
+absl::StatusOr<TensorType> ArithmeticUnaryRule(const TypeRuleInput& in) {
+  DLC_RETURN_IF_ERROR(RequireArithmetic(in.operands[0]));
+  return in.operands[0];
+}
+
+absl::StatusOr<TensorType> FloatUnaryRule(const TypeRuleInput& in) {
+  DLC_RETURN_IF_ERROR(RequireFloat(in.operands[0]));
+  return in.operands[0];
+}
+
+absl::StatusOr<TensorType> CompareRule(const TypeRuleInput& in) {
+  static constexpr std::string_view kPredicates[] = {"eq", "ne", "lt", "le", "gt", "ge"};
+  const std::string predicate = AttrString(in.attrs, "predicate");
+  if (std::find(std::begin(kPredicates), std::end(kPredicates), predicate) ==
+      std::end(kPredicates)) {
+    return Error("predicate must be one of eq, ne, lt, le, gt, ge, got \"", predicate, "\"");
+  }
+  DLC_RETURN_IF_ERROR(RequireSameDType(in.operands));
+  if (!IsOrdered(in.operands[0].dtype) && predicate != "eq" && predicate != "ne") {
+    return Error("predicate ", predicate, " needs ordered operands, got ", TypeList(in.operands));
+  }
+  return BroadcastOperands(in.operands, DType::kI1);
+}
+
+absl::StatusOr<TensorType> SelectRule(const TypeRuleInput& in) {
+  if (in.operands[0].dtype != DType::kI1) {
+    return Error("condition must be i1, got ", in.operands[0].ToString());
+  }
+  DLC_RETURN_IF_ERROR(RequireSameDType(in.operands.subspan(1)));
+  return BroadcastOperands(in.operands, in.operands[1].dtype);
+}
+
+absl::StatusOr<TensorType> CastRule(const TypeRuleInput& in) {
+  return TensorType{AttrDType(in.attrs, "to"), in.operands[0].shape};
+}
+
+// ---- data movement --------------------------------------------------------
+
+absl::StatusOr<TensorType> ReshapeRule(const TypeRuleInput& in) {
+  const IntList shape = AttrInts(in.attrs, "shape");
+  for (int64_t d : shape) {
+    if (d < 0) return Error("shape ", ShapeToString(shape), " has a negative dimension");
+  }
+  if (NumElements(shape) != in.operands[0].num_elements()) {
+    return Error("cannot reshape ", in.operands[0].ToString(), " (", in.operands[0].num_elements(),
+                 " elements) to ", ShapeToString(shape), " (", NumElements(shape), " elements)");
+  }
+  return TensorType{in.operands[0].dtype, shape};
+}
+
+absl::StatusOr<TensorType> FlattenRule(const TypeRuleInput& in) {
+  const TensorType& x = in.operands[0];
+  const int64_t axis = AttrInt(in.attrs, "axis");
+  if (axis < 0 || axis > x.rank()) {
+    return Error("axis ", axis, " is out of range [0, ", x.rank(), "] for ", x.ToString());
+  }
+  Shape outer(x.shape.begin(), x.shape.begin() + axis);
+  Shape inner(x.shape.begin() + axis, x.shape.end());
+  return TensorType{x.dtype, {NumElements(outer), NumElements(inner)}};
+}
+
+absl::StatusOr<TensorType> TransposeRule(const TypeRuleInput& in) {
+  const TensorType& x = in.operands[0];
+  const IntList perm = AttrInts(in.attrs, "perm");
+  IntList sorted = perm;
+  std::sort(sorted.begin(), sorted.end());
+  bool is_permutation = static_cast<int64_t>(perm.size()) == x.rank();
+  for (int64_t i = 0; is_permutation && i < x.rank(); ++i) is_permutation = sorted[i] == i;
+  if (!is_permutation) {
+    return Error("perm ", AttributeToString(perm), " is not a permutation of the ", x.rank(),
+                 " axes of ", x.ToString());
+  }
+  Shape shape;
+  for (int64_t p : perm) shape.push_back(x.shape[p]);
+  return TensorType{x.dtype, shape};
+}
+
+absl::StatusOr<TensorType> BroadcastRule(const TypeRuleInput& in) {
+  const TensorType& x = in.operands[0];
+  const IntList shape = AttrInts(in.attrs, "shape");
+  auto result = BroadcastShapes(x.shape, shape);
+  if (!result.ok() || *result != shape) {
+    return Error("cannot broadcast ", x.ToString(), " to ", ShapeToString(shape));
+  }
+  return TensorType{x.dtype, shape};
+}
+
+absl::StatusOr<TensorType> SliceRule(const TypeRuleInput& in) {
+  const TensorType& x = in.operands[0];
+  const IntList start = AttrInts(in.attrs, "start");
+  const IntList limit = AttrInts(in.attrs, "limit");
+  IntList stride = AttrInts(in.attrs, "stride");
+  if (stride.empty()) stride.assign(x.rank(), 1);
+  if (static_cast<int64_t>(start.size()) != x.rank() ||
+      static_cast<int64_t>(limit.size()) != x.rank() ||
+      static_cast<int64_t>(stride.size()) != x.rank()) {
+    return Error("start, limit and stride need one value per axis of ", x.ToString());
+  }
+  Shape shape;
+  for (int64_t i = 0; i < x.rank(); ++i) {
+    if (stride[i] <= 0) return Error("stride must be positive, got ", AttributeToString(stride));
+    if (start[i] < 0 || start[i] > limit[i] || limit[i] > x.shape[i]) {
+      return Error("axis ", i, ": need 0 <= start <= limit <= ", x.shape[i], ", got start ",
+                   start[i], " limit ", limit[i]);
+    }
+    shape.push_back((limit[i] - start[i] + stride[i] - 1) / stride[i]);
+  }
+  return TensorType{x.dtype, shape};
+}
+
+absl::StatusOr<TensorType> ConcatRule(const TypeRuleInput& in) {
+  DLC_RETURN_IF_ERROR(RequireSameDType(in.operands));
+  const TensorType& first = in.operands[0];
+  DLC_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(AttrInt(in.attrs, "axis"), first.rank()));
+  Shape shape = first.shape;
+  shape[axis] = 0;
+  for (const TensorType& t : in.operands) {
+    bool compatible = t.rank() == first.rank();
+    for (int64_t i = 0; compatible && i < t.rank(); ++i) {
+      compatible = i == axis || t.shape[i] == first.shape[i];
+    }
+    if (!compatible) {
+      return Error("operands must match except on axis ", axis, ", got ", TypeList(in.operands));
+    }
+    shape[axis] += t.shape[axis];
+  }
+  return TensorType{first.dtype, shape};
+}
+
+absl::StatusOr<TensorType> PadRule(const TypeRuleInput& in) {
+  const TensorType& x = in.operands[0];
+  const IntList low = AttrInts(in.attrs, "low");
+  const IntList high = AttrInts(in.attrs, "high");
+  if (static_cast<int64_t>(low.size()) != x.rank() ||
+      static_cast<int64_t>(high.size()) != x.rank()) {
+    return Error("low and high need one value per axis of ", x.ToString());
+  }
+  Shape shape = x.shape;
+  for (int64_t i = 0; i < x.rank(); ++i) {
+    if (low[i] < 0 || high[i] < 0) {
+      return Error("padding must not be negative, got low ", AttributeToString(low), " high ",
+                   AttributeToString(high));
+    }
+    shape[i] += low[i] + high[i];
+  }
+  return TensorType{x.dtype, shape};
+}
+
+// ---- reductions -----------------------------------------------------------
+
+absl::StatusOr<TensorType> ReduceRule(const TypeRuleInput& in, bool float_only) {
+  const TensorType& x = in.operands[0];
+  DLC_RETURN_IF_ERROR(float_only ? RequireFloat(x) : RequireArithmetic(x));
+  DLC_ASSIGN_OR_RETURN(IntList axes, NormalizeAxes(AttrInts(in.attrs, "axes"), x.rank()));
+  return TensorType{x.dtype, ReducedShape(x.shape, axes, AttrBool(in.attrs, "keepdims"))};
+}
+absl::StatusOr<TensorType> ReduceSumRule(const TypeRuleInput& in) { return ReduceRule(in, false); }
+absl::StatusOr<TensorType> ReduceMeanRule(const TypeRuleInput& in) { return ReduceRule(in, true); }
+absl::StatusOr<TensorType> ReduceMaxRule(const TypeRuleInput& in) { return ReduceRule(in, false); }
+
+absl::StatusOr<TensorType> ArgMaxRule(const TypeRuleInput& in) {
+  const TensorType& x = in.operands[0];
+  if (!IsOrdered(x.dtype)) return Error("operand must be ordered, got ", x.ToString());
+  DLC_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(AttrInt(in.attrs, "axis"), x.rank()));
+  if (x.shape[axis] == 0) return Error("argmax over an empty axis of ", x.ToString());
+  return TensorType{DType::kI32, ReducedShape(x.shape, {axis}, AttrBool(in.attrs, "keepdims"))};
+}
+
+// ---- linear algebra and neural-network ops --------------------------------
+
+absl::StatusOr<TensorType> MatMulRule(const TypeRuleInput& in) {
+  const TensorType& a = in.operands[0];
+  const TensorType& b = in.operands[1];
+  DLC_RETURN_IF_ERROR(RequireSameDType(in.operands));
+  DLC_RETURN_IF_ERROR(RequireFloat(a));
+  if (a.rank() < 2 || a.rank() != b.rank()) {
+    return Error("operands must have the same rank >= 2, got ", TypeList(in.operands));
+  }
+  const int64_t r = a.rank();
+  Shape batch(a.shape.begin(), a.shape.end() - 2);
+  if (!std::equal(batch.begin(), batch.end(), b.shape.begin())) {
+    return Error("batch dimensions differ: ", TypeList(in.operands));
+  }
+  const bool ta = AttrBool(in.attrs, "transpose_a");
+  const bool tb = AttrBool(in.attrs, "transpose_b");
+  const int64_t m = a.shape[r - (ta ? 1 : 2)];
+  const int64_t ka = a.shape[r - (ta ? 2 : 1)];
+  const int64_t kb = b.shape[r - (tb ? 1 : 2)];
+  const int64_t n = b.shape[r - (tb ? 2 : 1)];
+  if (ka != kb) {
+    return Error("contracted dimensions differ (", ka, " vs ", kb, "): ", TypeList(in.operands),
+                 ta || tb ? StrCat(" with transpose_a=", ta, " transpose_b=", tb) : "");
+  }
+  batch.push_back(m);
+  batch.push_back(n);
+  return TensorType{a.dtype, batch};
+}
+
+absl::StatusOr<TensorType> Conv2DRule(const TypeRuleInput& in) {
+  const TensorType& x = in.operands[0];
+  const TensorType& w = in.operands[1];
+  DLC_RETURN_IF_ERROR(RequireSameDType(in.operands));
+  DLC_RETURN_IF_ERROR(RequireFloat(x));
+  DLC_RETURN_IF_ERROR(RequireRank(x, 4, "input (NHWC)"));
+  DLC_RETURN_IF_ERROR(RequireRank(w, 4, "filter (HWIO)"));
+  if (w.shape[2] != x.shape[3]) {
+    return Error("filter ", w.ToString(), " expects ", w.shape[2], " input channels, input ",
+                 x.ToString(), " has ", x.shape[3]);
+  }
+  DLC_ASSIGN_OR_RETURN(
+      Window2D win, ResolveWindow2D(x.shape[1], x.shape[2], w.shape[0], w.shape[1],
+                                    AttrInts(in.attrs, "strides"), AttrInts(in.attrs, "dilations"),
+                                    in.attrs.at("padding")));
+  return TensorType{x.dtype, {x.shape[0], win.out_h, win.out_w, w.shape[3]}};
+}
+
+absl::StatusOr<TensorType> Pool2DRule(const TypeRuleInput& in) {
+  const TensorType& x = in.operands[0];
+  DLC_RETURN_IF_ERROR(RequireFloat(x));
+  DLC_RETURN_IF_ERROR(RequireRank(x, 4, "input (NHWC)"));
+  const IntList window = AttrInts(in.attrs, "window");
+  if (window.size() != 2) return Error("window must have 2 values [h,w], got ", window.size());
+  DLC_ASSIGN_OR_RETURN(Window2D win,
+                       ResolveWindow2D(x.shape[1], x.shape[2], window[0], window[1],
+                                       AttrInts(in.attrs, "strides"), IntList{1, 1},
+                                       in.attrs.at("padding")));
+  return TensorType{x.dtype, {x.shape[0], win.out_h, win.out_w, x.shape[3]}};
+}
+
+absl::StatusOr<TensorType> SoftmaxRule(const TypeRuleInput& in) {
+  const TensorType& x = in.operands[0];
+  DLC_RETURN_IF_ERROR(RequireFloat(x));
+  DLC_RETURN_IF_ERROR(NormalizeAxis(AttrInt(in.attrs, "axis"), x.rank()).status());
+  return x;
+}
+
+absl::StatusOr<TensorType> OneHotRule(const TypeRuleInput& in) {
+  const TensorType& labels = in.operands[0];
+  if (!IsInteger(labels.dtype)) return Error("labels must be i32 or u8, got ", labels.ToString());
+  const int64_t depth = AttrInt(in.attrs, "depth");
+  if (depth <= 0) return Error("depth must be positive, got ", depth);
+  Shape shape = labels.shape;
+  shape.push_back(depth);
+  return TensorType{AttrDType(in.attrs, "dtype"), shape};
+}
+
+absl::StatusOr<TensorType> SoftmaxCrossEntropyRule(const TypeRuleInput& in) {
+  const TensorType& logits = in.operands[0];
+  const TensorType& labels = in.operands[1];
+  DLC_RETURN_IF_ERROR(RequireFloat(logits, "logits"));
+  DLC_RETURN_IF_ERROR(RequireRank(logits, 2, "logits [batch, classes]"));
+  if (!IsInteger(labels.dtype) || labels.rank() != 1 || labels.shape[0] != logits.shape[0]) {
+    return Error("labels must be i32 or u8 [", logits.shape[0], "] to match logits ",
+                 logits.ToString(), ", got ", labels.ToString());
+  }
+  if (logits.shape[0] == 0) return Error("the batch is empty");
+  return TensorType{logits.dtype, {}};
+}
+
+// ---- the table ------------------------------------------------------------
+
+const Attribute kFalse = false;
+const Attribute kOnes2 = IntList{1, 1};
+const Attribute kValid = std::string("valid");
+
+std::vector<OpDef> MakeOpDefs() {
+  using K = OpKind;
+  using A = AttrKind;
+  const std::vector<AttrSpec> no_attrs;
+  const std::vector<AttrSpec> reduce_attrs = {{"axes", A::kInts, {}},
+                                              {"keepdims", A::kBool, kFalse}};
+  const std::vector<AttrSpec> pool_attrs = {{"window", A::kInts, {}},
+                                            {"strides", A::kInts, {}},
+                                            {"padding", A::kPadding, kValid}};
+  return {
+      {K::kInput, "input", 0, 0, no_attrs, InputRule},
+      {K::kParameter, "parameter", 0, 0, {{"init", A::kString, std::string("zeros")}}, ParameterRule},
+      {K::kConstant, "constant", 0, 0, {{"value", A::kFloats, {}}}, ConstantRule},
+
+      {K::kAdd, "add", 2, 2, no_attrs, ArithmeticBinaryRule},
+      {K::kSub, "sub", 2, 2, no_attrs, ArithmeticBinaryRule},
+      {K::kMul, "mul", 2, 2, no_attrs, ArithmeticBinaryRule},
+      {K::kDiv, "div", 2, 2, no_attrs, ArithmeticBinaryRule},
+      {K::kMax, "max", 2, 2, no_attrs, ArithmeticBinaryRule},
+      {K::kMin, "min", 2, 2, no_attrs, ArithmeticBinaryRule},
+      {K::kPow, "pow", 2, 2, no_attrs, FloatBinaryRule},
+      {K::kNeg, "neg", 1, 1, no_attrs, ArithmeticUnaryRule},
+      {K::kExp, "exp", 1, 1, no_attrs, FloatUnaryRule},
+      {K::kLog, "log", 1, 1, no_attrs, FloatUnaryRule},
+      {K::kSqrt, "sqrt", 1, 1, no_attrs, FloatUnaryRule},
+      {K::kRsqrt, "rsqrt", 1, 1, no_attrs, FloatUnaryRule},
+      {K::kRelu, "relu", 1, 1, no_attrs, ArithmeticUnaryRule},
+      {K::kSigmoid, "sigmoid", 1, 1, no_attrs, FloatUnaryRule},
+      {K::kTanh, "tanh", 1, 1, no_attrs, FloatUnaryRule},
+      {K::kCompare, "compare", 2, 2, {{"predicate", A::kString, {}}}, CompareRule},
+      {K::kSelect, "select", 3, 3, no_attrs, SelectRule},
+      {K::kCast, "cast", 1, 1, {{"to", A::kDType, {}}}, CastRule},
+
+      {K::kReshape, "reshape", 1, 1, {{"shape", A::kInts, {}}}, ReshapeRule},
+      {K::kFlatten, "flatten", 1, 1, {{"axis", A::kInt, int64_t{1}}}, FlattenRule},
+      {K::kTranspose, "transpose", 1, 1, {{"perm", A::kInts, {}}}, TransposeRule},
+      {K::kBroadcast, "broadcast", 1, 1, {{"shape", A::kInts, {}}}, BroadcastRule},
+      {K::kSlice, "slice", 1, 1,
+       {{"start", A::kInts, {}}, {"limit", A::kInts, {}}, {"stride", A::kInts, IntList{}}},
+       SliceRule},
+      {K::kConcat, "concat", 1, -1, {{"axis", A::kInt, {}}}, ConcatRule},
+      {K::kPad, "pad", 1, 1,
+       {{"low", A::kInts, {}}, {"high", A::kInts, {}}, {"value", A::kFloat, 0.0}},
+       PadRule},
+
+      {K::kReduceSum, "reduce_sum", 1, 1, reduce_attrs, ReduceSumRule},
+      {K::kReduceMean, "reduce_mean", 1, 1, reduce_attrs, ReduceMeanRule},
+      {K::kReduceMax, "reduce_max", 1, 1, reduce_attrs, ReduceMaxRule},
+      {K::kArgMax, "argmax", 1, 1, {{"axis", A::kInt, {}}, {"keepdims", A::kBool, kFalse}},
+       ArgMaxRule},
+
+      {K::kMatMul, "matmul", 2, 2,
+       {{"transpose_a", A::kBool, kFalse}, {"transpose_b", A::kBool, kFalse}}, MatMulRule},
+      {K::kConv2D, "conv2d", 2, 2,
+       {{"strides", A::kInts, kOnes2}, {"padding", A::kPadding, kValid},
+        {"dilations", A::kInts, kOnes2}},
+       Conv2DRule},
+      {K::kMaxPool2D, "maxpool2d", 1, 1, pool_attrs, Pool2DRule},
+      {K::kAvgPool2D, "avgpool2d", 1, 1, pool_attrs, Pool2DRule},
+      {K::kSoftmax, "softmax", 1, 1, {{"axis", A::kInt, int64_t{-1}}}, SoftmaxRule},
+      {K::kLogSoftmax, "log_softmax", 1, 1, {{"axis", A::kInt, int64_t{-1}}}, SoftmaxRule},
+      {K::kOneHot, "one_hot", 1, 1, {{"depth", A::kInt, {}}, {"dtype", A::kDType, DType::kF32}},
+       OneHotRule},
+      {K::kSoftmaxCrossEntropy, "softmax_cross_entropy", 2, 2, no_attrs,
+       SoftmaxCrossEntropyRule},
+  };
+}
+
+const std::vector<OpDef>& Table() {
+  static const std::vector<OpDef>* table = [] {
+    auto* defs = new std::vector<OpDef>(MakeOpDefs());
+    // The table is indexed by OpKind: keep it in ops.def order.
+    for (size_t i = 0; i < defs->size(); ++i) {
+      if (static_cast<size_t>((*defs)[i].kind) != i) std::abort();
+    }
+    return defs;
+  }();
+  return *table;
+}
+
+}  // namespace
+
+const OpDef& GetOpDef(OpKind kind) { return Table()[static_cast<size_t>(kind)]; }
+
+std::string_view OpName(OpKind kind) { return GetOpDef(kind).name; }
+
+std::optional<OpKind> LookupOp(std::string_view name) {
+  for (const OpDef& def : Table()) {
+    if (def.name == name) return def.kind;
+  }
+  return std::nullopt;
+}
+
+std::span<const OpDef> AllOpDefs() { return Table(); }
+
+std::vector<std::string_view> AllOpNames() {
+  std::vector<std::string_view> names;
+  for (const OpDef& def : Table()) names.push_back(def.name);
+  return names;
+}
+
+void FillDefaultAttributes(OpKind kind, Attributes& attrs) {
+  for (const AttrSpec& spec : GetOpDef(kind).attrs) {
+    if (spec.default_value && !attrs.contains(std::string(spec.name))) {
+      attrs.emplace(spec.name, *spec.default_value);
+    }
+  }
+}
+
+}  // namespace dlc
