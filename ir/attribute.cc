@@ -64,6 +64,10 @@ std::string FormatDouble(double value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
   char buf[64];
+  if (value == std::trunc(value) && std::abs(value) < 1e16) {
+    std::snprintf(buf, sizeof buf, "%.1f", value);  // 300.0, not 3e+02
+    return buf;
+  }
   for (int precision = 1; precision <= 17; ++precision) {
     std::snprintf(buf, sizeof buf, "%.*g", precision, value);
     if (std::strtod(buf, nullptr) == value) break;

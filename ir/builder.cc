@@ -34,11 +34,15 @@ absl::StatusOr<ValueId> GraphBuilder::AddNode(OpKind op, std::vector<ValueId> op
   node.type = std::move(type);
   node.name = name.empty() ? FreshName() : std::move(name);
   node.loc = std::move(loc);
-  if (graph_.Find(node.name)) {
-    return absl::InvalidArgumentError(StrCat("value %", node.name, " is defined twice"));
-  }
+  const bool duplicate = graph_.Find(node.name).has_value();
   const ValueId id = graph_.size();
   graph_.nodes.push_back(std::move(node));
+  if (duplicate) {
+    std::string message = StrCat(DescribeNode(graph_, id), ": value %", graph_.node(id).name,
+                                 " is defined twice");
+    graph_.nodes.pop_back();
+    return absl::InvalidArgumentError(message);
+  }
   auto inferred = InferNodeType(graph_, id);
   if (!inferred.ok()) {
     graph_.nodes.pop_back();

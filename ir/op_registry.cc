@@ -69,6 +69,27 @@ absl::StatusOr<TensorType> ParameterRule(const TypeRuleInput& in) {
   return in.declared;
 }
 
+// Whether `v` is exactly a value of `dtype` (constants and pad values).
+absl::Status RequireRepresentable(double v, DType dtype) {
+  switch (dtype) {
+    case DType::kF32:
+    case DType::kF64:
+      return absl::OkStatus();
+    case DType::kI32:
+      if (v != std::trunc(v) || v < -2147483648.0 || v > 2147483647.0) {
+        return Error("value ", FormatDouble(v), " is not an i32");
+      }
+      return absl::OkStatus();
+    case DType::kU8:
+      if (v != std::trunc(v) || v < 0 || v > 255) return Error("value ", FormatDouble(v), " is not a u8");
+      return absl::OkStatus();
+    case DType::kI1:
+      if (v != 0 && v != 1) return Error("value ", FormatDouble(v), " is not an i1 (0 or 1)");
+      return absl::OkStatus();
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<TensorType> ConstantRule(const TypeRuleInput& in) {
   const FloatList values = AttrFloats(in.attrs, "value");
   const int64_t n = in.declared.num_elements();
@@ -76,24 +97,7 @@ absl::StatusOr<TensorType> ConstantRule(const TypeRuleInput& in) {
     return Error("value has ", values.size(), " elements; ", in.declared.ToString(),
                  " needs 1 (a splat) or ", n);
   }
-  for (double v : values) {
-    switch (in.declared.dtype) {
-      case DType::kF32:
-      case DType::kF64:
-        break;
-      case DType::kI32:
-        if (v != std::trunc(v) || v < -2147483648.0 || v > 2147483647.0) {
-          return Error("value ", FormatDouble(v), " is not an i32");
-        }
-        break;
-      case DType::kU8:
-        if (v != std::trunc(v) || v < 0 || v > 255) return Error("value ", FormatDouble(v), " is not a u8");
-        break;
-      case DType::kI1:
-        if (v != 0 && v != 1) return Error("value ", FormatDouble(v), " is not an i1 (0 or 1)");
-        break;
-    }
-  }
+  for (double v : values) DLC_RETURN_IF_ERROR(RequireRepresentable(v, in.declared.dtype));
   return in.declared;
 }
 
@@ -171,10 +175,13 @@ absl::StatusOr<TensorType> ReshapeRule(const TypeRuleInput& in) {
 
 absl::StatusOr<TensorType> FlattenRule(const TypeRuleInput& in) {
   const TensorType& x = in.operands[0];
-  const int64_t axis = AttrInt(in.attrs, "axis");
-  if (axis < 0 || axis > x.rank()) {
-    return Error("axis ", axis, " is out of range [0, ", x.rank(), "] for ", x.ToString());
+  // Axes before `axis` become the rows; like ONNX, axis may be in [-rank, rank].
+  int64_t axis = AttrInt(in.attrs, "axis");
+  if (axis < -x.rank() || axis > x.rank()) {
+    return Error("axis ", axis, " is out of range [", -x.rank(), ", ", x.rank(), "] for ",
+                 x.ToString());
   }
+  if (axis < 0) axis += x.rank();
   Shape outer(x.shape.begin(), x.shape.begin() + axis);
   Shape inner(x.shape.begin() + axis, x.shape.end());
   return TensorType{x.dtype, {NumElements(outer), NumElements(inner)}};
@@ -199,6 +206,9 @@ absl::StatusOr<TensorType> TransposeRule(const TypeRuleInput& in) {
 absl::StatusOr<TensorType> BroadcastRule(const TypeRuleInput& in) {
   const TensorType& x = in.operands[0];
   const IntList shape = AttrInts(in.attrs, "shape");
+  for (int64_t d : shape) {
+    if (d < 0) return Error("shape ", ShapeToString(shape), " has a negative dimension");
+  }
   auto result = BroadcastShapes(x.shape, shape);
   if (!result.ok() || *result != shape) {
     return Error("cannot broadcast ", x.ToString(), " to ", ShapeToString(shape));
@@ -256,6 +266,7 @@ absl::StatusOr<TensorType> PadRule(const TypeRuleInput& in) {
       static_cast<int64_t>(high.size()) != x.rank()) {
     return Error("low and high need one value per axis of ", x.ToString());
   }
+  DLC_RETURN_IF_ERROR(RequireRepresentable(AttrFloat(in.attrs, "value"), x.dtype));
   Shape shape = x.shape;
   for (int64_t i = 0; i < x.rank(); ++i) {
     if (low[i] < 0 || high[i] < 0) {
@@ -281,7 +292,7 @@ absl::StatusOr<TensorType> ReduceMaxRule(const TypeRuleInput& in) { return Reduc
 
 absl::StatusOr<TensorType> ArgMaxRule(const TypeRuleInput& in) {
   const TensorType& x = in.operands[0];
-  if (!IsOrdered(x.dtype)) return Error("operand must be ordered, got ", x.ToString());
+  if (!IsOrdered(x.dtype)) return Error("operand must be f32, f64, i32 or u8, got ", x.ToString());
   DLC_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(AttrInt(in.attrs, "axis"), x.rank()));
   if (x.shape[axis] == 0) return Error("argmax over an empty axis of ", x.ToString());
   return TensorType{DType::kI32, ReducedShape(x.shape, {axis}, AttrBool(in.attrs, "keepdims"))};
@@ -310,11 +321,19 @@ absl::StatusOr<TensorType> MatMulRule(const TypeRuleInput& in) {
   const int64_t n = b.shape[r - (tb ? 2 : 1)];
   if (ka != kb) {
     return Error("contracted dimensions differ (", ka, " vs ", kb, "): ", TypeList(in.operands),
-                 ta || tb ? StrCat(" with transpose_a=", ta, " transpose_b=", tb) : "");
+                 ta || tb ? StrCat(" with transpose_a=", ta ? "true" : "false",
+                                     " transpose_b=", tb ? "true" : "false")
+                 : "");
   }
   batch.push_back(m);
   batch.push_back(n);
   return TensorType{a.dtype, batch};
+}
+
+// The padding attribute, or "valid" when absent (never throws).
+Attribute PaddingAttr(const Attributes& attrs) {
+  auto it = attrs.find("padding");
+  return it == attrs.end() ? Attribute(std::string("valid")) : it->second;
 }
 
 absl::StatusOr<TensorType> Conv2DRule(const TypeRuleInput& in) {
@@ -331,7 +350,7 @@ absl::StatusOr<TensorType> Conv2DRule(const TypeRuleInput& in) {
   DLC_ASSIGN_OR_RETURN(
       Window2D win, ResolveWindow2D(x.shape[1], x.shape[2], w.shape[0], w.shape[1],
                                     AttrInts(in.attrs, "strides"), AttrInts(in.attrs, "dilations"),
-                                    in.attrs.at("padding")));
+                                    PaddingAttr(in.attrs)));
   return TensorType{x.dtype, {x.shape[0], win.out_h, win.out_w, w.shape[3]}};
 }
 
@@ -344,7 +363,7 @@ absl::StatusOr<TensorType> Pool2DRule(const TypeRuleInput& in) {
   DLC_ASSIGN_OR_RETURN(Window2D win,
                        ResolveWindow2D(x.shape[1], x.shape[2], window[0], window[1],
                                        AttrInts(in.attrs, "strides"), IntList{1, 1},
-                                       in.attrs.at("padding")));
+                                       PaddingAttr(in.attrs)));
   return TensorType{x.dtype, {x.shape[0], win.out_h, win.out_w, x.shape[3]}};
 }
 
@@ -371,11 +390,26 @@ absl::StatusOr<TensorType> SoftmaxCrossEntropyRule(const TypeRuleInput& in) {
   DLC_RETURN_IF_ERROR(RequireFloat(logits, "logits"));
   DLC_RETURN_IF_ERROR(RequireRank(logits, 2, "logits [batch, classes]"));
   if (!IsInteger(labels.dtype) || labels.rank() != 1 || labels.shape[0] != logits.shape[0]) {
-    return Error("labels must be i32 or u8 [", logits.shape[0], "] to match logits ",
-                 logits.ToString(), ", got ", labels.ToString());
+    return Error("labels must be i32[", logits.shape[0], "] or u8[", logits.shape[0],
+                 "] to match logits ", logits.ToString(), ", got ", labels.ToString());
   }
   if (logits.shape[0] == 0) return Error("the batch is empty");
+  if (logits.shape[1] == 0) return Error("logits ", logits.ToString(), " have no classes");
   return TensorType{logits.dtype, {}};
+}
+
+absl::StatusOr<TensorType> RandomUniformRule(const TypeRuleInput& in) {
+  const TensorType& key = in.operands[0];
+  if (key != TensorType{DType::kI32, {2}}) {
+    return Error("key must be i32[2] (seed, step), got ", key.ToString());
+  }
+  const DType dtype = AttrDType(in.attrs, "dtype");
+  if (!IsFloat(dtype)) return Error("dtype must be f32 or f64, got ", DTypeName(dtype));
+  const IntList shape = AttrInts(in.attrs, "shape");
+  for (int64_t d : shape) {
+    if (d < 0) return Error("shape ", ShapeToString(shape), " has a negative dimension");
+  }
+  return TensorType{dtype, shape};
 }
 
 // ---- the table ------------------------------------------------------------
@@ -449,6 +483,9 @@ std::vector<OpDef> MakeOpDefs() {
        OneHotRule},
       {K::kSoftmaxCrossEntropy, "softmax_cross_entropy", 2, 2, no_attrs,
        SoftmaxCrossEntropyRule},
+      {K::kRandomUniform, "random_uniform", 1, 1,
+       {{"shape", A::kInts, {}}, {"stream", A::kInt, int64_t{0}}, {"dtype", A::kDType, DType::kF32}},
+       RandomUniformRule},
   };
 }
 

@@ -4,6 +4,7 @@
 
 #include "ir/str_cat.h"
 #include "ir/attribute.h"
+#include "ir/convert.h"
 
 namespace dlc {
 
@@ -25,11 +26,11 @@ double Tensor::GetDouble(int64_t i) const {
 void Tensor::SetDouble(int64_t i, double value) {
   std::byte* p = bytes_.data() + i * DTypeSize(dtype());
   switch (dtype()) {
-    case DType::kF32: { float v = static_cast<float>(value); std::memcpy(p, &v, 4); break; }
+    case DType::kF32: { float v = ConvertTo<float>(value, DType::kF32); std::memcpy(p, &v, 4); break; }
     case DType::kF64: std::memcpy(p, &value, 8); break;
-    case DType::kI32: { int32_t v = static_cast<int32_t>(value); std::memcpy(p, &v, 4); break; }
-    case DType::kU8: *p = static_cast<std::byte>(static_cast<uint8_t>(value)); break;
-    case DType::kI1: *p = static_cast<std::byte>(value != 0 ? 1 : 0); break;
+    case DType::kI32: { int32_t v = ConvertTo<int32_t>(value, DType::kI32); std::memcpy(p, &v, 4); break; }
+    case DType::kU8: *p = static_cast<std::byte>(ConvertTo<uint8_t>(value, DType::kU8)); break;
+    case DType::kI1: *p = static_cast<std::byte>(ConvertTo<uint8_t>(value, DType::kI1)); break;
   }
 }
 

@@ -73,7 +73,8 @@ class Tensor {
 
   // Any dtype, element by flat index, through double (exact for every dtype).
   double GetDouble(int64_t index) const;
-  void SetDouble(int64_t index, double value);  // converts like a C cast
+  // Converts as cast does: integers truncate and saturate, NaN becomes 0.
+  void SetDouble(int64_t index, double value);
 
   // A copy with another shape of the same element count.
   Tensor Reshaped(Shape shape) const;

@@ -1,5 +1,7 @@
 #include "ir/tensor_type.h"
 
+#include <cstdint>
+
 #include "ir/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -7,7 +9,9 @@ namespace dlc {
 
 int64_t NumElements(const Shape& shape) {
   int64_t n = 1;
-  for (int64_t d : shape) n *= d;
+  for (int64_t d : shape) {
+    if (__builtin_mul_overflow(n, d, &n)) return INT64_MAX;
+  }
   return n;
 }
 

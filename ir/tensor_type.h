@@ -12,7 +12,13 @@ namespace dlc {
 
 using Shape = std::vector<int64_t>;
 
-int64_t NumElements(const Shape& shape);  // 1 for a scalar
+// 1 for a scalar; saturates at INT64_MAX instead of overflowing.
+int64_t NumElements(const Shape& shape);
+
+// Limits that keep all shape arithmetic far from int64 overflow. The verifier
+// rejects larger dimensions and attribute integers.
+inline constexpr int64_t kMaxDimension = int64_t{1} << 40;
+inline constexpr int64_t kMaxAttributeInt = int64_t{1} << 40;
 std::string ShapeToString(const Shape& shape);  // "[32,28,28,1]"
 // Row-major strides in elements: strides[i] = product of shape[i+1..].
 std::vector<int64_t> RowMajorStrides(const Shape& shape);

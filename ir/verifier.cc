@@ -1,5 +1,7 @@
 #include "ir/verifier.h"
 
+#include <cctype>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "ir/str_cat.h"
@@ -23,7 +25,10 @@ absl::Status CheckOperands(const Graph& graph, ValueId id, const OpDef& def) {
             : StrCat(def.min_operands, " to ", def.max_operands);
     return NodeError(graph, id,
                      StrCat("expects ", expected, " operand",
-                                  expected == "1" ? "" : "s", ", got ", count));
+                                  (def.max_operands < 0 ? def.min_operands : def.max_operands) == 1
+                                      ? ""
+                                      : "s",
+                                  ", got ", count));
   }
   for (ValueId operand : node.operands) {
     if (operand < 0 || operand >= graph.size()) {
@@ -38,6 +43,31 @@ absl::Status CheckOperands(const Graph& graph, ValueId id, const OpDef& def) {
   return absl::OkStatus();
 }
 
+bool AttributeIntsInRange(const Attribute& value) {
+  auto in_range = [](int64_t v) { return v >= -kMaxAttributeInt && v <= kMaxAttributeInt; };
+  if (const auto* i = std::get_if<int64_t>(&value)) return in_range(*i);
+  if (const auto* list = std::get_if<IntList>(&value)) {
+    for (int64_t v : *list) {
+      if (!in_range(v)) return false;
+    }
+  }
+  return true;
+}
+
+absl::Status CheckDimensions(const Graph& graph, ValueId id, const TensorType& type,
+                             std::string_view which) {
+  for (int64_t d : type.shape) {
+    if (d < 0) return NodeError(graph, id, StrCat(which, " type ", type.ToString(), " has a negative dimension"));
+    if (d > kMaxDimension) {
+      return NodeError(graph, id, StrCat(which, " type ", type.ToString(), " has a dimension beyond 2^40"));
+    }
+  }
+  if (type.num_elements() > kMaxDimension) {
+    return NodeError(graph, id, StrCat(which, " type ", type.ToString(), " has more than 2^40 elements"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckAttributes(const Graph& graph, ValueId id, const OpDef& def) {
   const Node& node = graph.node(id);
   for (const auto& [name, value] : node.attrs) {
@@ -47,6 +77,10 @@ absl::Status CheckAttributes(const Graph& graph, ValueId id, const OpDef& def) {
     }
     if (spec == nullptr) {
       return NodeError(graph, id, StrCat("unknown attribute '", name, "'"));
+    }
+    if (!AttributeIntsInRange(value)) {
+      return NodeError(graph, id,
+                       StrCat("attribute '", name, "' has an integer beyond ±2^40"));
     }
     if (!HasKind(value, spec->kind)) {
       return NodeError(graph, id,
@@ -63,11 +97,26 @@ absl::Status CheckAttributes(const Graph& graph, ValueId id, const OpDef& def) {
   return absl::OkStatus();
 }
 
+// Names appear in the text form as %name and in checkpoints: keep them plain.
+bool IsValidValueName(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.') return false;
+  }
+  return true;
+}
+
+bool IsValidGraphName(std::string_view name) {
+  return IsValidValueName(name) && !std::isdigit(static_cast<unsigned char>(name[0]));
+}
+
 }  // namespace
 
 std::string DescribeNode(const Graph& graph, ValueId id) {
   const Node& node = graph.node(id);
-  std::string what = StrCat("%", node.name, " = ", OpName(node.op));
+  // An unnamed node (a graph built by hand) is named by its index.
+  std::string what = node.name.empty() ? StrCat("#", id, " = ", OpName(node.op))
+                                       : StrCat("%", node.name, " = ", OpName(node.op));
   return node.loc.known() ? StrCat(node.loc.ToString(), ": ", what) : what;
 }
 
@@ -76,21 +125,28 @@ absl::StatusOr<TensorType> InferNodeType(const Graph& graph, ValueId id) {
   const OpDef& def = GetOpDef(node.op);
   DLC_RETURN_IF_ERROR(CheckOperands(graph, id, def));
   DLC_RETURN_IF_ERROR(CheckAttributes(graph, id, def));
-  for (int64_t d : node.type.shape) {
-    if (d < 0) return NodeError(graph, id, "declared type has a negative dimension");
-  }
+  DLC_RETURN_IF_ERROR(CheckDimensions(graph, id, node.type, "declared"));
   std::vector<TensorType> operand_types;
   for (ValueId operand : node.operands) operand_types.push_back(graph.type(operand));
   auto result = def.result_type(TypeRuleInput{operand_types, node.attrs, node.type});
   if (!result.ok()) return NodeError(graph, id, std::string(result.status().message()));
+  DLC_RETURN_IF_ERROR(CheckDimensions(graph, id, *result, "result"));
   return result;
 }
 
 absl::Status VerifyGraph(const Graph& graph) {
+  if (!IsValidGraphName(graph.name)) {
+    return absl::InvalidArgumentError(StrCat(
+        "graph name '", graph.name,
+        "' must start with a letter or '_' and contain only letters, digits, '_' and '.'"));
+  }
   absl::flat_hash_set<std::string_view> names;
   for (ValueId id = 0; id < graph.size(); ++id) {
     const Node& node = graph.node(id);
-    if (node.name.empty()) return NodeError(graph, id, "value has no name");
+    if (node.name.empty()) return NodeError(graph, id, "the value has no name");
+    if (!IsValidValueName(node.name)) {
+      return NodeError(graph, id, "a value name must be letters, digits, '_' and '.'");
+    }
     if (!names.insert(node.name).second) {
       return NodeError(graph, id, StrCat("value %", node.name, " is defined twice"));
     }

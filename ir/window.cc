@@ -82,9 +82,11 @@ absl::StatusOr<Window2D> ResolveWindow2D(int64_t in_h, int64_t in_w, int64_t ker
   const int64_t padded_h = in_h + w.pad_top + w.pad_bottom;
   const int64_t padded_w = in_w + w.pad_left + w.pad_right;
   if (extent_h > padded_h || extent_w > padded_w) {
-    return absl::InvalidArgumentError(StrCat(
-        "window ", extent_h, "x", extent_w, " (after dilation) is larger than the padded input ",
-        padded_h, "x", padded_w));
+    const bool dilated = w.dilation_h > 1 || w.dilation_w > 1;
+    return absl::InvalidArgumentError(StrCat("window ", extent_h, "x", extent_w,
+                                             dilated ? " (after dilation)" : "",
+                                             " is larger than the padded input ", padded_h, "x",
+                                             padded_w));
   }
   w.out_h = (padded_h - extent_h) / w.stride_h + 1;
   w.out_w = (padded_w - extent_w) / w.stride_w + 1;

@@ -1,0 +1,78 @@
+#include "ir/cost.h"
+
+namespace dlc {
+
+int64_t NodeFlops(const Graph& graph, ValueId id) {
+  const Node& node = graph.node(id);
+  const int64_t out = node.type.num_elements();
+  auto in = [&](int i) { return graph.type(node.operands[i]).num_elements(); };
+  switch (node.op) {
+    case OpKind::kInput:
+    case OpKind::kParameter:
+    case OpKind::kConstant:
+    case OpKind::kCast:
+    case OpKind::kReshape:
+    case OpKind::kFlatten:
+    case OpKind::kTranspose:
+    case OpKind::kBroadcast:
+    case OpKind::kSlice:
+    case OpKind::kConcat:
+    case OpKind::kPad:
+    case OpKind::kOneHot:
+    case OpKind::kRandomUniform:
+      return 0;
+    case OpKind::kAdd:
+    case OpKind::kSub:
+    case OpKind::kMul:
+    case OpKind::kDiv:
+    case OpKind::kMax:
+    case OpKind::kMin:
+    case OpKind::kPow:
+    case OpKind::kNeg:
+    case OpKind::kExp:
+    case OpKind::kLog:
+    case OpKind::kSqrt:
+    case OpKind::kRsqrt:
+    case OpKind::kRelu:
+    case OpKind::kSigmoid:
+    case OpKind::kTanh:
+    case OpKind::kCompare:
+    case OpKind::kSelect:
+      return out;
+    case OpKind::kReduceSum:
+    case OpKind::kReduceMax:
+    case OpKind::kArgMax:
+      return in(0);
+    case OpKind::kReduceMean:
+      return in(0) + out;  // the sum, then one division per result
+    case OpKind::kMatMul: {
+      const TensorType& a = graph.type(node.operands[0]);
+      const int64_t k = AttrBool(node.attrs, "transpose_a") ? a.shape[a.rank() - 2]
+                                                             : a.shape[a.rank() - 1];
+      return 2 * out * k;
+    }
+    case OpKind::kConv2D: {
+      const Shape& w = graph.type(node.operands[1]).shape;  // [kh, kw, c, o]
+      return 2 * out * w[0] * w[1] * w[2];
+    }
+    case OpKind::kMaxPool2D:
+    case OpKind::kAvgPool2D: {
+      const IntList window = AttrInts(node.attrs, "window");
+      return out * window[0] * window[1];
+    }
+    case OpKind::kSoftmax:
+    case OpKind::kLogSoftmax:
+      return 5 * out;  // max, subtract, exp, sum, divide (or log)
+    case OpKind::kSoftmaxCrossEntropy:
+      return 5 * in(0);
+  }
+  return 0;
+}
+
+int64_t GraphFlops(const Graph& graph) {
+  int64_t total = 0;
+  for (ValueId id = 0; id < graph.size(); ++id) total += NodeFlops(graph, id);
+  return total;
+}
+
+}  // namespace dlc

@@ -1,0 +1,18 @@
+# lit configuration for dlc's golden tests: each test is an input file whose
+# RUN lines invoke the dlc tool and check its output with FileCheck.
+import os
+import lit.formats
+
+config.name = "dlc"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".ir", ".test", ".dl"]
+config.excludes = ["Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.dlc_build_dir, "tests", "lit")
+
+config.substitutions.append(("%dlc", os.path.join(config.dlc_build_dir, "tools", "dlc")))
+config.substitutions.append(("%FileCheck", config.filecheck))
+config.substitutions.append(("%not", config.not_tool))
+config.substitutions.append(
+    ("%expect_exit", "sh " + os.path.join(os.path.dirname(__file__), "expect_exit.sh")))
+config.substitutions.append(("%src", config.dlc_source_dir))
