@@ -1,1 +1,62 @@
-int main() { return 0; }
+// dlc: the command-line entry point. Parses flags, dispatches to a command.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "tools/commands.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "dlc: a deep-learning compiler for CPU training\n"
+    "\n"
+    "usage: dlc <command> [flags] [files]\n"
+    "\n"
+    "commands:\n"
+    "  opt FILE.ir [--format=text|dot]\n"
+    "      parse and verify tensor IR, print it back (canonical text or Graphviz)\n"
+    "  run FILE.ir [--graph=NAME] [--input=NAME=FILE[@ROW],...] [--seed=N]\n"
+    "      evaluate a graph with the reference interpreter; inputs come from IDX\n"
+    "      files (plain or .gz), parameters not given are initialised by seed\n"
+    "  dump MODEL.dl --stage=ast|ir [--format=text|dot] [--batch=N] [--model=NAME]\n"
+    "      print a model at one stage: its syntax tree, or its forward tensor IR\n"
+    "  inspect MODEL.dl [--batch=N] [--model=NAME]\n"
+    "      the data-flow table: shapes, operations, parameters, FLOPs, memory\n"
+    "  help\n"
+    "      this text\n";
+
+struct Command {
+  const char* name;
+  int (*run)(const std::vector<std::string>&);
+};
+
+constexpr Command kCommands[] = {
+    {"opt", dlc::tools::RunOpt},
+    {"run", dlc::tools::RunRun},
+    {"dump", dlc::tools::RunDump},
+    {"inspect", dlc::tools::RunInspect},
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(kUsage);
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  if (positional.size() < 2) {
+    std::fputs(kUsage, stderr);
+    return dlc::tools::kExitUsage;
+  }
+  const std::string command = positional[1];
+  if (command == "help" || command == "--help") {
+    std::fputs(kUsage, stdout);
+    return dlc::tools::kExitOk;
+  }
+  std::vector<std::string> args(positional.begin() + 2, positional.end());
+  for (const Command& c : kCommands) {
+    if (command == c.name) return c.run(args);
+  }
+  std::fprintf(stderr, "dlc: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+  return dlc::tools::kExitUsage;
+}

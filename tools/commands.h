@@ -1,0 +1,23 @@
+// The dlc subcommands. Each takes the positional arguments after its name
+// (flags are already parsed) and returns the process exit code.
+#ifndef DLC_TOOLS_COMMANDS_H_
+#define DLC_TOOLS_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+namespace dlc::tools {
+
+// Exit codes shared by every command.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;  // bad input: the message says what and where
+inline constexpr int kExitUsage = 2;  // wrong command line
+
+int RunOpt(const std::vector<std::string>& args);
+int RunRun(const std::vector<std::string>& args);
+int RunDump(const std::vector<std::string>& args);
+int RunInspect(const std::vector<std::string>& args);
+
+}  // namespace dlc::tools
+
+#endif  // DLC_TOOLS_COMMANDS_H_
