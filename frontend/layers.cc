@@ -53,21 +53,44 @@ std::string LayerContext::ValueName(std::string_view suffix) const {
   return suffix.empty() ? stage_.name : StrCat(stage_.name, ".", suffix);
 }
 
+namespace {
+
+// The builder's errors name the IR node ("m.dl:3:7: %conv2d.conv = conv2d:
+// window 5x5 is larger than ..."). A layer's message already says where and
+// which layer, so only the problem itself is kept.
+absl::Status WithoutNodePrefix(const absl::Status& status, std::string_view value, OpKind op) {
+  std::string message(status.message());
+  const std::string node = StrCat("%", value, " = ", OpName(op), ": ");
+  if (size_t at = message.find(node); at != std::string::npos) {
+    message.erase(0, at + node.size());
+  }
+  return absl::Status(status.code(), message);
+}
+
+}  // namespace
+
 absl::StatusOr<ValueId> LayerContext::Op(OpKind op, std::vector<ValueId> operands,
                                          Attributes attrs, std::string_view suffix) {
-  DLC_ASSIGN_OR_RETURN(
-      ValueId id, builder_.Add(op, std::move(operands), std::move(attrs), ValueName(suffix),
-                               SourceLoc{file_, stage_.span.line, stage_.span.col}));
-  stage_.values.push_back(id);
+  const std::string name = ValueName(suffix);
+  absl::StatusOr<ValueId> id = builder_.Add(op, std::move(operands), std::move(attrs), name,
+                                            SourceLoc{file_, stage_.span.line, stage_.span.col});
+  if (!id.ok()) return WithoutNodePrefix(id.status(), name, op);
+  stage_.values.push_back(*id);
   return id;
 }
 
 absl::StatusOr<ValueId> LayerContext::Param(std::string_view suffix, TensorType type,
                                             std::string init) {
-  DLC_ASSIGN_OR_RETURN(ValueId id,
-                       builder_.Parameter(ValueName(suffix), std::move(type), std::move(init),
-                                          SourceLoc{file_, stage_.span.line, stage_.span.col}));
-  stage_.parameters.push_back(id);
+  if (type.num_elements() > kMaxDimension) {
+    return Fail("", StrCat(stage_.layer, " would need a ", suffix, " of ", type.ToString(),
+                           ": more than 2^40 values"));
+  }
+  const std::string name = ValueName(suffix);
+  absl::StatusOr<ValueId> id =
+      builder_.Parameter(name, std::move(type), std::move(init),
+                         SourceLoc{file_, stage_.span.line, stage_.span.col});
+  if (!id.ok()) return WithoutNodePrefix(id.status(), name, OpKind::kParameter);
+  stage_.parameters.push_back(*id);
   return id;
 }
 
@@ -78,7 +101,14 @@ absl::StatusOr<ValueId> LayerContext::Scalar(double value, std::string_view suff
 }
 
 absl::StatusOr<ValueId> LayerContext::SharedInput(std::string name, TensorType type) {
-  if (std::optional<ValueId> existing = builder_.graph().Find(name)) return *existing;
+  if (std::optional<ValueId> existing = builder_.graph().Find(name)) {
+    const Node& node = builder_.graph().node(*existing);
+    if (node.op == OpKind::kInput && node.type == type) return *existing;
+    // A model input or a layer's name="..." took the name first.
+    return Fail("", StrCat(stage_.layer, " needs the graph input %", name, " (", type.ToString(),
+                           "), but a value of the model is already called ", name),
+                StrCat("rename the input or layer called ", name));
+  }
   return builder_.Input(std::move(name), std::move(type));
 }
 
@@ -248,16 +278,25 @@ absl::StatusOr<ValueId> EmitFlatten(LayerContext& ctx, const LayerArgs& args) {
   return ctx.Op(OpKind::kFlatten, {x}, {}, "");
 }
 
-absl::StatusOr<ValueId> EmitActivation(LayerContext& ctx, const LayerArgs& args, OpKind op) {
+absl::StatusOr<ValueId> EmitActivation(LayerContext& ctx, const LayerArgs& args, OpKind op,
+                                       std::string_view formula) {
   DLC_ASSIGN_OR_RETURN(ValueId x, AsFloat(ctx, args.tensors[0]));
-  ctx.stage().description = std::string(OpName(op));
+  ctx.stage().description = std::string(formula);
   return ctx.Op(op, {x}, {}, "");
 }
 
-absl::StatusOr<ValueId> EmitRelu(LayerContext& c, const LayerArgs& a) { return EmitActivation(c, a, OpKind::kRelu); }
-absl::StatusOr<ValueId> EmitSigmoid(LayerContext& c, const LayerArgs& a) { return EmitActivation(c, a, OpKind::kSigmoid); }
-absl::StatusOr<ValueId> EmitTanh(LayerContext& c, const LayerArgs& a) { return EmitActivation(c, a, OpKind::kTanh); }
-absl::StatusOr<ValueId> EmitSoftmax(LayerContext& c, const LayerArgs& a) { return EmitActivation(c, a, OpKind::kSoftmax); }
+absl::StatusOr<ValueId> EmitRelu(LayerContext& c, const LayerArgs& a) {
+  return EmitActivation(c, a, OpKind::kRelu, "max(x, 0) per value");
+}
+absl::StatusOr<ValueId> EmitSigmoid(LayerContext& c, const LayerArgs& a) {
+  return EmitActivation(c, a, OpKind::kSigmoid, "1 / (1 + exp(-x)) per value");
+}
+absl::StatusOr<ValueId> EmitTanh(LayerContext& c, const LayerArgs& a) {
+  return EmitActivation(c, a, OpKind::kTanh, "tanh(x) per value");
+}
+absl::StatusOr<ValueId> EmitSoftmax(LayerContext& c, const LayerArgs& a) {
+  return EmitActivation(c, a, OpKind::kSoftmax, "exp(x) / sum(exp(x)) over the last axis");
+}
 
 // Inverted dropout: in training each element is kept with probability
 // 1 - rate and scaled by 1 / (1 - rate); in inference it passes unchanged.
@@ -274,7 +313,7 @@ absl::StatusOr<ValueId> EmitDropout(LayerContext& ctx, const LayerArgs& args) {
   DLC_ASSIGN_OR_RETURN(ValueId uniform,
                        ctx.Op(OpKind::kRandomUniform, {key},
                               {{"shape", IntList(ctx.type(x).shape)},
-                               {"stream", static_cast<int64_t>(ctx.stage().span.line)}},
+                               {"stream", ctx.stage_number()}},
                               "uniform"));
   DLC_ASSIGN_OR_RETURN(ValueId threshold, ctx.Scalar(rate, "rate"));
   DLC_ASSIGN_OR_RETURN(ValueId keep, ctx.Op(OpKind::kCompare, {uniform, threshold},

@@ -84,6 +84,9 @@ class LayerContext {
   const TensorType& type(ValueId id) const { return builder_.type(id); }
   const LowerOptions& options() const { return options_; }
   Stage& stage() { return stage_; }
+  // The stage's row in the data-flow table (1 for the first model input);
+  // also what separates the random streams of two dropout layers.
+  int64_t stage_number() const { return static_cast<int64_t>(stages_->size()) + 1; }
   // "f32[32,26,26,32] from conv2d (line 3)": a value and where it came from.
   std::string Describe(ValueId id) const;
 

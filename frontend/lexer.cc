@@ -159,6 +159,8 @@ Token Lexer::String(Token token) {
       }
       token.kind = Tok::kError;
       token.text = "unknown escape in string (use \\\", \\\\ or \\n)";
+      token.span.col = col_ - 1;  // at the backslash
+      token.span.length = 2;
       return token;
     }
     value += c;

@@ -2,6 +2,9 @@
 // call bound against its declaration (layers.h) and expanded into ops.
 #include "frontend/lower.h"
 
+#include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <map>
 
 #include "absl/container/flat_hash_set.h"
@@ -38,6 +41,12 @@ std::string DescribeExpr(const Expr& e) {
   }
   return "?";
 }
+
+// Integer arguments (units, filters, axis) beyond this are surely mistakes,
+// and must not reach int64 overflow.
+constexpr int64_t kMaxIntArgument = 1'000'000'000;
+// Window sizes, strides and dilations: their products stay far from overflow.
+constexpr int64_t kMaxPairItem = 1'000'000;
 
 bool IsPlainName(std::string_view name) {
   if (name.empty()) return false;
@@ -76,8 +85,10 @@ class Lowerer {
     }
     lowered.graph = *std::move(graph);
     lowered.stages = std::move(stages_);
-    const Node& first = lowered.graph.node(lowered.graph.outputs[0]);
-    if (first.op == OpKind::kSoftmax) lowered.logits = first.operands[0];
+    if (!lowered.graph.outputs.empty()) {
+      const Node& first = lowered.graph.node(lowered.graph.outputs[0]);
+      if (first.op == OpKind::kSoftmax) lowered.logits = first.operands[0];
+    }
     return lowered;
   }
 
@@ -96,7 +107,16 @@ class Lowerer {
     }
     Shape shape = {options_.batch};
     shape.insert(shape.end(), input.shape.begin(), input.shape.end());
-    auto id = builder_.Input(input.name, {input.dtype, shape}, Loc(input.name_span));
+    const TensorType type{input.dtype, shape};
+    // A failed input is poisoned like a failed statement: its uses say nothing more.
+    variables_[input.name] = {-1, input.name_span};
+    if (type.num_elements() > kMaxDimension) {
+      diags_.Error(input.type_span,
+                   StrCat("input ", input.name, " is too large: a batch of it, ", type.ToString(),
+                          ", has more than 2^40 values"));
+      return;
+    }
+    auto id = builder_.Input(input.name, type, Loc(input.name_span));
     if (!id.ok()) {
       diags_.Error(input.name_span, std::string(id.status().message()));
       return;
@@ -232,7 +252,15 @@ class Lowerer {
         for (const ArgSpec& s : layer.args) {
           if (s.name == arg.keyword) spec = &s;
         }
-        if (spec == nullptr || spec->kind == ArgKind::kTensors) {
+        if (spec != nullptr && spec->kind == ArgKind::kTensors) {
+          diags_.Error(arg.keyword_span,
+                       StrCat(layer.name, " takes its ", spec->name, " by position, not as ",
+                              arg.keyword, "="),
+                       StrCat("e.g. ", layer.name, "(a, b)"));
+          ok = false;
+          continue;
+        }
+        if (spec == nullptr) {
           std::vector<std::string_view> names;
           for (const ArgSpec& s : layer.args) names.push_back(s.name);
           std::optional<std::string> near = ClosestName(arg.keyword, names);
@@ -283,7 +311,8 @@ class Lowerer {
                    "e.g. name=\"encoder\"");
       return false;
     }
-    if (used_names_.contains(arg.value.text)) {
+    // Graph inputs that lowering adds (rng_key) are taken too.
+    if (used_names_.contains(arg.value.text) || builder_.graph().Find(arg.value.text)) {
       diags_.Error(arg.value.span, StrCat("the name \"", arg.value.text, "\" is already used"));
       return false;
     }
@@ -300,6 +329,12 @@ class Lowerer {
       diags_.Error(e.span, StrCat(name, " must be ", expected, ", got ", DescribeExpr(e)));
       return false;
     };
+    auto too_large = [&](const Expr& number, int64_t limit) {
+      diags_.Error(number.span, StrCat(name, " must be at most ", limit,
+                                       spec.kind == ArgKind::kInt ? " in absolute value" : "",
+                                       ", got ", number.text));
+      return false;
+    };
     switch (spec.kind) {
       case ArgKind::kTensor:
       case ArgKind::kTensors: {
@@ -311,6 +346,7 @@ class Lowerer {
       }
       case ArgKind::kInt:
         if (e.kind != Expr::Kind::kNumber || !e.is_integer) return wrong("an integer");
+        if (std::abs(e.number) > kMaxIntArgument) return too_large(e, kMaxIntArgument);
         args.values[name] = static_cast<int64_t>(e.number);
         return true;
       case ArgKind::kFloat:
@@ -319,14 +355,18 @@ class Lowerer {
         return true;
       case ArgKind::kPair: {
         auto positive_int = [](const Expr& x) {
-          return x.kind == Expr::Kind::kNumber && x.is_integer && x.number >= 1 && x.number <= 1e6;
+          return x.kind == Expr::Kind::kNumber && x.is_integer && x.number >= 1;
         };
         if (positive_int(e)) {
+          if (e.number > kMaxPairItem) return too_large(e, kMaxPairItem);
           args.values[name] = IntPair{static_cast<int64_t>(e.number), static_cast<int64_t>(e.number)};
           return true;
         }
         if (e.kind == Expr::Kind::kList && e.items.size() == 2 && positive_int(e.items[0]) &&
             positive_int(e.items[1])) {
+          for (const Expr& item : e.items) {
+            if (item.number > kMaxPairItem) return too_large(item, kMaxPairItem);
+          }
           args.values[name] = IntPair{static_cast<int64_t>(e.items[0].number),
                                       static_cast<int64_t>(e.items[1].number)};
           return true;

@@ -1,5 +1,6 @@
 #include "frontend/parser.h"
 
+#include <cmath>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -23,7 +24,14 @@ class Parser {
   void ParseInto(Program& program) {
     while (tok_.kind != Tok::kEnd) {
       if (AtWord("model")) {
-        if (auto model = ParseModel()) program.models.push_back(std::move(*model));
+        if (auto model = ParseModel()) {
+          if (const Model* first = program.FindModel(model->name)) {
+            diags_.Error(model->name_span, StrCat("a model named ", model->name,
+                                                  " is already declared on line ",
+                                                  first->name_span.line));
+          }
+          program.models.push_back(std::move(*model));
+        }
       } else if (AtWord("train")) {
         if (auto train = ParseTrain()) program.trains.push_back(std::move(*train));
       } else {
@@ -49,8 +57,12 @@ class Parser {
   }
 
   void Error(const Token& at, std::string message, std::string hint = "") {
-    // A bad token carries its own, more precise message.
-    if (at.kind == Tok::kError) message = at.text;
+    // A bad token carries its own, more precise message (and the hint
+    // would be about the message it replaces).
+    if (at.kind == Tok::kError) {
+      message = at.text;
+      hint.clear();
+    }
     diags_.Error(at.span, std::move(message), std::move(hint));
   }
 
@@ -272,6 +284,10 @@ class Parser {
       e.is_integer = false;
       e.text = StrCat(e.text, "/", denominator->text);
       e.span.length = denominator->span.col + denominator->span.length - e.span.col;
+      if (!std::isfinite(e.number)) {
+        diags_.Error(e.span, StrCat("the number ", e.text, " is too large"));
+        return std::nullopt;
+      }
     } else {
       e.span.length = numerator->span.col + numerator->span.length - e.span.col;
     }

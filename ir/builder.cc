@@ -8,6 +8,16 @@ namespace dlc {
 
 GraphBuilder::GraphBuilder(std::string graph_name) { graph_.name = std::move(graph_name); }
 
+GraphBuilder::GraphBuilder(Graph graph) : graph_(std::move(graph)) {}
+
+absl::Status GraphBuilder::Rename(ValueId id, std::string name) {
+  if (graph_.Find(name)) {
+    return absl::AlreadyExistsError(StrCat("value %", name, " already exists"));
+  }
+  graph_.nodes[id].name = std::move(name);
+  return absl::OkStatus();
+}
+
 std::string GraphBuilder::FreshName() {
   std::string name;
   do {

@@ -14,6 +14,8 @@ namespace dlc {
 class GraphBuilder {
  public:
   explicit GraphBuilder(std::string graph_name);
+  // Continues building on an existing graph (its outputs are kept until Build).
+  explicit GraphBuilder(Graph graph);
 
   // Adds a node of any op. An empty `name` gets a fresh numeric one. Errors
   // name the op and what is wrong with its operands or attributes.
@@ -28,6 +30,9 @@ class GraphBuilder {
   absl::StatusOr<ValueId> Scalar(DType dtype, double value, std::string name = "");
 
   const TensorType& type(ValueId id) const { return graph_.type(id); }
+  const Node& node(ValueId id) const { return graph_.node(id); }
+  // Renames a value; fails if the name is taken or malformed.
+  absl::Status Rename(ValueId id, std::string name);
   const Graph& graph() const { return graph_; }
 
   // Sets the outputs and verifies the whole graph.

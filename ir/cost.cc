@@ -60,6 +60,24 @@ int64_t NodeFlops(const Graph& graph, ValueId id) {
       const IntList window = AttrInts(node.attrs, "window");
       return out * window[0] * window[1];
     }
+    case OpKind::kConv2DBackpropInput: {
+      // The forward conv's multiply-adds, run backwards: one per (dy element,
+      // kh, kw, c).
+      const Shape& w = graph.type(node.operands[1]).shape;  // [kh, kw, c, o]
+      return 2 * in(0) * w[0] * w[1] * w[2];
+    }
+    case OpKind::kConv2DBackpropFilter: {
+      // One multiply-add per (dy element, kh, kw, c), as in the forward conv.
+      const IntList w = AttrInts(node.attrs, "filter_shape");  // [kh, kw, c, o]
+      return w.size() == 4 ? 2 * in(1) * w[0] * w[1] * w[2] : 0;
+    }
+    case OpKind::kMaxPool2DGrad:
+    case OpKind::kAvgPool2DGrad: {
+      // The window size per output of the forward pool (one dy element).
+      const IntList window = AttrInts(node.attrs, "window");
+      const int64_t dy = in(node.op == OpKind::kMaxPool2DGrad ? 1 : 0);
+      return window.size() == 2 ? dy * window[0] * window[1] : 0;
+    }
     case OpKind::kSoftmax:
     case OpKind::kLogSoftmax:
       return 5 * out;  // max, subtract, exp, sum, divide (or log)

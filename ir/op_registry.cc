@@ -266,6 +266,13 @@ absl::StatusOr<TensorType> PadRule(const TypeRuleInput& in) {
       static_cast<int64_t>(high.size()) != x.rank()) {
     return Error("low and high need one value per axis of ", x.ToString());
   }
+  // interior: [] (the default) means no interior padding on any axis.
+  IntList interior = AttrInts(in.attrs, "interior");
+  if (!interior.empty() && static_cast<int64_t>(interior.size()) != x.rank()) {
+    return Error("interior must be [] or have one value per axis of ", x.ToString(), ", got ",
+                 AttributeToString(interior));
+  }
+  if (interior.empty()) interior.assign(x.rank(), 0);
   DLC_RETURN_IF_ERROR(RequireRepresentable(AttrFloat(in.attrs, "value"), x.dtype));
   Shape shape = x.shape;
   for (int64_t i = 0; i < x.rank(); ++i) {
@@ -273,7 +280,16 @@ absl::StatusOr<TensorType> PadRule(const TypeRuleInput& in) {
       return Error("padding must not be negative, got low ", AttributeToString(low), " high ",
                    AttributeToString(high));
     }
-    shape[i] += low[i] + high[i];
+    if (interior[i] < 0) {
+      return Error("interior padding must not be negative, got ", AttributeToString(interior));
+    }
+    // d elements with interior[i] copies of the value between neighbours.
+    const int64_t gaps = std::max<int64_t>(x.shape[i] - 1, 0);
+    if (gaps > 0 && interior[i] > kMaxDimension / gaps) {
+      return Error("axis ", i, ": interior padding ", interior[i], " between ", x.shape[i],
+                   " elements gives a dimension beyond 2^40");
+    }
+    shape[i] += low[i] + high[i] + gaps * interior[i];
   }
   return TensorType{x.dtype, shape};
 }
@@ -398,6 +414,134 @@ absl::StatusOr<TensorType> SoftmaxCrossEntropyRule(const TypeRuleInput& in) {
   return TensorType{logits.dtype, {}};
 }
 
+// ---- gradients ------------------------------------------------------------
+
+// A shape attribute that names a whole NHWC or HWIO tensor: 4 positive values.
+absl::StatusOr<Shape> RequireShape4(const TypeRuleInput& in, std::string_view name,
+                                    std::string_view layout) {
+  const IntList shape = AttrInts(in.attrs, name);
+  bool ok = shape.size() == 4;
+  for (int64_t d : shape) ok = ok && d > 0;
+  if (!ok) {
+    return Error(name, " must have 4 positive values ", layout, ", got ",
+                 AttributeToString(shape));
+  }
+  return shape;
+}
+
+// The forward op's output height and width must be the gradient's.
+absl::Status RequireOutputSize(const Window2D& win, const TensorType& dy, std::string_view op,
+                               std::string_view of) {
+  if (win.out_h != dy.shape[1] || win.out_w != dy.shape[2]) {
+    return Error(op, " of ", of, " gives output ", win.out_h, "x", win.out_w,
+                 ", output gradient ", dy.ToString(), " has ", dy.shape[1], "x", dy.shape[2]);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<TensorType> Conv2DBackpropInputRule(const TypeRuleInput& in) {
+  const TensorType& dy = in.operands[0];
+  const TensorType& w = in.operands[1];
+  DLC_RETURN_IF_ERROR(RequireSameDType(in.operands));
+  DLC_RETURN_IF_ERROR(RequireFloat(dy));
+  DLC_RETURN_IF_ERROR(RequireRank(dy, 4, "output gradient (NHWC)"));
+  DLC_RETURN_IF_ERROR(RequireRank(w, 4, "filter (HWIO)"));
+  DLC_ASSIGN_OR_RETURN(Shape x, RequireShape4(in, "input_shape", "[N,H,W,C]"));
+  const std::string x_text = StrCat("input_shape ", AttributeToString(x));
+  if (w.shape[3] != dy.shape[3]) {
+    return Error("filter ", w.ToString(), " has ", w.shape[3], " output channels, output gradient ",
+                 dy.ToString(), " has ", dy.shape[3]);
+  }
+  if (w.shape[2] != x[3]) {
+    return Error("filter ", w.ToString(), " expects ", w.shape[2], " input channels, ", x_text,
+                 " has ", x[3]);
+  }
+  if (dy.shape[0] != x[0]) {
+    return Error("output gradient ", dy.ToString(), " has batch ", dy.shape[0], ", ", x_text,
+                 " has ", x[0]);
+  }
+  DLC_ASSIGN_OR_RETURN(
+      Window2D win, ResolveWindow2D(x[1], x[2], w.shape[0], w.shape[1],
+                                    AttrInts(in.attrs, "strides"), AttrInts(in.attrs, "dilations"),
+                                    PaddingAttr(in.attrs)));
+  DLC_RETURN_IF_ERROR(RequireOutputSize(win, dy, "conv2d", StrCat(x_text, " with filter ",
+                                                                   w.ToString())));
+  return TensorType{dy.dtype, x};
+}
+
+absl::StatusOr<TensorType> Conv2DBackpropFilterRule(const TypeRuleInput& in) {
+  const TensorType& x = in.operands[0];
+  const TensorType& dy = in.operands[1];
+  DLC_RETURN_IF_ERROR(RequireSameDType(in.operands));
+  DLC_RETURN_IF_ERROR(RequireFloat(x));
+  DLC_RETURN_IF_ERROR(RequireRank(x, 4, "input (NHWC)"));
+  DLC_RETURN_IF_ERROR(RequireRank(dy, 4, "output gradient (NHWC)"));
+  DLC_ASSIGN_OR_RETURN(Shape w, RequireShape4(in, "filter_shape", "[KH,KW,C,O]"));
+  const std::string w_text = StrCat("filter_shape ", AttributeToString(w));
+  if (w[2] != x.shape[3]) {
+    return Error(w_text, " expects ", w[2], " input channels, input ", x.ToString(), " has ",
+                 x.shape[3]);
+  }
+  if (w[3] != dy.shape[3]) {
+    return Error(w_text, " has ", w[3], " output channels, output gradient ", dy.ToString(),
+                 " has ", dy.shape[3]);
+  }
+  if (dy.shape[0] != x.shape[0]) {
+    return Error("output gradient ", dy.ToString(), " has batch ", dy.shape[0], ", input ",
+                 x.ToString(), " has ", x.shape[0]);
+  }
+  DLC_ASSIGN_OR_RETURN(
+      Window2D win, ResolveWindow2D(x.shape[1], x.shape[2], w[0], w[1],
+                                    AttrInts(in.attrs, "strides"), AttrInts(in.attrs, "dilations"),
+                                    PaddingAttr(in.attrs)));
+  DLC_RETURN_IF_ERROR(RequireOutputSize(win, dy, "conv2d", StrCat("input ", x.ToString(),
+                                                                   " with ", w_text)));
+  return TensorType{x.dtype, w};
+}
+
+// The pooling window over an input of `x` ([N,H,W,C]).
+absl::StatusOr<Window2D> PoolWindow(const TypeRuleInput& in, const Shape& x) {
+  const IntList window = AttrInts(in.attrs, "window");
+  if (window.size() != 2) return Error("window must have 2 values [h,w], got ", window.size());
+  return ResolveWindow2D(x[1], x[2], window[0], window[1], AttrInts(in.attrs, "strides"),
+                         IntList{1, 1}, PaddingAttr(in.attrs));
+}
+
+// The output gradient must have the forward pool's output type.
+absl::Status RequirePoolOutput(const Window2D& win, const Shape& x, const TensorType& dy,
+                               std::string_view op, std::string_view of) {
+  const TensorType expected{dy.dtype, {x[0], win.out_h, win.out_w, x[3]}};
+  if (dy != expected) {
+    return Error("output gradient ", dy.ToString(), " does not match the ", op, " output ",
+                 expected.ToString(), " of ", of);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<TensorType> MaxPool2DGradRule(const TypeRuleInput& in) {
+  const TensorType& x = in.operands[0];
+  const TensorType& dy = in.operands[1];
+  DLC_RETURN_IF_ERROR(RequireSameDType(in.operands));
+  DLC_RETURN_IF_ERROR(RequireFloat(x));
+  DLC_RETURN_IF_ERROR(RequireRank(x, 4, "input (NHWC)"));
+  DLC_RETURN_IF_ERROR(RequireRank(dy, 4, "output gradient (NHWC)"));
+  DLC_ASSIGN_OR_RETURN(Window2D win, PoolWindow(in, x.shape));
+  DLC_RETURN_IF_ERROR(
+      RequirePoolOutput(win, x.shape, dy, "maxpool2d", StrCat("input ", x.ToString())));
+  return x;
+}
+
+absl::StatusOr<TensorType> AvgPool2DGradRule(const TypeRuleInput& in) {
+  const TensorType& dy = in.operands[0];
+  DLC_RETURN_IF_ERROR(RequireFloat(dy));
+  DLC_RETURN_IF_ERROR(RequireRank(dy, 4, "output gradient (NHWC)"));
+  DLC_ASSIGN_OR_RETURN(Shape x, RequireShape4(in, "input_shape", "[N,H,W,C]"));
+  DLC_ASSIGN_OR_RETURN(Window2D win, PoolWindow(in, x));
+  DLC_RETURN_IF_ERROR(RequirePoolOutput(win, x, dy, "avgpool2d",
+                                        StrCat("input_shape ", AttributeToString(x))));
+  return TensorType{dy.dtype, x};
+}
+
 absl::StatusOr<TensorType> RandomUniformRule(const TypeRuleInput& in) {
   const TensorType& key = in.operands[0];
   if (key != TensorType{DType::kI32, {2}}) {
@@ -427,6 +571,8 @@ std::vector<OpDef> MakeOpDefs() {
   const std::vector<AttrSpec> pool_attrs = {{"window", A::kInts, {}},
                                             {"strides", A::kInts, {}},
                                             {"padding", A::kPadding, kValid}};
+  std::vector<AttrSpec> avg_grad_attrs = {{"input_shape", A::kInts, {}}};
+  avg_grad_attrs.insert(avg_grad_attrs.end(), pool_attrs.begin(), pool_attrs.end());
   return {
       {K::kInput, "input", 0, 0, no_attrs, InputRule},
       {K::kParameter, "parameter", 0, 0, {{"init", A::kString, std::string("zeros")}}, ParameterRule},
@@ -460,7 +606,8 @@ std::vector<OpDef> MakeOpDefs() {
        SliceRule},
       {K::kConcat, "concat", 1, -1, {{"axis", A::kInt, {}}}, ConcatRule},
       {K::kPad, "pad", 1, 1,
-       {{"low", A::kInts, {}}, {"high", A::kInts, {}}, {"value", A::kFloat, 0.0}},
+       {{"low", A::kInts, {}}, {"high", A::kInts, {}}, {"interior", A::kInts, IntList{}},
+        {"value", A::kFloat, 0.0}},
        PadRule},
 
       {K::kReduceSum, "reduce_sum", 1, 1, reduce_attrs, ReduceSumRule},
@@ -483,6 +630,16 @@ std::vector<OpDef> MakeOpDefs() {
        OneHotRule},
       {K::kSoftmaxCrossEntropy, "softmax_cross_entropy", 2, 2, no_attrs,
        SoftmaxCrossEntropyRule},
+      {K::kConv2DBackpropInput, "conv2d_backprop_input", 2, 2,
+       {{"input_shape", A::kInts, {}}, {"strides", A::kInts, kOnes2},
+        {"padding", A::kPadding, kValid}, {"dilations", A::kInts, kOnes2}},
+       Conv2DBackpropInputRule},
+      {K::kConv2DBackpropFilter, "conv2d_backprop_filter", 2, 2,
+       {{"filter_shape", A::kInts, {}}, {"strides", A::kInts, kOnes2},
+        {"padding", A::kPadding, kValid}, {"dilations", A::kInts, kOnes2}},
+       Conv2DBackpropFilterRule},
+      {K::kMaxPool2DGrad, "maxpool2d_grad", 2, 2, pool_attrs, MaxPool2DGradRule},
+      {K::kAvgPool2DGrad, "avgpool2d_grad", 1, 1, avg_grad_attrs, AvgPool2DGradRule},
       {K::kRandomUniform, "random_uniform", 1, 1,
        {{"shape", A::kInts, {}}, {"stream", A::kInt, int64_t{0}}, {"dtype", A::kDType, DType::kF32}},
        RandomUniformRule},

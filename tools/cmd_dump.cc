@@ -2,24 +2,32 @@
 #include <cstdio>
 #include <string>
 
-#include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "frontend/ast.h"
 #include "frontend/parser.h"
 #include "ir/printer.h"
 #include "tools/commands.h"
+#include "tools/flags.h"
 #include "tools/model_loading.h"
-
-ABSL_DECLARE_FLAG(std::string, format);
-ABSL_FLAG(std::string, stage, "ir", "the stage to print: ast (syntax tree) or ir (forward tensor IR)");
-ABSL_FLAG(std::string, model, "", "the model to use, when the file declares several");
-ABSL_FLAG(int64_t, batch, 0, "batch size (default: the train section's, else 1)");
-ABSL_FLAG(bool, training, false, "lower in training mode (dropout active)");
+#include "tools/training_setup.h"
+#include "frontend/train_config.h"
+#include "ir/status_macros.h"
 
 namespace dlc::tools {
 namespace {
 
-constexpr char kStages[] = "ast, ir";
+constexpr char kStages[] = "ast, ir, grad";
+
+// The training step: forward, loss, gradients and the train section's
+// optimizer (Adam with Keras defaults when the file has no train section).
+absl::StatusOr<Graph> TrainStep(const std::string& path) {
+  DLC_ASSIGN_OR_RETURN(dl::Program program, dl::ParseProgramFile(path));
+  DLC_ASSIGN_OR_RETURN(std::string model, ChooseModel(program, absl::GetFlag(FLAGS_model)));
+  DLC_ASSIGN_OR_RETURN(dl::TrainConfig config, dl::ResolveTrainConfig(program, model));
+  DLC_ASSIGN_OR_RETURN(int64_t batch, ChooseBatch(program, model, absl::GetFlag(FLAGS_batch)));
+  DLC_ASSIGN_OR_RETURN(TrainingProgram training, BuildProgram(program, model, config.optimizer, batch));
+  return std::move(training.train_step);
+}
 
 int Fail(const absl::Status& status) {
   std::fprintf(stderr, "%s\n", std::string(status.message()).c_str());
@@ -35,7 +43,7 @@ int RunDump(const std::vector<std::string>& args) {
     std::fprintf(stderr, "usage: dlc dump MODEL.dl --stage=%s [--format=text|dot]\n", kStages);
     return kExitUsage;
   }
-  if (stage != "ast" && stage != "ir") {
+  if (stage != "ast" && stage != "ir" && stage != "grad") {
     std::fprintf(stderr, "dlc dump: unknown stage '%s' (stages so far: %s)\n", stage.c_str(),
                  kStages);
     return kExitUsage;
@@ -52,6 +60,12 @@ int RunDump(const std::vector<std::string>& args) {
     auto program = dl::ParseProgramFile(args[0]);
     if (!program.ok()) return Fail(program.status());
     std::fputs(dl::PrintAst(*program).c_str(), stdout);
+    return kExitOk;
+  }
+  if (stage == "grad") {
+    auto step = TrainStep(args[0]);
+    if (!step.ok()) return Fail(step.status());
+    std::fputs(format == "dot" ? GraphToDot(*step).c_str() : PrintGraph(*step).c_str(), stdout);
     return kExitOk;
   }
   auto loaded = LoadModel(args[0], absl::GetFlag(FLAGS_model), absl::GetFlag(FLAGS_batch),

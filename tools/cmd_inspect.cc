@@ -2,14 +2,12 @@
 #include <cstdio>
 #include <string>
 
-#include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "frontend/inspect.h"
 #include "tools/commands.h"
+#include "tools/flags.h"
 #include "tools/model_loading.h"
 
-ABSL_DECLARE_FLAG(std::string, model);
-ABSL_DECLARE_FLAG(int64_t, batch);
 
 namespace dlc::tools {
 

@@ -6,8 +6,7 @@
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "tools/commands.h"
-
-ABSL_FLAG(std::string, format, "text", "output format: text (the IR text form) or dot (Graphviz)");
+#include "tools/flags.h"
 
 namespace dlc::tools {
 

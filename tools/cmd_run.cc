@@ -14,12 +14,7 @@
 #include "runtime/idx.h"
 #include "runtime/initializers.h"
 #include "tools/commands.h"
-
-ABSL_FLAG(std::string, graph, "", "the graph to run, when the file has several");
-ABSL_FLAG(std::vector<std::string>, input, {},
-          "NAME=FILE[@ROW]: feed input or parameter NAME from an IDX file (plain or gzip), "
-          "starting at row ROW (default 0) and taking as many rows as NAME's first dimension");
-ABSL_FLAG(uint64_t, seed, 0, "seed for parameters initialised by their initialisers");
+#include "tools/flags.h"
 
 namespace dlc::tools {
 namespace {
@@ -138,7 +133,7 @@ absl::Status Run(const std::string& path) {
 
   DLC_ASSIGN_OR_RETURN(auto specs, ParseFeedSpecs(absl::GetFlag(FLAGS_input)));
   std::string report;
-  DLC_ASSIGN_OR_RETURN(Feeds feeds, LoadFeeds(*graph, specs, absl::GetFlag(FLAGS_seed), report));
+  DLC_ASSIGN_OR_RETURN(Feeds feeds, LoadFeeds(*graph, specs, static_cast<uint64_t>(std::max<int64_t>(absl::GetFlag(FLAGS_seed), 0)), report));
 
   const auto start = std::chrono::steady_clock::now();
   DLC_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, Interpret(*graph, feeds));

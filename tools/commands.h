@@ -17,6 +17,8 @@ int RunOpt(const std::vector<std::string>& args);
 int RunRun(const std::vector<std::string>& args);
 int RunDump(const std::vector<std::string>& args);
 int RunInspect(const std::vector<std::string>& args);
+int RunTrain(const std::vector<std::string>& args);
+int RunEval(const std::vector<std::string>& args);
 
 }  // namespace dlc::tools
 

@@ -1,4 +1,5 @@
 // dlc: the command-line entry point. Parses flags, dispatches to a command.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -24,6 +25,12 @@ constexpr char kUsage[] =
     "      print a model at one stage: its syntax tree, or its forward tensor IR\n"
     "  inspect MODEL.dl [--batch=N] [--model=NAME]\n"
     "      the data-flow table: shapes, operations, parameters, FLOPs, memory\n"
+    "  train MODEL.dl [--epochs=N --batch=N --lr=X --seed=N --limit=N --no-shuffle\n"
+    "                 --init=FILE --save=FILE --backend=interp]\n"
+    "      train the model on its train section's data; per-epoch loss and accuracy,\n"
+    "      then test loss and accuracy\n"
+    "  eval MODEL.dl --init=FILE\n"
+    "      test loss and accuracy of saved parameters\n"
     "  help\n"
     "      this text\n";
 
@@ -37,13 +44,34 @@ constexpr Command kCommands[] = {
     {"run", dlc::tools::RunRun},
     {"dump", dlc::tools::RunDump},
     {"inspect", dlc::tools::RunInspect},
+    {"train", dlc::tools::RunTrain},
+    {"eval", dlc::tools::RunEval},
 };
+
+// Flags may be written with dashes (--no-shuffle); absl names them with
+// underscores (--no_shuffle).
+std::vector<std::string> NormalizeFlagNames(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  for (std::string& arg : args) {
+    if (arg == "--" ) break;
+    if (arg.rfind("--", 0) != 0) continue;
+    const size_t end = std::min(arg.find('='), arg.size());
+    for (size_t i = 2; i < end; ++i) {
+      if (arg[i] == '-') arg[i] = '_';
+    }
+  }
+  return args;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
-  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  std::vector<std::string> normalized = NormalizeFlagNames(argc, argv);
+  std::vector<char*> pointers;
+  for (std::string& arg : normalized) pointers.push_back(arg.data());
+  std::vector<char*> positional =
+      absl::ParseCommandLine(static_cast<int>(pointers.size()), pointers.data());
   if (positional.size() < 2) {
     std::fputs(kUsage, stderr);
     return dlc::tools::kExitUsage;

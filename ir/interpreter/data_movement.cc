@@ -79,6 +79,8 @@ absl::StatusOr<Tensor> Concat(const Node& node, Operands in) {
 
 absl::StatusOr<Tensor> Pad(const Node& node, const Tensor& x) {
   const IntList low = AttrInts(node.attrs, "low");
+  // interior[d] copies of the value between neighbours on axis d ([]: none).
+  const IntList interior = AttrInts(node.attrs, "interior");
   const double pad_value = AttrFloat(node.attrs, "value");
   return DispatchAnyDType(x.dtype(), [&](auto tag) -> absl::StatusOr<Tensor> {
     using T = typename decltype(tag)::type;
@@ -90,6 +92,7 @@ absl::StatusOr<Tensor> Pad(const Node& node, const Tensor& x) {
     const std::vector<int64_t> out_strides = RowMajorStrides(node.type.shape);
     Strided map{0, out_strides};
     for (size_t d = 0; d < low.size(); ++d) map.base += low[d] * out_strides[d];
+    for (size_t d = 0; d < interior.size(); ++d) map.strides[d] *= interior[d] + 1;
     Scatter<T>(x, out, map);
     return out;
   });

@@ -118,6 +118,10 @@ absl::StatusOr<Tensor> Dispatch(const Node& node, Operands operands) {
     case OpKind::kLogSoftmax:
     case OpKind::kSoftmaxCrossEntropy: return internal::EvalSoftmaxFamily(node, operands);
     case OpKind::kOneHot: return internal::EvalOneHot(node, operands);
+    case OpKind::kConv2DBackpropInput:
+    case OpKind::kConv2DBackpropFilter: return internal::EvalConv2DBackprop(node, operands);
+    case OpKind::kMaxPool2DGrad:
+    case OpKind::kAvgPool2DGrad: return internal::EvalPool2DGrad(node, operands);
     case OpKind::kRandomUniform: return internal::EvalRandomUniform(node, operands);
   }
   return absl::InternalError("unknown op");

@@ -3,6 +3,7 @@
 // a hand-computed result type, and every rejection with its exact message.
 #include <initializer_list>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -62,6 +63,8 @@ using TypeRuleMatMul = TypeRuleTest;
 using TypeRuleConv2D = TypeRuleTest;
 using TypeRulePool = TypeRuleTest;
 using TypeRuleSoftmax = TypeRuleTest;
+using TypeRuleConv2DBackprop = TypeRuleTest;
+using TypeRulePoolGrad = TypeRuleTest;
 using TypeRuleLabels = TypeRuleTest;
 using TypeRuleBuilder = TypeRuleTest;
 
@@ -463,6 +466,61 @@ TEST_F(TypeRuleDataMovement, RejectsPadValueNotRepresentableInElementType) {
             "%y = pad: value 1.5 is not an i32");
 }
 
+// interior[i] copies between neighbours: d + (d-1)*interior + low + high.
+TEST_F(TypeRuleDataMovement, PadInteriorGoesBetweenNeighbours) {
+  ValueId x = In(F32({2, 3}));
+  // Axis 0: 2 + 1*1 + 1 + 0 = 4; axis 1: 3 + 2*2 + 0 + 2 = 9.
+  EXPECT_EQ(TypeOf(OpKind::kPad, {x},
+                   {{"low", IntList{1, 0}}, {"high", IntList{0, 2}}, {"interior", IntList{1, 2}}}),
+            "f32[4,9]");
+}
+
+TEST_F(TypeRuleDataMovement, PadInteriorAddsNothingToAxesOfZeroOrOneElements) {
+  ValueId x = In(F32({0, 1}));
+  EXPECT_EQ(TypeOf(OpKind::kPad, {x},
+                   {{"low", IntList{1, 0}}, {"high", IntList{1, 0}}, {"interior", IntList{3, 3}}}),
+            "f32[2,1]");
+}
+
+TEST_F(TypeRuleDataMovement, PadInteriorDefaultsToNone) {
+  ValueId x = In(F32({2, 3}));
+  auto id = builder_.Add(OpKind::kPad, {x}, {{"low", IntList{0, 0}}, {"high", IntList{0, 0}}});
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_EQ(builder_.type(*id).ToString(), "f32[2,3]");
+  EXPECT_EQ(builder_.graph().node(*id).attrs.at("interior"), Attribute(IntList{}));
+}
+
+TEST_F(TypeRuleDataMovement, RejectsNegativeInteriorPad) {
+  ValueId x = In(F32({2, 3}));
+  EXPECT_EQ(ErrorOf(OpKind::kPad, {x},
+                    {{"low", IntList{0, 0}}, {"high", IntList{0, 0}}, {"interior", IntList{0, -1}}}),
+            "%y = pad: interior padding must not be negative, got [0,-1]");
+}
+
+TEST_F(TypeRuleDataMovement, RejectsInteriorPadWithWrongNumberOfAmounts) {
+  ValueId x = In(F32({2, 3}));
+  EXPECT_EQ(ErrorOf(OpKind::kPad, {x},
+                    {{"low", IntList{0, 0}}, {"high", IntList{0, 0}}, {"interior", IntList{1}}}),
+            "%y = pad: interior must be [] or have one value per axis of f32[2,3], got [1]");
+}
+
+// 2 gaps of 2^40 are past the dimension limit: the rule refuses before
+// multiplying (larger products would overflow). One gap of 2^40 is computed
+// and then refused as any too-large result is.
+TEST_F(TypeRuleDataMovement, RejectsInteriorPadBeyondDimensionLimit) {
+  ValueId x = In(F32({3}));
+  EXPECT_EQ(ErrorOf(OpKind::kPad, {x},
+                    {{"low", IntList{0}}, {"high", IntList{0}},
+                     {"interior", IntList{int64_t{1} << 40}}}),
+            "%y = pad: axis 0: interior padding 1099511627776 between 3 elements gives a "
+            "dimension beyond 2^40");
+  ValueId two = In(F32({2}));
+  EXPECT_EQ(ErrorOf(OpKind::kPad, {two},
+                    {{"low", IntList{0}}, {"high", IntList{0}},
+                     {"interior", IntList{int64_t{1} << 40}}}),
+            "%y = pad: result type f32[1099511627778] has a dimension beyond 2^40");
+}
+
 // ---- reductions -------------------------------------------------------------
 
 TEST_F(TypeRuleReduction, ReduceSumDropsOrKeepsAxes) {
@@ -737,6 +795,332 @@ TEST_F(TypeRulePool, RejectsI32) {
   EXPECT_EQ(ErrorOf(OpKind::kMaxPool2D, {x},
                     {{"window", IntList{2, 2}}, {"strides", IntList{2, 2}}}),
             "%y = maxpool2d: operand must be f32 or f64, got i32[1,4,4,1]");
+}
+
+// ---- conv2d_backprop_input and conv2d_backprop_filter -------------------------
+
+Attributes BackpropAttrs(std::string_view shape_name, IntList shape, IntList strides = {1, 1},
+                         Attribute padding = std::string("valid"), IntList dilations = {1, 1}) {
+  return {{std::string(shape_name), std::move(shape)},
+          {"strides", std::move(strides)},
+          {"padding", std::move(padding)},
+          {"dilations", std::move(dilations)}};
+}
+
+TEST_F(TypeRuleConv2DBackprop, InputGradientHasInputShape) {
+  ValueId dy = In(F32({2, 24, 24, 6}));
+  ValueId w = In(F32({5, 5, 1, 6}));
+  EXPECT_EQ(TypeOf(OpKind::kConv2DBackpropInput, {dy, w}, {{"input_shape", IntList{2, 28, 28, 1}}}),
+            "f32[2,28,28,1]");
+}
+
+// With stride 2, inputs of 5 and 6 both give 3 outputs ("same": ceil(5/2) =
+// ceil(6/2) = 3): input_shape says which one the forward conv had.
+TEST_F(TypeRuleConv2DBackprop, InputShapeDisambiguatesStridedSamePadding) {
+  ValueId dy = In(F32({1, 3, 3, 8}));
+  ValueId w = In(F32({4, 4, 3, 8}));
+  EXPECT_EQ(TypeOf(OpKind::kConv2DBackpropInput, {dy, w},
+                   BackpropAttrs("input_shape", {1, 5, 5, 3}, {2, 2}, std::string("same"))),
+            "f32[1,5,5,3]");
+  EXPECT_EQ(TypeOf(OpKind::kConv2DBackpropInput, {dy, w},
+                   BackpropAttrs("input_shape", {1, 6, 6, 3}, {2, 2}, std::string("same"))),
+            "f32[1,6,6,3]");
+}
+
+TEST_F(TypeRuleConv2DBackprop, InputGradientWithDilationExplicitPaddingAndF64) {
+  // Height 7 + 1 + 0 = 8, extent 5 -> 4; width 6 + 0 + 2 = 8, extent 3 -> 6.
+  ValueId dy = In(TensorType{DType::kF64, {1, 4, 6, 2}});
+  ValueId w = In(TensorType{DType::kF64, {3, 3, 1, 2}});
+  EXPECT_EQ(TypeOf(OpKind::kConv2DBackpropInput, {dy, w},
+                   BackpropAttrs("input_shape", {1, 7, 6, 1}, {1, 1}, IntList{1, 0, 0, 2},
+                                 {2, 1})),
+            "f64[1,7,6,1]");
+}
+
+TEST_F(TypeRuleConv2DBackprop, RejectsInputGradientOfRank3) {
+  ValueId dy = In(F32({3, 3, 8}));
+  ValueId w = In(F32({3, 3, 3, 8}));
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropInput, {dy, w}, {{"input_shape", IntList{1, 5, 5, 3}}}),
+            "%y = conv2d_backprop_input: output gradient (NHWC) must have rank 4, got f32[3,3,8]");
+}
+
+TEST_F(TypeRuleConv2DBackprop, RejectsInputGradientFilterOfRank3) {
+  ValueId dy = In(F32({1, 3, 3, 8}));
+  ValueId w = In(F32({3, 3, 8}));
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropInput, {dy, w}, {{"input_shape", IntList{1, 5, 5, 3}}}),
+            "%y = conv2d_backprop_input: filter (HWIO) must have rank 4, got f32[3,3,8]");
+}
+
+TEST_F(TypeRuleConv2DBackprop, RejectsInputGradientOfMixedOrIntegerElementTypes) {
+  ValueId dy = In(F32({1, 3, 3, 8}));
+  ValueId w = In(TensorType{DType::kF64, {3, 3, 3, 8}});
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropInput, {dy, w}, {{"input_shape", IntList{1, 5, 5, 3}}}),
+            "%y = conv2d_backprop_input: operands must have one element type, got "
+            "f32[1,3,3,8], f64[3,3,3,8]");
+  ValueId idy = In(I32({1, 3, 3, 8}));
+  ValueId iw = In(I32({3, 3, 3, 8}));
+  EXPECT_EQ(
+      ErrorOf(OpKind::kConv2DBackpropInput, {idy, iw}, {{"input_shape", IntList{1, 5, 5, 3}}}),
+      "%y = conv2d_backprop_input: operand must be f32 or f64, got i32[1,3,3,8]");
+}
+
+TEST_F(TypeRuleConv2DBackprop, RejectsInputShapeThatIsNotFourPositiveValues) {
+  ValueId dy = In(F32({1, 3, 3, 8}));
+  ValueId w = In(F32({3, 3, 3, 8}));
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropInput, {dy, w}, {{"input_shape", IntList{5, 5, 3}}}),
+            "%y = conv2d_backprop_input: input_shape must have 4 positive values [N,H,W,C], got "
+            "[5,5,3]");
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropInput, {dy, w}, {{"input_shape", IntList{1, 0, 5, 3}}}),
+            "%y = conv2d_backprop_input: input_shape must have 4 positive values [N,H,W,C], got "
+            "[1,0,5,3]");
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropInput, {dy, w}),
+            "%y = conv2d_backprop_input: missing attribute 'input_shape' (int list)");
+}
+
+TEST_F(TypeRuleConv2DBackprop, RejectsInputGradientOutputChannelMismatch) {
+  ValueId dy = In(F32({1, 3, 3, 6}));
+  ValueId w = In(F32({3, 3, 3, 8}));
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropInput, {dy, w}, {{"input_shape", IntList{1, 5, 5, 3}}}),
+            "%y = conv2d_backprop_input: filter f32[3,3,3,8] has 8 output channels, output "
+            "gradient f32[1,3,3,6] has 6");
+}
+
+TEST_F(TypeRuleConv2DBackprop, RejectsInputGradientInputChannelMismatch) {
+  ValueId dy = In(F32({1, 3, 3, 8}));
+  ValueId w = In(F32({3, 3, 2, 8}));
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropInput, {dy, w}, {{"input_shape", IntList{1, 5, 5, 3}}}),
+            "%y = conv2d_backprop_input: filter f32[3,3,2,8] expects 2 input channels, "
+            "input_shape [1,5,5,3] has 3");
+}
+
+TEST_F(TypeRuleConv2DBackprop, RejectsInputGradientBatchMismatch) {
+  ValueId dy = In(F32({2, 3, 3, 8}));
+  ValueId w = In(F32({3, 3, 3, 8}));
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropInput, {dy, w}, {{"input_shape", IntList{1, 5, 5, 3}}}),
+            "%y = conv2d_backprop_input: output gradient f32[2,3,3,8] has batch 2, input_shape "
+            "[1,5,5,3] has 1");
+}
+
+TEST_F(TypeRuleConv2DBackprop, RejectsInputGradientOfWrongSpatialSize) {
+  // A valid 3x3 conv of 5x5 gives 3x3, not 4x3.
+  ValueId dy = In(F32({1, 4, 3, 8}));
+  ValueId w = In(F32({3, 3, 3, 8}));
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropInput, {dy, w}, {{"input_shape", IntList{1, 5, 5, 3}}}),
+            "%y = conv2d_backprop_input: conv2d of input_shape [1,5,5,3] with filter "
+            "f32[3,3,3,8] gives output 3x3, output gradient f32[1,4,3,8] has 4x3");
+}
+
+TEST_F(TypeRuleConv2DBackprop, RejectsInputGradientWindowErrors) {
+  ValueId dy = In(F32({1, 3, 3, 8}));
+  ValueId w = In(F32({3, 3, 3, 8}));
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropInput, {dy, w},
+                    BackpropAttrs("input_shape", {1, 5, 5, 3}, {0, 1})),
+            "%y = conv2d_backprop_input: strides must be positive, got [0,1]");
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropInput, {dy, w},
+                    BackpropAttrs("input_shape", {1, 5, 5, 3}, {1, 1}, std::string("full"))),
+            "%y = conv2d_backprop_input: padding must be \"valid\", \"same\" or "
+            "[top,bottom,left,right], got \"full\"");
+  ValueId one = In(F32({1, 1, 1, 8}));
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropInput, {one, w}, {{"input_shape", IntList{1, 2, 2, 3}}}),
+            "%y = conv2d_backprop_input: window 3x3 is larger than the padded input 2x2");
+}
+
+TEST_F(TypeRuleConv2DBackprop, FilterGradientHasFilterShape) {
+  ValueId x = In(F32({2, 28, 28, 1}));
+  ValueId dy = In(F32({2, 24, 24, 6}));
+  EXPECT_EQ(TypeOf(OpKind::kConv2DBackpropFilter, {x, dy}, {{"filter_shape", IntList{5, 5, 1, 6}}}),
+            "f32[5,5,1,6]");
+}
+
+TEST_F(TypeRuleConv2DBackprop, FilterGradientWithStrideSameAndNonSquareKernel) {
+  // 7x6 input, 3x2 kernel, strides 2, "same": ceil(7/2) x ceil(6/2) = 4x3.
+  ValueId x = In(F32({1, 7, 6, 3}));
+  ValueId dy = In(F32({1, 4, 3, 5}));
+  EXPECT_EQ(TypeOf(OpKind::kConv2DBackpropFilter, {x, dy},
+                   BackpropAttrs("filter_shape", {3, 2, 3, 5}, {2, 2}, std::string("same"))),
+            "f32[3,2,3,5]");
+}
+
+TEST_F(TypeRuleConv2DBackprop, FilterGradientWithDilationAndExplicitPadding) {
+  // Height 7 + 1 + 1 = 9, extent (3-1)*2+1 = 5 -> 5; width 6 + 0 + 2 = 8, extent 2 -> 7.
+  ValueId x = In(F32({2, 7, 6, 3}));
+  ValueId dy = In(F32({2, 5, 7, 5}));
+  EXPECT_EQ(TypeOf(OpKind::kConv2DBackpropFilter, {x, dy},
+                   BackpropAttrs("filter_shape", {3, 2, 3, 5}, {1, 1}, IntList{1, 1, 0, 2},
+                                 {2, 1})),
+            "f32[3,2,3,5]");
+}
+
+TEST_F(TypeRuleConv2DBackprop, RejectsFilterGradientOperandsOfRank3) {
+  ValueId x3 = In(F32({5, 5, 3}));
+  ValueId dy = In(F32({1, 3, 3, 8}));
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x3, dy},
+                    {{"filter_shape", IntList{3, 3, 3, 8}}}),
+            "%y = conv2d_backprop_filter: input (NHWC) must have rank 4, got f32[5,5,3]");
+  ValueId x = In(F32({1, 5, 5, 3}));
+  ValueId dy3 = In(F32({3, 3, 8}));
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy3},
+                    {{"filter_shape", IntList{3, 3, 3, 8}}}),
+            "%y = conv2d_backprop_filter: output gradient (NHWC) must have rank 4, got f32[3,3,8]");
+}
+
+TEST_F(TypeRuleConv2DBackprop, RejectsFilterGradientOfMixedElementTypes) {
+  ValueId x = In(TensorType{DType::kF64, {1, 5, 5, 3}});
+  ValueId dy = In(F32({1, 3, 3, 8}));
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy},
+                    {{"filter_shape", IntList{3, 3, 3, 8}}}),
+            "%y = conv2d_backprop_filter: operands must have one element type, got "
+            "f64[1,5,5,3], f32[1,3,3,8]");
+}
+
+TEST_F(TypeRuleConv2DBackprop, RejectsFilterShapeThatIsNotFourPositiveValues) {
+  ValueId x = In(F32({1, 5, 5, 3}));
+  ValueId dy = In(F32({1, 3, 3, 8}));
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy}, {{"filter_shape", IntList{3, 3, 3}}}),
+            "%y = conv2d_backprop_filter: filter_shape must have 4 positive values [KH,KW,C,O], "
+            "got [3,3,3]");
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy},
+                    {{"filter_shape", IntList{3, -3, 3, 8}}}),
+            "%y = conv2d_backprop_filter: filter_shape must have 4 positive values [KH,KW,C,O], "
+            "got [3,-3,3,8]");
+}
+
+TEST_F(TypeRuleConv2DBackprop, RejectsFilterGradientInputChannelMismatch) {
+  ValueId x = In(F32({1, 5, 5, 3}));
+  ValueId dy = In(F32({1, 3, 3, 8}));
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy},
+                    {{"filter_shape", IntList{3, 3, 2, 8}}}),
+            "%y = conv2d_backprop_filter: filter_shape [3,3,2,8] expects 2 input channels, input "
+            "f32[1,5,5,3] has 3");
+}
+
+TEST_F(TypeRuleConv2DBackprop, RejectsFilterGradientOutputChannelMismatch) {
+  ValueId x = In(F32({1, 5, 5, 3}));
+  ValueId dy = In(F32({1, 3, 3, 6}));
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy},
+                    {{"filter_shape", IntList{3, 3, 3, 8}}}),
+            "%y = conv2d_backprop_filter: filter_shape [3,3,3,8] has 8 output channels, output "
+            "gradient f32[1,3,3,6] has 6");
+}
+
+TEST_F(TypeRuleConv2DBackprop, RejectsFilterGradientBatchMismatch) {
+  ValueId x = In(F32({1, 5, 5, 3}));
+  ValueId dy = In(F32({2, 3, 3, 8}));
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy},
+                    {{"filter_shape", IntList{3, 3, 3, 8}}}),
+            "%y = conv2d_backprop_filter: output gradient f32[2,3,3,8] has batch 2, input "
+            "f32[1,5,5,3] has 1");
+}
+
+TEST_F(TypeRuleConv2DBackprop, RejectsFilterGradientOfWrongSpatialSize) {
+  ValueId x = In(F32({1, 5, 5, 3}));
+  ValueId dy = In(F32({1, 3, 4, 8}));
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy},
+                    {{"filter_shape", IntList{3, 3, 3, 8}}}),
+            "%y = conv2d_backprop_filter: conv2d of input f32[1,5,5,3] with filter_shape "
+            "[3,3,3,8] gives output 3x3, output gradient f32[1,3,4,8] has 3x4");
+}
+
+TEST_F(TypeRuleConv2DBackprop, RejectsFilterGradientWindowErrors) {
+  ValueId x = In(F32({1, 4, 4, 1}));
+  ValueId dy = In(F32({1, 1, 1, 1}));
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy},
+                    BackpropAttrs("filter_shape", {3, 3, 1, 1}, {1, 1}, std::string("valid"),
+                                  {2, 2})),
+            "%y = conv2d_backprop_filter: window 5x5 (after dilation) is larger than the padded "
+            "input 4x4");
+  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy},
+                    BackpropAttrs("filter_shape", {3, 3, 1, 1}, {1, 1}, IntList{0, 0, -1, 0})),
+            "%y = conv2d_backprop_filter: padding must not be negative, got [0,0,-1,0]");
+}
+
+// ---- maxpool2d_grad and avgpool2d_grad ---------------------------------------
+
+Attributes PoolGradAttrs(IntList window, IntList strides, Attribute padding = std::string("valid")) {
+  return {{"window", std::move(window)},
+          {"strides", std::move(strides)},
+          {"padding", std::move(padding)}};
+}
+
+TEST_F(TypeRulePoolGrad, MaxPoolGradHasTheInputType) {
+  ValueId x = In(F32({1, 4, 4, 3}));
+  ValueId dy = In(F32({1, 2, 2, 3}));
+  EXPECT_EQ(TypeOf(OpKind::kMaxPool2DGrad, {x, dy}, PoolGradAttrs({2, 2}, {2, 2})),
+            "f32[1,4,4,3]");
+  ValueId x64 = In(TensorType{DType::kF64, {2, 5, 5, 3}});
+  ValueId dy64 = In(TensorType{DType::kF64, {2, 3, 3, 3}});
+  EXPECT_EQ(TypeOf(OpKind::kMaxPool2DGrad, {x64, dy64},
+                   PoolGradAttrs({3, 3}, {2, 2}, std::string("same"))),
+            "f64[2,5,5,3]");
+}
+
+TEST_F(TypeRulePoolGrad, RejectsMaxPoolGradOfWrongOutputShape) {
+  ValueId x = In(F32({1, 4, 4, 3}));
+  ValueId dy = In(F32({1, 3, 3, 3}));
+  EXPECT_EQ(ErrorOf(OpKind::kMaxPool2DGrad, {x, dy}, PoolGradAttrs({2, 2}, {2, 2})),
+            "%y = maxpool2d_grad: output gradient f32[1,3,3,3] does not match the maxpool2d "
+            "output f32[1,2,2,3] of input f32[1,4,4,3]");
+  ValueId dy_channels = In(F32({1, 2, 2, 2}));
+  EXPECT_EQ(ErrorOf(OpKind::kMaxPool2DGrad, {x, dy_channels}, PoolGradAttrs({2, 2}, {2, 2})),
+            "%y = maxpool2d_grad: output gradient f32[1,2,2,2] does not match the maxpool2d "
+            "output f32[1,2,2,3] of input f32[1,4,4,3]");
+}
+
+TEST_F(TypeRulePoolGrad, RejectsMaxPoolGradBadOperands) {
+  ValueId x = In(F32({1, 4, 4, 3}));
+  ValueId dy64 = In(TensorType{DType::kF64, {1, 2, 2, 3}});
+  EXPECT_EQ(ErrorOf(OpKind::kMaxPool2DGrad, {x, dy64}, PoolGradAttrs({2, 2}, {2, 2})),
+            "%y = maxpool2d_grad: operands must have one element type, got f32[1,4,4,3], "
+            "f64[1,2,2,3]");
+  ValueId ix = In(I32({1, 4, 4, 3}));
+  ValueId idy = In(I32({1, 2, 2, 3}));
+  EXPECT_EQ(ErrorOf(OpKind::kMaxPool2DGrad, {ix, idy}, PoolGradAttrs({2, 2}, {2, 2})),
+            "%y = maxpool2d_grad: operand must be f32 or f64, got i32[1,4,4,3]");
+  ValueId dy3 = In(F32({2, 2, 3}));
+  EXPECT_EQ(ErrorOf(OpKind::kMaxPool2DGrad, {x, dy3}, PoolGradAttrs({2, 2}, {2, 2})),
+            "%y = maxpool2d_grad: output gradient (NHWC) must have rank 4, got f32[2,2,3]");
+  ValueId dy = In(F32({1, 2, 2, 3}));
+  EXPECT_EQ(ErrorOf(OpKind::kMaxPool2DGrad, {x, dy}, PoolGradAttrs({2}, {2, 2})),
+            "%y = maxpool2d_grad: window must have 2 values [h,w], got 1");
+}
+
+TEST_F(TypeRulePoolGrad, AvgPoolGradHasInputShape) {
+  // With stride 2 and "same", 5x5 and 6x6 inputs both give 3x3.
+  ValueId dy = In(F32({2, 3, 3, 3}));
+  Attributes five = PoolGradAttrs({3, 3}, {2, 2}, std::string("same"));
+  five["input_shape"] = IntList{2, 5, 5, 3};
+  EXPECT_EQ(TypeOf(OpKind::kAvgPool2DGrad, {dy}, five), "f32[2,5,5,3]");
+  Attributes six = PoolGradAttrs({3, 3}, {2, 2}, std::string("same"));
+  six["input_shape"] = IntList{2, 6, 6, 3};
+  EXPECT_EQ(TypeOf(OpKind::kAvgPool2DGrad, {dy}, six), "f32[2,6,6,3]");
+}
+
+TEST_F(TypeRulePoolGrad, RejectsAvgPoolGradOfWrongOutputShape) {
+  ValueId dy = In(F32({2, 3, 3, 3}));
+  Attributes attrs = PoolGradAttrs({2, 2}, {2, 2});
+  attrs["input_shape"] = IntList{2, 4, 4, 3};
+  EXPECT_EQ(ErrorOf(OpKind::kAvgPool2DGrad, {dy}, attrs),
+            "%y = avgpool2d_grad: output gradient f32[2,3,3,3] does not match the avgpool2d "
+            "output f32[2,2,2,3] of input_shape [2,4,4,3]");
+}
+
+TEST_F(TypeRulePoolGrad, RejectsAvgPoolGradBadOperandOrAttributes) {
+  ValueId idy = In(I32({1, 2, 2, 1}));
+  Attributes attrs = PoolGradAttrs({2, 2}, {2, 2});
+  attrs["input_shape"] = IntList{1, 4, 4, 1};
+  EXPECT_EQ(ErrorOf(OpKind::kAvgPool2DGrad, {idy}, attrs),
+            "%y = avgpool2d_grad: operand must be f32 or f64, got i32[1,2,2,1]");
+  ValueId dy = In(F32({1, 1, 1, 1}));
+  attrs["input_shape"] = IntList{1, 4, 4};
+  EXPECT_EQ(ErrorOf(OpKind::kAvgPool2DGrad, {dy}, attrs),
+            "%y = avgpool2d_grad: input_shape must have 4 positive values [N,H,W,C], got "
+            "[1,4,4]");
+  attrs = PoolGradAttrs({3, 3}, {1, 1});
+  attrs["input_shape"] = IntList{1, 2, 2, 1};
+  EXPECT_EQ(ErrorOf(OpKind::kAvgPool2DGrad, {dy}, attrs),
+            "%y = avgpool2d_grad: window 3x3 is larger than the padded input 2x2");
+  EXPECT_EQ(ErrorOf(OpKind::kAvgPool2DGrad, {dy}, PoolGradAttrs({1, 1}, {1, 1})),
+            "%y = avgpool2d_grad: missing attribute 'input_shape' (int list)");
 }
 
 // ---- softmax ----------------------------------------------------------------

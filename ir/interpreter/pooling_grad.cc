@@ -1,0 +1,140 @@
+// The adjoints of maxpool2d and avgpool2d (see pooling.cc), for reverse-mode
+// autodiff. The windows are the forward pool's, clipped to the input in the
+// same way, so padded positions are never elements; contributions of
+// overlapping windows add, in (n, oh, ow) order.
+//
+// maxpool2d_grad(x, dy) -> dx like x: each dy[n,oh,ow,c] goes to exactly one
+// element of its window, the one the forward maxpool chose: the first NaN if
+// the window holds one (maxpool propagates NaN), else the first maximum in
+// row-major (kh, then kw) order. Ties send nothing to the later elements.
+//
+// avgpool2d_grad(dy) {input_shape} -> dx: each dy value divided by the number
+// of real elements of its window (as avgpool2d divides) is added to each of
+// them. A window that covers only padding contributes nothing to either.
+#include <algorithm>
+#include <cstdint>
+
+#include "ir/interpreter/dispatch.h"
+#include "ir/interpreter/kernels.h"
+#include "ir/window.h"
+
+namespace dlc::interpreter_internal {
+namespace {
+
+// The rows and columns of window (oh, ow) that lie inside the input, exactly
+// as pooling.cc clips them. Empty when the window covers only padding.
+struct ClippedWindow {
+  int64_t h_begin, h_end, w_begin, w_end;
+
+  int64_t count() const {
+    return std::max<int64_t>(h_end - h_begin, 0) * std::max<int64_t>(w_end - w_begin, 0);
+  }
+};
+
+ClippedWindow Clip(const Window2D& win, int64_t oh, int64_t ow) {
+  return {std::max<int64_t>(oh * win.stride_h - win.pad_top, 0),
+          std::min(oh * win.stride_h - win.pad_top + win.kernel_h, win.in_h),
+          std::max<int64_t>(ow * win.stride_w - win.pad_left, 0),
+          std::min(ow * win.stride_w - win.pad_left + win.kernel_w, win.in_w)};
+}
+
+template <typename T>
+Tensor MaxPoolGrad(const Tensor& x, const Tensor& dy, const Window2D& win,
+                   const TensorType& result) {
+  const int64_t batch = x.shape()[0];
+  const int64_t channels = x.shape()[3];
+  std::span<const T> in = x.values<T>();
+  std::span<const T> grad = dy.values<T>();
+  Tensor out(result);
+  std::span<T> values = out.values<T>();
+  auto offset = [&](int64_t n, int64_t h, int64_t w, int64_t c) {
+    return ((n * win.in_h + h) * win.in_w + w) * channels + c;
+  };
+
+  for (int64_t n = 0; n < batch; ++n) {
+    for (int64_t oh = 0; oh < win.out_h; ++oh) {
+      for (int64_t ow = 0; ow < win.out_w; ++ow) {
+        const ClippedWindow cw = Clip(win, oh, ow);
+        const T* g = grad.data() + ((n * win.out_h + oh) * win.out_w + ow) * channels;
+        for (int64_t c = 0; c < channels; ++c) {
+          // The element MaxOf's left fold in pooling.cc ends on: the first
+          // element, replaced only by a NaN or a strictly greater value, and
+          // never after a NaN.
+          int64_t best = -1;
+          for (int64_t h = cw.h_begin; h < cw.h_end; ++h) {
+            for (int64_t w = cw.w_begin; w < cw.w_end; ++w) {
+              const int64_t at = offset(n, h, w, c);
+              if (best < 0) {
+                best = at;
+              } else if (!IsNaN(in[best]) && (IsNaN(in[at]) || in[best] < in[at])) {
+                best = at;
+              }
+            }
+          }
+          if (best >= 0) values[best] += g[c];
+        }
+      }
+    }
+  }
+  return out;
+}
+
+template <typename T>
+Tensor AvgPoolGrad(const Tensor& dy, const Window2D& win, const TensorType& result) {
+  const int64_t batch = result.shape[0];
+  const int64_t channels = result.shape[3];
+  std::span<const T> grad = dy.values<T>();
+  Tensor out(result);
+  std::span<T> values = out.values<T>();
+
+  for (int64_t n = 0; n < batch; ++n) {
+    for (int64_t oh = 0; oh < win.out_h; ++oh) {
+      for (int64_t ow = 0; ow < win.out_w; ++ow) {
+        const ClippedWindow cw = Clip(win, oh, ow);
+        const int64_t count = cw.count();
+        if (count == 0) continue;
+        const T* g = grad.data() + ((n * win.out_h + oh) * win.out_w + ow) * channels;
+        for (int64_t h = cw.h_begin; h < cw.h_end; ++h) {
+          for (int64_t w = cw.w_begin; w < cw.w_end; ++w) {
+            T* pixel = values.data() + ((n * win.in_h + h) * win.in_w + w) * channels;
+            for (int64_t c = 0; c < channels; ++c) pixel[c] += g[c] / static_cast<T>(count);
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<Tensor> EvalPool2DGrad(const Node& node, Operands in) {
+  const IntList window = AttrInts(node.attrs, "window");
+  const auto padding = node.attrs.find("padding");
+  if (window.size() != 2 || padding == node.attrs.end()) {
+    return absl::InternalError("pooling needs a 2-value window and a padding attribute");
+  }
+  // node.type is the type rule's result: the forward pool's input type.
+  const Shape& x_shape = node.type.shape;
+  auto win = ResolveWindow2D(x_shape[1], x_shape[2], window[0], window[1],
+                             AttrInts(node.attrs, "strides"), IntList{1, 1}, padding->second);
+  if (!win.ok()) return win.status();
+  if (node.op == OpKind::kMaxPool2DGrad) {
+    const Tensor& x = *in[0];
+    const Tensor& dy = *in[1];
+    return DispatchFloat(x.dtype(), [&](auto tag) -> absl::StatusOr<Tensor> {
+      using T = typename decltype(tag)::type;
+      return MaxPoolGrad<T>(x, dy, *win, node.type);
+    });
+  }
+  if (node.op == OpKind::kAvgPool2DGrad) {
+    const Tensor& dy = *in[0];
+    return DispatchFloat(dy.dtype(), [&](auto tag) -> absl::StatusOr<Tensor> {
+      using T = typename decltype(tag)::type;
+      return AvgPoolGrad<T>(dy, *win, node.type);
+    });
+  }
+  return absl::InternalError(StrCat(OpName(node.op), " is not a pooling gradient"));
+}
+
+}  // namespace dlc::interpreter_internal

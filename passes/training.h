@@ -1,0 +1,65 @@
+// From a model's forward graph to the functions a training run needs, all
+// in the tensor IR: the training step (forward, loss, gradients, optimizer
+// update in one graph), the evaluation step and prediction.
+#ifndef DLC_PASSES_TRAINING_H_
+#define DLC_PASSES_TRAINING_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ir/graph.h"
+
+namespace dlc {
+
+struct OptimizerSpec {
+  enum class Kind { kSgd, kAdam };
+  Kind kind = Kind::kAdam;
+  double lr = 0.001;
+  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7;  // adam (Keras defaults)
+  double momentum = 0;                                // sgd
+  bool nesterov = false;                              // sgd
+  double weight_decay = 0;  // decoupled: each step also subtracts lr * weight_decay * p
+};
+
+// A tensor the training step carries from one call to the next besides the
+// parameters (optimizer moments, the step count). It starts at zero.
+struct StateTensor {
+  std::string name;
+  TensorType type;
+};
+
+struct TrainingProgram {
+  // Inputs: the model's inputs, %labels (u8[batch]), the state tensors,
+  // and %rng_key (i32[2]: seed, step) when the model has dropout;
+  // parameters: the model's. Outputs: %loss (mean over the batch),
+  // %correct (i32[], right predictions in the batch), then the updated
+  // parameters ("<name>.next") in the order of `parameters`, then the
+  // updated state in the order of `state`.
+  Graph train_step;
+  // Inputs: the model's inputs and %labels. Outputs: %loss, %correct.
+  Graph eval_step;
+  // Inputs: the model's inputs. Output: %probabilities.
+  Graph predict;
+  std::vector<std::string> parameters;
+  std::vector<StateTensor> state;
+};
+
+// A model's forward graph (first output: the model's output) and the value
+// the cross-entropy loss takes (that output, or the logits a final softmax
+// was computed from).
+struct ForwardModel {
+  Graph graph;
+  ValueId logits = -1;
+};
+
+// The training step is built from the model lowered in training mode
+// (dropout active), evaluation and prediction from the inference-mode
+// lowering. Both must have the same parameters.
+absl::StatusOr<TrainingProgram> BuildTrainingProgram(const ForwardModel& training,
+                                                     const ForwardModel& inference,
+                                                     const OptimizerSpec& optimizer);
+
+}  // namespace dlc
+
+#endif  // DLC_PASSES_TRAINING_H_

@@ -1,0 +1,39 @@
+// Running a compiled graph: the seam between the trainer and a backend.
+// The reference interpreter is one backend; the JIT arrives as another.
+#ifndef DLC_RUNTIME_EXECUTOR_H_
+#define DLC_RUNTIME_EXECUTOR_H_
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ir/graph.h"
+#include "ir/interpreter.h"
+#include "ir/tensor.h"
+
+namespace dlc {
+
+// One graph, ready to run many times.
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  // Feeds every input and parameter by name; returns the outputs in order.
+  virtual absl::StatusOr<std::vector<Tensor>> Run(const Feeds& feeds) = 0;
+  virtual const Graph& graph() const = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string_view name() const = 0;
+  virtual absl::StatusOr<std::unique_ptr<Executor>> Compile(const Graph& graph) = 0;
+};
+
+// Evaluates with the reference interpreter (ir/interpreter.h): slow, simple,
+// the oracle the other backends are checked against.
+std::unique_ptr<Backend> MakeInterpreterBackend();
+
+}  // namespace dlc
+
+#endif  // DLC_RUNTIME_EXECUTOR_H_

@@ -1,0 +1,215 @@
+#include "runtime/trainer.h"
+
+#include <chrono>
+#include <numeric>
+
+#include "ir/status_macros.h"
+#include "ir/str_cat.h"
+#include "ir/random_hash.h"
+#include "runtime/initializers.h"
+#include "runtime/random.h"
+
+namespace dlc {
+namespace {
+
+// The graph's first input that is not %labels and not optimizer state: the
+// model's input, fed with images.
+absl::StatusOr<ValueId> ImageInput(const Graph& g, const TrainingProgram& program) {
+  for (ValueId id : g.Inputs()) {
+    const std::string& name = g.node(id).name;
+    bool is_state = false;
+    for (const StateTensor& s : program.state) is_state |= s.name == name;
+    if (name != "labels" && name != "rng_key" && !is_state) return id;
+  }
+  return absl::InvalidArgumentError(StrCat("graph ", g.name, " has no model input"));
+}
+
+// Rows `rows` of `source` (first axis) copied into a tensor of `type`, whose
+// rows must hold as many elements.
+Tensor GatherRows(const Tensor& source, std::span<const int64_t> rows, const TensorType& type) {
+  Tensor out(type);
+  const int64_t row_bytes = source.byte_size() / std::max<int64_t>(source.shape()[0], 1);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::copy_n(source.raw_data() + rows[i] * row_bytes, row_bytes,
+                out.raw_data() + static_cast<int64_t>(i) * row_bytes);
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(ProgramFactory factory,
+                                                         Backend& backend,
+                                                         const TrainOptions& options) {
+  if (options.batch <= 0) {
+    return absl::InvalidArgumentError(StrCat("the batch size must be positive, got ", options.batch));
+  }
+  if (options.epochs <= 0) {
+    return absl::InvalidArgumentError(StrCat("epochs must be positive, got ", options.epochs));
+  }
+  std::unique_ptr<Trainer> trainer(new Trainer(std::move(factory), backend, options));
+  DLC_ASSIGN_OR_RETURN(Compiled * main, trainer->ForBatch(options.batch));
+  DLC_ASSIGN_OR_RETURN(trainer->parameters_,
+                       InitializeParameters(main->program.train_step, options.seed));
+  for (const StateTensor& s : main->program.state) trainer->state_.emplace(s.name, Tensor(s.type));
+  return trainer;
+}
+
+absl::StatusOr<Trainer::Compiled*> Trainer::ForBatch(int64_t batch) {
+  if (auto it = programs_.find(batch); it != programs_.end()) return &it->second;
+  Compiled compiled;
+  DLC_ASSIGN_OR_RETURN(compiled.program, factory_(batch));
+  DLC_ASSIGN_OR_RETURN(compiled.train, backend_.Compile(compiled.program.train_step));
+  DLC_ASSIGN_OR_RETURN(compiled.eval, backend_.Compile(compiled.program.eval_step));
+  return &programs_.emplace(batch, std::move(compiled)).first->second;
+}
+
+absl::Status Trainer::CheckData(const LabeledImages& data, const Compiled& compiled) const {
+  const Graph& g = compiled.program.train_step;
+  DLC_ASSIGN_OR_RETURN(ValueId input, ImageInput(g, compiled.program));
+  const TensorType& want = g.type(input);
+  const Tensor& images = data.images;
+  const int64_t per_sample = want.num_elements() / std::max<int64_t>(want.shape[0], 1);
+  const int64_t data_per_sample = images.num_elements() / std::max<int64_t>(data.size(), 1);
+  if (images.dtype() != want.dtype || per_sample != data_per_sample) {
+    Shape sample(images.shape().begin() + 1, images.shape().end());
+    Shape model_sample(want.shape.begin() + 1, want.shape.end());
+    return absl::InvalidArgumentError(StrCat(
+        "the data's samples are ", DTypeName(images.dtype()), ShapeToString(sample),
+        " but the model's input %", g.node(input).name, " takes ", DTypeName(want.dtype),
+        ShapeToString(model_sample)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Trainer::Feed(const LabeledImages& data, std::span<const int64_t> rows,
+                           const Compiled& compiled) {
+  const Graph& g = compiled.program.train_step;
+  DLC_ASSIGN_OR_RETURN(ValueId input, ImageInput(g, compiled.program));
+  feeds_[g.node(input).name] = GatherRows(data.images, rows, g.type(input));
+  feeds_["labels"] = GatherRows(data.labels, rows, {DType::kU8, {static_cast<int64_t>(rows.size())}});
+  return absl::OkStatus();
+}
+
+absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_t epoch) {
+  const auto start = std::chrono::steady_clock::now();
+  const int64_t n = data.size();
+  if (n < options_.batch && options_.drop_remainder) {
+    return absl::InvalidArgumentError(StrCat("the batch size ", options_.batch, " is larger than the ",
+                                             n, " training samples, and drop_remainder leaves nothing"));
+  }
+  std::vector<int64_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  if (options_.shuffle) {
+    Rng rng(options_.seed, StreamOf(StrCat("shuffle.", epoch)));
+    for (int64_t i = n - 1; i > 0; --i) {
+      std::swap(order[i], order[rng.Below(static_cast<uint64_t>(i) + 1)]);
+    }
+  }
+
+  EpochStats stats;
+  stats.epoch = epoch;
+  double loss_sum = 0;
+  int64_t correct = 0;
+  for (int64_t begin = 0; begin < n; begin += options_.batch) {
+    const int64_t size = std::min(options_.batch, n - begin);
+    if (size < options_.batch && options_.drop_remainder) break;
+    DLC_ASSIGN_OR_RETURN(Compiled * compiled, ForBatch(size));
+    DLC_RETURN_IF_ERROR(CheckData(data, *compiled));
+    DLC_RETURN_IF_ERROR(Feed(data, std::span(order).subspan(begin, size), *compiled));
+    if (compiled->program.train_step.Find("rng_key")) {
+      // Dropout's random key: the seed, and a number derived from the epoch
+      // and step alone (so a resumed run draws the same masks).
+      const uint64_t step_id = MixBits((static_cast<uint64_t>(epoch) << 32) | static_cast<uint64_t>(stats.steps));
+      feeds_["rng_key"] = Tensor::FromVector<int32_t>(
+          DType::kI32, {2},
+          std::vector<int32_t>{static_cast<int32_t>(options_.seed), static_cast<int32_t>(step_id)});
+    }
+    for (auto& [name, value] : parameters_) feeds_[name] = std::move(value);
+    for (auto& [name, value] : state_) feeds_[name] = std::move(value);
+    auto outputs = compiled->train->Run(feeds_);
+    // Take the parameters back even on failure, so the trainer stays usable.
+    for (auto& [name, value] : parameters_) value = std::move(feeds_[name]);
+    for (auto& [name, value] : state_) value = std::move(feeds_[name]);
+    if (!outputs.ok()) {
+      return absl::Status(outputs.status().code(),
+                          StrCat("epoch ", epoch, ", step ", stats.steps + 1, ": ",
+                                 outputs.status().message()));
+    }
+    const TrainingProgram& program = compiled->program;
+    loss_sum += (*outputs)[0].GetDouble(0) * static_cast<double>(size);
+    correct += static_cast<int64_t>((*outputs)[1].GetDouble(0));
+    size_t next = 2;
+    for (const std::string& name : program.parameters) parameters_[name] = std::move((*outputs)[next++]);
+    for (const StateTensor& s : program.state) state_[s.name] = std::move((*outputs)[next++]);
+    stats.samples += size;
+    ++stats.steps;
+  }
+  stats.loss = stats.samples > 0 ? loss_sum / static_cast<double>(stats.samples) : 0;
+  stats.accuracy = stats.samples > 0 ? static_cast<double>(correct) / static_cast<double>(stats.samples) : 0;
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return stats;
+}
+
+absl::StatusOr<EvalStats> Trainer::Evaluate(const LabeledImages& data) {
+  EvalStats stats;
+  double loss_sum = 0;
+  int64_t correct = 0;
+  std::vector<int64_t> rows;
+  for (int64_t begin = 0; begin < data.size(); begin += options_.batch) {
+    const int64_t size = std::min(options_.batch, data.size() - begin);
+    DLC_ASSIGN_OR_RETURN(Compiled * compiled, ForBatch(size));
+    DLC_RETURN_IF_ERROR(CheckData(data, *compiled));
+    rows.resize(size);
+    std::iota(rows.begin(), rows.end(), begin);
+    DLC_RETURN_IF_ERROR(Feed(data, rows, *compiled));
+    Feeds feeds;
+    for (const Node& node : compiled->program.eval_step.nodes) {
+      if (node.op != OpKind::kInput && node.op != OpKind::kParameter) continue;
+      if (auto it = parameters_.find(node.name); it != parameters_.end()) {
+        feeds.emplace(node.name, it->second);
+      } else {
+        feeds.emplace(node.name, feeds_.at(node.name));
+      }
+    }
+    DLC_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, compiled->eval->Run(feeds));
+    loss_sum += outputs[0].GetDouble(0) * static_cast<double>(size);
+    correct += static_cast<int64_t>(outputs[1].GetDouble(0));
+    stats.samples += size;
+  }
+  if (stats.samples > 0) {
+    stats.loss = loss_sum / static_cast<double>(stats.samples);
+    stats.accuracy = static_cast<double>(correct) / static_cast<double>(stats.samples);
+  }
+  return stats;
+}
+
+absl::Status Trainer::LoadParameters(const NamedTensors& tensors, std::string_view source) {
+  for (const auto& [name, current] : parameters_) {
+    auto it = tensors.find(name);
+    if (it == tensors.end()) {
+      return absl::NotFoundError(StrCat(source, ": no tensor ", name, " (", current.type().ToString(),
+                                        ") for the model's parameter of that name"));
+    }
+    if (it->second.type() != current.type()) {
+      return absl::InvalidArgumentError(StrCat(source, ": tensor ", name, " is ",
+                                               it->second.type().ToString(), ", the model needs ",
+                                               current.type().ToString()));
+    }
+  }
+  for (const auto& [name, value] : tensors) {
+    if (parameters_.contains(name)) {
+      parameters_[name] = value;
+    } else if (auto it = state_.find(name); it != state_.end()) {
+      if (value.type() != it->second.type()) {
+        return absl::InvalidArgumentError(StrCat(source, ": optimizer state ", name, " is ",
+                                                 value.type().ToString(), ", expected ",
+                                                 it->second.type().ToString()));
+      }
+      it->second = value;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace dlc

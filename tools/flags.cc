@@ -1,0 +1,32 @@
+#include "tools/flags.h"
+
+#include "absl/flags/flag.h"
+
+// Output.
+ABSL_FLAG(std::string, format, "text", "output format: text, or dot (Graphviz)");
+ABSL_FLAG(std::string, stage, "ir",
+          "dump: the stage to print: ast (syntax tree), ir (forward tensor IR), "
+          "grad (training step)");
+
+// Choosing and shaping the model.
+ABSL_FLAG(std::string, model, "", "the model to use, when the file declares several");
+ABSL_FLAG(int64_t, batch, 0, "batch size (default: the train section's, else 1)");
+ABSL_FLAG(bool, training, false, "dump: lower in training mode (dropout active)");
+
+// dlc run.
+ABSL_FLAG(std::string, graph, "", "run: the graph to run, when the file has several");
+ABSL_FLAG(std::vector<std::string>, input, {},
+          "run: NAME=FILE[@ROW]: feed input or parameter NAME from an IDX file (plain or "
+          "gzip), starting at row ROW (default 0) and taking as many rows as NAME's first "
+          "dimension");
+
+// Training.
+ABSL_FLAG(int64_t, seed, -1, "random seed (default: the train section's, else 0)");
+ABSL_FLAG(int64_t, epochs, 0, "train: epochs (default: the train section's)");
+ABSL_FLAG(double, lr, 0, "train: learning rate (default: the train section's optimizer's)");
+ABSL_FLAG(int64_t, limit, 0, "train: use only the first N training samples");
+ABSL_FLAG(bool, no_shuffle, false, "train: keep the data's order in every epoch");
+ABSL_FLAG(std::string, init, "", "train, eval: start from the parameters in this safetensors file");
+ABSL_FLAG(std::string, save, "", "train: write the parameters and optimizer state here (safetensors)");
+ABSL_FLAG(std::string, backend, "interp",
+          "train, eval: interp (the reference interpreter); the JIT arrives with code generation");

@@ -1,0 +1,28 @@
+// Every command-line flag of dlc, declared once (defined in flags.cc). A
+// flag means the same thing in every command that takes it.
+#ifndef DLC_TOOLS_FLAGS_H_
+#define DLC_TOOLS_FLAGS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/flags/declare.h"
+
+ABSL_DECLARE_FLAG(std::string, format);
+ABSL_DECLARE_FLAG(std::string, stage);
+ABSL_DECLARE_FLAG(std::string, model);
+ABSL_DECLARE_FLAG(int64_t, batch);
+ABSL_DECLARE_FLAG(bool, training);
+ABSL_DECLARE_FLAG(std::string, graph);
+ABSL_DECLARE_FLAG(std::vector<std::string>, input);
+ABSL_DECLARE_FLAG(int64_t, seed);
+ABSL_DECLARE_FLAG(int64_t, epochs);
+ABSL_DECLARE_FLAG(double, lr);
+ABSL_DECLARE_FLAG(int64_t, limit);
+ABSL_DECLARE_FLAG(bool, no_shuffle);
+ABSL_DECLARE_FLAG(std::string, init);
+ABSL_DECLARE_FLAG(std::string, save);
+ABSL_DECLARE_FLAG(std::string, backend);
+
+#endif  // DLC_TOOLS_FLAGS_H_
