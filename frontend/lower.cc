@@ -220,8 +220,15 @@ class Lowerer {
     // Arguments a misspelled keyword was taken for: not reported missing too.
     absl::flat_hash_set<std::string> suggested;
     size_t next_positional = 0;
+    bool named = false;
     for (const Argument& arg : call.args) {
       if (arg.keyword == "name") {
+        if (named) {
+          diags_.Error(arg.keyword_span, StrCat("argument 'name' of ", layer.name, " is given twice"));
+          ok = false;
+          continue;
+        }
+        named = true;
         ok &= BindName(arg, name);
         continue;
       }

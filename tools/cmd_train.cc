@@ -7,26 +7,12 @@
 #include "frontend/train_config.h"
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
-#include "runtime/safetensors.h"
 #include "tools/commands.h"
 #include "tools/flags.h"
 #include "tools/training_setup.h"
 
 namespace dlc::tools {
 namespace {
-
-absl::Status Save(const TrainingSetup& setup, const std::string& path, int64_t epochs) {
-  Checkpoint checkpoint;
-  checkpoint.tensors = setup.trainer->parameters();
-  for (const auto& [name, value] : setup.trainer->optimizer_state()) {
-    checkpoint.tensors.emplace(name, value);
-  }
-  checkpoint.metadata = {{"model", setup.model},
-                         {"epochs", StrCat(epochs)},
-                         {"optimizer", dl::DescribeOptimizer(setup.config.optimizer)},
-                         {"producer", "dlc"}};
-  return WriteSafetensors(path, checkpoint);
-}
 
 absl::Status Train(const std::string& path) {
   DLC_ASSIGN_OR_RETURN(TrainingSetup setup, SetUpTraining(path, OverridesFromFlags()));
@@ -51,7 +37,7 @@ absl::Status Train(const std::string& path) {
                 eval.accuracy, static_cast<long long>(eval.samples));
   }
   if (const std::string save = absl::GetFlag(FLAGS_save); !save.empty()) {
-    DLC_RETURN_IF_ERROR(Save(setup, save, c.epochs));
+    DLC_RETURN_IF_ERROR(SaveCheckpoint(setup, save, c.epochs));
     std::printf("Saved parameters and optimizer state to %s\n", save.c_str());
   }
   return absl::OkStatus();

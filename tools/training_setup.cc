@@ -112,6 +112,19 @@ absl::StatusOr<TrainingSetup> SetUpTraining(const std::string& path,
   return setup;
 }
 
+absl::Status SaveCheckpoint(const TrainingSetup& setup, const std::string& path, int64_t epochs) {
+  Checkpoint checkpoint;
+  checkpoint.tensors = setup.trainer->parameters();
+  for (const auto& [name, value] : setup.trainer->optimizer_state()) {
+    checkpoint.tensors.emplace(name, value);
+  }
+  checkpoint.metadata = {{"model", setup.model},
+                         {"epochs", StrCat(epochs)},
+                         {"optimizer", dl::DescribeOptimizer(setup.config.optimizer)},
+                         {"producer", "dlc"}};
+  return WriteSafetensors(path, checkpoint);
+}
+
 absl::StatusOr<LabeledImages> LoadData(const TrainingSetup& setup, std::string_view which) {
   const std::optional<dl::DataSource>& source =
       which == "test" ? setup.config.test : setup.config.data;

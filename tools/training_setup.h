@@ -50,6 +50,10 @@ TrainOverrides OverridesFromFlags();
 absl::StatusOr<TrainingSetup> SetUpTraining(const std::string& path,
                                             const TrainOverrides& overrides);
 
+// Writes the parameters and optimizer state, with the model's name, the
+// epochs trained and the optimizer as metadata (safetensors, atomically).
+absl::Status SaveCheckpoint(const TrainingSetup& setup, const std::string& path, int64_t epochs);
+
 // The train section's training or test data (`which` is "data" or "test").
 absl::StatusOr<LabeledImages> LoadData(const TrainingSetup& setup, std::string_view which);
 

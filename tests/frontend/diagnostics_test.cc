@@ -610,7 +610,14 @@ TEST(ArgumentDiagnostics, ArgumentGivenTwice) {
                    "                       ^~~~~"}));
 }
 
-TEST(ArgumentDiagnostics, NameGivenTwice) {
+TEST(ArgumentDiagnostics, NameArgumentGivenTwiceInOneCall) {
+  EXPECT_EQ(Errors({"model m(x: f32[4]) {", "  return dense(x, 4, name=\"a\", name=\"b\")", "}"}),
+            Lines({"m.dl:2:32: error: argument 'name' of dense is given twice",
+                   "    return dense(x, 4, name=\"a\", name=\"b\")",
+                   "                                 ^~~~"}));
+}
+
+TEST(ArgumentDiagnostics, NameAlreadyUsedByAnotherLayer) {
   EXPECT_EQ(Errors({"model m(x: f32[4]) {", "  a = dense(x, 4, name=\"hidden\")",
                     "  return dense(a, 2, name=\"hidden\")", "}"}),
             Lines({"m.dl:3:27: error: the name \"hidden\" is already used",

@@ -1,9 +1,9 @@
 // libFuzzer target: any text fed to the .dl front end must give a program
 // or diagnostics, never a crash, hang, huge allocation or sanitizer report.
-// Every model that parses is lowered at a small batch in inference and in
-// training mode; whatever lowers must verify, print as IR that parses back
-// to the same text, and tabulate for `dlc inspect`. A failure must come
-// with a message.
+// Every model that parses has its train section resolved and is lowered at a
+// small batch in inference and in training mode; whatever lowers must
+// verify, print as IR that parses back to the same text, and tabulate for
+// `dlc inspect`. A failure must come with a message.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -12,6 +12,7 @@
 #include "frontend/inspect.h"
 #include "frontend/lower.h"
 #include "frontend/parser.h"
+#include "frontend/train_config.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"
@@ -46,6 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   for (const dlc::dl::Model& model : program->models) {
+    absl::StatusOr<dlc::dl::TrainConfig> config = dlc::dl::ResolveTrainConfig(*program, model.name);
+    Check(config.ok() || !config.status().message().empty());
     LowerAndCheck(*program, model, /*training=*/false);
     LowerAndCheck(*program, model, /*training=*/true);
   }
