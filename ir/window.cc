@@ -2,6 +2,7 @@
 
 #include "absl/status/status.h"
 #include "ir/str_cat.h"
+#include "ir/tensor_type.h"
 
 namespace dlc {
 namespace {
@@ -48,8 +49,16 @@ absl::StatusOr<Window2D> ResolveWindow2D(int64_t in_h, int64_t in_w, int64_t ker
   w.stride_w = strides[1];
   w.dilation_h = dilations[0];
   w.dilation_w = dilations[1];
-  const int64_t extent_h = (kernel_h - 1) * w.dilation_h + 1;
-  const int64_t extent_w = (kernel_w - 1) * w.dilation_w + 1;
+  // The dilated window's extent; sizes near the verifier's limits could
+  // overflow the product, so it is checked.
+  int64_t extent_h, extent_w;
+  if (__builtin_mul_overflow(kernel_h - 1, w.dilation_h, &extent_h) ||
+      __builtin_mul_overflow(kernel_w - 1, w.dilation_w, &extent_w) ||
+      extent_h >= kMaxDimension || extent_w >= kMaxDimension) {
+    return absl::InvalidArgumentError("window times dilation is beyond 2^40");
+  }
+  ++extent_h;
+  ++extent_w;
 
   if (const auto* mode = std::get_if<std::string>(&padding)) {
     if (*mode == "same") {

@@ -66,3 +66,16 @@ TEST(NormalizeAxes, NegativeAxesAndRepeats) {
 
 }  // namespace
 }  // namespace dlc
+
+namespace dlc {
+namespace {
+
+TEST(Window2D, HugeKernelTimesDilationIsAnErrorNotAnOverflow) {
+  const int64_t big = int64_t{1} << 40;
+  auto w = ResolveWindow2D(8, 8, big, 1, {1, 1}, {big, 1}, std::string("valid"));
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.status().message(), "window times dilation is beyond 2^40");
+}
+
+}  // namespace
+}  // namespace dlc
