@@ -12,8 +12,10 @@
 
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "frontend/ast.h"
 
@@ -44,6 +46,7 @@ class Diagnostics {
   std::string path_;
   std::string_view text_;
   std::vector<Diagnostic> errors_;
+  absl::flat_hash_set<std::tuple<int, int, std::string>> seen_;  // line, column, message
 };
 
 }  // namespace dlc::dl

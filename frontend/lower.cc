@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <map>
+#include <span>
 
 #include "absl/container/flat_hash_set.h"
 #include "frontend/diagnostics.h"
@@ -47,6 +48,9 @@ std::string DescribeExpr(const Expr& e) {
 constexpr int64_t kMaxIntArgument = 1'000'000'000;
 // Window sizes, strides and dilations: their products stay far from overflow.
 constexpr int64_t kMaxPairItem = 1'000'000;
+// Limits of "did you mean" suggestions (see Lowerer::Suggest).
+constexpr size_t kMaxSuggestedName = 100;
+constexpr int kMaxSuggestions = 50;
 
 bool IsPlainName(std::string_view name) {
   if (name.empty()) return false;
@@ -142,8 +146,10 @@ class Lowerer {
         return it->second.id;
       }
       std::vector<std::string_view> names;
-      for (const auto& [name, var] : variables_) names.push_back(name);
-      std::optional<std::string> near = ClosestName(e.text, names);
+      if (MaySuggest(e.text)) {
+        for (const auto& [name, var] : variables_) names.push_back(name);
+      }
+      std::optional<std::string> near = Suggest(e.text, names);
       diags_.Error(e.span, StrCat("unknown name '", e.text, "'"),
                    near ? StrCat("did you mean '", *near, "'?")
                    : FindLayer(e.text) ? StrCat(e.text, " is a layer: call it, ", e.text, "(...)")
@@ -159,7 +165,7 @@ class Lowerer {
     const LayerDef* layer = FindLayer(call.text);
     if (layer == nullptr) {
       std::vector<std::string_view> names = LayerNames();
-      std::optional<std::string> near = ClosestName(call.text, names);
+      std::optional<std::string> near = Suggest(call.text, names);
       std::string hint = near ? StrCat("did you mean '", *near, "'?")
                          : variables_.contains(call.text)
                              ? StrCat("'", call.text, "' is a value, not a layer")
@@ -198,6 +204,23 @@ class Lowerer {
     stage.output = *output;
     stages_.push_back(std::move(stage));
     return *output;
+  }
+
+  // "Did you mean" for a misspelled name, as clang does it: for everyday
+  // names and the first few mistakes only. (Its edit-distance table grows
+  // with the product of the lengths, and every candidate is tried.)
+  bool MaySuggest(std::string_view name) const {
+    return name.size() <= kMaxSuggestedName && suggestions_left_ > 0;
+  }
+  std::optional<std::string> Suggest(std::string_view name,
+                                     std::span<const std::string_view> candidates) {
+    if (!MaySuggest(name)) return std::nullopt;
+    --suggestions_left_;
+    std::vector<std::string_view> plausible;
+    for (std::string_view c : candidates) {
+      if (c.size() <= 2 * kMaxSuggestedName) plausible.push_back(c);
+    }
+    return ClosestName(name, plausible);
   }
 
   // Keras-style: dense, dense_1, dense_2, ...
@@ -270,7 +293,7 @@ class Lowerer {
         if (spec == nullptr) {
           std::vector<std::string_view> names;
           for (const ArgSpec& s : layer.args) names.push_back(s.name);
-          std::optional<std::string> near = ClosestName(arg.keyword, names);
+          std::optional<std::string> near = Suggest(arg.keyword, names);
           if (near) suggested.insert(*near);
           diags_.Error(arg.keyword_span,
                        StrCat(layer.name, " has no argument '", arg.keyword, "'"),
@@ -385,7 +408,7 @@ class Lowerer {
           return wrong(StrCat("one of ", WordList(spec)));
         }
         if (std::find(spec.words.begin(), spec.words.end(), e.text) == spec.words.end()) {
-          std::optional<std::string> near = ClosestName(e.text, spec.words);
+          std::optional<std::string> near = Suggest(e.text, spec.words);
           diags_.Error(e.span, StrCat("unknown ", name, " '", e.text, "'"),
                        near ? StrCat("did you mean '", *near, "'?")
                             : StrCat("choose one of ", WordList(spec)));
@@ -423,6 +446,7 @@ class Lowerer {
   std::vector<Stage> stages_;
   std::map<std::string, int> name_counts_;
   absl::flat_hash_set<std::string> used_names_;
+  int suggestions_left_ = kMaxSuggestions;
 };
 
 }  // namespace
