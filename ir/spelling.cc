@@ -24,10 +24,16 @@ int EditDistance(std::string_view a, std::string_view b) {
 
 std::optional<std::string> ClosestName(std::string_view name,
                                        std::span<const std::string_view> candidates) {
+  // Long names are not typos of short ones; and the distance table grows
+  // with the product of the lengths, so hostile input must not reach it.
+  constexpr size_t kMaxLength = 100;
+  if (name.size() > kMaxLength) return std::nullopt;
   const int limit = std::max<int>(1, static_cast<int>(name.size()) / 3);
   std::optional<std::string> best;
   int best_distance = limit + 1;
   for (std::string_view candidate : candidates) {
+    const int length_gap = std::abs(static_cast<int>(candidate.size()) - static_cast<int>(name.size()));
+    if (candidate.size() > kMaxLength || length_gap > limit) continue;
     int d = EditDistance(name, candidate);
     if (d < best_distance) {
       best_distance = d;

@@ -33,6 +33,14 @@ std::vector<bool> ActiveValues(const Graph& g, ValueId loss, std::span<const Val
   return active;
 }
 
+// `base`, or "<base>.<k>" for the first k >= 2 that is free: the graph may
+// already hold gradients (AppendGradients called before, second order).
+std::string FreshName(const GraphBuilder& builder, const std::string& base) {
+  std::string name = base;
+  for (int k = 2; builder.graph().Find(name).has_value(); ++k) name = StrCat(base, ".", k);
+  return name;
+}
+
 // Every active op without a rule, all in one message.
 absl::Status CheckRules(const Graph& g, const std::vector<bool>& active) {
   std::vector<std::string> missing;
@@ -53,7 +61,7 @@ absl::Status CheckRules(const Graph& g, const std::vector<bool>& active) {
 
 absl::StatusOr<std::vector<ValueId>> AppendGradients(GraphBuilder& builder, ValueId loss,
                                                      std::span<const ValueId> wrt) {
-  const TensorType& loss_type = builder.type(loss);
+  const TensorType loss_type = builder.type(loss);  // a copy: nodes get added
   if (!IsFloat(loss_type.dtype) || loss_type.rank() != 0) {
     return absl::InvalidArgumentError(StrCat("the loss %", builder.node(loss).name,
                                              " must be a float scalar, got ",
@@ -72,14 +80,17 @@ absl::StatusOr<std::vector<ValueId>> AppendGradients(GraphBuilder& builder, Valu
       grad[v] = contribution;
       return absl::OkStatus();
     }
+    std::string name;
+    do {
+      name = StrCat(forward.node(v).name, ".grad.partial", ++partial_sums[v]);
+    } while (builder.graph().Find(name).has_value());
     DLC_ASSIGN_OR_RETURN(grad[v], builder.Add(OpKind::kAdd, {*grad[v], contribution}, {},
-                                              StrCat(forward.node(v).name, ".grad.partial",
-                                                     ++partial_sums[v])));
+                                              std::move(name)));
     return absl::OkStatus();
   };
 
-  DLC_ASSIGN_OR_RETURN(ValueId one,
-                       builder.Scalar(loss_type.dtype, 1.0, StrCat(forward.node(loss).name, ".grad")));
+  const std::string loss_grad = FreshName(builder, StrCat(forward.node(loss).name, ".grad"));
+  DLC_ASSIGN_OR_RETURN(ValueId one, builder.Scalar(loss_type.dtype, 1.0, loss_grad));
   grad[loss] = one;
   for (ValueId y = loss; y >= 0; --y) {
     if (!active[y] || !grad[y]) continue;
@@ -114,8 +125,8 @@ absl::StatusOr<std::vector<ValueId>> AppendGradients(GraphBuilder& builder, Valu
     }
     // The loss does not depend on v: its gradient is zero.
     const TensorType& t = forward.type(v);
-    DLC_ASSIGN_OR_RETURN(ValueId zero,
-                         builder.Constant(t, {0.0}, StrCat(forward.node(v).name, ".grad")));
+    const std::string name = FreshName(builder, StrCat(forward.node(v).name, ".grad"));
+    DLC_ASSIGN_OR_RETURN(ValueId zero, builder.Constant(t, {0.0}, name));
     result.push_back(zero);
   }
   return result;

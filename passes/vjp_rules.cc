@@ -12,18 +12,33 @@ namespace dlc {
 
 // ---- VjpContext -----------------------------------------------------------
 
+namespace {
+
+// "<y>.vjp<k>" for the next k whose name is free: differentiating a graph
+// that already holds y's gradient ops (second order) must not reuse them.
+std::string NextVjpName(const GraphBuilder& builder, ValueId y, int& count) {
+  std::string name;
+  do {
+    name = StrCat(builder.node(y).name, ".vjp", ++count);
+  } while (builder.graph().Find(name).has_value());
+  return name;
+}
+
+}  // namespace
+
 absl::StatusOr<ValueId> VjpContext::Op(OpKind op, std::vector<ValueId> operands,
                                        Attributes attrs) {
-  return builder_.Add(op, std::move(operands), std::move(attrs),
-                      StrCat(builder_.node(y_).name, ".vjp", ++count_));
+  SourceLoc loc = builder_.node(y_).loc;  // a copy: Add may move the nodes
+  return builder_.Add(op, std::move(operands), std::move(attrs), NextVjpName(builder_, y_, count_),
+                      std::move(loc));
 }
 
 absl::StatusOr<ValueId> VjpContext::Scalar(double value, DType dtype) {
-  return builder_.Scalar(dtype, value, StrCat(builder_.node(y_).name, ".vjp", ++count_));
+  return builder_.Scalar(dtype, value, NextVjpName(builder_, y_, count_));
 }
 
 absl::StatusOr<ValueId> VjpContext::SumToShape(ValueId g, const Shape& shape) {
-  const Shape& from = type(g).shape;
+  const Shape from = type(g).shape;
   if (from == shape) return g;
   const int64_t extra = static_cast<int64_t>(from.size()) - static_cast<int64_t>(shape.size());
   IntList axes;
@@ -43,8 +58,10 @@ namespace {
 using Ctx = VjpContext;
 constexpr std::optional<ValueId> kNone = std::nullopt;
 
+// By value: every op a rule adds may move the graph's nodes, so a reference
+// into them must not be held across Ctx::Op.
 DType DTypeOf(Ctx& c, ValueId v) { return c.type(v).dtype; }
-const Shape& ShapeOf(Ctx& c, ValueId v) { return c.type(v).shape; }
+Shape ShapeOf(Ctx& c, ValueId v) { return c.type(v).shape; }
 
 // select(mask, x, 0): x where the mask holds, else zero.
 absl::StatusOr<ValueId> Where(Ctx& c, ValueId mask, ValueId x) {
@@ -255,8 +272,8 @@ absl::StatusOr<Contributions> BroadcastVjp(Ctx& c, ValueId dy) {
 // y = slice(a): da is dy placed back where it came from, zeros elsewhere:
 // pad dy with zeros before, after and (for strides) between elements.
 absl::StatusOr<Contributions> SliceVjp(Ctx& c, ValueId dy) {
-  const Shape& in = ShapeOf(c, c.operand(0));
-  const Shape& out = ShapeOf(c, dy);
+  const Shape in = ShapeOf(c, c.operand(0));
+  const Shape out = ShapeOf(c, dy);
   const IntList start = AttrInts(c.node().attrs, "start");
   IntList stride = AttrInts(c.node().attrs, "stride");
   if (stride.empty()) stride.assign(in.size(), 1);
@@ -274,12 +291,13 @@ absl::StatusOr<Contributions> SliceVjp(Ctx& c, ValueId dy) {
 
 // y = concat(a1, ..., an): each ai's gradient is its slice of dy.
 absl::StatusOr<Contributions> ConcatVjp(Ctx& c, ValueId dy) {
-  const Shape& out = ShapeOf(c, dy);
+  const Shape out = ShapeOf(c, dy);
   DLC_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(AttrInt(c.node().attrs, "axis"),
                                                    static_cast<int64_t>(out.size())));
   Contributions result;
   int64_t offset = 0;
-  for (ValueId a : c.node().operands) {
+  const std::vector<ValueId> operands = c.node().operands;  // a copy: Op adds nodes
+  for (ValueId a : operands) {
     IntList start(out.size(), 0), limit(out.begin(), out.end());
     start[axis] = offset;
     limit[axis] = offset + ShapeOf(c, a)[axis];
@@ -292,7 +310,7 @@ absl::StatusOr<Contributions> ConcatVjp(Ctx& c, ValueId dy) {
 
 // y = pad(a): da is the part of dy that came from a (skipping interior padding).
 absl::StatusOr<Contributions> PadVjp(Ctx& c, ValueId dy) {
-  const Shape& in = ShapeOf(c, c.operand(0));
+  const Shape in = ShapeOf(c, c.operand(0));
   const IntList low = AttrInts(c.node().attrs, "low");
   IntList interior = AttrInts(c.node().attrs, "interior");
   if (interior.empty()) interior.assign(in.size(), 0);
@@ -311,7 +329,7 @@ absl::StatusOr<Contributions> PadVjp(Ctx& c, ValueId dy) {
 
 // y = sum(a, axes): every element of a gets its sum's gradient.
 absl::StatusOr<Contributions> ReduceSumVjp(Ctx& c, ValueId dy) {
-  const Shape& in = ShapeOf(c, c.operand(0));
+  const Shape in = ShapeOf(c, c.operand(0));
   DLC_ASSIGN_OR_RETURN(ValueId kept, KeepDims(c, dy, in, Axes(c)));
   DLC_ASSIGN_OR_RETURN(ValueId da, c.Op(OpKind::kBroadcast, {kept}, {{"shape", IntList(in)}}));
   return Contributions{da};
@@ -319,7 +337,7 @@ absl::StatusOr<Contributions> ReduceSumVjp(Ctx& c, ValueId dy) {
 
 // y = mean(a, axes): as sum, divided by the number of elements averaged.
 absl::StatusOr<Contributions> ReduceMeanVjp(Ctx& c, ValueId dy) {
-  const Shape& in = ShapeOf(c, c.operand(0));
+  const Shape in = ShapeOf(c, c.operand(0));
   int64_t count = 1;
   for (int64_t axis : Axes(c)) count *= in[axis];
   DLC_ASSIGN_OR_RETURN(ValueId kept, KeepDims(c, dy, in, Axes(c)));
@@ -332,7 +350,7 @@ absl::StatusOr<Contributions> ReduceMeanVjp(Ctx& c, ValueId dy) {
 // among ties (as TensorFlow does).
 absl::StatusOr<Contributions> ReduceMaxVjp(Ctx& c, ValueId dy) {
   const ValueId a = c.operand(0);
-  const Shape& in = ShapeOf(c, a);
+  const Shape in = ShapeOf(c, a);
   const IntList axes = Axes(c);
   DLC_ASSIGN_OR_RETURN(ValueId y_kept, KeepDims(c, c.y(), in, axes));
   DLC_ASSIGN_OR_RETURN(ValueId is_max, Compare(c, a, y_kept, "eq"));
@@ -457,7 +475,7 @@ absl::StatusOr<Contributions> LogSoftmaxVjp(Ctx& c, ValueId dy) {
 // dlogits = (softmax(logits) - one_hot(labels)) * dy / batch.
 absl::StatusOr<Contributions> SoftmaxCrossEntropyVjp(Ctx& c, ValueId dy) {
   const ValueId logits = c.operand(0), labels = c.operand(1);
-  const Shape& shape = ShapeOf(c, logits);
+  const Shape shape = ShapeOf(c, logits);
   const DType dtype = DTypeOf(c, logits);
   DLC_ASSIGN_OR_RETURN(ValueId p, c.Op(OpKind::kSoftmax, {logits}, {{"axis", int64_t{-1}}}));
   DLC_ASSIGN_OR_RETURN(ValueId target, c.Op(OpKind::kOneHot, {labels},

@@ -13,7 +13,8 @@
 namespace dlc {
 
 // What a rule works with: the graph being extended, and naming for the ops
-// it adds ("<y>.vjp.<what>", so a dump shows where each came from).
+// it adds ("<y>.vjpN", so a dump shows where each came from; they carry
+// y's source location, so errors about them point at the forward op).
 class VjpContext {
  public:
   // `needs[i]`: whether operand i's gradient is wanted; rules skip work

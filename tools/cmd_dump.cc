@@ -12,11 +12,14 @@
 #include "tools/training_setup.h"
 #include "frontend/train_config.h"
 #include "ir/status_macros.h"
+#include "ir/loops/loop_printer.h"
+#include "passes/lower_to_loops.h"
+#include "passes/schedule.h"
 
 namespace dlc::tools {
 namespace {
 
-constexpr char kStages[] = "ast, ir, grad";
+constexpr char kStages[] = "ast, ir, grad, loops";
 
 // The training step: forward, loss, gradients and the train section's
 // optimizer (Adam with Keras defaults when the file has no train section).
@@ -43,7 +46,7 @@ int RunDump(const std::vector<std::string>& args) {
     std::fprintf(stderr, "usage: dlc dump MODEL.dl --stage=%s [--format=text|dot]\n", kStages);
     return kExitUsage;
   }
-  if (stage != "ast" && stage != "ir" && stage != "grad") {
+  if (stage != "ast" && stage != "ir" && stage != "grad" && stage != "loops") {
     std::fprintf(stderr, "dlc dump: unknown stage '%s' (stages so far: %s)\n", stage.c_str(),
                  kStages);
     return kExitUsage;
@@ -60,6 +63,19 @@ int RunDump(const std::vector<std::string>& args) {
     auto program = dl::ParseProgramFile(args[0]);
     if (!program.ok()) return Fail(program.status());
     std::fputs(dl::PrintAst(*program).c_str(), stdout);
+    return kExitOk;
+  }
+  if (stage == "loops") {
+    if (format == "dot") {
+      std::fprintf(stderr, "dlc dump: the loops stage prints as text only\n");
+      return kExitUsage;
+    }
+    auto step = TrainStep(args[0]);
+    if (!step.ok()) return Fail(step.status());
+    auto program = LowerToLoops(*step);
+    if (!program.ok()) return Fail(program.status());
+    ScheduleLoops(*program, ScheduleOptions{});
+    std::fputs(loops::PrintLoopProgram(*program).c_str(), stdout);
     return kExitOk;
   }
   if (stage == "grad") {

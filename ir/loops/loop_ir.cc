@@ -26,6 +26,15 @@ std::string_view TypeName(Type type) {
   return "?";
 }
 
+int64_t TypeSize(Type type) {
+  switch (type) {
+    case Type::kF32: case Type::kI32: return 4;
+    case Type::kF64: case Type::kI64: case Type::kU64: return 8;
+    case Type::kU8: case Type::kI1: return 1;
+  }
+  return 1;
+}
+
 bool IsFloatType(Type type) { return type == Type::kF32 || type == Type::kF64; }
 bool IsSignedType(Type type) { return type == Type::kI32 || type == Type::kI64; }
 

@@ -28,6 +28,7 @@ enum class Type : uint8_t { kF32, kF64, kI32, kU8, kI1, kI64, kU64 };
 Type TypeOf(DType dtype);
 std::string_view TypeName(Type type);  // "f32", ..., "i64", "u64"
 bool IsFloatType(Type type);
+int64_t TypeSize(Type type);  // bytes per element (i1: 1)
 bool IsSignedType(Type type);  // i32, i64
 
 using ExprId = int32_t;

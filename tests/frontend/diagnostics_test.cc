@@ -483,6 +483,31 @@ TEST(LoweringDiagnostics, UnknownNameFarFromAnyHasNoHint) {
                    "                 ^~~~~~~~"}));
 }
 
+TEST(LoweringDiagnostics, VeryLongNamesGetNoSuggestion) {
+  // Suggestions are for typos; comparing long names would cost their
+  // lengths' product in time and memory.
+  const std::string name(150, 'a');
+  const std::string line = StrCat("  return relu(", name, "b)");
+  EXPECT_EQ(Errors({"model m(x: f32[4]) {", StrCat("  ", name, " = relu(x)"), line, "}"}),
+            StrCat("m.dl:3:15: error: unknown name '", name, "b'\n  ", line, "\n",
+                   std::string(16, ' '), "^", std::string(150, '~')));
+}
+
+TEST(LoweringDiagnostics, OnlyTheFirstFiftyMistakesGetSuggestions) {
+  std::string text = "model m(x: f32[4]) {\n";
+  for (int i = 0; i < 60; ++i) text += StrCat("  v", i, " = relu(xx)\n");
+  text += "  return x\n}\n";
+  absl::StatusOr<Program> program = ParseProgramText(text, "m.dl");
+  ASSERT_TRUE(program.ok()) << program.status();
+  const std::string message(LowerModel(*program, "m", {}).status().message());
+  int hints = 0;
+  for (size_t at = 0; (at = message.find("hint: did you mean 'x'?", at)) != std::string::npos; ++at) {
+    ++hints;
+  }
+  EXPECT_EQ(hints, 50);
+  EXPECT_TRUE(message.ends_with("60 errors generated.")) << message;
+}
+
 TEST(LoweringDiagnostics, ValueThatIsNotATensor) {
   EXPECT_EQ(Errors({"model m(x: f32[4]) {", "  return 3", "}"}),
             Lines({"m.dl:2:10: error: expected a value (a name or a layer call), got the number 3",

@@ -2,18 +2,46 @@
 // value used several times add up, values the loss does not depend on get
 // zeros, integer values get none, the loss must be a float scalar, and every
 // op without a rule on the way is reported at once, with its location.
+#include <algorithm>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ir/interpreter.h"
 #include "ir/parser.h"
 #include "ir/status_macros.h"
 #include "passes/autodiff.h"
+#include "passes/vjp_rules.h"
 #include "tests/passes/op_gradient_harness.h"
 
 namespace dlc::testing {
 namespace {
 
 using ::testing::HasSubstr;
+
+// The ops the op_gradient_*_test.cc files check. A new rule in
+// passes/vjp_rules.cc needs its gradient check there and its name here.
+constexpr OpKind kOpsWithGradientChecks[] = {
+    // op_gradient_elementwise_test.cc
+    OpKind::kAdd, OpKind::kSub, OpKind::kMul, OpKind::kDiv, OpKind::kMax, OpKind::kMin,
+    OpKind::kPow, OpKind::kNeg, OpKind::kExp, OpKind::kLog, OpKind::kSqrt, OpKind::kRsqrt,
+    OpKind::kRelu, OpKind::kSigmoid, OpKind::kTanh, OpKind::kSelect, OpKind::kCast,
+    // op_gradient_shape_test.cc
+    OpKind::kReshape, OpKind::kFlatten, OpKind::kTranspose, OpKind::kBroadcast, OpKind::kSlice,
+    OpKind::kConcat, OpKind::kPad, OpKind::kReduceSum, OpKind::kReduceMean, OpKind::kReduceMax,
+    // op_gradient_nn_test.cc
+    OpKind::kMatMul, OpKind::kConv2D, OpKind::kMaxPool2D, OpKind::kAvgPool2D, OpKind::kSoftmax,
+    OpKind::kLogSoftmax, OpKind::kSoftmaxCrossEntropy,
+};
+
+TEST(AutodiffPass, EveryOpWithAGradientRuleHasAGradientCheck) {
+  for (const OpDef& def : AllOpDefs()) {
+    const bool checked = std::find(std::begin(kOpsWithGradientChecks),
+                                   std::end(kOpsWithGradientChecks),
+                                   def.kind) != std::end(kOpsWithGradientChecks);
+    EXPECT_EQ(FindVjpRule(def.kind) != nullptr, checked)
+        << def.name << (checked ? " is checked but has no rule" : " has a rule but no check");
+  }
+}
 
 TEST(AutodiffPass, GradientsOfAValueUsedSeveralTimesAreSummed) {
   // a is used five times, at two shapes: a * a + exp(a) * a + sum(a, axis 1).
@@ -72,6 +100,7 @@ TEST(AutodiffPass, AnUnusedParameterPassesTheGradientCheck) {
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_LT(result->max_relative_error, kGradientTolerance) << result->worst;
   EXPECT_EQ(result->probes, 9);
+  RecordGradientCheck(*result);
 }
 
 TEST(AutodiffPass, TheLossMustBeAFloatScalar) {
@@ -205,6 +234,50 @@ TEST(AutodiffPass, SecondOrderThroughTwoMaxPoolsReportsBothGradientOps) {
               HasSubstr("cannot differentiate: 2 ops have no gradient rule:\n"));
   EXPECT_THAT(second.status().message(), HasSubstr("%p1.grad = maxpool2d_grad"));
   EXPECT_THAT(second.status().message(), HasSubstr("%x.grad = maxpool2d_grad"));
+}
+
+// Builds loss1, a small network of x, w and b, appends its gradient with
+// respect to x and w, and returns loss2 = sum(dx * u) + sum(dw * v): the
+// gradient of loss2 is a Hessian-vector product of loss1.
+absl::StatusOr<Graph> SecondOrderGraph() {
+  GraphBuilder b("second_order");
+  auto f64 = [](Shape shape) { return TensorType{DType::kF64, std::move(shape)}; };
+  DLC_ASSIGN_OR_RETURN(ValueId x, b.Input("x", f64({2, 3})));
+  DLC_ASSIGN_OR_RETURN(ValueId w, b.Parameter("w", f64({3, 4})));
+  DLC_ASSIGN_OR_RETURN(ValueId bias, b.Parameter("bias", f64({4})));
+  DLC_ASSIGN_OR_RETURN(ValueId w2, b.Parameter("w2", f64({4, 3})));
+  DLC_ASSIGN_OR_RETURN(ValueId labels, b.Input("labels", TensorType{DType::kI32, {2}}));
+  DLC_ASSIGN_OR_RETURN(ValueId xw, b.Add(OpKind::kMatMul, {x, w}));
+  DLC_ASSIGN_OR_RETURN(ValueId z, b.Add(OpKind::kAdd, {xw, bias}, {}, "z"));
+  DLC_ASSIGN_OR_RETURN(ValueId t, b.Add(OpKind::kTanh, {z}, {}, "t"));
+  DLC_ASSIGN_OR_RETURN(ValueId s, b.Add(OpKind::kSigmoid, {z}, {}, "s"));
+  DLC_ASSIGN_OR_RETURN(ValueId h, b.Add(OpKind::kMul, {t, s}, {}, "h"));
+  DLC_ASSIGN_OR_RETURN(ValueId logits, b.Add(OpKind::kMatMul, {h, w2}, {}, "logits"));
+  DLC_ASSIGN_OR_RETURN(ValueId xent, b.Add(OpKind::kSoftmaxCrossEntropy, {logits, labels}));
+  DLC_ASSIGN_OR_RETURN(ValueId e, b.Add(OpKind::kExp, {h}, {}, "e"));
+  DLC_ASSIGN_OR_RETURN(ValueId mean, b.Add(OpKind::kReduceMean, {e}, Axes({0, 1})));
+  DLC_ASSIGN_OR_RETURN(ValueId loss1, b.Add(OpKind::kAdd, {xent, mean}, {}, "loss1"));
+  const ValueId wrt[] = {x, w};
+  DLC_ASSIGN_OR_RETURN(std::vector<ValueId> grads, AppendGradients(b, loss1, wrt));
+  DLC_ASSIGN_OR_RETURN(ValueId u, b.Input("u", f64({2, 3})));
+  DLC_ASSIGN_OR_RETURN(ValueId v, b.Input("v", f64({3, 4})));
+  DLC_ASSIGN_OR_RETURN(ValueId dx_u, b.Add(OpKind::kMul, {grads[0], u}));
+  DLC_ASSIGN_OR_RETURN(ValueId dw_v, b.Add(OpKind::kMul, {grads[1], v}));
+  DLC_ASSIGN_OR_RETURN(ValueId sum_u, b.Add(OpKind::kReduceSum, {dx_u}, Axes({0, 1})));
+  DLC_ASSIGN_OR_RETURN(ValueId sum_v, b.Add(OpKind::kReduceSum, {dw_v}, Axes({0, 1})));
+  DLC_ASSIGN_OR_RETURN(ValueId loss2, b.Add(OpKind::kAdd, {sum_u, sum_v}, {}, "loss2"));
+  return std::move(b).Build({loss2});
+}
+
+TEST(AutodiffPass, GradientsOfAGradientGraphMatchFiniteDifferences) {
+  auto graph = SecondOrderGraph();
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  Feeds feeds = MakeFeeds(*graph, /*seed=*/3, /*int_range=*/3);
+  auto result = CheckGradients(*graph, feeds);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_LT(result->max_relative_error, kGradientTolerance) << result->worst;
+  EXPECT_EQ(result->probes, 6 + 12 + 4 + 12 + 6 + 12);
+  RecordGradientCheck(*result);
 }
 
 }  // namespace

@@ -77,6 +77,31 @@ TEST(ElementwiseGradients, ReluAwayFromTheKink) {
 TEST(ElementwiseGradients, Sigmoid) { ExpectUnaryGradients(OpKind::kSigmoid, Domain::kAny); }
 TEST(ElementwiseGradients, Tanh) { ExpectUnaryGradients(OpKind::kTanh, Domain::kAny); }
 
+// At ties and kinks finite differences do not apply; the rules' choices,
+// by value: max and min send a tie to their first operand, relu's kink gets 0.
+TEST(ElementwiseGradients, MaxAndMinSendTiesToTheFirstOperand) {
+  for (OpKind op : {OpKind::kMax, OpKind::kMin}) {
+    SCOPED_TRACE(OpName(op));
+    OpGradientGraph g;
+    const ValueId a = g.Input("a", {3});
+    const ValueId b = g.Input("b", {3});
+    g.Set("a", {1, 2, -3});
+    g.Set("b", {1, 5, -3});
+    const bool is_max = op == OpKind::kMax;
+    EXPECT_EQ(g.GradientsOfSum(g.Op(op, {a, b})),
+              (std::vector<std::vector<double>>{{1, is_max ? 0.0 : 1.0, 1},
+                                                {0, is_max ? 1.0 : 0.0, 0}}));
+  }
+}
+
+TEST(ElementwiseGradients, ReluAtZeroHasZeroGradient) {
+  OpGradientGraph g;
+  const ValueId a = g.Input("a", {4});
+  g.Set("a", {-1, 0, 0.5, -0.0});
+  EXPECT_EQ(g.GradientsOfSum(g.Op(OpKind::kRelu, {a})),
+            (std::vector<std::vector<double>>{{0, 0, 1, 0}}));
+}
+
 // cond: i32 values compared with 4, so both branches are taken.
 ValueId Condition(OpGradientGraph& g, Shape shape, std::vector<double> values) {
   const ValueId k = g.Input("k", std::move(shape), Domain::kAny, DType::kI32);

@@ -5,6 +5,8 @@
 
 #include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
+#include "ir/interpreter.h"
+#include "passes/autodiff.h"
 #include "runtime/random.h"
 
 namespace dlc::testing {
@@ -24,9 +26,9 @@ double MapInto(Domain domain, double v) {
   return v;
 }
 
-// The worst error and the probe count over all checks of the running test,
-// recorded as its properties (in the --gtest_output=xml report).
-void RecordCheck(const GradientCheckResult& result) {
+}  // namespace
+
+void RecordGradientCheck(const GradientCheckResult& result) {
   static std::map<std::string, std::pair<double, int64_t>> per_test;
   const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
   if (info == nullptr) return;
@@ -36,8 +38,6 @@ void RecordCheck(const GradientCheckResult& result) {
   ::testing::Test::RecordProperty("max_relative_error", absl::StrFormat("%.3g", worst));
   ::testing::Test::RecordProperty("probes", static_cast<int>(probes));
 }
-
-}  // namespace
 
 ValueId OpGradientGraph::Input(const std::string& name, Shape shape, Domain domain, DType dtype) {
   auto id = builder_.Input(name, TensorType{dtype, std::move(shape)});
@@ -64,13 +64,6 @@ ValueId OpGradientGraph::Op(OpKind op, std::vector<ValueId> operands, Attributes
     return 0;
   }
   return *id;
-}
-
-ValueId OpGradientGraph::Scalar(double value) {
-  auto id = builder_.Scalar(DType::kF64, value);
-  EXPECT_TRUE(id.ok()) << id.status();
-  if (!id.ok()) failed_ = true;
-  return id.ok() ? *id : 0;
 }
 
 Graph OpGradientGraph::BuildWithLoss(ValueId y) {
@@ -141,8 +134,43 @@ GradientCheckResult OpGradientGraph::ExpectGradientsMatch(ValueId y, double tole
   if (!result.ok()) return {};
   EXPECT_LT(result->max_relative_error, tolerance) << "worst: " << result->worst;
   EXPECT_GT(result->probes, 0);
-  RecordCheck(*result);
+  RecordGradientCheck(*result);
   return *result;
+}
+
+std::vector<std::vector<double>> OpGradientGraph::GradientsOfSum(ValueId y) {
+  if (failed_) return {};
+  GraphBuilder b(builder_.graph());
+  IntList all_axes;
+  for (int64_t i = 0; i < b.type(y).rank(); ++i) all_axes.push_back(i);
+  auto loss = b.Add(OpKind::kReduceSum, {y}, Axes(all_axes));
+  EXPECT_TRUE(loss.ok()) << loss.status();
+  if (!loss.ok()) return {};
+  std::vector<ValueId> wrt;
+  Feeds feeds;
+  for (const std::string& name : input_order_) {
+    const ValueId id = *b.graph().Find(name);
+    if (b.type(id).dtype == DType::kF64) wrt.push_back(id);
+    EXPECT_TRUE(fixed_.contains(name)) << "no values for %" << name;
+    feeds.emplace(name, Tensor::FromVector(b.type(id).dtype, b.type(id).shape,
+                                           fixed_.contains(name) ? fixed_.at(name)
+                                                                 : std::vector<double>{}));
+  }
+  auto grads = AppendGradients(b, *loss, wrt);
+  EXPECT_TRUE(grads.ok()) << grads.status();
+  if (!grads.ok()) return {};
+  auto graph = std::move(b).Build(*grads);
+  EXPECT_TRUE(graph.ok()) << graph.status();
+  if (!graph.ok()) return {};
+  auto out = Interpret(*graph, feeds);
+  EXPECT_TRUE(out.ok()) << out.status();
+  if (!out.ok()) return {};
+  std::vector<std::vector<double>> result;
+  for (const Tensor& t : *out) {
+    result.emplace_back();
+    for (int64_t i = 0; i < t.num_elements(); ++i) result.back().push_back(t.GetDouble(i));
+  }
+  return result;
 }
 
 }  // namespace dlc::testing

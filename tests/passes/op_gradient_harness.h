@@ -39,7 +39,6 @@ class OpGradientGraph {
   void Set(const std::string& name, std::vector<double> values);
   // A node of the graph under test; a failure to build it fails the test.
   ValueId Op(OpKind op, std::vector<ValueId> operands, Attributes attrs = {});
-  ValueId Scalar(double value);
 
   // Adds the loss sum(y * w), builds the graph and expects autodiff to match
   // finite differences within `tolerance` on every element of every f64
@@ -48,20 +47,29 @@ class OpGradientGraph {
   GradientCheckResult ExpectGradientsMatch(ValueId y, double tolerance = kGradientTolerance,
                                            double step = 1e-6);
 
-  // The graph built so far with the loss as its only output, and its feeds
-  // (for tests that look at gradient values themselves).
-  Graph BuildWithLoss(ValueId y);
-  Feeds MakeTestFeeds(const Graph& graph) const;
+  // The gradient of sum(y) with respect to each f64 input, in the order
+  // they were added, at the values given to Set (for checks of exact values,
+  // at ties and kinks where finite differences do not apply).
+  std::vector<std::vector<double>> GradientsOfSum(ValueId y);
 
   GraphBuilder& builder() { return builder_; }
 
  private:
+  // The graph built so far with the loss sum(y * w) as its only output, and
+  // test values for it.
+  Graph BuildWithLoss(ValueId y);
+  Feeds MakeTestFeeds(const Graph& graph) const;
+
   GraphBuilder builder_;
   std::map<std::string, Domain> domains_;
   std::map<std::string, std::vector<double>> fixed_;
   std::vector<std::string> input_order_;
   bool failed_ = false;
 };
+
+// Records a check's worst error and probe count in the running test's
+// properties (accumulated over its checks; see --gtest_output=xml).
+void RecordGradientCheck(const GradientCheckResult& result);
 
 // Attribute shorthands.
 inline Attributes Axes(IntList axes, bool keepdims = false) {

@@ -123,5 +123,14 @@ TEST(ReductionGradients, ReduceMaxOverSeveralAxesWithDistinctValues) {
   ExpectReduceGradients(OpKind::kReduceMax, Domain::kDistinct);
 }
 
+TEST(ReductionGradients, ReduceMaxSplitsTheGradientAmongTies) {
+  // Row 0 has a three-way tie, row 1 a single maximum.
+  OpGradientGraph g;
+  const ValueId a = g.Input("a", {2, 4});
+  g.Set("a", {2, -1, 2, 2, 0, 3, 1, -2});
+  EXPECT_EQ(g.GradientsOfSum(g.Op(OpKind::kReduceMax, {a}, Axes({1}))),
+            (std::vector<std::vector<double>>{{1.0 / 3, 0, 1.0 / 3, 1.0 / 3, 0, 1, 0, 0}}));
+}
+
 }  // namespace
 }  // namespace dlc::testing

@@ -3,8 +3,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <csignal>
-#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <string>
@@ -62,7 +62,8 @@ void ExpectBadFile(std::string_view header, const Bytes& data, const std::string
 }
 
 bool SameTensor(const Tensor& a, const Tensor& b) {
-  return a.type() == b.type() && std::memcmp(a.raw_data(), b.raw_data(), a.byte_size()) == 0;
+  return a.type() == b.type() && a.byte_size() == b.byte_size() &&
+         std::equal(a.raw_data(), a.raw_data() + a.byte_size(), b.raw_data());
 }
 
 // Every entry of the folder holding `path`, by file name.

@@ -1,0 +1,178 @@
+#include "passes/loop_analysis.h"
+
+#include <functional>
+#include <vector>
+
+namespace dlc {
+namespace {
+
+using loops::BinaryOp;
+using loops::ExprId;
+using loops::ExprKind;
+using loops::StmtId;
+using loops::StmtKind;
+using loops::VarId;
+
+std::optional<Affine> Combine(const Affine& a, const Affine& b, int64_t sign) {
+  Affine r = a;
+  r.constant += sign * b.constant;
+  for (const auto& [v, c] : b.terms) {
+    r.terms[v] += sign * c;
+    if (r.terms[v] == 0) r.terms.erase(v);
+  }
+  return r;
+}
+
+// Every store, and every load of `buffer`, inside `stmts` (recursively).
+struct Access {
+  loops::BufferId buffer;
+  ExprId index;
+  bool is_store;
+};
+
+void CollectLoads(const loops::LoopProgram& p, ExprId e, std::vector<Access>& out) {
+  if (e < 0) return;
+  const loops::Expr& x = p.expr(e);
+  if (x.kind == ExprKind::kLoad) out.push_back({x.buffer, x.a, false});
+  CollectLoads(p, x.a, out);
+  CollectLoads(p, x.b, out);
+  CollectLoads(p, x.c, out);
+}
+
+void CollectAccesses(const loops::LoopProgram& p, const std::vector<StmtId>& stmts,
+                     std::vector<Access>& out) {
+  for (StmtId id : stmts) {
+    const loops::Stmt& s = p.stmt(id);
+    switch (s.kind) {
+      case StmtKind::kStore:
+        out.push_back({s.buffer, s.index, true});
+        CollectLoads(p, s.index, out);
+        CollectLoads(p, s.value, out);
+        break;
+      case StmtKind::kFor:
+        CollectAccesses(p, s.body, out);
+        break;
+      case StmtKind::kIf:
+        CollectLoads(p, s.cond, out);
+        CollectAccesses(p, s.body, out);
+        break;
+      case StmtKind::kCheck:
+        CollectLoads(p, s.cond, out);
+        break;
+    }
+  }
+}
+
+// The range [lo, hi] of constant + the terms other than v, over the
+// variables' ranges (each var in [0, extent)); nullopt if a var is unknown.
+std::optional<std::pair<int64_t, int64_t>> RangeWithout(const Affine& a, VarId v,
+                                                        const std::map<VarId, int64_t>& extents) {
+  int64_t lo = a.constant, hi = a.constant;
+  for (const auto& [var, c] : a.terms) {
+    if (var == v) continue;
+    auto it = extents.find(var);
+    if (it == extents.end()) return std::nullopt;
+    const int64_t end = c * (it->second - 1);
+    lo += std::min<int64_t>(0, end);
+    hi += std::max<int64_t>(0, end);
+  }
+  return std::make_pair(lo, hi);
+}
+
+}  // namespace
+
+std::optional<Affine> AsAffine(const loops::LoopProgram& p, ExprId index) {
+  const loops::Expr& e = p.expr(index);
+  switch (e.kind) {
+    case ExprKind::kConst:
+      return Affine{static_cast<int64_t>(e.value), {}};
+    case ExprKind::kVar:
+      return Affine{0, {{e.var, 1}}};
+    case ExprKind::kBinary: {
+      auto a = AsAffine(p, e.a);
+      auto b = AsAffine(p, e.b);
+      if (!a || !b) return std::nullopt;
+      if (e.binary == BinaryOp::kAdd) return Combine(*a, *b, 1);
+      if (e.binary == BinaryOp::kSub) return Combine(*a, *b, -1);
+      if (e.binary == BinaryOp::kMul) {
+        const Affine* constant = a->terms.empty() ? &*a : b->terms.empty() ? &*b : nullptr;
+        const Affine* other = constant == &*a ? &*b : &*a;
+        if (constant == nullptr) return std::nullopt;
+        Affine r{other->constant * constant->constant, {}};
+        for (const auto& [v, c] : other->terms) {
+          if (c * constant->constant != 0) r.terms[v] = c * constant->constant;
+        }
+        return r;
+      }
+      return std::nullopt;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+void InnerExtents(const loops::LoopProgram& p, const std::vector<StmtId>& stmts,
+                  std::map<VarId, int64_t>& extents) {
+  for (StmtId id : stmts) {
+    const loops::Stmt& s = p.stmt(id);
+    if (s.kind == StmtKind::kFor) extents[s.var] = s.extent;
+    InnerExtents(p, s.body, extents);
+  }
+}
+
+bool IterationsIndependent(const loops::LoopProgram& p, StmtId loop) {
+  const loops::Stmt& s = p.stmt(loop);
+  std::vector<Access> accesses;
+  CollectAccesses(p, s.body, accesses);
+  // Variables of the loops inside vary within an iteration; those of the
+  // enclosing loops are fixed while this loop runs.
+  std::map<VarId, int64_t> extents;
+  InnerExtents(p, s.body, extents);
+  std::map<loops::BufferId, std::map<VarId, int64_t>> enclosing_terms;
+  std::map<loops::BufferId, bool> written;
+  for (const Access& a : accesses) {
+    if (a.is_store) written[a.buffer] = true;
+  }
+  // Every access to a buffer the loop writes is c * var + (something in
+  // [lo, hi]) with one c per buffer and hi - lo < |c|: iteration i then
+  // touches only [c*i + lo, c*i + hi], a band no other iteration touches.
+  struct Band {
+    int64_t c = 0, lo = 0, hi = 0;
+    bool set = false;
+  };
+  std::map<loops::BufferId, Band> bands;
+  for (const Access& a : accesses) {
+    if (!written.contains(a.buffer)) continue;
+    auto affine = AsAffine(p, a.index);
+    if (!affine) return false;
+    const int64_t c = affine->Coefficient(s.var);
+    // Enclosing variables shift every access to a buffer alike, or the
+    // accesses cannot be compared: take them out of the affine form.
+    Affine local = *affine;
+    std::map<VarId, int64_t> outer;
+    for (auto it = local.terms.begin(); it != local.terms.end();) {
+      if (it->first != s.var && !extents.contains(it->first)) {
+        outer.insert(*it);
+        it = local.terms.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    auto [known, inserted] = enclosing_terms.emplace(a.buffer, outer);
+    if (!inserted && known->second != outer) return false;
+    auto range = RangeWithout(local, s.var, extents);
+    if (c == 0 || !range) return false;
+    Band& band = bands[a.buffer];
+    if (!band.set) {
+      band = {c, range->first, range->second, true};
+    } else {
+      if (band.c != c) return false;
+      band.lo = std::min(band.lo, range->first);
+      band.hi = std::max(band.hi, range->second);
+    }
+    if (band.hi - band.lo >= std::abs(c)) return false;
+  }
+  return true;
+}
+
+}  // namespace dlc

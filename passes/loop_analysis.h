@@ -1,0 +1,38 @@
+// Facts about loop-IR index expressions that scheduling needs: an index as
+// an affine function of the loop variables, and whether a loop's iterations
+// touch disjoint memory.
+#ifndef DLC_PASSES_LOOP_ANALYSIS_H_
+#define DLC_PASSES_LOOP_ANALYSIS_H_
+
+#include <map>
+#include <optional>
+
+#include "ir/loops/loop_ir.h"
+
+namespace dlc {
+
+// constant + sum of coefficient * var.
+struct Affine {
+  int64_t constant = 0;
+  std::map<loops::VarId, int64_t> terms;  // no zero coefficients
+
+  int64_t Coefficient(loops::VarId v) const {
+    auto it = terms.find(v);
+    return it == terms.end() ? 0 : it->second;
+  }
+};
+
+// The index as an affine function of loop variables, or nullopt when it is
+// not one (a load from a buffer, a division, a select...).
+std::optional<Affine> AsAffine(const loops::LoopProgram& p, loops::ExprId index);
+
+// Whether the iterations of loop `loop` (a kFor) may run in any order, or
+// at once: no iteration writes an element another iteration reads or
+// writes. Shown when every access to a buffer the loop writes is
+// c * var + (enclosing terms, the same for all of them) + (inner terms and
+// a constant, within a band narrower than |c|), with one c per buffer.
+bool IterationsIndependent(const loops::LoopProgram& p, loops::StmtId loop);
+
+}  // namespace dlc
+
+#endif  // DLC_PASSES_LOOP_ANALYSIS_H_

@@ -1,0 +1,21 @@
+// Lowering the tensor IR to the loop IR: every node becomes a kernel of
+// loop nests over flat buffers. Inputs and parameters become argument
+// buffers, then the outputs; intermediates are placed in a workspace.
+// The nests come out in a plain, serial form; scheduling passes decide
+// which loops run in parallel, vectorized or unrolled.
+#ifndef DLC_PASSES_LOWER_TO_LOOPS_H_
+#define DLC_PASSES_LOWER_TO_LOOPS_H_
+
+#include "absl/status/statusor.h"
+#include "ir/graph.h"
+#include "ir/loops/loop_ir.h"
+
+namespace dlc {
+
+// The program's arguments: the graph's inputs and parameters in node order,
+// then one buffer per graph output (in output order).
+absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph);
+
+}  // namespace dlc
+
+#endif  // DLC_PASSES_LOWER_TO_LOOPS_H_

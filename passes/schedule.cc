@@ -1,0 +1,75 @@
+#include "passes/schedule.h"
+
+#include <map>
+
+#include "passes/loop_analysis.h"
+
+namespace dlc {
+namespace {
+
+using loops::LoopKind;
+using loops::StmtId;
+using loops::StmtKind;
+
+// Iterations of the nest below `id` (the product of the extents of every
+// loop, following the first loop of each body).
+int64_t Work(const loops::LoopProgram& p, StmtId id) {
+  const loops::Stmt& s = p.stmt(id);
+  if (s.kind != StmtKind::kFor) return 1;
+  int64_t inner = 1;
+  for (StmtId child : s.body) inner = std::max(inner, Work(p, child));
+  return s.extent * inner;
+}
+
+// The outermost independent loop of the perfectly nested chain from `id`.
+void Parallelize(loops::LoopProgram& p, StmtId id) {
+  while (p.stmt(id).kind == StmtKind::kFor) {
+    loops::Stmt& s = p.stmts[id];
+    if (s.loop == LoopKind::kSerial && s.extent >= 2 && IterationsIndependent(p, id)) {
+      s.loop = LoopKind::kParallel;
+      return;
+    }
+    if (s.body.size() != 1) return;
+    id = s.body[0];
+  }
+}
+
+bool IsSimpleBody(const loops::LoopProgram& p, const loops::Stmt& s) {
+  for (StmtId child : s.body) {
+    if (p.stmt(child).kind != StmtKind::kStore) return false;
+  }
+  return !s.body.empty();
+}
+
+// Innermost loops whose bodies are plain stores and whose iterations are
+// independent run in SIMD lanes.
+void Vectorize(loops::LoopProgram& p, StmtId id, int vector_bytes) {
+  const loops::Stmt& s = p.stmt(id);
+  if (s.kind != StmtKind::kFor && s.kind != StmtKind::kIf) return;
+  if (s.kind == StmtKind::kFor && IsSimpleBody(p, s)) {
+    const int64_t element = loops::TypeSize(p.buffer(p.stmt(s.body[0]).buffer).type);
+    const int lanes = static_cast<int>(vector_bytes / std::max<int64_t>(element, 1));
+    if (lanes >= 2 && s.extent >= 4 && s.loop == LoopKind::kSerial &&
+        IterationsIndependent(p, id)) {
+      p.stmts[id].loop = LoopKind::kVectorized;
+      p.stmts[id].width = std::min(lanes, 64);
+    }
+    return;
+  }
+  for (StmtId child : std::vector<StmtId>(s.body)) Vectorize(p, child, vector_bytes);
+}
+
+}  // namespace
+
+void ScheduleLoops(loops::LoopProgram& program, const ScheduleOptions& options) {
+  for (const loops::Kernel& kernel : program.kernels) {
+    for (StmtId id : kernel.body) {
+      if (options.vector_bytes > 0) Vectorize(program, id, options.vector_bytes);
+      if (options.min_parallel_work > 0 && Work(program, id) >= options.min_parallel_work) {
+        Parallelize(program, id);
+      }
+    }
+  }
+}
+
+}  // namespace dlc

@@ -1,0 +1,186 @@
+// LowerToLoops: buffers for every value, one kernel per node, and the
+// workspace layout of the intermediates.
+#include "absl/strings/str_format.h"
+#include "ir/status_macros.h"
+#include "ir/str_cat.h"
+#include "ir/verifier.h"
+#include "passes/lower_to_loops.h"
+#include "passes/to_loops/op_lowering.h"
+
+namespace dlc {
+namespace to_loops {
+
+using loops::Buffer;
+using loops::BufferKind;
+
+BufferId OpLowering::Temp(Type type, Shape shape, std::string_view suffix) {
+  Buffer buffer;
+  buffer.name = StrCat(node().name, ".", suffix);
+  buffer.type = type;
+  buffer.shape = std::move(shape);
+  buffer.kind = BufferKind::kTemp;
+  return b.AddBuffer(std::move(buffer));
+}
+
+ExprId OpLowering::LoadBroadcast(BufferId buffer, const Shape& shape,
+                                 std::span<const ExprId> coords) {
+  const size_t skip = coords.size() - shape.size();
+  return b.Load(buffer, b.FlatIndex(coords.subspan(skip), shape));
+}
+
+void OpLowering::Fill(BufferId buffer, const Shape& shape, ExprId value) {
+  Emit(b.Nest(shape, [&](std::span<const ExprId> c) {
+    return std::vector<StmtId>{b.Store(buffer, b.FlatIndex(c, shape), value)};
+  }));
+}
+
+std::string OpLowering::Describe() const {
+  return StrCat("%", node().name, " = ", OpName(node().op));
+}
+
+namespace {
+
+absl::Status LowerNode(OpLowering& op) {
+  switch (op.node().op) {
+    case OpKind::kInput:
+    case OpKind::kParameter:
+    case OpKind::kConstant:
+      return absl::OkStatus();  // arguments and constants need no code
+    case OpKind::kAdd: case OpKind::kSub: case OpKind::kMul: case OpKind::kDiv:
+    case OpKind::kMax: case OpKind::kMin: case OpKind::kPow: case OpKind::kNeg:
+    case OpKind::kExp: case OpKind::kLog: case OpKind::kSqrt: case OpKind::kRsqrt:
+    case OpKind::kRelu: case OpKind::kSigmoid: case OpKind::kTanh: case OpKind::kCompare:
+    case OpKind::kSelect: case OpKind::kCast:
+      return LowerElementwise(op);
+    case OpKind::kReshape: case OpKind::kFlatten: case OpKind::kTranspose:
+    case OpKind::kBroadcast: case OpKind::kSlice: case OpKind::kConcat: case OpKind::kPad:
+      return LowerMovement(op);
+    case OpKind::kReduceSum: case OpKind::kReduceMean: case OpKind::kReduceMax:
+    case OpKind::kArgMax:
+      return LowerReduction(op);
+    case OpKind::kMatMul: case OpKind::kConv2D: case OpKind::kConv2DBackpropInput:
+    case OpKind::kConv2DBackpropFilter:
+      return LowerLinear(op);
+    case OpKind::kMaxPool2D: case OpKind::kAvgPool2D: case OpKind::kMaxPool2DGrad:
+    case OpKind::kAvgPool2DGrad:
+      return LowerPooling(op);
+    case OpKind::kSoftmax: case OpKind::kLogSoftmax: case OpKind::kSoftmaxCrossEntropy:
+    case OpKind::kOneHot:
+      return LowerSoftmaxFamily(op);
+    case OpKind::kRandomUniform:
+      return LowerRandom(op);
+  }
+  return absl::UnimplementedError(StrCat("no loop lowering for ", op.Describe()));
+}
+
+// Which nodes' values are graph outputs: they are computed straight into
+// their output buffer (the first one, when a value is returned twice).
+std::vector<int> FirstOutputIndex(const Graph& graph) {
+  std::vector<int> first(graph.size(), -1);
+  for (size_t i = 0; i < graph.outputs.size(); ++i) {
+    if (first[graph.outputs[i]] < 0) first[graph.outputs[i]] = static_cast<int>(i);
+  }
+  return first;
+}
+
+// Places the temps one after another, 64-byte aligned. (Intermediates whose
+// lifetimes do not overlap could share space: a later planning pass.)
+void PlanWorkspace(loops::LoopProgram& program) {
+  int64_t offset = 0;
+  for (Buffer& buffer : program.buffers) {
+    if (buffer.kind != BufferKind::kTemp) continue;
+    buffer.offset = offset;
+    const int64_t bytes = buffer.num_elements() * loops::TypeSize(buffer.type);
+    offset += (bytes + 63) / 64 * 64;
+  }
+  program.workspace_bytes = offset;
+}
+
+}  // namespace
+}  // namespace to_loops
+
+absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph) {
+  using namespace to_loops;
+  DLC_RETURN_IF_ERROR(VerifyGraph(graph));
+  loops::LoopProgram program;
+  program.name = graph.name;
+  loops::LoopBuilder b(program);
+  const std::vector<int> first_output = FirstOutputIndex(graph);
+
+  auto make_buffer = [&](const Node& node, BufferKind kind, std::string name) {
+    Buffer buffer;
+    buffer.name = std::move(name);
+    buffer.type = loops::TypeOf(node.type.dtype);
+    buffer.shape = node.type.shape;
+    buffer.kind = kind;
+    return buffer;
+  };
+
+  // Arguments first: inputs and parameters, then the outputs.
+  std::vector<BufferId> value_buffer(graph.size(), -1);
+  for (ValueId id = 0; id < graph.size(); ++id) {
+    const Node& node = graph.node(id);
+    if (node.op != OpKind::kInput && node.op != OpKind::kParameter) continue;
+    value_buffer[id] = b.AddBuffer(make_buffer(node, BufferKind::kInput, node.name));
+    program.arguments.push_back(value_buffer[id]);
+  }
+  std::vector<BufferId> output_buffer;
+  for (size_t i = 0; i < graph.outputs.size(); ++i) {
+    const Node& node = graph.node(graph.outputs[i]);
+    const std::string name = first_output[graph.outputs[i]] == static_cast<int>(i)
+                                 ? node.name
+                                 : StrCat(node.name, ".output", i);
+    output_buffer.push_back(b.AddBuffer(make_buffer(node, BufferKind::kOutput, name)));
+    program.arguments.push_back(output_buffer.back());
+  }
+
+  for (ValueId id = 0; id < graph.size(); ++id) {
+    const Node& node = graph.node(id);
+    if (node.op == OpKind::kInput || node.op == OpKind::kParameter) continue;
+    if (node.op == OpKind::kConstant) {
+      Buffer buffer = make_buffer(node, BufferKind::kConstant, node.name);
+      buffer.values = AttrFloats(node.attrs, "value");
+      value_buffer[id] = b.AddBuffer(std::move(buffer));
+      if (first_output[id] < 0) continue;
+    } else if (first_output[id] >= 0) {
+      value_buffer[id] = output_buffer[first_output[id]];
+    } else {
+      value_buffer[id] = b.AddBuffer(make_buffer(node, BufferKind::kTemp, node.name));
+    }
+    OpLowering op{b, graph, id, value_buffer[id], {}, {}};
+    for (ValueId operand : node.operands) op.in.push_back(value_buffer[operand]);
+    if (node.op == OpKind::kConstant) {
+      // A constant returned as an output is copied into its output buffer.
+      op.out = output_buffer[first_output[id]];
+      op.in = {value_buffer[id]};
+      const Shape& shape = node.type.shape;
+      op.Emit(b.Nest(shape, [&](std::span<const ExprId> c) {
+        ExprId index = b.FlatIndex(c, shape);
+        const bool splat = program.buffers[value_buffer[id]].values.size() == 1;
+        return std::vector<StmtId>{
+            b.Store(op.out, index, b.Load(value_buffer[id], splat ? b.Index(0) : index))};
+      }));
+      value_buffer[id] = op.out;
+    } else {
+      DLC_RETURN_IF_ERROR(LowerNode(op));
+    }
+    b.AddKernel(op.Describe(), std::move(op.body));
+  }
+
+  // Values returned more than once, or inputs returned as they are, are
+  // copied into their output buffers.
+  for (size_t i = 0; i < graph.outputs.size(); ++i) {
+    const ValueId v = graph.outputs[i];
+    if (value_buffer[v] == output_buffer[i]) continue;
+    const Shape& shape = graph.type(v).shape;
+    std::vector<StmtId> copy = b.Nest(shape, [&](std::span<const ExprId> c) {
+      ExprId index = b.FlatIndex(c, shape);
+      return std::vector<StmtId>{b.Store(output_buffer[i], index, b.Load(value_buffer[v], index))};
+    });
+    b.AddKernel(StrCat("output ", i, ": copy of %", graph.node(v).name), std::move(copy));
+  }
+  PlanWorkspace(program);
+  return program;
+}
+
+}  // namespace dlc

@@ -1,0 +1,113 @@
+// Elementwise ops: one loop nest over the result, each operand loaded with
+// numpy broadcasting, the scalar formula of the op in the middle. The
+// formulas match the reference interpreter's (ir/interpreter/scalar_ops.h).
+#include "ir/str_cat.h"
+#include "passes/to_loops/op_lowering.h"
+
+namespace dlc::to_loops {
+namespace {
+
+using loops::BinaryOp;
+using loops::CompareOp;
+using loops::UnaryOp;
+
+// The scalar value of the op at one element, given its operands' values.
+absl::StatusOr<ExprId> Formula(OpLowering& op, std::span<const ExprId> x,
+                               std::vector<StmtId>& checks) {
+  loops::LoopBuilder& b = op.b;
+  const Type t = loops::TypeOf(op.in_type(0).dtype);
+  auto c = [&](double v) { return b.Const(v, t); };
+  switch (op.node().op) {
+    case OpKind::kAdd: return b.Binary(BinaryOp::kAdd, x[0], x[1]);
+    case OpKind::kSub: return b.Binary(BinaryOp::kSub, x[0], x[1]);
+    case OpKind::kMul: return b.Binary(BinaryOp::kMul, x[0], x[1]);
+    case OpKind::kDiv:
+      if (!loops::IsFloatType(t)) {
+        // The interpreter refuses integer division by zero; so does the code.
+        checks.push_back(b.Check(b.Compare(CompareOp::kNe, x[1], c(0)),
+                                 StrCat(op.Describe(), ": integer division by zero")));
+      }
+      return b.Binary(BinaryOp::kDiv, x[0], x[1]);
+    case OpKind::kMax: return b.Binary(BinaryOp::kMax, x[0], x[1]);
+    case OpKind::kMin: return b.Binary(BinaryOp::kMin, x[0], x[1]);
+    case OpKind::kPow: return b.Binary(BinaryOp::kPow, x[0], x[1]);
+    case OpKind::kNeg: return b.Unary(UnaryOp::kNeg, x[0]);
+    case OpKind::kExp: return b.Unary(UnaryOp::kExp, x[0]);
+    case OpKind::kLog: return b.Unary(UnaryOp::kLog, x[0]);
+    case OpKind::kSqrt: return b.Unary(UnaryOp::kSqrt, x[0]);
+    case OpKind::kRsqrt: return b.Binary(BinaryOp::kDiv, c(1), b.Unary(UnaryOp::kSqrt, x[0]));
+    case OpKind::kRelu: return b.Binary(BinaryOp::kMax, x[0], c(0));
+    case OpKind::kSigmoid: {
+      // Stable both ways: 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below.
+      ExprId positive = b.Compare(CompareOp::kGe, x[0], c(0));
+      ExprId e_neg = b.Unary(UnaryOp::kExp, b.Unary(UnaryOp::kNeg, x[0]));
+      ExprId e_pos = b.Unary(UnaryOp::kExp, x[0]);
+      return b.Select(positive, b.Binary(BinaryOp::kDiv, c(1), b.Binary(BinaryOp::kAdd, c(1), e_neg)),
+                      b.Binary(BinaryOp::kDiv, e_pos, b.Binary(BinaryOp::kAdd, c(1), e_pos)));
+    }
+    case OpKind::kTanh: {
+      // tanh(x) = sign(x) (1 - 2 / (e^{2|x|} + 1)), which is exact to within
+      // rounding except near 0, where the subtraction cancels: there the
+      // odd Taylor series x - x^3/3 + 2x^5/15 - 17x^7/315 is (|x| < 1/16:
+      // the next term is below 1e-12 relative).
+      ExprId ax = b.Unary(UnaryOp::kAbs, x[0]);
+      ExprId e = b.Unary(UnaryOp::kExp, b.Binary(BinaryOp::kMul, ax, c(2)));
+      ExprId magnitude = b.Binary(BinaryOp::kSub, c(1),
+                                  b.Binary(BinaryOp::kDiv, c(2), b.Binary(BinaryOp::kAdd, e, c(1))));
+      ExprId far = b.Select(b.Compare(CompareOp::kLt, x[0], c(0)), b.Unary(UnaryOp::kNeg, magnitude),
+                            magnitude);
+      ExprId x2 = b.Binary(BinaryOp::kMul, x[0], x[0]);
+      // ((( -17/315 x2 + 2/15) x2 - 1/3) x2 + 1) x
+      ExprId poly = b.Binary(BinaryOp::kAdd, b.Binary(BinaryOp::kMul, c(-17.0 / 315), x2), c(2.0 / 15));
+      poly = b.Binary(BinaryOp::kSub, b.Binary(BinaryOp::kMul, poly, x2), c(1.0 / 3));
+      poly = b.Binary(BinaryOp::kAdd, b.Binary(BinaryOp::kMul, poly, x2), c(1));
+      ExprId near = b.Binary(BinaryOp::kMul, poly, x[0]);
+      return b.Select(b.Compare(CompareOp::kLt, ax, c(0.0625)), near, far);
+    }
+    case OpKind::kCompare: {
+      static const std::pair<const char*, CompareOp> kOps[] = {
+          {"eq", CompareOp::kEq}, {"ne", CompareOp::kNe}, {"lt", CompareOp::kLt},
+          {"le", CompareOp::kLe}, {"gt", CompareOp::kGt}, {"ge", CompareOp::kGe}};
+      const std::string predicate = AttrString(op.node().attrs, "predicate");
+      for (const auto& [name, compare] : kOps) {
+        if (predicate == name) return b.Compare(compare, x[0], x[1]);
+      }
+      return absl::InvalidArgumentError(StrCat(op.Describe(), ": unknown predicate ", predicate));
+    }
+    case OpKind::kSelect: return b.Select(x[0], x[1], x[2]);
+    case OpKind::kCast: return b.Cast(op.elem(), x[0]);
+    default:
+      return absl::InternalError(StrCat(op.Describe(), " is not elementwise"));
+  }
+}
+
+}  // namespace
+
+absl::Status LowerElementwise(OpLowering& op) {
+  // Without broadcasting, every operand is read at the result's own flat
+  // index: one flat loop (which vectorizes whatever the shape).
+  bool same_shapes = true;
+  for (size_t i = 0; i < op.in.size(); ++i) {
+    same_shapes = same_shapes && op.in_type(static_cast<int>(i)).shape == op.out_type().shape;
+  }
+  const Shape shape = same_shapes ? Shape{op.out_type().num_elements()} : op.out_type().shape;
+  absl::Status status;
+  op.Emit(op.b.Nest(shape, [&](std::span<const ExprId> coords) {
+    std::vector<ExprId> x;
+    for (size_t i = 0; i < op.in.size(); ++i) {
+      x.push_back(same_shapes ? op.b.Load(op.in[i], coords[0])
+                              : op.LoadBroadcast(op.in[i], op.in_type(static_cast<int>(i)).shape, coords));
+    }
+    std::vector<StmtId> stmts;
+    absl::StatusOr<ExprId> value = Formula(op, x, stmts);
+    if (!value.ok()) {
+      status = value.status();
+      return stmts;
+    }
+    stmts.push_back(op.b.Store(op.out, op.b.FlatIndex(coords, shape), *value));
+    return stmts;
+  }));
+  return status;
+}
+
+}  // namespace dlc::to_loops

@@ -1,0 +1,146 @@
+// matmul, conv2d and the convolution's two adjoints: the result is zeroed,
+// then products are accumulated. The innermost loop runs over the output
+// columns / channels, which are contiguous in memory: that is the loop the
+// vectorization schedule picks.
+#include "ir/str_cat.h"
+#include "ir/window.h"
+#include "passes/to_loops/op_lowering.h"
+
+namespace dlc::to_loops {
+namespace {
+
+using loops::BinaryOp;
+
+// target[at] += a * b
+StmtId Accumulate(OpLowering& op, BufferId target, ExprId at, ExprId a, ExprId b) {
+  ExprId sum = op.b.Binary(BinaryOp::kAdd, op.b.Load(target, at), op.b.Binary(BinaryOp::kMul, a, b));
+  return op.b.Store(target, at, sum);
+}
+
+// out[..., i, j] += op(a)[..., i, k] * op(b)[..., k, j], loops batch, i, k, j.
+absl::Status MatMul(OpLowering& op) {
+  const Shape& as = op.in_type(0).shape;
+  const Shape& bs = op.in_type(1).shape;
+  const Shape& out = op.out_type().shape;
+  const bool ta = AttrBool(op.node().attrs, "transpose_a");
+  const bool tb = AttrBool(op.node().attrs, "transpose_b");
+  const size_t r = out.size();
+  const int64_t k_extent = as[r - (ta ? 2 : 1)];
+  op.Fill(op.out, out, op.Zero(op.elem()));
+  Shape loops(out.begin(), out.end() - 1);  // batch..., i
+  loops.push_back(k_extent);
+  loops.push_back(out[r - 1]);  // j
+  op.Emit(op.b.Nest(loops, [&](std::span<const ExprId> v) {
+    std::vector<ExprId> batch(v.begin(), v.begin() + (r - 2));
+    ExprId i = v[r - 2], k = v[r - 1], j = v[r];
+    auto coords = [&](ExprId row, ExprId col) {
+      std::vector<ExprId> c = batch;
+      c.push_back(row);
+      c.push_back(col);
+      return c;
+    };
+    ExprId a = op.b.Load(op.in[0], op.b.FlatIndex(ta ? coords(k, i) : coords(i, k), as));
+    ExprId b = op.b.Load(op.in[1], op.b.FlatIndex(tb ? coords(j, k) : coords(k, j), bs));
+    return std::vector<StmtId>{Accumulate(op, op.out, op.b.FlatIndex(coords(i, j), out), a, b)};
+  }));
+  return absl::OkStatus();
+}
+
+struct ConvGeometry {
+  Shape x, w, y;  // NHWC input, HWIO filter, NHWO output
+  Window2D win;
+};
+
+absl::StatusOr<ConvGeometry> Geometry(OpLowering& op, const Shape& x, const Shape& w, const Shape& y) {
+  const Attributes& attrs = op.node().attrs;
+  auto padding = attrs.find("padding");
+  auto win = ResolveWindow2D(x[1], x[2], w[0], w[1], AttrInts(attrs, "strides"),
+                             AttrInts(attrs, "dilations"),
+                             padding == attrs.end() ? Attribute(std::string("valid")) : padding->second);
+  if (!win.ok()) return win.status();
+  return ConvGeometry{x, w, y, *win};
+}
+
+// Every (n, oh, ow, kh, kw) with the input position it reads, guarded to
+// the image; `inner` gets (n, oh, ow, kh, kw, ih, iw) and returns the
+// statements for the channel loops.
+using ConvInner = std::function<std::vector<StmtId>(std::span<const ExprId>, ExprId ih, ExprId iw)>;
+
+std::vector<StmtId> ConvNest(OpLowering& op, const ConvGeometry& g, const ConvInner& inner) {
+  const Window2D& w = g.win;
+  return op.b.Nest({g.y[0], g.y[1], g.y[2], g.w[0], g.w[1]}, [&](std::span<const ExprId> v) {
+    ExprId ih = op.b.AddConst(op.b.Add(op.b.Mul(v[1], w.stride_h), op.b.Mul(v[3], w.dilation_h)), -w.pad_top);
+    ExprId iw = op.b.AddConst(op.b.Add(op.b.Mul(v[2], w.stride_w), op.b.Mul(v[4], w.dilation_w)), -w.pad_left);
+    std::vector<StmtId> body = inner(v, ih, iw);
+    // Padding reads as zero: skip positions outside the image (the guard is
+    // dropped when the geometry makes it always true).
+    const bool may_leave = w.pad_top > 0 || w.pad_bottom > 0 || w.pad_left > 0 || w.pad_right > 0;
+    if (!may_leave) return body;
+    return std::vector<StmtId>{
+        op.b.If(op.b.And(op.b.InRange(ih, g.x[1]), op.b.InRange(iw, g.x[2])), std::move(body))};
+  });
+}
+
+// y[n,oh,ow,o] += x[n,ih,iw,c] * w[kh,kw,c,o]
+absl::Status Conv2D(OpLowering& op) {
+  auto g = Geometry(op, op.in_type(0).shape, op.in_type(1).shape, op.out_type().shape);
+  if (!g.ok()) return g.status();
+  op.Fill(op.out, g->y, op.Zero(op.elem()));
+  op.Emit(ConvNest(op, *g, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
+    return op.b.Nest({g->w[2], g->w[3]}, [&](std::span<const ExprId> co) {
+      ExprId x = op.b.Load(op.in[0], op.b.FlatIndex(std::vector<ExprId>{v[0], ih, iw, co[0]}, g->x));
+      ExprId w = op.b.Load(op.in[1], op.b.FlatIndex(std::vector<ExprId>{v[3], v[4], co[0], co[1]}, g->w));
+      ExprId at = op.b.FlatIndex(std::vector<ExprId>{v[0], v[1], v[2], co[1]}, g->y);
+      return std::vector<StmtId>{Accumulate(op, op.out, at, x, w)};
+    });
+  }));
+  return absl::OkStatus();
+}
+
+// dx[n,ih,iw,c] += dy[n,oh,ow,o] * w[kh,kw,c,o]
+absl::Status BackpropInput(OpLowering& op) {
+  const Shape x = AttrInts(op.node().attrs, "input_shape");
+  auto g = Geometry(op, x, op.in_type(1).shape, op.in_type(0).shape);
+  if (!g.ok()) return g.status();
+  op.Fill(op.out, x, op.Zero(op.elem()));
+  op.Emit(ConvNest(op, *g, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
+    return op.b.Nest({g->w[2], g->w[3]}, [&](std::span<const ExprId> co) {
+      ExprId dy = op.b.Load(op.in[0], op.b.FlatIndex(std::vector<ExprId>{v[0], v[1], v[2], co[1]}, g->y));
+      ExprId w = op.b.Load(op.in[1], op.b.FlatIndex(std::vector<ExprId>{v[3], v[4], co[0], co[1]}, g->w));
+      ExprId at = op.b.FlatIndex(std::vector<ExprId>{v[0], ih, iw, co[0]}, x);
+      return std::vector<StmtId>{Accumulate(op, op.out, at, dy, w)};
+    });
+  }));
+  return absl::OkStatus();
+}
+
+// dw[kh,kw,c,o] += x[n,ih,iw,c] * dy[n,oh,ow,o]
+absl::Status BackpropFilter(OpLowering& op) {
+  const Shape w = AttrInts(op.node().attrs, "filter_shape");
+  auto g = Geometry(op, op.in_type(0).shape, w, op.in_type(1).shape);
+  if (!g.ok()) return g.status();
+  op.Fill(op.out, w, op.Zero(op.elem()));
+  op.Emit(ConvNest(op, *g, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
+    return op.b.Nest({g->w[2], g->w[3]}, [&](std::span<const ExprId> co) {
+      ExprId x = op.b.Load(op.in[0], op.b.FlatIndex(std::vector<ExprId>{v[0], ih, iw, co[0]}, g->x));
+      ExprId dy = op.b.Load(op.in[1], op.b.FlatIndex(std::vector<ExprId>{v[0], v[1], v[2], co[1]}, g->y));
+      ExprId at = op.b.FlatIndex(std::vector<ExprId>{v[3], v[4], co[0], co[1]}, w);
+      return std::vector<StmtId>{Accumulate(op, op.out, at, x, dy)};
+    });
+  }));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status LowerLinear(OpLowering& op) {
+  switch (op.node().op) {
+    case OpKind::kMatMul: return MatMul(op);
+    case OpKind::kConv2D: return Conv2D(op);
+    case OpKind::kConv2DBackpropInput: return BackpropInput(op);
+    case OpKind::kConv2DBackpropFilter: return BackpropFilter(op);
+    default: return absl::InternalError(StrCat(op.Describe(), " is not a linear op"));
+  }
+}
+
+}  // namespace dlc::to_loops

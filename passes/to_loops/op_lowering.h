@@ -1,0 +1,57 @@
+// Internal to the tensor-to-loops lowering: what one op's lowering works
+// with, and the shared helpers. Each op family lives in its own file.
+#ifndef DLC_PASSES_TO_LOOPS_OP_LOWERING_H_
+#define DLC_PASSES_TO_LOOPS_OP_LOWERING_H_
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "ir/graph.h"
+#include "ir/loops/loop_builder.h"
+
+namespace dlc::to_loops {
+
+using loops::BufferId;
+using loops::ExprId;
+using loops::StmtId;
+using loops::Type;
+
+struct OpLowering {
+  loops::LoopBuilder& b;
+  const Graph& graph;
+  ValueId id;
+  BufferId out;                 // the node's result
+  std::vector<BufferId> in;     // its operands' buffers
+  std::vector<StmtId> body;     // the kernel's statements, in order
+
+  const Node& node() const { return graph.node(id); }
+  const TensorType& in_type(int i) const { return graph.type(node().operands[i]); }
+  const TensorType& out_type() const { return node().type; }
+  Type elem() const { return loops::TypeOf(out_type().dtype); }
+
+  // A scratch buffer for this kernel (reduction accumulators and the like).
+  BufferId Temp(Type type, Shape shape, std::string_view suffix);
+  // Loads `buffer` of `shape` at the coordinates of a value of rank
+  // coords.size() that it broadcasts to (numpy rules, aligned at the right).
+  ExprId LoadBroadcast(BufferId buffer, const Shape& shape, std::span<const ExprId> coords);
+  ExprId Zero(Type type) { return b.Const(0, type); }
+  void Emit(std::vector<StmtId> stmts) { body.insert(body.end(), stmts.begin(), stmts.end()); }
+  // Fills every element of `buffer` (of `shape`) with `value`.
+  void Fill(BufferId buffer, const Shape& shape, ExprId value);
+  // "%y = conv2d", for kernel names and error messages.
+  std::string Describe() const;
+};
+
+absl::Status LowerElementwise(OpLowering& op);   // elementwise.cc
+absl::Status LowerMovement(OpLowering& op);      // movement.cc
+absl::Status LowerReduction(OpLowering& op);     // reductions.cc
+absl::Status LowerLinear(OpLowering& op);        // linear.cc: matmul, conv2d and its backprops
+absl::Status LowerPooling(OpLowering& op);       // pooling.cc: pools and their gradients
+absl::Status LowerSoftmaxFamily(OpLowering& op); // softmax.cc: softmax, log_softmax, cross-entropy, one_hot
+absl::Status LowerRandom(OpLowering& op);        // random.cc
+
+}  // namespace dlc::to_loops
+
+#endif  // DLC_PASSES_TO_LOOPS_OP_LOWERING_H_

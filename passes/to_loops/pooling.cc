@@ -1,0 +1,166 @@
+// Pooling and its gradients. Padded positions take no part: maxpool skips
+// them, avgpool divides by the number of real elements in each window.
+#include "ir/str_cat.h"
+#include "ir/window.h"
+#include "passes/to_loops/op_lowering.h"
+
+namespace dlc::to_loops {
+namespace {
+
+using loops::BinaryOp;
+using loops::CompareOp;
+
+absl::StatusOr<Window2D> PoolWindow(OpLowering& op, const Shape& x) {
+  const Attributes& attrs = op.node().attrs;
+  const IntList window = AttrInts(attrs, "window");
+  auto padding = attrs.find("padding");
+  return ResolveWindow2D(x[1], x[2], window[0], window[1], AttrInts(attrs, "strides"), {1, 1},
+                         padding == attrs.end() ? Attribute(std::string("valid")) : padding->second);
+}
+
+bool Padded(const Window2D& w) {
+  return w.pad_top > 0 || w.pad_bottom > 0 || w.pad_left > 0 || w.pad_right > 0;
+}
+
+// Loops n, oh, ow, kh, kw, c over the windows of `x` (NHWC); `inner` gets
+// those variables and the input position (ih, iw), guarded to the image.
+std::vector<StmtId> WindowNest(
+    OpLowering& op, const Shape& x, const Window2D& w,
+    const std::function<std::vector<StmtId>(std::span<const ExprId>, ExprId, ExprId)>& inner) {
+  return op.b.Nest({x[0], w.out_h, w.out_w, w.kernel_h, w.kernel_w}, [&](std::span<const ExprId> v) {
+    ExprId ih = op.b.AddConst(op.b.Add(op.b.Mul(v[1], w.stride_h), v[3]), -w.pad_top);
+    ExprId iw = op.b.AddConst(op.b.Add(op.b.Mul(v[2], w.stride_w), v[4]), -w.pad_left);
+    std::vector<StmtId> body = op.b.Nest({x[3]}, [&](std::span<const ExprId> c) {
+      std::vector<ExprId> all(v.begin(), v.end());
+      all.push_back(c[0]);
+      return inner(all, ih, iw);
+    });
+    if (!Padded(w)) return body;
+    return std::vector<StmtId>{
+        op.b.If(op.b.And(op.b.InRange(ih, x[1]), op.b.InRange(iw, x[2])), std::move(body))};
+  });
+}
+
+// The number of real (unpadded) elements in window (oh, ow): the product
+// of the valid rows and columns, as an i64 expression.
+ExprId WindowCount(OpLowering& op, const Shape& x, const Window2D& w, ExprId oh, ExprId ow) {
+  auto extent = [&](ExprId o, int64_t stride, int64_t pad, int64_t kernel, int64_t size) {
+    ExprId begin = op.b.AddConst(op.b.Mul(o, stride), -pad);
+    ExprId end = op.b.AddConst(begin, kernel);
+    ExprId lo = op.b.Binary(BinaryOp::kMax, begin, op.b.Index(0));
+    ExprId hi = op.b.Binary(BinaryOp::kMin, end, op.b.Index(size));
+    return op.b.Binary(BinaryOp::kMax, op.b.Binary(BinaryOp::kSub, hi, lo), op.b.Index(0));
+  };
+  if (!Padded(w)) return op.b.Index(w.kernel_h * w.kernel_w);
+  return op.b.Binary(BinaryOp::kMul, extent(oh, w.stride_h, w.pad_top, w.kernel_h, x[1]),
+                     extent(ow, w.stride_w, w.pad_left, w.kernel_w, x[2]));
+}
+
+ExprId XAt(OpLowering& op, const Shape& x, ExprId n, ExprId h, ExprId w, ExprId c) {
+  return op.b.FlatIndex(std::vector<ExprId>{n, h, w, c}, x);
+}
+
+absl::Status MaxPool(OpLowering& op) {
+  const Shape& x = op.in_type(0).shape;
+  const Shape& y = op.out_type().shape;
+  auto w = PoolWindow(op, x);
+  if (!w.ok()) return w.status();
+  op.Fill(op.out, y, op.b.Const(-INFINITY, op.elem()));
+  op.Emit(WindowNest(op, x, *w, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
+    ExprId at = XAt(op, y, v[0], v[1], v[2], v[5]);
+    ExprId value = op.b.Load(op.in[0], XAt(op, x, v[0], ih, iw, v[5]));
+    return std::vector<StmtId>{
+        op.b.Store(op.out, at, op.b.Binary(BinaryOp::kMax, op.b.Load(op.out, at), value))};
+  }));
+  return absl::OkStatus();
+}
+
+absl::Status AvgPool(OpLowering& op) {
+  const Shape& x = op.in_type(0).shape;
+  const Shape& y = op.out_type().shape;
+  auto w = PoolWindow(op, x);
+  if (!w.ok()) return w.status();
+  op.Fill(op.out, y, op.Zero(op.elem()));
+  op.Emit(WindowNest(op, x, *w, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
+    ExprId at = XAt(op, y, v[0], v[1], v[2], v[5]);
+    ExprId value = op.b.Load(op.in[0], XAt(op, x, v[0], ih, iw, v[5]));
+    return std::vector<StmtId>{
+        op.b.Store(op.out, at, op.b.Binary(BinaryOp::kAdd, op.b.Load(op.out, at), value))};
+  }));
+  op.Emit(op.b.Nest(y, [&](std::span<const ExprId> c) {
+    ExprId count = WindowCount(op, x, *w, c[1], c[2]);
+    ExprId at = op.b.FlatIndex(c, y);
+    ExprId mean = op.b.Binary(BinaryOp::kDiv, op.b.Load(op.out, at), op.b.Cast(op.elem(), count));
+    // A window of padding only averages nothing: 0, as in the interpreter.
+    ExprId nonempty = op.b.Compare(CompareOp::kGt, count, op.b.Index(0));
+    return std::vector<StmtId>{op.b.Store(op.out, at, op.b.Select(nonempty, mean, op.Zero(op.elem())))};
+  }));
+  return absl::OkStatus();
+}
+
+// Each window's gradient goes to its first maximum (the first NaN, if any),
+// found by the same scan order as the forward maxpool.
+absl::Status MaxPoolGrad(OpLowering& op) {
+  const Shape& x = op.in_type(0).shape;
+  const Shape& y = op.in_type(1).shape;
+  auto w = PoolWindow(op, x);
+  if (!w.ok()) return w.status();
+  const Type t = op.elem();
+  BufferId best = op.Temp(t, y, "best");
+  BufferId where = op.Temp(Type::kI64, y, "argmax");  // flat index into x, -1: none
+  op.Fill(best, y, op.b.Const(-INFINITY, t));
+  op.Fill(where, y, op.b.Index(-1));
+  op.Emit(WindowNest(op, x, *w, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
+    ExprId at = XAt(op, y, v[0], v[1], v[2], v[5]);
+    ExprId from = XAt(op, x, v[0], ih, iw, v[5]);
+    ExprId value = op.b.Load(op.in[0], from);
+    ExprId current = op.b.Load(best, at);
+    ExprId none_yet = op.b.Compare(CompareOp::kLt, op.b.Load(where, at), op.b.Index(0));
+    ExprId current_not_nan = op.b.Compare(CompareOp::kEq, current, current);
+    ExprId better = op.b.Binary(BinaryOp::kOr, op.b.Compare(CompareOp::kGt, value, current),
+                                op.b.Compare(CompareOp::kNe, value, value));
+    ExprId take = op.b.Binary(BinaryOp::kOr, none_yet, op.b.Binary(BinaryOp::kAnd, current_not_nan, better));
+    return std::vector<StmtId>{op.b.If(take, {op.b.Store(best, at, value), op.b.Store(where, at, from)})};
+  }));
+  op.Fill(op.out, x, op.Zero(t));
+  op.Emit(op.b.Nest(y, [&](std::span<const ExprId> c) {
+    ExprId at = op.b.FlatIndex(c, y);
+    ExprId target = op.b.Load(where, at);
+    ExprId sum = op.b.Binary(BinaryOp::kAdd, op.b.Load(op.out, target), op.b.Load(op.in[1], at));
+    return std::vector<StmtId>{op.b.If(op.b.InRange(target, NumElements(x)),
+                                       {op.b.Store(op.out, target, sum)})};
+  }));
+  return absl::OkStatus();
+}
+
+// Each window's gradient, divided by its number of real elements, is added
+// to each of them.
+absl::Status AvgPoolGrad(OpLowering& op) {
+  const Shape x = AttrInts(op.node().attrs, "input_shape");
+  const Shape& y = op.in_type(0).shape;
+  auto w = PoolWindow(op, x);
+  if (!w.ok()) return w.status();
+  op.Fill(op.out, x, op.Zero(op.elem()));
+  op.Emit(WindowNest(op, x, *w, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
+    ExprId count = op.b.Cast(op.elem(), WindowCount(op, x, *w, v[1], v[2]));
+    ExprId share = op.b.Binary(BinaryOp::kDiv, op.b.Load(op.in[0], XAt(op, y, v[0], v[1], v[2], v[5])), count);
+    ExprId at = XAt(op, x, v[0], ih, iw, v[5]);
+    return std::vector<StmtId>{
+        op.b.Store(op.out, at, op.b.Binary(BinaryOp::kAdd, op.b.Load(op.out, at), share))};
+  }));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status LowerPooling(OpLowering& op) {
+  switch (op.node().op) {
+    case OpKind::kMaxPool2D: return MaxPool(op);
+    case OpKind::kAvgPool2D: return AvgPool(op);
+    case OpKind::kMaxPool2DGrad: return MaxPoolGrad(op);
+    case OpKind::kAvgPool2DGrad: return AvgPoolGrad(op);
+    default: return absl::InternalError(StrCat(op.Describe(), " is not pooling"));
+  }
+}
+
+}  // namespace dlc::to_loops
