@@ -120,8 +120,10 @@ T BinaryOf(BinaryOp op, T a, T b) {
       case BinaryOp::kOr: return static_cast<T>(a | b);
       case BinaryOp::kXor: return static_cast<T>(a ^ b);
       case BinaryOp::kShl: return Wrap<T>(static_cast<U>(a) << amount);
-      case BinaryOp::kShr: return static_cast<T>(a >> amount);  // arithmetic when signed
-      default: return 0;  // pow: rejected by the verifier
+      // Arithmetic when signed.
+      case BinaryOp::kShr: return static_cast<T>(a >> amount);
+      // pow: rejected by the verifier.
+      default: return 0;
     }
   }
 }
@@ -207,8 +209,7 @@ Scalar Convert(Scalar v, Type from, Type to) {
     switch (to) {
       case Type::kF32: return Make<float>(static_cast<float>(u));
       case Type::kF64: return Make<double>(static_cast<double>(u));
-      case Type::kI32:
-        return Make<int32_t>(static_cast<int32_t>(std::min<uint64_t>(u, INT32_MAX)));
+      case Type::kI32: return Make<int32_t>(static_cast<int32_t>(std::min<uint64_t>(u, INT32_MAX)));
       case Type::kU8: return Make<uint8_t>(static_cast<uint8_t>(std::min<uint64_t>(u, 255)));
       case Type::kI64: return Make<int64_t>(static_cast<int64_t>(u));  // the same bits
       default: break;
@@ -250,9 +251,32 @@ using Bytes = std::vector<std::byte, AlignedAllocator<std::byte, 64>>;
 class Machine {
  public:
   explicit Machine(const LoopProgram& p)
-      : p_(p), vars_(static_cast<size_t>(p.num_vars), 0), consts_(p.exprs.size()) {
+      : p_(p),
+        vars_(static_cast<size_t>(p.num_vars), 0),
+        consts_(p.exprs.size()),
+        shared_(p.exprs.size(), 0),
+        memo_stamp_(p.exprs.size(), 0),
+        memo_(p.exprs.size()) {
+    // An expression several others use is evaluated once per statement
+    // execution (hashing code reuses values; as a tree it grows
+    // exponentially).
+    std::vector<uint8_t> users(p.exprs.size(), 0);
     for (size_t id = 0; id < p.exprs.size(); ++id) {
-      if (p.exprs[id].kind == ExprKind::kConst) consts_[id] = ConstScalar(p.exprs[id]);
+      const Expr& e = p.exprs[id];
+      if (e.kind == ExprKind::kConst) {
+        consts_[id] = ConstScalar(e);
+        continue;
+      }
+      if (e.kind == ExprKind::kVar) continue;
+      for (ExprId operand : {e.a, e.b, e.c}) {
+        if (operand >= 0 && static_cast<size_t>(operand) < id && users[operand] < 2) {
+          ++users[operand];
+        }
+      }
+    }
+    for (size_t id = 0; id < p.exprs.size(); ++id) {
+      const ExprKind kind = p.exprs[id].kind;
+      shared_[id] = users[id] >= 2 && kind != ExprKind::kConst && kind != ExprKind::kVar;
     }
   }
 
@@ -353,6 +377,7 @@ class Machine {
         }
         return absl::OkStatus();
       case StmtKind::kStore: {
+        ++stamp_;
         const int64_t index = Get<int64_t>(Eval(s.index));
         const Scalar value = Eval(s.value);
         if (!error_.ok()) return error_;
@@ -363,11 +388,13 @@ class Machine {
         return absl::OkStatus();
       }
       case StmtKind::kIf: {
+        ++stamp_;
         const bool taken = Get<uint8_t>(Eval(s.cond)) != 0;
         if (!error_.ok()) return error_;
         return taken ? ExecBody(s.body) : absl::OkStatus();
       }
       case StmtKind::kCheck: {
+        ++stamp_;
         const bool holds = Get<uint8_t>(Eval(s.cond)) != 0;
         if (!error_.ok()) return error_;
         if (!holds) return absl::InvalidArgumentError(p_.errors[s.error - 1]);
@@ -386,6 +413,15 @@ class Machine {
   }
 
   Scalar Eval(ExprId id) {
+    if (!shared_[id]) return Compute(id);
+    if (memo_stamp_[id] != stamp_) {
+      memo_[id] = Compute(id);
+      memo_stamp_[id] = stamp_;
+    }
+    return memo_[id];
+  }
+
+  Scalar Compute(ExprId id) {
     const Expr& e = p_.expr(id);
     switch (e.kind) {
       case ExprKind::kConst: return consts_[id];
@@ -429,8 +465,7 @@ class Machine {
         });
         return Make<uint8_t>(holds ? 1 : 0);
       }
-      case ExprKind::kSelect:
-        return Get<uint8_t>(Eval(e.a)) != 0 ? Eval(e.b) : Eval(e.c);
+      case ExprKind::kSelect: return Get<uint8_t>(Eval(e.a)) != 0 ? Eval(e.b) : Eval(e.c);
       case ExprKind::kCast: return Convert(Eval(e.a), p_.expr(e.a).type, e.type);
     }
     return {};
@@ -441,7 +476,12 @@ class Machine {
   const LoopProgram& p_;
   const Kernel* kernel_ = nullptr;
   std::vector<int64_t> vars_;
-  std::vector<Scalar> consts_;  // per expression: the value of each constant
+  std::vector<Scalar> consts_;   // per expression: the value of each constant
+  std::vector<uint8_t> shared_;  // per expression: used by several expressions
+  // Values of shared expressions, computed in the statement execution `stamp_`.
+  uint64_t stamp_ = 0;
+  std::vector<uint64_t> memo_stamp_;
+  std::vector<Scalar> memo_;
   std::vector<std::byte*> base_;  // per buffer
   std::vector<Tensor> outputs_;
   Bytes workspace_;

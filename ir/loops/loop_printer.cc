@@ -3,7 +3,11 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <functional>
+#include <initializer_list>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "ir/attribute.h"
 #include "ir/str_cat.h"
 
@@ -126,14 +130,56 @@ class ExprPrinter {
  public:
   explicit ExprPrinter(const LoopProgram& p) : p_(p) {}
 
-  // `parent` is the id of the expression that refers to `id` (-1 for a
-  // root): operands must come before their users, which also rules out
-  // cycles, so the printer never recurses forever.
-  Printed Print(ExprId id, ExprId parent) {
-    const int32_t size = static_cast<int32_t>(p_.exprs.size());
-    if (id < 0 || id >= size || (parent >= 0 && id >= parent)) {
-      return {StrCat("<bad expr #", id, ">"), kAtom};
+  // Whether `id` exists and, when `user` >= 0, comes before it: operands
+  // come before their users, which also rules out cycles, so the printer
+  // never recurses forever.
+  bool Valid(ExprId id, ExprId user) const {
+    return id >= 0 && id < static_cast<ExprId>(p_.exprs.size()) && (user < 0 || id < user);
+  }
+
+  // `user` is the id of the expression that refers to `id` (-1 for a root).
+  Printed Print(ExprId id, ExprId user) {
+    if (!Valid(id, user)) return {StrCat("<bad expr #", id, ">"), kAtom};
+    if (auto it = names_.find(id); it != names_.end()) return {it->second, kAtom};
+    return PrintNode(id);
+  }
+
+  // The operands of `id` that are valid.
+  std::vector<ExprId> Operands(ExprId id) const {
+    const Expr& e = p_.expr(id);
+    std::vector<ExprId> all;
+    switch (e.kind) {
+      case ExprKind::kConst:
+      case ExprKind::kVar: break;
+      case ExprKind::kLoad:
+      case ExprKind::kUnary:
+      case ExprKind::kCast: all = {e.a}; break;
+      case ExprKind::kBinary:
+      case ExprKind::kCompare: all = {e.a, e.b}; break;
+      case ExprKind::kSelect: all = {e.a, e.b, e.c}; break;
     }
+    std::vector<ExprId> valid;
+    for (ExprId operand : all) {
+      if (Valid(operand, id)) valid.push_back(operand);
+    }
+    return valid;
+  }
+
+  // The number of nodes of `id` printed as a tree (shared operands counted
+  // at each use), saturating.
+  int64_t TreeSize(ExprId id) {
+    if (auto it = tree_size_.find(id); it != tree_size_.end()) return it->second;
+    int64_t size = 1;
+    for (ExprId operand : Operands(id)) size = std::min<int64_t>(size + TreeSize(operand), 1 << 30);
+    tree_size_[id] = size;
+    return size;
+  }
+
+  // Names `id` (printed as `name` from now on).
+  void Name(ExprId id, std::string name) { names_[id] = std::move(name); }
+  void ClearNames() { names_.clear(); }
+
+  Printed PrintNode(ExprId id) {
     const Expr& e = p_.expr(id);
     switch (e.kind) {
       case ExprKind::kConst: {
@@ -163,7 +209,7 @@ class ExprPrinter {
         const bool bitwise = prec == kBitAnd || prec == kBitOr || prec == kBitXor;
         const bool strict = bitwise || prec == kShift;
         auto same_op = [&](ExprId operand) {
-          if (operand < 0 || operand >= id) return false;
+          if (!Valid(operand, id) || names_.contains(operand)) return false;
           const Expr& o = p_.expr(operand);
           return o.kind == ExprKind::kBinary && o.binary == e.binary;
         };
@@ -193,14 +239,15 @@ class ExprPrinter {
                        " : ", Paren(b, b.precedence <= kSelect)),
                 kSelect};
       }
-      case ExprKind::kCast:
-        return {StrCat(TypeName(e.type), "(", Print(e.a, id).text, ")"), kAtom};
+      case ExprKind::kCast: return {StrCat(TypeName(e.type), "(", Print(e.a, id).text, ")"), kAtom};
     }
     return {StrCat("<bad expr #", id, ">"), kAtom};
   }
 
  private:
   const LoopProgram& p_;
+  absl::flat_hash_map<ExprId, std::string> names_;
+  absl::flat_hash_map<ExprId, int64_t> tree_size_;
 };
 
 std::string LoopSuffix(const Stmt& s) {
@@ -213,45 +260,115 @@ std::string LoopSuffix(const Stmt& s) {
   return " <bad loop kind>";
 }
 
-void PrintStmtTo(const LoopProgram& p, StmtId id, int indent, std::string& out) {
-  const std::string pad(2 * static_cast<size_t>(indent), ' ');
-  if (id < 0 || id >= static_cast<StmtId>(p.stmts.size())) {
-    out += StrCat(pad, "<bad stmt #", id, ">\n");
-    return;
+// The subexpressions of `roots` used more than once (by distinct users or
+// roots) and at least kLetMinSize nodes big, operands first: names them
+// tN (counting from `next`) in `printer` and returns (name, definition).
+constexpr int64_t kLetMinSize = 16;
+
+std::vector<std::pair<std::string, std::string>> NameShared(const LoopProgram& p,
+                                                            ExprPrinter& printer,
+                                                            std::initializer_list<ExprId> roots,
+                                                            int64_t& next) {
+  absl::flat_hash_map<ExprId, int> uses;
+  std::vector<ExprId> stack;
+  for (ExprId root : roots) {
+    if (!printer.Valid(root, -1)) continue;
+    if (uses[root]++ == 0) stack.push_back(root);
   }
-  if (indent > kMaxStmtDepth) {
-    out += StrCat(pad, "<statements nested too deeply>\n");
-    return;
-  }
-  const Stmt& s = p.stmt(id);
-  auto body = [&] {
-    for (StmtId child : s.body) PrintStmtTo(p, child, indent + 1, out);
-    out += StrCat(pad, "}\n");
-  };
-  switch (s.kind) {
-    case StmtKind::kFor:
-      out += StrCat(pad, "for ", LoopVarName(s.var), " in 0..", s.extent, LoopSuffix(s), " {\n");
-      body();
-      return;
-    case StmtKind::kStore:
-      out += StrCat(pad, LoopBufferRef(p, s.buffer), "[", PrintLoopExpr(p, s.index), "] = ",
-                    PrintLoopExpr(p, s.value), "\n");
-      return;
-    case StmtKind::kIf:
-      out += StrCat(pad, "if ", PrintLoopExpr(p, s.cond), " {\n");
-      body();
-      return;
-    case StmtKind::kCheck: {
-      out += StrCat(pad, "check ", PrintLoopExpr(p, s.cond), " else error ", s.error);
-      if (s.error >= 1 && s.error <= static_cast<int32_t>(p.errors.size())) {
-        out += StrCat("   # ", p.errors[s.error - 1]);
-      }
-      out += "\n";
-      return;
+  while (!stack.empty()) {
+    const ExprId id = stack.back();
+    stack.pop_back();
+    for (ExprId operand : printer.Operands(id)) {
+      if (uses[operand]++ == 0) stack.push_back(operand);
     }
   }
-  out += StrCat(pad, "<bad stmt #", id, ">\n");
+  std::vector<std::pair<std::string, std::string>> lets;
+  absl::flat_hash_set<ExprId> done;
+  std::function<void(ExprId)> visit = [&](ExprId id) {
+    if (!done.insert(id).second) return;
+    for (ExprId operand : printer.Operands(id)) visit(operand);
+    const ExprKind kind = p.expr(id).kind;
+    if (uses[id] < 2 || kind == ExprKind::kConst || kind == ExprKind::kVar ||
+        printer.TreeSize(id) < kLetMinSize) {
+      return;
+    }
+    std::string name = StrCat("t", next++);
+    lets.emplace_back(name, printer.PrintNode(id).text);
+    printer.Name(id, std::move(name));
+  };
+  for (ExprId root : roots) {
+    if (printer.Valid(root, -1)) visit(root);
+  }
+  return lets;
 }
+
+// Prints statements; a subexpression used more than once by a statement
+// and at least kLetMinSize nodes big is printed once, on a `let` line
+// before the statement, and referred to by name.
+class StmtPrinter {
+ public:
+  explicit StmtPrinter(const LoopProgram& p) : p_(p), exprs_(p) {}
+
+  void Print(StmtId id, int indent, std::string& out) {
+    const std::string pad(2 * static_cast<size_t>(indent), ' ');
+    if (id < 0 || id >= static_cast<StmtId>(p_.stmts.size())) {
+      out += StrCat(pad, "<bad stmt #", id, ">\n");
+      return;
+    }
+    if (indent > kMaxStmtDepth) {
+      out += StrCat(pad, "<statements nested too deeply>\n");
+      return;
+    }
+    const Stmt& s = p_.stmt(id);
+    auto body = [&] {
+      for (StmtId child : s.body) Print(child, indent + 1, out);
+      out += StrCat(pad, "}\n");
+    };
+    switch (s.kind) {
+      case StmtKind::kFor:
+        out += StrCat(pad, "for ", LoopVarName(s.var), " in 0..", s.extent, LoopSuffix(s), " {\n");
+        body();
+        return;
+      case StmtKind::kStore: {
+        Lets({s.index, s.value}, pad, out);
+        out += StrCat(pad, LoopBufferRef(p_, s.buffer), "[", Text(s.index), "] = ", Text(s.value),
+                      "\n");
+        exprs_.ClearNames();
+        return;
+      }
+      case StmtKind::kIf:
+        Lets({s.cond}, pad, out);
+        out += StrCat(pad, "if ", Text(s.cond), " {\n");
+        exprs_.ClearNames();
+        body();
+        return;
+      case StmtKind::kCheck: {
+        Lets({s.cond}, pad, out);
+        out += StrCat(pad, "check ", Text(s.cond), " else error ", s.error);
+        exprs_.ClearNames();
+        if (s.error >= 1 && s.error <= static_cast<int32_t>(p_.errors.size())) {
+          out += StrCat("   # ", p_.errors[s.error - 1]);
+        }
+        out += "\n";
+        return;
+      }
+    }
+    out += StrCat(pad, "<bad stmt #", id, ">\n");
+  }
+
+ private:
+  std::string Text(ExprId id) { return exprs_.Print(id, -1).text; }
+
+  void Lets(std::initializer_list<ExprId> roots, const std::string& pad, std::string& out) {
+    for (const auto& [name, text] : NameShared(p_, exprs_, roots, next_let_)) {
+      out += StrCat(pad, "let ", name, " = ", text, "\n");
+    }
+  }
+
+  const LoopProgram& p_;
+  ExprPrinter exprs_;
+  int64_t next_let_ = 0;
+};
 
 std::string BufferDecl(const LoopProgram& p, BufferId id) {
   const Buffer& b = p.buffer(id);
@@ -309,12 +426,18 @@ std::string_view BufferKindName(BufferKind kind) {
 }
 
 std::string PrintLoopExpr(const LoopProgram& program, ExprId id) {
-  return ExprPrinter(program).Print(id, -1).text;
+  ExprPrinter printer(program);
+  int64_t next = 0;
+  std::string text;
+  for (const auto& [name, definition] : NameShared(program, printer, {id}, next)) {
+    text += StrCat("let ", name, " = ", definition, "; ");
+  }
+  return text + printer.Print(id, -1).text;
 }
 
 std::string PrintLoopStmt(const LoopProgram& program, StmtId id, int indent) {
   std::string out;
-  PrintStmtTo(program, id, indent, out);
+  StmtPrinter(program).Print(id, indent, out);
   return out;
 }
 
@@ -340,9 +463,10 @@ std::string PrintLoopProgram(const LoopProgram& program) {
     if (b.kind == BufferKind::kConstant) out += ConstantValues(b);
     out += "\n";
   }
+  StmtPrinter printer(program);
   for (const Kernel& kernel : program.kernels) {
     out += StrCat("  # ", kernel.name, "\n");
-    for (StmtId id : kernel.body) PrintStmtTo(program, id, 1, out);
+    for (StmtId id : kernel.body) printer.Print(id, 1, out);
   }
   return out;
 }

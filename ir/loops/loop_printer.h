@@ -29,6 +29,11 @@
 //   casts `f32(x)`, unary ops `exp(x)` `log(x)` `sqrt(x)` `abs(x)`
 //   `floor(x)`, `-x`, `~x` (integers) and `!x` (i1); max/min/pow as calls
 //   `max(a, b)`; compares `== != < <= > >=`; selects `c ? a : b`.
+// - Shared subexpressions: one used more than once by a statement (its
+//   index and value, or its condition) and at least 16 nodes big as a tree
+//   is printed once on a line `let tN = EXPR` before the statement and
+//   referred to as `tN` (N counts up through the program), so hashing
+//   code that reuses values stays linear in size.
 // - Constants: i64 as plain integers (`21632`), f32 with FormatDouble
 //   (`0.0`, `0.5`, `inf`, `nan`), i1 as `true`/`false`; other types carry a
 //   suffix: `7_i32`, `255_u8`, `0.5_f64`, `30_u64`, `0xbf58476d1ce4e5b9_u64`
@@ -47,7 +52,8 @@ namespace dlc::loops {
 
 std::string PrintLoopProgram(const LoopProgram& program);
 
-// One expression, as it appears in the program text.
+// One expression, as it appears in the program text; shared subexpressions
+// (as for `let` lines) come first: "let t0 = ...; t0 ^ (t0 >> 31_u64)".
 std::string PrintLoopExpr(const LoopProgram& program, ExprId id);
 
 // One statement (with its body), each line indented by 2 * `indent` spaces

@@ -150,7 +150,8 @@ class Verifier {
       }
       for (int64_t d : b.shape) {
         if (d < 0 || d > kMaxDimension) {
-          return error(StrCat("shape ", ShapeToString(b.shape), " has a dimension outside [0, 2^40]"));
+          return error(
+              StrCat("shape ", ShapeToString(b.shape), " has a dimension outside [0, 2^40]"));
         }
       }
       if (b.num_elements() > kMaxDimension) {
@@ -163,8 +164,8 @@ class Verifier {
       }
       if (b.kind == BufferKind::kConstant && b.values.size() != 1 &&
           static_cast<int64_t>(b.values.size()) != b.num_elements()) {
-        return error(StrCat("constant has ", b.values.size(), " values, expected 1 or ",
-                            b.num_elements()));
+        return error(
+            StrCat("constant has ", b.values.size(), " values, expected 1 or ", b.num_elements()));
       }
       if (b.kind != BufferKind::kTemp) continue;
       if (b.offset == -1) {
@@ -172,7 +173,8 @@ class Verifier {
         continue;
       }
       if (b.offset < 0 || b.offset % 64 != 0) {
-        return error(StrCat("workspace offset ", b.offset, " is not a non-negative multiple of 64"));
+        return error(
+            StrCat("workspace offset ", b.offset, " is not a non-negative multiple of 64"));
       }
       const int64_t bytes = b.num_elements() * TypeSize(b.type);
       if (b.offset > p_.workspace_bytes || bytes > p_.workspace_bytes - b.offset) {
@@ -190,10 +192,9 @@ class Verifier {
       if (placed[i].begin < placed[last].end) {
         const Placed& a = placed[last];
         const Placed& b = placed[i];
-        return absl::InvalidArgumentError(
-            StrCat("temps ", LoopBufferRef(p_, a.id), " [", a.begin, ", ", a.end, ") and ",
-                   LoopBufferRef(p_, b.id), " [", b.begin, ", ", b.end,
-                   ") overlap in the workspace"));
+        return absl::InvalidArgumentError(StrCat(
+            "temps ", LoopBufferRef(p_, a.id), " [", a.begin, ", ", a.end, ") and ",
+            LoopBufferRef(p_, b.id), " [", b.begin, ", ", b.end, ") overlap in the workspace"));
       }
       if (placed[i].end > placed[last].end) last = i;
     }
@@ -216,8 +217,7 @@ class Verifier {
                                                  " buffer; arguments are inputs or outputs"));
       }
       if (position[id] >= 0) {
-        return absl::InvalidArgumentError(
-            StrCat(what, " is also argument ", position[id]));
+        return absl::InvalidArgumentError(StrCat(what, " is also argument ", position[id]));
       }
       position[id] = static_cast<int>(i);
       if (b.kind == BufferKind::kOutput) seen_output = true;
@@ -229,8 +229,8 @@ class Verifier {
     for (BufferId id = 0; id < static_cast<BufferId>(p_.buffers.size()); ++id) {
       const BufferKind kind = p_.buffer(id).kind;
       if ((kind == BufferKind::kInput || kind == BufferKind::kOutput) && position[id] < 0) {
-        return absl::InvalidArgumentError(StrCat(BufferKindName(kind), " buffer ",
-                                                 LoopBufferRef(p_, id), " is not an argument"));
+        return absl::InvalidArgumentError(
+            StrCat(BufferKindName(kind), " buffer ", LoopBufferRef(p_, id), " is not an argument"));
       }
     }
     return absl::OkStatus();
@@ -252,9 +252,8 @@ class Verifier {
                             ", which does not exist"));
     }
     if (user >= 0 && id >= user) {
-      return absl::InvalidArgumentError(StrCat(prefix_, "expression #", user,
-                                               " refers to expression #", id,
-                                               ", which comes after it"));
+      return absl::InvalidArgumentError(StrCat(
+          prefix_, "expression #", user, " refers to expression #", id, ", which comes after it"));
     }
     if (expr_ok_[id]) return absl::OkStatus();
     const Expr& e = p_.expr(id);
@@ -273,9 +272,8 @@ class Verifier {
       case ExprKind::kCompare: operands = {e.a, e.b}; break;
       case ExprKind::kSelect: operands = {e.a, e.b, e.c}; break;
       default:
-        return absl::InvalidArgumentError(StrCat(prefix_, "expression #", id,
-                                                 " has an invalid kind #",
-                                                 static_cast<int>(e.kind)));
+        return absl::InvalidArgumentError(StrCat(
+            prefix_, "expression #", id, " has an invalid kind #", static_cast<int>(e.kind)));
     }
     for (ExprId operand : operands) DLC_RETURN_IF_ERROR(CheckExpr(operand, id));
     DLC_RETURN_IF_ERROR(CheckTyping(id));
@@ -284,7 +282,9 @@ class Verifier {
     std::vector<VarId>& vars = expr_vars_[id];
     uint64_t hash = (static_cast<uint64_t>(e.kind) << 8 | static_cast<uint64_t>(e.type)) *
                     0x9e3779b97f4a7c15ULL;
-    auto mix = [&](uint64_t v) { hash = (hash ^ v) * 0xbf58476d1ce4e5b9ULL + 0x632be59bd9b4e019ULL; };
+    auto mix = [&](uint64_t v) {
+      hash = (hash ^ v) * 0xbf58476d1ce4e5b9ULL + 0x632be59bd9b4e019ULL;
+    };
     switch (e.kind) {
       case ExprKind::kConst: {
         uint64_t value_bits;
@@ -308,7 +308,8 @@ class Verifier {
       mix(expr_hash_[operand]);
       const std::vector<VarId>& more = expr_vars_[operand];
       std::vector<VarId> merged;
-      std::set_union(vars.begin(), vars.end(), more.begin(), more.end(), std::back_inserter(merged));
+      std::set_union(vars.begin(), vars.end(), more.begin(), more.end(),
+                     std::back_inserter(merged));
       vars = std::move(merged);
     }
     expr_hash_[id] = hash;
@@ -324,18 +325,17 @@ class Verifier {
         if (e.type == Type::kU64 || IsFloatType(e.type)) return absl::OkStatus();
         const Interval range = TypeRange(e.type);
         // Integral and in range (i64: [-2^63, 2^63), the doubles that convert exactly).
-        const bool ok = e.value == std::trunc(e.value) &&
-                        e.value >= static_cast<double>(range.lo) &&
-                        (e.type == Type::kI64 ? e.value < 0x1p63
-                                              : e.value <= static_cast<double>(range.hi));
+        const bool ok =
+            e.value == std::trunc(e.value) && e.value >= static_cast<double>(range.lo) &&
+            (e.type == Type::kI64 ? e.value < 0x1p63 : e.value <= static_cast<double>(range.hi));
         if (!ok) return ExprError(id, StrCat("constant is not a valid ", type));
         return absl::OkStatus();
       }
       case ExprKind::kVar:
         if (e.var < 0 || e.var >= p_.num_vars) {
           return absl::InvalidArgumentError(StrCat(prefix_, "loop variable ", LoopVarName(e.var),
-                                                   " does not exist (the program has ",
-                                                   p_.num_vars, ")"));
+                                                   " does not exist (the program has ", p_.num_vars,
+                                                   ")"));
         }
         if (e.type != Type::kI64) {
           return ExprError(id, StrCat("loop variable has type ", type, ", expected i64"));
@@ -347,12 +347,12 @@ class Verifier {
         }
         const Buffer& b = p_.buffer(e.buffer);
         if (e.type != b.type) {
-          return ExprError(id, StrCat("load has type ", type, " but ",
-                                      LoopBufferRef(p_, e.buffer), " holds ", TypeName(b.type)));
+          return ExprError(id, StrCat("load has type ", type, " but ", LoopBufferRef(p_, e.buffer),
+                                      " holds ", TypeName(b.type)));
         }
         if (p_.expr(e.a).type != Type::kI64) {
-          return ExprError(id, StrCat("load index has type ", TypeName(p_.expr(e.a).type),
-                                      ", expected i64"));
+          return ExprError(
+              id, StrCat("load index has type ", TypeName(p_.expr(e.a).type), ", expected i64"));
         }
         return absl::OkStatus();
       }
@@ -376,8 +376,7 @@ class Verifier {
           case UnaryOp::kNot:
             if (IsFloatType(a)) needs = "an integer or i1";
             break;
-          default:
-            return ExprError(id, StrCat("invalid unary op #", static_cast<int>(e.unary)));
+          default: return ExprError(id, StrCat("invalid unary op #", static_cast<int>(e.unary)));
         }
         if (!needs.empty()) {
           return ExprError(id, StrCat("unary op needs ", needs, ", got ", TypeName(a)));
@@ -387,7 +386,8 @@ class Verifier {
       case ExprKind::kBinary: {
         const Type a = p_.expr(e.a).type;
         const Type b = p_.expr(e.b).type;
-        if (a != b) return ExprError(id, StrCat("operands have types ", TypeName(a), " and ", TypeName(b)));
+        if (a != b)
+          return ExprError(id, StrCat("operands have types ", TypeName(a), " and ", TypeName(b)));
         if (a != e.type) {
           return ExprError(id, StrCat("binary op on ", TypeName(a), " has result type ", type));
         }
@@ -414,8 +414,7 @@ class Verifier {
           case BinaryOp::kXor:
             if (IsFloatType(a)) needs = "integers or i1";
             break;
-          default:
-            return ExprError(id, StrCat("invalid binary op #", static_cast<int>(e.binary)));
+          default: return ExprError(id, StrCat("invalid binary op #", static_cast<int>(e.binary)));
         }
         if (!needs.empty()) {
           return ExprError(id, StrCat("binary op needs ", needs, ", got ", TypeName(a)));
@@ -428,8 +427,10 @@ class Verifier {
         if (static_cast<uint8_t>(e.compare) > static_cast<uint8_t>(CompareOp::kGe)) {
           return ExprError(id, StrCat("invalid compare op #", static_cast<int>(e.compare)));
         }
-        if (a != b) return ExprError(id, StrCat("operands have types ", TypeName(a), " and ", TypeName(b)));
-        if (e.type != Type::kI1) return ExprError(id, StrCat("compare has type ", type, ", expected i1"));
+        if (a != b)
+          return ExprError(id, StrCat("operands have types ", TypeName(a), " and ", TypeName(b)));
+        if (e.type != Type::kI1)
+          return ExprError(id, StrCat("compare has type ", type, ", expected i1"));
         return absl::OkStatus();
       }
       case ExprKind::kSelect: {
@@ -439,7 +440,9 @@ class Verifier {
         if (c != Type::kI1) {
           return ExprError(id, StrCat("select condition has type ", TypeName(c), ", expected i1"));
         }
-        if (a != b) return ExprError(id, StrCat("select branches have types ", TypeName(a), " and ", TypeName(b)));
+        if (a != b)
+          return ExprError(
+              id, StrCat("select branches have types ", TypeName(a), " and ", TypeName(b)));
         if (a != e.type) {
           return ExprError(id, StrCat("select of ", TypeName(a), " has result type ", type));
         }
@@ -458,8 +461,7 @@ class Verifier {
     const Expr& b = p_.expr(y);
     if (a.kind != b.kind || a.type != b.type) return false;
     switch (a.kind) {
-      case ExprKind::kConst:
-        return a.type == Type::kU64 ? a.bits == b.bits : a.value == b.value;
+      case ExprKind::kConst: return a.type == Type::kU64 ? a.bits == b.bits : a.value == b.value;
       case ExprKind::kVar: return a.var == b.var;
       case ExprKind::kLoad: return a.buffer == b.buffer && SameExpr(a.a, b.a);
       case ExprKind::kUnary: return a.unary == b.unary && SameExpr(a.a, b.a);
@@ -525,7 +527,8 @@ class Verifier {
       case ExprKind::kUnary: {
         const Interval a = Range(e.a);
         if (a.empty()) return kEmpty;
-        if (e.unary == UnaryOp::kNeg && IsSignedType(t)) return Fit(-__int128{a.hi}, -__int128{a.lo}, t);
+        if (e.unary == UnaryOp::kNeg && IsSignedType(t))
+          return Fit(-__int128{a.hi}, -__int128{a.lo}, t);
         if (e.unary == UnaryOp::kAbs && IsSignedType(t)) {
           if (a.lo >= 0) return a;
           if (a.hi <= 0) return Fit(-__int128{a.hi}, -__int128{a.lo}, t);
@@ -578,8 +581,7 @@ class Verifier {
     switch (e.binary) {
       case BinaryOp::kAdd: return Fit(alo + blo, ahi + bhi, t);
       case BinaryOp::kSub: return Fit(alo - bhi, ahi - blo, t);
-      case BinaryOp::kMul:
-        return corners([](__int128 x, __int128 y) { return x * y; });
+      case BinaryOp::kMul: return corners([](__int128 x, __int128 y) { return x * y; });
       case BinaryOp::kMax: return {std::max(a.lo, b.lo), std::max(a.hi, b.hi)};
       case BinaryOp::kMin: return {std::min(a.lo, b.lo), std::min(a.hi, b.hi)};
       case BinaryOp::kDiv: {
@@ -668,22 +670,20 @@ class Verifier {
     }
   }
 
-  bool LoadsAny(ExprId id, const std::vector<BufferId>& buffers) const {
-    const Expr& e = p_.expr(id);
-    if (e.kind == ExprKind::kLoad &&
-        std::find(buffers.begin(), buffers.end(), e.buffer) != buffers.end()) {
-      return true;
-    }
-    switch (e.kind) {
-      case ExprKind::kConst:
-      case ExprKind::kVar: return false;
-      case ExprKind::kLoad:
-      case ExprKind::kUnary:
-      case ExprKind::kCast: return LoadsAny(e.a, buffers);
-      case ExprKind::kBinary:
-      case ExprKind::kCompare: return LoadsAny(e.a, buffers) || LoadsAny(e.b, buffers);
-      case ExprKind::kSelect:
-        return LoadsAny(e.a, buffers) || LoadsAny(e.b, buffers) || LoadsAny(e.c, buffers);
+  bool LoadsAny(ExprId root, const std::vector<BufferId>& buffers) const {
+    std::vector<ExprId> stack = {root};
+    std::vector<ExprId> seen;
+    while (!stack.empty()) {
+      const ExprId id = stack.back();
+      stack.pop_back();
+      if (std::find(seen.begin(), seen.end(), id) != seen.end()) continue;
+      seen.push_back(id);
+      const Expr& e = p_.expr(id);
+      if (e.kind == ExprKind::kLoad &&
+          std::find(buffers.begin(), buffers.end(), e.buffer) != buffers.end()) {
+        return true;
+      }
+      for (ExprId operand : Operands(e)) stack.push_back(operand);
     }
     return false;
   }
@@ -780,6 +780,11 @@ class Verifier {
     }
     stmt_seen_[id] = true;
     const Stmt& s = p_.stmt(id);
+    if ((s.kind == StmtKind::kStore || s.kind == StmtKind::kCheck) && !s.body.empty()) {
+      return absl::InvalidArgumentError(StrCat(prefix_, "statement #", id, " (a ",
+                                               s.kind == StmtKind::kStore ? "store" : "check",
+                                               ") has a body"));
+    }
     switch (s.kind) {
       case StmtKind::kFor: return WalkFor(s, depth);
       case StmtKind::kStore: {
@@ -808,10 +813,9 @@ class Verifier {
         const Interval r = Range(s.index);
         const int64_t n = b.num_elements();
         if (r.empty() || (r.lo >= 0 && r.hi < n)) return absl::OkStatus();
-        return absl::InvalidArgumentError(
-            StrCat(prefix_, "store to ", name, " at index range [", BoundText(r.lo), ", ",
-                   BoundText(r.hi), "] outside [0, ", n, "): ", name, "[",
-                   PrintLoopExpr(p_, s.index), "]"));
+        return absl::InvalidArgumentError(StrCat(
+            prefix_, "store to ", name, " at index range [", BoundText(r.lo), ", ", BoundText(r.hi),
+            "] outside [0, ", n, "): ", name, "[", PrintLoopExpr(p_, s.index), "]"));
       }
       case StmtKind::kIf: {
         DLC_RETURN_IF_ERROR(CheckCondition(s.cond, "if"));
@@ -824,9 +828,9 @@ class Verifier {
       case StmtKind::kCheck:
         DLC_RETURN_IF_ERROR(CheckCondition(s.cond, "check"));
         if (s.error < 1 || s.error > static_cast<int32_t>(p_.errors.size())) {
-          return absl::InvalidArgumentError(
-              StrCat(prefix_, "check has error code ", s.error, " but the program has ",
-                     p_.errors.size(), " error messages"));
+          return absl::InvalidArgumentError(StrCat(prefix_, "check has error code ", s.error,
+                                                   " but the program has ", p_.errors.size(),
+                                                   " error messages"));
         }
         return absl::OkStatus();
     }
@@ -837,8 +841,8 @@ class Verifier {
   absl::Status CheckCondition(ExprId cond, std::string_view what) {
     DLC_RETURN_IF_ERROR(CheckUse(cond));
     if (p_.expr(cond).type != Type::kI1) {
-      return ExprError(cond, StrCat(what, " condition has type ",
-                                    TypeName(p_.expr(cond).type), ", expected i1"));
+      return ExprError(cond, StrCat(what, " condition has type ", TypeName(p_.expr(cond).type),
+                                    ", expected i1"));
     }
     return absl::OkStatus();
   }
@@ -875,8 +879,8 @@ class Verifier {
         break;
       case LoopKind::kUnrolled:
         if (s.width < 1) {
-          return absl::InvalidArgumentError(StrCat(prefix_, "unrolled ", loop, " has width ",
-                                                   s.width, ", expected at least 1"));
+          return absl::InvalidArgumentError(
+              StrCat(prefix_, "unrolled ", loop, " has width ", s.width, ", expected at least 1"));
         }
         break;
       default:

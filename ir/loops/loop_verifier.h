@@ -8,8 +8,8 @@
 // The rules:
 //
 // Buffers
-// - every buffer has a name, unique in the program; a valid type and kind;
-//   dimensions in [0, 2^40] and at most 2^40 elements;
+// - every buffer has a valid type and kind, dimensions in [0, 2^40] and at
+//   most 2^40 elements (names are not checked: they are for reading);
 // - i64 and u64 buffers are temps or constants only (no Tensor holds them);
 // - a constant has 1 value (a splat) or one per element;
 // - a temp's `offset` is -1 (not yet planned; rejected with
@@ -35,7 +35,7 @@
 //   branches of the result type; kCast: any type to any type.
 // Statements
 // - statement ids exist and each statement appears once in the program (the
-//   statements form trees);
+//   statements form trees); only kFor and kIf have a body;
 // - each loop variable is bound by exactly one kFor (its extent >= 0) and
 //   used only inside that loop's body;
 // - vectorized loops have width 2, 4, 8, 16, 32 or 64; unrolled loops width

@@ -127,9 +127,12 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph) {
   std::vector<BufferId> output_buffer;
   for (size_t i = 0; i < graph.outputs.size(); ++i) {
     const Node& node = graph.node(graph.outputs[i]);
-    const std::string name = first_output[graph.outputs[i]] == static_cast<int>(i)
-                                 ? node.name
-                                 : StrCat(node.name, ".output", i);
+    // A value computed straight into its output buffer keeps its name; a
+    // copy (an input, a constant, a value returned twice) gets its own.
+    const bool computed_here = first_output[graph.outputs[i]] == static_cast<int>(i) &&
+                               node.op != OpKind::kInput && node.op != OpKind::kParameter &&
+                               node.op != OpKind::kConstant;
+    const std::string name = computed_here ? node.name : StrCat(node.name, ".output", i);
     output_buffer.push_back(b.AddBuffer(make_buffer(node, BufferKind::kOutput, name)));
     program.arguments.push_back(output_buffer.back());
   }

@@ -42,7 +42,8 @@ std::vector<double> Values(const Tensor& t) {
   return out;
 }
 
-absl::StatusOr<std::vector<Tensor>> RunProgram(const LoopProgram& p, const std::vector<Tensor>& inputs) {
+absl::StatusOr<std::vector<Tensor>> RunProgram(const LoopProgram& p,
+                                               const std::vector<Tensor>& inputs) {
   std::vector<const Tensor*> pointers;
   for (const Tensor& t : inputs) pointers.push_back(&t);
   return RunLoopProgram(p, pointers);
@@ -55,7 +56,7 @@ Tensor EvalAll(Type type, const std::function<std::vector<ExprId>(LoopBuilder&)>
   p.name = "eval";
   LoopBuilder b(p);
   std::vector<ExprId> exprs = make(b);
-  const DType dtype = type == Type::kF64 ? DType::kF64
+  const DType dtype = type == Type::kF64   ? DType::kF64
                       : type == Type::kI32 ? DType::kI32
                       : type == Type::kU8  ? DType::kU8
                       : type == Type::kI1  ? DType::kI1
@@ -113,7 +114,7 @@ TEST(LoopInterpreter, ElementwiseAddBroadcastsThroughFlatIndex) {
   }));
   ASSERT_TRUE(VerifyLoopProgram(p).ok());
   auto out = RunProgram(p, {Tensor::FromVector<float>(DType::kF32, {2, 3}, {1, 2, 3, 4, 5, 6}),
-                     Tensor::FromVector<float>(DType::kF32, {1, 3}, {10, 20, 30})});
+                            Tensor::FromVector<float>(DType::kF32, {1, 3}, {10, 20, 30})});
   ASSERT_TRUE(out.ok()) << out.status();
   ASSERT_EQ(out->size(), 1u);
   EXPECT_EQ((*out)[0].type().ToString(), "f32[2,3]");
@@ -133,15 +134,16 @@ TEST(LoopInterpreter, MatMulAccumulatesOverTheInnerLoop) {
   std::vector<StmtId> acc = b.Nest({2, 3, 2}, [&](std::span<const ExprId> v) {
     ExprId i = v[0], k = v[1], j = v[2];
     ExprId at = b.FlatIndex(std::vector<ExprId>{i, j}, {2, 2});
-    ExprId product = b.Binary(BinaryOp::kMul, b.Load(a, b.FlatIndex(std::vector<ExprId>{i, k}, {2, 3})),
-                              b.Load(w, b.FlatIndex(std::vector<ExprId>{k, j}, {3, 2})));
+    ExprId product =
+        b.Binary(BinaryOp::kMul, b.Load(a, b.FlatIndex(std::vector<ExprId>{i, k}, {2, 3})),
+                 b.Load(w, b.FlatIndex(std::vector<ExprId>{k, j}, {3, 2})));
     return std::vector<StmtId>{b.Store(c, at, b.Binary(BinaryOp::kAdd, b.Load(c, at), product))};
   });
   body.insert(body.end(), acc.begin(), acc.end());
   b.AddKernel("%c = matmul", std::move(body));
   // [[1,2,3],[4,5,6]] x [[1,2],[3,4],[5,6]] = [[22,28],[49,64]]
   auto out = RunProgram(p, {Tensor::FromVector<float>(DType::kF32, {2, 3}, {1, 2, 3, 4, 5, 6}),
-                     Tensor::FromVector<float>(DType::kF32, {3, 2}, {1, 2, 3, 4, 5, 6})});
+                            Tensor::FromVector<float>(DType::kF32, {3, 2}, {1, 2, 3, 4, 5, 6})});
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_THAT(Values((*out)[0]), ElementsAre(22, 28, 49, 64));
 }
@@ -174,8 +176,9 @@ LoopProgram CheckedLabels() {
   const VarId n = b.NewVar();
   ExprId label = b.Cast(Type::kI64, b.Load(labels, b.Var(n)));
   StmtId check = b.Check(b.InRange(label, 10), "%sum = sum: a label is outside [0, 10)");
-  StmtId add = b.Store(sum, b.Index(0),
-                       b.Binary(BinaryOp::kAdd, b.Load(sum, b.Index(0)), b.Cast(Type::kI32, label)));
+  StmtId add =
+      b.Store(sum, b.Index(0),
+              b.Binary(BinaryOp::kAdd, b.Load(sum, b.Index(0)), b.Cast(Type::kI32, label)));
   b.AddKernel("%sum = sum", {zero, b.For(n, 3, {check, add})});
   return p;
 }
@@ -194,17 +197,17 @@ TEST(LoopInterpreter, FailedCheckReturnsItsMessage) {
 }
 
 TEST(LoopInterpreter, LoopKindsDoNotChangeResults) {
-  for (LoopKind kind : {LoopKind::kSerial, LoopKind::kParallel, LoopKind::kVectorized,
-                        LoopKind::kUnrolled}) {
+  for (LoopKind kind :
+       {LoopKind::kSerial, LoopKind::kParallel, LoopKind::kVectorized, LoopKind::kUnrolled}) {
     LoopProgram p;
     p.name = "iota";
     LoopBuilder b(p);
     const BufferId y = AddArg(b, "y", Type::kI32, {5}, BufferKind::kOutput);
     const VarId v = b.NewVar();
     const int width = kind == LoopKind::kSerial || kind == LoopKind::kParallel ? 1 : 4;
-    b.AddKernel("%y = iota",
-                {b.For(v, 5, {b.Store(y, b.Var(v), b.Cast(Type::kI32, b.Mul(b.Var(v), 3)))}, kind,
-                       width)});
+    b.AddKernel(
+        "%y = iota",
+        {b.For(v, 5, {b.Store(y, b.Var(v), b.Cast(Type::kI32, b.Mul(b.Var(v), 3)))}, kind, width)});
     auto out = RunProgram(p, {});
     ASSERT_TRUE(out.ok()) << out.status();
     EXPECT_THAT(Values((*out)[0]), ElementsAre(0, 3, 6, 9, 12));
@@ -225,15 +228,15 @@ TEST(LoopInterpreter, TempsLiveInTheWorkspaceAndConstantsAreConverted) {
   p.workspace_bytes = 128;
   const VarId i = b.NewVar(), j = b.NewVar();
   // t1 = i64(c) * 2; t2 = i32(t1) + i32(s * 4); y = t2
-  StmtId first = b.For(i, 3, {b.Store(temp1, b.Var(i),
-                                      b.Mul(b.Cast(Type::kI64, b.Load(cid, b.Var(i))), 2))});
-  StmtId second = b.For(
-      j, 3,
-      {b.Store(temp2, b.Var(j),
-               b.Binary(BinaryOp::kAdd, b.Cast(Type::kI32, b.Load(temp1, b.Var(j))),
-                        b.Cast(Type::kI32, b.Binary(BinaryOp::kMul, b.Load(sid, b.Var(j)),
-                                                    b.Const(4, Type::kF32))))),
-       b.Store(y, b.Var(j), b.Load(temp2, b.Var(j)))});
+  StmtId first =
+      b.For(i, 3, {b.Store(temp1, b.Var(i), b.Mul(b.Cast(Type::kI64, b.Load(cid, b.Var(i))), 2))});
+  StmtId second =
+      b.For(j, 3,
+            {b.Store(temp2, b.Var(j),
+                     b.Binary(BinaryOp::kAdd, b.Cast(Type::kI32, b.Load(temp1, b.Var(j))),
+                              b.Cast(Type::kI32, b.Binary(BinaryOp::kMul, b.Load(sid, b.Var(j)),
+                                                          b.Const(4, Type::kF32))))),
+             b.Store(y, b.Var(j), b.Load(temp2, b.Var(j)))});
   b.AddKernel("%y = temps", {first, second});
   ASSERT_TRUE(VerifyLoopProgram(p, {.require_memory_plan = true}).ok());
   auto out = RunProgram(p, {});
@@ -250,10 +253,12 @@ TEST(LoopInterpreter, UnplannedTempsGetTheirOwnMemory) {
   const BufferId y = AddArg(b, "y", Type::kF32, {2}, BufferKind::kOutput);
   const BufferId t = b.AddBuffer(Buffer{"t", Type::kF32, {2}, BufferKind::kTemp, {}, -1});
   const VarId i = b.NewVar();
-  b.AddKernel("%y = twice",
-              {b.For(i, 2, {b.Store(t, b.Var(i), b.Cast(Type::kF32, b.Var(i))),
-                            b.Store(y, b.Var(i), b.Binary(BinaryOp::kAdd, b.Load(t, b.Var(i)),
-                                                          b.Load(t, b.Var(i))))})});
+  b.AddKernel(
+      "%y = twice",
+      {b.For(i, 2,
+             {b.Store(t, b.Var(i), b.Cast(Type::kF32, b.Var(i))),
+              b.Store(y, b.Var(i),
+                      b.Binary(BinaryOp::kAdd, b.Load(t, b.Var(i)), b.Load(t, b.Var(i))))})});
   EXPECT_THAT(VerifyLoopProgram(p, {.require_memory_plan = true}).message(),
               HasSubstr("temp has no workspace offset"));
   auto out = RunProgram(p, {});
@@ -295,10 +300,13 @@ TEST(LoopInterpreter, RejectsAnInvalidProgram) {
 TEST(LoopSemantics, MaxAndMinPropagateNaN) {
   Tensor r = EvalAll(Type::kF32, [](LoopBuilder& b) {
     ExprId nan = b.Const(kNaN, Type::kF32), one = b.Const(1, Type::kF32);
-    return std::vector<ExprId>{b.Binary(BinaryOp::kMax, nan, one), b.Binary(BinaryOp::kMax, one, nan),
-                               b.Binary(BinaryOp::kMin, nan, one), b.Binary(BinaryOp::kMin, one, nan),
-                               b.Binary(BinaryOp::kMax, one, b.Const(-kInf, Type::kF32)),
-                               b.Binary(BinaryOp::kMax, b.Const(-0.0, Type::kF32), b.Const(0.0, Type::kF32))};
+    return std::vector<ExprId>{
+        b.Binary(BinaryOp::kMax, nan, one),
+        b.Binary(BinaryOp::kMax, one, nan),
+        b.Binary(BinaryOp::kMin, nan, one),
+        b.Binary(BinaryOp::kMin, one, nan),
+        b.Binary(BinaryOp::kMax, one, b.Const(-kInf, Type::kF32)),
+        b.Binary(BinaryOp::kMax, b.Const(-0.0, Type::kF32), b.Const(0.0, Type::kF32))};
   });
   std::vector<double> v = Values(r);
   EXPECT_TRUE(std::isnan(v[0]) && std::isnan(v[1]) && std::isnan(v[2]) && std::isnan(v[3]));
@@ -309,29 +317,27 @@ TEST(LoopSemantics, MaxAndMinPropagateNaN) {
 TEST(LoopSemantics, FloatToIntCastsTruncateAndSaturate) {
   Tensor r = EvalAll(Type::kI32, [](LoopBuilder& b) {
     auto f32 = [&](double v) { return b.Cast(Type::kI32, b.Const(v, Type::kF32)); };
-    return std::vector<ExprId>{f32(2.7),  f32(-2.7), f32(1e10), f32(-1e10),
-                               f32(kNaN), f32(kInf), f32(-kInf), b.Cast(Type::kI32, b.Const(-2147483648.9, Type::kF64))};
+    return std::vector<ExprId>{
+        f32(2.7),  f32(-2.7), f32(1e10),  f32(-1e10),
+        f32(kNaN), f32(kInf), f32(-kInf), b.Cast(Type::kI32, b.Const(-2147483648.9, Type::kF64))};
   });
-  EXPECT_THAT(Values(r), ElementsAre(2, -2, 2147483647, -2147483648.0, 0, 2147483647,
-                                     -2147483648.0, -2147483648.0));
+  EXPECT_THAT(Values(r), ElementsAre(2, -2, 2147483647, -2147483648.0, 0, 2147483647, -2147483648.0,
+                                     -2147483648.0));
   Tensor u8 = EvalAll(Type::kU8, [](LoopBuilder& b) {
-    return std::vector<ExprId>{b.Cast(Type::kU8, b.Const(300.5, Type::kF32)),
-                               b.Cast(Type::kU8, b.Const(-3, Type::kF32)),
-                               b.Cast(Type::kU8, b.Const(300, Type::kI32)),
-                               b.Cast(Type::kU8, b.Const(-5, Type::kI32)),
-                               b.Cast(Type::kU8, b.Const(kNaN, Type::kF64))};
+    return std::vector<ExprId>{
+        b.Cast(Type::kU8, b.Const(300.5, Type::kF32)), b.Cast(Type::kU8, b.Const(-3, Type::kF32)),
+        b.Cast(Type::kU8, b.Const(300, Type::kI32)), b.Cast(Type::kU8, b.Const(-5, Type::kI32)),
+        b.Cast(Type::kU8, b.Const(kNaN, Type::kF64))};
   });
   EXPECT_THAT(Values(u8), ElementsAre(255, 0, 255, 0, 0));
 }
 
 TEST(LoopSemantics, CastsToI1CompareWithZero) {
   Tensor r = EvalAll(Type::kI1, [](LoopBuilder& b) {
-    return std::vector<ExprId>{b.Cast(Type::kI1, b.Const(kNaN, Type::kF32)),
-                               b.Cast(Type::kI1, b.Const(0.0, Type::kF32)),
-                               b.Cast(Type::kI1, b.Const(-0.0, Type::kF64)),
-                               b.Cast(Type::kI1, b.Const(0.25, Type::kF32)),
-                               b.Cast(Type::kI1, b.Const(256, Type::kI32)),
-                               b.Cast(Type::kI1, b.U64(1ULL << 63))};
+    return std::vector<ExprId>{
+        b.Cast(Type::kI1, b.Const(kNaN, Type::kF32)), b.Cast(Type::kI1, b.Const(0.0, Type::kF32)),
+        b.Cast(Type::kI1, b.Const(-0.0, Type::kF64)), b.Cast(Type::kI1, b.Const(0.25, Type::kF32)),
+        b.Cast(Type::kI1, b.Const(256, Type::kI32)),  b.Cast(Type::kI1, b.U64(1ULL << 63))};
   });
   EXPECT_THAT(Values(r), ElementsAre(1, 0, 0, 1, 1, 1));
 }
@@ -339,7 +345,9 @@ TEST(LoopSemantics, CastsToI1CompareWithZero) {
 TEST(LoopSemantics, IntegerCastsSaturateExceptI64AndU64ShareBits) {
   Tensor r = EvalAll(Type::kU8, [](LoopBuilder& b) {
     std::vector<ExprId> out;
-    auto add = [&](std::vector<ExprId> bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); };
+    auto add = [&](std::vector<ExprId> bytes) {
+      out.insert(out.end(), bytes.begin(), bytes.end());
+    };
     add(Bytes64(b, b.Cast(Type::kU64, b.Const(-1, Type::kI32))));  // sign-extends
     add(Bytes64(b, b.Cast(Type::kI64, b.U64(0xfedcba9876543210ULL))));
     add(Bytes64(b, b.Cast(Type::kI64, b.Const(1e300, Type::kF64))));  // saturates
@@ -351,10 +359,9 @@ TEST(LoopSemantics, IntegerCastsSaturateExceptI64AndU64ShareBits) {
   EXPECT_THAT(Words(r), ElementsAre(0xffffffffffffffffULL, 0xfedcba9876543210ULL,
                                     0x7fffffffffffffffULL, 0, 0xffffffffffffffffULL, 0));
   Tensor i32 = EvalAll(Type::kI32, [](LoopBuilder& b) {
-    return std::vector<ExprId>{b.Cast(Type::kI32, b.U64(0xffffffffffffffffULL)),
-                               b.Cast(Type::kI32, b.Index(-5000000000)),
-                               b.Cast(Type::kI32, b.Index(5000000000)),
-                               b.Cast(Type::kI32, b.Index(-7))};
+    return std::vector<ExprId>{
+        b.Cast(Type::kI32, b.U64(0xffffffffffffffffULL)), b.Cast(Type::kI32, b.Index(-5000000000)),
+        b.Cast(Type::kI32, b.Index(5000000000)), b.Cast(Type::kI32, b.Index(-7))};
   });
   EXPECT_THAT(Values(i32), ElementsAre(2147483647, -2147483648.0, 2147483647, -7));
 }
@@ -365,9 +372,9 @@ TEST(LoopSemantics, I64ToF32RoundsOnceLikeC) {
   const int64_t x = (int64_t{1} << 60) + (int64_t{1} << 36) + 1;
   Tensor r = EvalAll(Type::kF32, [](LoopBuilder& b) {
     // Binary, not Add: the builder would fold the constants (through a double).
-    ExprId v = b.Binary(BinaryOp::kAdd,
-                        b.Binary(BinaryOp::kAdd, b.Index(int64_t{1} << 60), b.Index(int64_t{1} << 36)),
-                        b.Index(1));
+    ExprId v = b.Binary(
+        BinaryOp::kAdd,
+        b.Binary(BinaryOp::kAdd, b.Index(int64_t{1} << 60), b.Index(int64_t{1} << 36)), b.Index(1));
     ExprId u = b.Binary(BinaryOp::kAdd, b.U64((uint64_t{1} << 63) + (uint64_t{1} << 39)), b.U64(1));
     return std::vector<ExprId>{b.Cast(Type::kF32, v), b.Cast(Type::kF32, u)};
   });
@@ -412,13 +419,11 @@ TEST(LoopSemantics, IntegerDivisionNeverTraps) {
   Tensor r = EvalAll(Type::kI32, [](LoopBuilder& b) {
     auto i32 = [&](double v) { return b.Const(v, Type::kI32); };
     const double kMin = -2147483648.0;
-    return std::vector<ExprId>{b.Binary(BinaryOp::kDiv, i32(7), i32(0)),
-                               b.Binary(BinaryOp::kRem, i32(7), i32(0)),
-                               b.Binary(BinaryOp::kDiv, i32(kMin), i32(-1)),
-                               b.Binary(BinaryOp::kRem, i32(kMin), i32(-1)),
-                               b.Binary(BinaryOp::kDiv, i32(-7), i32(2)),
-                               b.Binary(BinaryOp::kRem, i32(-7), i32(2)),
-                               b.Binary(BinaryOp::kRem, i32(7), i32(-2))};
+    return std::vector<ExprId>{
+        b.Binary(BinaryOp::kDiv, i32(7), i32(0)),     b.Binary(BinaryOp::kRem, i32(7), i32(0)),
+        b.Binary(BinaryOp::kDiv, i32(kMin), i32(-1)), b.Binary(BinaryOp::kRem, i32(kMin), i32(-1)),
+        b.Binary(BinaryOp::kDiv, i32(-7), i32(2)),    b.Binary(BinaryOp::kRem, i32(-7), i32(2)),
+        b.Binary(BinaryOp::kRem, i32(7), i32(-2))};
   });
   EXPECT_THAT(Values(r), ElementsAre(0, 0, -2147483648.0, 0, -3, -1, 1));
   Tensor i64 = EvalAll(Type::kU8, [](LoopBuilder& b) {
@@ -444,15 +449,14 @@ TEST(LoopSemantics, IntegerArithmeticWraps) {
                                b.Unary(UnaryOp::kAbs, i32(-5)),
                                b.Unary(UnaryOp::kNot, i32(5))};
   });
-  EXPECT_THAT(Values(r), ElementsAre(-2147483648.0, 0, 2147483647, -2147483648.0, -2147483648.0,
-                                     5, -6));
+  EXPECT_THAT(Values(r),
+              ElementsAre(-2147483648.0, 0, 2147483647, -2147483648.0, -2147483648.0, 5, -6));
   Tensor u8 = EvalAll(Type::kU8, [](LoopBuilder& b) {
     auto u8c = [&](double v) { return b.Const(v, Type::kU8); };
     return std::vector<ExprId>{b.Binary(BinaryOp::kAdd, u8c(200), u8c(100)),
                                b.Binary(BinaryOp::kSub, u8c(1), u8c(2)),
                                b.Binary(BinaryOp::kMul, u8c(16), u8c(17)),
-                               b.Unary(UnaryOp::kNeg, u8c(1)),
-                               b.Unary(UnaryOp::kNot, u8c(0x0f))};
+                               b.Unary(UnaryOp::kNeg, u8c(1)), b.Unary(UnaryOp::kNot, u8c(0x0f))};
   });
   EXPECT_THAT(Values(u8), ElementsAre(44, 255, 16, 255, 0xf0));
 }
@@ -460,8 +464,8 @@ TEST(LoopSemantics, IntegerArithmeticWraps) {
 TEST(LoopSemantics, ShiftsMaskTheirAmountAndShrFollowsSignedness) {
   Tensor r = EvalAll(Type::kI32, [](LoopBuilder& b) {
     auto i32 = [&](double v) { return b.Const(v, Type::kI32); };
-    return std::vector<ExprId>{b.Binary(BinaryOp::kShr, i32(-8), i32(1)),   // arithmetic
-                               b.Binary(BinaryOp::kShl, i32(1), i32(33)),   // 33 & 31 = 1
+    return std::vector<ExprId>{b.Binary(BinaryOp::kShr, i32(-8), i32(1)),  // arithmetic
+                               b.Binary(BinaryOp::kShl, i32(1), i32(33)),  // 33 & 31 = 1
                                b.Binary(BinaryOp::kShl, i32(1), i32(31)),
                                b.Binary(BinaryOp::kShr, i32(-1), i32(-1))};  // -1 & 31 = 31
   });
@@ -470,7 +474,7 @@ TEST(LoopSemantics, ShiftsMaskTheirAmountAndShrFollowsSignedness) {
     auto u8c = [&](double v) { return b.Const(v, Type::kU8); };
     return std::vector<ExprId>{b.Binary(BinaryOp::kShr, u8c(0x80), u8c(7)),  // logical
                                b.Binary(BinaryOp::kShl, u8c(0x81), u8c(1)),
-                               b.Binary(BinaryOp::kShl, u8c(1), u8c(9))};     // 9 & 7 = 1
+                               b.Binary(BinaryOp::kShl, u8c(1), u8c(9))};  // 9 & 7 = 1
   });
   EXPECT_THAT(Values(u8), ElementsAre(1, 2, 2));
   Tensor wide = EvalAll(Type::kU8, [](LoopBuilder& b) {
@@ -545,11 +549,12 @@ TEST(LoopSemantics, RandomUniformMatchesTheTensorInterpreter) {
   ExprId step = b.Binary(BinaryOp::kAnd, b.Cast(Type::kU64, b.Load(key_in, b.Index(1))), low32);
   ExprId key = b.Binary(BinaryOp::kOr, b.Binary(BinaryOp::kShl, seed, b.U64(32)), step);
   const VarId i = b.NewVar();
-  ExprId counter = b.Binary(BinaryOp::kAdd, b.U64(stream * 0x9e3779b97f4a7c15ULL),
-                            b.Cast(Type::kU64, b.Var(i)));
+  ExprId counter =
+      b.Binary(BinaryOp::kAdd, b.U64(stream * 0x9e3779b97f4a7c15ULL), b.Cast(Type::kU64, b.Var(i)));
   ExprId bits = Mix(b, b.Binary(BinaryOp::kXor, key, Mix(b, counter)));
-  ExprId uniform = b.Binary(BinaryOp::kMul, b.Cast(Type::kF32, b.Binary(BinaryOp::kShr, bits, b.U64(40))),
-                            b.Const(0x1.0p-24, Type::kF32));
+  ExprId uniform =
+      b.Binary(BinaryOp::kMul, b.Cast(Type::kF32, b.Binary(BinaryOp::kShr, bits, b.U64(40))),
+               b.Const(0x1.0p-24, Type::kF32));
   b.AddKernel("%y = random_uniform", {b.For(i, 6, {b.Store(y, b.Var(i), uniform)})});
   auto out = RunProgram(p, {Tensor::FromVector<int>(DType::kI32, {2}, {-7, 12})});
   ASSERT_TRUE(out.ok()) << out.status();

@@ -37,8 +37,8 @@ LoopProgram Golden() {
   const BufferId labels = AddBuffer(b, "labels", Type::kI32, {2}, BufferKind::kInput);
   const BufferId loss = AddBuffer(b, "loss", Type::kF32, {}, BufferKind::kOutput);
   const BufferId padded = AddBuffer(b, "pad.out", Type::kF32, {2, 5}, BufferKind::kTemp, {}, 0);
-  const BufferId scale = AddBuffer(b, "rescale.scale", Type::kF32, {}, BufferKind::kConstant,
-                                   {0.00392156862745098});
+  const BufferId scale =
+      AddBuffer(b, "rescale.scale", Type::kF32, {}, BufferKind::kConstant, {0.00392156862745098});
   const BufferId bias = AddBuffer(b, "bias", Type::kF32, {5}, BufferKind::kConstant, {0.5});
   p.workspace_bytes = 64;
 
@@ -46,8 +46,10 @@ LoopProgram Golden() {
   std::vector<StmtId> pad = b.Nest({2, 5}, [&](std::span<const ExprId> c) {
     ExprId w = b.AddConst(c[1], -1);
     ExprId at = b.FlatIndex(c, {2, 5});
-    ExprId value = b.Binary(BinaryOp::kMul, b.Cast(Type::kF32, b.Load(x, b.FlatIndex(std::vector<ExprId>{c[0], w}, {2, 3}))),
-                            b.Load(scale, b.Index(0)));
+    ExprId value =
+        b.Binary(BinaryOp::kMul,
+                 b.Cast(Type::kF32, b.Load(x, b.FlatIndex(std::vector<ExprId>{c[0], w}, {2, 3}))),
+                 b.Load(scale, b.Index(0)));
     return std::vector<StmtId>{b.Store(padded, at, b.Const(0, Type::kF32)),
                                b.If(b.InRange(w, 3), {b.Store(padded, at, value)})};
   });
@@ -71,8 +73,9 @@ LoopProgram Golden() {
 }
 
 TEST(LoopPrinter, GoldenProgram) {
-  EXPECT_EQ(PrintLoopProgram(Golden()),
-            R"(func step(%x u8[2,3] input, %labels i32[2] input, %loss f32[] output) workspace 64 bytes
+  EXPECT_EQ(
+      PrintLoopProgram(Golden()),
+      R"(func step(%x u8[2,3] input, %labels i32[2] input, %loss f32[] output) workspace 64 bytes
   buffer %pad.out f32[2,5] temp @0
   buffer %rescale.scale f32[] constant [0.00392156862745098]
   buffer %bias f32[5] constant splat 0.5
@@ -141,12 +144,16 @@ TEST_F(LoopExprText, BitwiseAndShiftOperandsAreParenthesised) {
 TEST_F(LoopExprText, ComparesSelectsUnaryOpsAndCasts) {
   ExprId x = b.Cast(Type::kF32, b.Load(buf, V(0)));
   EXPECT_EQ(Print(x), "f32(%t[i0])");
-  ExprId cond = b.Compare(CompareOp::kNe, b.Compare(CompareOp::kLt, V(0), V(1)), b.Const(1, Type::kI1));
+  ExprId cond =
+      b.Compare(CompareOp::kNe, b.Compare(CompareOp::kLt, V(0), V(1)), b.Const(1, Type::kI1));
   EXPECT_EQ(Print(cond), "(i0 < i1) != true");
-  ExprId sel = b.Select(b.Compare(CompareOp::kGt, x, b.Const(0, Type::kF32)), x, b.Const(0.5, Type::kF32));
+  ExprId sel =
+      b.Select(b.Compare(CompareOp::kGt, x, b.Const(0, Type::kF32)), x, b.Const(0.5, Type::kF32));
   EXPECT_EQ(Print(sel), "f32(%t[i0]) > 0.0 ? f32(%t[i0]) : 0.5");
-  EXPECT_EQ(Print(b.Binary(BinaryOp::kAdd, sel, x)), "(f32(%t[i0]) > 0.0 ? f32(%t[i0]) : 0.5) + f32(%t[i0])");
-  EXPECT_EQ(Print(b.Unary(UnaryOp::kNeg, b.Binary(BinaryOp::kAdd, x, x))), "-(f32(%t[i0]) + f32(%t[i0]))");
+  EXPECT_EQ(Print(b.Binary(BinaryOp::kAdd, sel, x)),
+            "(f32(%t[i0]) > 0.0 ? f32(%t[i0]) : 0.5) + f32(%t[i0])");
+  EXPECT_EQ(Print(b.Unary(UnaryOp::kNeg, b.Binary(BinaryOp::kAdd, x, x))),
+            "-(f32(%t[i0]) + f32(%t[i0]))");
   EXPECT_EQ(Print(b.Unary(UnaryOp::kNeg, b.Const(-1, Type::kF32))), "-(-1.0)");
   EXPECT_EQ(Print(b.Unary(UnaryOp::kExp, b.Unary(UnaryOp::kNeg, x))), "exp(-f32(%t[i0]))");
   EXPECT_EQ(Print(b.Unary(UnaryOp::kNot, b.Compare(CompareOp::kEq, V(0), V(1)))), "!(i0 == i1)");
@@ -177,6 +184,56 @@ TEST_F(LoopExprText, BrokenIdsPrintAsMarkers) {
   load.a = 100;  // after the load itself
   p.exprs.push_back(load);
   EXPECT_EQ(Print(static_cast<ExprId>(p.exprs.size() - 1)), "%<bad buffer #7>[<bad expr #100>]");
+}
+
+TEST(LoopPrinter, SharedSubexpressionsAreNamedOnce) {
+  // SplitMix64's finaliser reuses each intermediate value twice: as a tree
+  // it would grow exponentially.
+  LoopProgram p;
+  LoopBuilder b(p);
+  const BufferId y = AddBuffer(b, "y", Type::kF32, {4}, BufferKind::kOutput);
+  const VarId i = b.NewVar();
+  auto mix = [&](ExprId z) {
+    z = b.Binary(BinaryOp::kMul,
+                 b.Binary(BinaryOp::kXor, z, b.Binary(BinaryOp::kShr, z, b.U64(30))),
+                 b.U64(0xbf58476d1ce4e5b9ULL));
+    z = b.Binary(BinaryOp::kMul,
+                 b.Binary(BinaryOp::kXor, z, b.Binary(BinaryOp::kShr, z, b.U64(27))),
+                 b.U64(0x94d049bb133111ebULL));
+    return b.Binary(BinaryOp::kXor, z, b.Binary(BinaryOp::kShr, z, b.U64(31)));
+  };
+  ExprId bits = mix(mix(b.Cast(Type::kU64, b.Var(i))));
+  // A small shared expression (the index, 3 nodes) stays inline.
+  ExprId at = b.AddConst(b.Var(i), 0);
+  StmtId loop =
+      b.For(i, 4,
+            {b.Store(y, at,
+                     b.Binary(BinaryOp::kAdd, b.Load(y, at),
+                              b.Cast(Type::kF32, b.Binary(BinaryOp::kShr, bits, b.U64(40)))))});
+  EXPECT_EQ(PrintLoopStmt(p, loop, 1),
+            "  for i0 in 0..4 {\n"
+            "    let t0 = (((u64(i0) ^ (u64(i0) >> 30_u64)) * 0xbf58476d1ce4e5b9_u64) ^ "
+            "(((u64(i0) ^ (u64(i0) >> 30_u64)) * 0xbf58476d1ce4e5b9_u64) >> 27_u64)) * "
+            "0x94d049bb133111eb_u64\n"
+            "    let t1 = t0 ^ (t0 >> 31_u64)\n"
+            "    let t2 = (t1 ^ (t1 >> 30_u64)) * 0xbf58476d1ce4e5b9_u64\n"
+            "    let t3 = (t2 ^ (t2 >> 27_u64)) * 0x94d049bb133111eb_u64\n"
+            "    %y[i0] = %y[i0] + f32((t3 ^ (t3 >> 31_u64)) >> 40_u64)\n"
+            "  }\n");
+}
+
+TEST(LoopPrinter, SharedSubexpressionsOfOneExpressionComeFirst) {
+  LoopProgram p;
+  LoopBuilder b(p);
+  p.num_vars = 1;
+  // z -> (z + 1) * (z + 1), 8 times: as a tree, 2^8 copies of i0.
+  ExprId z = b.Var(0);
+  for (int k = 0; k < 8; ++k) z = b.Binary(BinaryOp::kMul, b.AddConst(z, 1), b.AddConst(z, 1));
+  EXPECT_EQ(PrintLoopExpr(p, z),
+            "let t0 = ((i0 + 1) * (i0 + 1) + 1) * ((i0 + 1) * (i0 + 1) + 1); "
+            "let t1 = (t0 + 1) * (t0 + 1); let t2 = (t1 + 1) * (t1 + 1); "
+            "let t3 = (t2 + 1) * (t2 + 1); let t4 = (t3 + 1) * (t3 + 1); "
+            "let t5 = (t4 + 1) * (t4 + 1); (t5 + 1) * (t5 + 1)");
 }
 
 TEST(LoopPrinter, LongConstantsAreElided) {

@@ -139,7 +139,8 @@ TEST_F(LoopVerifier, OperandsExistAndComeFirst) {
                          " refers to expression #999, which does not exist");
   p.exprs[sum].b = sum;
   EXPECT_EQ(Error(), "kernel %y = add: expression #" + std::to_string(sum) +
-                         " refers to expression #" + std::to_string(sum) + ", which comes after it");
+                         " refers to expression #" + std::to_string(sum) +
+                         ", which comes after it");
 }
 
 TEST_F(LoopVerifier, BinaryOperandsHaveOneType) {
@@ -166,8 +167,9 @@ TEST_F(LoopVerifier, SelectsTakeAnI1ConditionAndEqualBranches) {
             "%x[i0] ? %x[i0] + %c[0] : %x[i0] + %c[0]");
   ExprId cond = b.Compare(CompareOp::kLt, b.Var(i), b.Index(2));
   p.stmts[store].value = b.Select(cond, sum, b.Const(1, Type::kF64));
-  EXPECT_EQ(Error(),
-            "kernel %y = add: select branches have types f32 and f64: i0 < 2 ? %x[i0] + %c[0] : 1.0_f64");
+  EXPECT_EQ(
+      Error(),
+      "kernel %y = add: select branches have types f32 and f64: i0 < 2 ? %x[i0] + %c[0] : 1.0_f64");
 }
 
 TEST_F(LoopVerifier, IndicesAreI64) {
@@ -175,7 +177,8 @@ TEST_F(LoopVerifier, IndicesAreI64) {
   EXPECT_EQ(Error(), "kernel %y = add: load index has type i32, expected i64: %x[i32(i0)]");
   p.stmts[store].value = sum;
   p.stmts[store].index = b.Cast(Type::kI32, b.Var(i));
-  EXPECT_EQ(Error(), "kernel %y = add: store to %y has an index of type i32, expected i64: i32(i0)");
+  EXPECT_EQ(Error(),
+            "kernel %y = add: store to %y has an index of type i32, expected i64: i32(i0)");
 }
 
 TEST_F(LoopVerifier, StoredValuesHaveTheBuffersType) {
@@ -203,7 +206,8 @@ TEST_F(LoopVerifier, BitwiseOpsOnIntegersAndI1) {
   // On i1 they are fine, arithmetic is not.
   ExprId lt = b.Compare(CompareOp::kLt, b.Var(i), b.Index(2));
   p.exprs[sum].binary = BinaryOp::kAdd;
-  p.stmts[store].value = b.Select(b.Binary(BinaryOp::kXor, lt, b.Binary(BinaryOp::kOr, lt, lt)), sum, sum);
+  p.stmts[store].value =
+      b.Select(b.Binary(BinaryOp::kXor, lt, b.Binary(BinaryOp::kOr, lt, lt)), sum, sum);
   ExpectOk();
   p.stmts[store].value = b.Select(b.Binary(BinaryOp::kAdd, lt, lt), sum, sum);
   EXPECT_EQ(Error(), "kernel %y = add: binary op needs numbers, got i1: (i0 < 2) + (i0 < 2)");
@@ -216,7 +220,8 @@ TEST_F(LoopVerifier, FloatFunctionsOnlyOnFloats) {
       b.Cast(Type::kF32, b.Binary(BinaryOp::kPow, b.Const(2, Type::kI32), b.Const(2, Type::kI32)));
   EXPECT_EQ(Error(), "kernel %y = add: binary op needs f32 or f64, got i32: pow(2_i32, 2_i32)");
   p.stmts[store].value = b.Unary(UnaryOp::kNot, sum);
-  EXPECT_EQ(Error(), "kernel %y = add: unary op needs an integer or i1, got f32: ~(%x[i0] + %c[0])");
+  EXPECT_EQ(Error(),
+            "kernel %y = add: unary op needs an integer or i1, got f32: ~(%x[i0] + %c[0])");
 }
 
 TEST_F(LoopVerifier, IntegerConstantsAreExact) {
@@ -246,9 +251,12 @@ TEST_F(LoopVerifier, VariablesAreUsedOnlyInsideTheirLoop) {
 TEST_F(LoopVerifier, LoopWidthsFollowTheirKind) {
   p.stmts[loop].loop = LoopKind::kVectorized;
   p.stmts[loop].width = 3;
-  EXPECT_EQ(Error(), "kernel %y = add: vectorized loop over i0 has width 3, expected 2, 4, 8, 16, 32 or 64");
+  EXPECT_EQ(Error(),
+            "kernel %y = add: vectorized loop over i0 has width 3, expected 2, 4, 8, 16, 32 or 64");
   p.stmts[loop].width = 128;
-  EXPECT_EQ(Error(), "kernel %y = add: vectorized loop over i0 has width 128, expected 2, 4, 8, 16, 32 or 64");
+  EXPECT_EQ(
+      Error(),
+      "kernel %y = add: vectorized loop over i0 has width 128, expected 2, 4, 8, 16, 32 or 64");
   p.stmts[loop].width = 16;
   ExpectOk();
   p.stmts[loop].loop = LoopKind::kUnrolled;
@@ -271,6 +279,12 @@ TEST_F(LoopVerifier, StatementsFormTrees) {
                          " appears more than once in the program");
   p.kernels.back().body = {1234};
   EXPECT_EQ(Error(), "kernel %z = k: statement #1234 does not exist");
+}
+
+TEST_F(LoopVerifier, OnlyLoopsAndGuardsHaveBodies) {
+  p.stmts[store].body = {b.Store(y, b.Index(0), b.Const(0, Type::kF32))};
+  EXPECT_EQ(Error(),
+            "kernel %y = add: statement #" + std::to_string(store) + " (a store) has a body");
 }
 
 TEST_F(LoopVerifier, StoresGoToOutputsAndTemps) {
@@ -316,8 +330,9 @@ class LoopBounds : public LoopVerifier {
 
 TEST_F(LoopBounds, UnguardedStoreOutOfRangeIsRejected) {
   PadKernel({StoreShifted()});
-  EXPECT_EQ(Error(),
-            "kernel %pad = pad: store to %pad at index range [-1, 35] outside [0, 35): %pad[i1 + -1]");
+  EXPECT_EQ(
+      Error(),
+      "kernel %pad = pad: store to %pad at index range [-1, 35] outside [0, 35): %pad[i1 + -1]");
 }
 
 TEST_F(LoopBounds, UnguardedLoadOutOfRangeIsRejected) {
@@ -338,8 +353,9 @@ TEST_F(LoopBounds, GuardMatchesAStructurallyEqualExpression) {
 
 TEST_F(LoopBounds, GuardBoundingOneSideIsNotEnough) {
   PadKernel({b.If(b.Compare(CompareOp::kGe, shifted, b.Index(0)), {StoreShifted()})});
-  EXPECT_EQ(Error(),
-            "kernel %pad = pad: store to %pad at index range [0, 35] outside [0, 35): %pad[i1 + -1]");
+  EXPECT_EQ(
+      Error(),
+      "kernel %pad = pad: store to %pad at index range [0, 35] outside [0, 35): %pad[i1 + -1]");
 }
 
 TEST_F(LoopBounds, GuardOnALoopVariableBoundsExpressionsOfIt) {
@@ -352,8 +368,9 @@ TEST_F(LoopBounds, GuardOnALoopVariableBoundsExpressionsOfIt) {
 
 TEST_F(LoopBounds, GuardsApplyOnlyInsideTheirBody) {
   PadKernel({b.If(b.InRange(shifted, 35), {}), StoreShifted()});
-  EXPECT_EQ(Error(),
-            "kernel %pad = pad: store to %pad at index range [-1, 35] outside [0, 35): %pad[i1 + -1]");
+  EXPECT_EQ(
+      Error(),
+      "kernel %pad = pad: store to %pad at index range [-1, 35] outside [0, 35): %pad[i1 + -1]");
 }
 
 // A label read from an input, checked, and used as an index; `check_first`
@@ -361,15 +378,16 @@ TEST_F(LoopBounds, GuardsApplyOnlyInsideTheirBody) {
 class LoopCheckedLabel : public LoopBounds {
  protected:
   void Build(bool check_first) {
-    const BufferId labels = b.AddBuffer(Buffer{"labels", Type::kI32, {3}, BufferKind::kInput, {}, -1});
+    const BufferId labels =
+        b.AddBuffer(Buffer{"labels", Type::kI32, {3}, BufferKind::kInput, {}, -1});
     p.arguments.insert(p.arguments.begin(), labels);
     const VarId n = b.NewVar();
     ExprId label = b.Cast(Type::kI64, b.Load(labels, b.Var(n)));
     StmtId use = b.Store(pad, b.Add(b.Mul(b.Var(n), 10), label), b.Const(1, Type::kF32));
     StmtId check = b.Check(b.InRange(label, 10), "bad label");
-    b.AddKernel("%pad = scatter",
-                {b.For(n, 3, check_first ? std::vector<StmtId>{check, use}
-                                         : std::vector<StmtId>{use, check})});
+    b.AddKernel("%pad = scatter", {b.For(n, 3,
+                                         check_first ? std::vector<StmtId>{check, use}
+                                                     : std::vector<StmtId>{use, check})});
   }
 };
 
@@ -411,35 +429,44 @@ TEST_F(LoopBounds, IndicesLoadedFromI64BuffersAreUnbounded) {
   const BufferId idx = b.AddBuffer(Buffer{"idx", Type::kI64, {4}, BufferKind::kTemp, {}, 64});
   p.workspace_bytes = 128;
   Kernel({b.Store(y, b.Load(idx, b.Index(0)), b.Const(0, Type::kF32))});
-  EXPECT_EQ(Error(), "kernel %z = k: store to %y at index range [-inf, inf] outside [0, 4): %y[%idx[0]]");
+  EXPECT_EQ(Error(),
+            "kernel %z = k: store to %y at index range [-inf, inf] outside [0, 4): %y[%idx[0]]");
   // Clamped by min/max, it is in bounds.
-  p.kernels.back().body = {b.Store(
-      y,
-      b.Binary(BinaryOp::kMin, b.Binary(BinaryOp::kMax, b.Load(idx, b.Index(1)), b.Index(0)), b.Index(3)),
-      b.Const(0, Type::kF32))};
+  p.kernels.back().body = {
+      b.Store(y,
+              b.Binary(BinaryOp::kMin,
+                       b.Binary(BinaryOp::kMax, b.Load(idx, b.Index(1)), b.Index(0)), b.Index(3)),
+              b.Const(0, Type::kF32))};
   ExpectOk();
 }
 
 TEST_F(LoopBounds, DivisionRemainderAndSelectRanges) {
   // pad[j / 2 + 17] for j in [0, 37): [17, 35] is out; pad[j % 5 * 7] is in
   // ([0, 28]); a select's branches are joined.
-  b.AddKernel("%pad = half", {b.For(j, 37, {b.Store(pad,
-      b.AddConst(b.Binary(BinaryOp::kDiv, b.Var(j), b.Index(2)), 16), b.Const(0, Type::kF32)),
-      b.Store(pad, b.Mul(b.Binary(BinaryOp::kRem, b.Var(j), b.Index(5)), 7), b.Const(0, Type::kF32)),
-      b.Store(pad, b.Select(b.Compare(CompareOp::kLt, b.Var(j), b.Index(3)), b.Index(34), b.Index(0)),
-              b.Const(0, Type::kF32))})});
+  b.AddKernel("%pad = half",
+              {b.For(j, 37,
+                     {b.Store(pad, b.AddConst(b.Binary(BinaryOp::kDiv, b.Var(j), b.Index(2)), 16),
+                              b.Const(0, Type::kF32)),
+                      b.Store(pad, b.Mul(b.Binary(BinaryOp::kRem, b.Var(j), b.Index(5)), 7),
+                              b.Const(0, Type::kF32)),
+                      b.Store(pad,
+                              b.Select(b.Compare(CompareOp::kLt, b.Var(j), b.Index(3)), b.Index(34),
+                                       b.Index(0)),
+                              b.Const(0, Type::kF32))})});
   ExpectOk();
   p.stmts[p.stmts[p.kernels.back().body[0]].body[0]].index =
       b.AddConst(b.Binary(BinaryOp::kDiv, b.Var(j), b.Index(2)), 17);
   EXPECT_EQ(Error(),
-            "kernel %pad = half: store to %pad at index range [17, 35] outside [0, 35): %pad[i1 / 2 + 17]");
+            "kernel %pad = half: store to %pad at index range [17, 35] outside [0, 35): %pad[i1 / "
+            "2 + 17]");
 }
 
 TEST_F(LoopBounds, WrappingArithmeticGivesTheWholeRange) {
   // j * 2^62 can overflow i64: nothing is known about it.
   Kernel({b.For(j, 4, {b.Store(y, b.Mul(b.Var(j), int64_t{1} << 62), b.Const(0, Type::kF32))})});
   EXPECT_EQ(Error(),
-            "kernel %z = k: store to %y at index range [-inf, inf] outside [0, 4): %y[i1 * 4611686018427387904]");
+            "kernel %z = k: store to %y at index range [-inf, inf] outside [0, 4): %y[i1 * "
+            "4611686018427387904]");
 }
 
 TEST_F(LoopBounds, LoopsOfExtentZeroNeverRun) {
@@ -456,7 +483,8 @@ TEST_F(LoopBounds, ContradictoryGuardsMakeAStatementUnreachable) {
 
 TEST_F(LoopBounds, ConvolutionStyleCoordinateGuard) {
   // ih = oh + kh - 1 guarded to [0, 5); x[n, ih, c] with shape [2, 5, 3].
-  const BufferId img = b.AddBuffer(Buffer{"img", Type::kF32, {2, 5, 3}, BufferKind::kInput, {}, -1});
+  const BufferId img =
+      b.AddBuffer(Buffer{"img", Type::kF32, {2, 5, 3}, BufferKind::kInput, {}, -1});
   p.arguments.insert(p.arguments.begin(), img);
   std::vector<StmtId> nest = b.Nest({2, 5, 3, 3}, [&](std::span<const ExprId> v) {
     ExprId ih = b.AddConst(b.Add(v[1], v[2]), -1);
