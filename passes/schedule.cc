@@ -21,12 +21,15 @@ int64_t Work(const loops::LoopProgram& p, StmtId id) {
   return s.extent * inner;
 }
 
-// The outermost independent loop of the perfectly nested chain from `id`.
+// The nest's outermost loop with more than one iteration, if its iterations
+// are independent. A deeper loop is not taken: it would be started once per
+// iteration of the loops around it (thousands of times for a convolution's
+// filter gradient), costing more in waking threads than it gains.
 void Parallelize(loops::LoopProgram& p, StmtId id) {
   while (p.stmt(id).kind == StmtKind::kFor) {
     loops::Stmt& s = p.stmts[id];
-    if (s.loop == LoopKind::kSerial && s.extent >= 2 && IterationsIndependent(p, id)) {
-      s.loop = LoopKind::kParallel;
+    if (s.extent >= 2) {
+      if (s.loop == LoopKind::kSerial && IterationsIndependent(p, id)) s.loop = LoopKind::kParallel;
       return;
     }
     if (s.body.size() != 1) return;

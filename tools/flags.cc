@@ -28,5 +28,6 @@ ABSL_FLAG(int64_t, limit, 0, "train: use only the first N training samples");
 ABSL_FLAG(bool, no_shuffle, false, "train: keep the data's order in every epoch");
 ABSL_FLAG(std::string, init, "", "train, eval: start from the parameters in this safetensors file");
 ABSL_FLAG(std::string, save, "", "train: write the parameters and optimizer state here (safetensors)");
-ABSL_FLAG(std::string, backend, "interp",
-          "train, eval: interp (the reference interpreter); the JIT arrives with code generation");
+ABSL_FLAG(std::string, backend, "jit",
+          "train, eval: jit (LLVM-compiled for this CPU) or interp (the reference interpreter)");
+ABSL_FLAG(int64_t, threads, 0, "train, eval: threads for the jit's parallel loops (0: every core)");

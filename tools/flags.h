@@ -24,5 +24,6 @@ ABSL_DECLARE_FLAG(bool, no_shuffle);
 ABSL_DECLARE_FLAG(std::string, init);
 ABSL_DECLARE_FLAG(std::string, save);
 ABSL_DECLARE_FLAG(std::string, backend);
+ABSL_DECLARE_FLAG(int64_t, threads);
 
 #endif  // DLC_TOOLS_FLAGS_H_

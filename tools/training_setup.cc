@@ -6,6 +6,7 @@
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
 #include "passes/training.h"
+#include "runtime/jit/jit_backend.h"
 #include "runtime/safetensors.h"
 #include "tools/flags.h"
 #include "tools/model_loading.h"
@@ -51,10 +52,11 @@ absl::Status ApplyOverrides(const TrainOverrides& o, dl::TrainConfig& config) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<Backend>> MakeBackend(const std::string& name) {
+absl::StatusOr<std::unique_ptr<Backend>> MakeBackend(const std::string& name, int threads) {
   if (name == "interp") return MakeInterpreterBackend();
+  if (name == "jit") return jit::MakeJitBackend({threads});
   return absl::InvalidArgumentError(StrCat("--backend=", name,
-                                           ": unknown backend (available: interp)"));
+                                           ": unknown backend (available: jit, interp)"));
 }
 
 }  // namespace
@@ -79,6 +81,7 @@ TrainOverrides OverridesFromFlags() {
   o.no_shuffle = absl::GetFlag(FLAGS_no_shuffle);
   o.model = absl::GetFlag(FLAGS_model);
   o.backend = absl::GetFlag(FLAGS_backend);
+  o.threads = static_cast<int>(absl::GetFlag(FLAGS_threads));
   o.init = absl::GetFlag(FLAGS_init);
   return o;
 }
@@ -91,7 +94,10 @@ absl::StatusOr<TrainingSetup> SetUpTraining(const std::string& path,
   DLC_ASSIGN_OR_RETURN(setup.model, ChooseModel(*setup.program, overrides.model));
   DLC_ASSIGN_OR_RETURN(setup.config, dl::ResolveTrainConfig(*setup.program, setup.model));
   DLC_RETURN_IF_ERROR(ApplyOverrides(overrides, setup.config));
-  DLC_ASSIGN_OR_RETURN(setup.backend, MakeBackend(overrides.backend));
+  if (overrides.threads < 0) {
+    return absl::InvalidArgumentError(StrCat("--threads must be positive, got ", overrides.threads));
+  }
+  DLC_ASSIGN_OR_RETURN(setup.backend, MakeBackend(overrides.backend, overrides.threads));
 
   ProgramFactory factory = [program = setup.program, model = setup.model,
                             optimizer = setup.config.optimizer](int64_t batch) {

@@ -33,7 +33,8 @@ struct TrainOverrides {
   int64_t limit = 0;
   bool no_shuffle = false;
   std::string model;            // which model, when the file has several
-  std::string backend = "interp";
+  std::string backend = "jit";   // or "interp", the reference interpreter
+  int threads = 0;               // jit: worker threads (0: every core)
   std::string init;             // safetensors file to start from
 };
 

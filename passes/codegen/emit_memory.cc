@@ -1,0 +1,217 @@
+// Buffers, loads and stores. Inside a vectorized loop an access picks the
+// cheapest form its index allows (lane_analysis.h):
+//   index the same in every lane   scalar load (broadcast when combined
+//                                  with vectors) / store of the last lane
+//   index = first lane's + lane    one vector load / store
+//   anything else                  gather / scatter
+// Under a lane mask (a kIf whose condition varies) the accesses are masked,
+// so lanes the guard excludes never touch memory.
+#include "ir/status_macros.h"
+#include "ir/str_cat.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/Metadata.h"
+#include "passes/codegen/function_emitter.h"
+#include "passes/codegen/lane_analysis.h"
+#include "passes/codegen/llvm_types.h"
+
+namespace dlc::codegen::internal {
+
+using loops::Buffer;
+using loops::BufferKind;
+using loops::Type;
+
+llvm::Value* FunctionEmitter::LoadArgument(size_t position, std::string_view name) {
+  llvm::Type* pointer = setup_.getPtrTy();
+  llvm::Value* slot = setup_.CreateConstInBoundsGEP1_64(pointer, args_, position);
+  llvm::LoadInst* loaded = setup_.CreateAlignedLoad(pointer, slot, llvm::Align(8), name);
+  // The ABI promises 64-byte aligned buffers (emit_llvm.h).
+  loaded->setMetadata(
+      llvm::LLVMContext::MD_align,
+      llvm::MDNode::get(state_.context, {llvm::ConstantAsMetadata::get(setup_.getInt64(64))}));
+  loaded->setMetadata(llvm::LLVMContext::MD_noundef, llvm::MDNode::get(state_.context, {}));
+  return loaded;
+}
+
+llvm::Value* FunctionEmitter::BufferBase(BufferId id) {
+  if (buffer_base_[id] != nullptr) return buffer_base_[id];
+  const Buffer& buffer = program_.buffer(id);
+  std::string_view name = buffer.name;
+  if (!name.empty() && name.front() == '%') name.remove_prefix(1);
+  switch (buffer.kind) {
+    case BufferKind::kInput:
+    case BufferKind::kOutput:
+      buffer_base_[id] = LoadArgument(state_.argument_position[id], name);
+      break;
+    case BufferKind::kTemp:
+      if (workspace_ == nullptr) workspace_ = LoadArgument(program_.arguments.size(), "workspace");
+      buffer_base_[id] = setup_.CreateConstInBoundsGEP1_64(setup_.getInt8Ty(), workspace_,
+                                                           buffer.offset, StrCat(name));
+      break;
+    case BufferKind::kConstant: buffer_base_[id] = state_.constant_globals[id]; break;
+  }
+  return buffer_base_[id];
+}
+
+llvm::Value* FunctionEmitter::ElementAddress(BufferId buffer, llvm::Value* index) {
+  llvm::Type* element = MemoryType(state_.context, program_.buffer(buffer).type);
+  return b_.CreateGEP(element, BufferBase(buffer), index);
+}
+
+llvm::Align FunctionEmitter::ElementAlign(BufferId buffer) const {
+  return state_.module.getDataLayout().getABITypeAlign(
+      MemoryType(state_.context, program_.buffer(buffer).type));
+}
+
+void FunctionEmitter::AnnotateAccess(llvm::Instruction* access, BufferId buffer) {
+  if (state_.alias_scope[buffer] == nullptr) return;
+  access->setMetadata(llvm::LLVMContext::MD_alias_scope, state_.alias_scope[buffer]);
+  if (state_.noalias[buffer] != nullptr) {
+    access->setMetadata(llvm::LLVMContext::MD_noalias, state_.noalias[buffer]);
+  }
+}
+
+llvm::Value* FunctionEmitter::FromMemory(llvm::Value* loaded, Type type) {
+  if (type != Type::kI1) return loaded;
+  return b_.CreateICmpNE(loaded, llvm::Constant::getNullValue(loaded->getType()));
+}
+
+llvm::Value* FunctionEmitter::ToMemory(llvm::Value* value, Type type) {
+  if (type != Type::kI1) return value;
+  return b_.CreateZExt(value, TypeLike(b_.getInt8Ty(), value));
+}
+
+absl::StatusOr<llvm::Value*> FunctionEmitter::LaneAddresses(BufferId buffer, ExprId index,
+                                                            std::optional<int64_t> stride) {
+  llvm::Value* lane_index;
+  if (stride) {  // first lane's index + stride * lane
+    DLC_ASSIGN_OR_RETURN(llvm::Value * first, EmitAtFirstLane(index));
+    std::vector<uint64_t> offsets(lanes_->width);
+    for (int lane = 0; lane < lanes_->width; ++lane) {
+      offsets[lane] = static_cast<uint64_t>(*stride * lane);
+    }
+    lane_index = b_.CreateAdd(b_.CreateVectorSplat(lanes_->width, first),
+                              llvm::ConstantDataVector::get(state_.context, offsets));
+  } else {
+    DLC_ASSIGN_OR_RETURN(LaneValue value, EmitExpr(index));
+    lane_index = Widen(value);
+  }
+  return ElementAddress(buffer, lane_index);
+}
+
+absl::StatusOr<LaneValue> FunctionEmitter::EmitLoad(ExprId id, const Expr& e) {
+  if (e.buffer < 0 || e.buffer >= static_cast<BufferId>(program_.buffers.size())) {
+    return Error(id, StrCat("buffer #", e.buffer, " does not exist"));
+  }
+  const Buffer& buffer = program_.buffer(e.buffer);
+  if (e.type != buffer.type) return Error(id, "a load must have its buffer's type");
+  DLC_RETURN_IF_ERROR(CheckOperand(e.a, Type::kI64, id));
+  llvm::LLVMContext& context = state_.context;
+  llvm::Type* element = MemoryType(context, buffer.type);
+  const llvm::Align align = ElementAlign(e.buffer);
+
+  if (buffer.kind == BufferKind::kConstant && buffer.values.size() == 1) {
+    // A splat: every element is this value, whatever the index.
+    llvm::Constant* value =
+        ConstantArray(context, buffer.type, buffer.values)->getAggregateElement(0u);
+    return LaneValue{FromMemory(value, buffer.type), false};
+  }
+
+  // One element, or one shared by all lanes.
+  auto load_one = [&](llvm::Value* index) -> llvm::Value* {
+    llvm::Value* address = ElementAddress(e.buffer, index);
+    llvm::Instruction* loaded;
+    if (lanes_ && lanes_->mask) {
+      // Only when some lane is active: the guard may be what keeps the
+      // index in bounds.
+      llvm::Type* one = llvm::FixedVectorType::get(element, 1);
+      llvm::Value* any = b_.CreateVectorSplat(1, b_.CreateOrReduce(lanes_->mask));
+      loaded = b_.CreateMaskedLoad(one, address, align, any, llvm::Constant::getNullValue(one));
+      AnnotateAccess(loaded, e.buffer);
+      return b_.CreateExtractElement(loaded, uint64_t{0});
+    }
+    loaded = b_.CreateAlignedLoad(element, address, align);
+    AnnotateAccess(loaded, e.buffer);
+    return loaded;
+  };
+
+  if (!lanes_ || at_first_lane_) {
+    DLC_ASSIGN_OR_RETURN(LaneValue index, EmitExpr(e.a));
+    return LaneValue{FromMemory(load_one(index.value), buffer.type), false};
+  }
+  const std::optional<int64_t> stride = IndexStride(program_, e.a, lanes_->var);
+  if (stride == 0) {
+    DLC_ASSIGN_OR_RETURN(llvm::Value * index, EmitAtFirstLane(e.a));
+    return LaneValue{FromMemory(load_one(index), buffer.type), false};
+  }
+  llvm::Type* vector = llvm::FixedVectorType::get(element, lanes_->width);
+  llvm::Constant* zeros = llvm::Constant::getNullValue(vector);
+  llvm::Instruction* loaded;
+  if (stride == 1) {
+    DLC_ASSIGN_OR_RETURN(llvm::Value * index, EmitAtFirstLane(e.a));
+    llvm::Value* address = ElementAddress(e.buffer, index);
+    if (lanes_->mask) {
+      loaded = b_.CreateMaskedLoad(vector, address, align, lanes_->mask, zeros);
+    } else {
+      loaded = b_.CreateAlignedLoad(vector, address, align);
+    }
+  } else {
+    DLC_ASSIGN_OR_RETURN(llvm::Value * addresses, LaneAddresses(e.buffer, e.a, stride));
+    loaded = b_.CreateMaskedGather(vector, addresses, align, lanes_->mask, zeros);
+  }
+  AnnotateAccess(loaded, e.buffer);
+  return LaneValue{FromMemory(loaded, buffer.type), true};
+}
+
+absl::Status FunctionEmitter::EmitStore(const Stmt& s) {
+  if (s.buffer < 0 || s.buffer >= static_cast<BufferId>(program_.buffers.size())) {
+    return absl::InvalidArgumentError(
+        StrCat("store to buffer #", s.buffer, ", which does not exist"));
+  }
+  const Buffer& buffer = program_.buffer(s.buffer);
+  if (buffer.kind != BufferKind::kOutput && buffer.kind != BufferKind::kTemp) {
+    return absl::InvalidArgumentError(
+        StrCat("store to ", buffer.name, ", which is neither an output nor a temporary"));
+  }
+  DLC_RETURN_IF_ERROR(CheckOperand(s.index, Type::kI64, -1));
+  DLC_ASSIGN_OR_RETURN(LaneValue value, EmitOperand(s.value, buffer.type, -1));
+  const llvm::Align align = ElementAlign(s.buffer);
+  llvm::Instruction* store;
+
+  if (!lanes_) {
+    DLC_ASSIGN_OR_RETURN(LaneValue index, EmitExpr(s.index));
+    store = b_.CreateAlignedStore(ToMemory(value.value, buffer.type),
+                                  ElementAddress(s.buffer, index.value), align);
+    AnnotateAccess(store, s.buffer);
+    return absl::OkStatus();
+  }
+  const std::optional<int64_t> stride = IndexStride(program_, s.index, lanes_->var);
+  if (stride == 0 && lanes_->mask == nullptr) {
+    // Every lane writes the same element; the last lane's write is the one
+    // the serial loop leaves behind.
+    DLC_ASSIGN_OR_RETURN(llvm::Value * index, EmitAtFirstLane(s.index));
+    llvm::Value* last = value.varying
+                            ? b_.CreateExtractElement(value.value, uint64_t(lanes_->width - 1))
+                            : value.value;
+    store =
+        b_.CreateAlignedStore(ToMemory(last, buffer.type), ElementAddress(s.buffer, index), align);
+  } else if (stride == 1) {
+    DLC_ASSIGN_OR_RETURN(llvm::Value * index, EmitAtFirstLane(s.index));
+    llvm::Value* vector = ToMemory(Widen(value), buffer.type);
+    llvm::Value* address = ElementAddress(s.buffer, index);
+    if (lanes_->mask) {
+      store = b_.CreateMaskedStore(vector, address, align, lanes_->mask);
+    } else {
+      store = b_.CreateAlignedStore(vector, address, align);
+    }
+  } else {
+    // Scatters write overlapping lanes in lane order, so the last lane wins
+    // here too.
+    DLC_ASSIGN_OR_RETURN(llvm::Value * addresses, LaneAddresses(s.buffer, s.index, stride));
+    store =
+        b_.CreateMaskedScatter(ToMemory(Widen(value), buffer.type), addresses, align, lanes_->mask);
+  }
+  AnnotateAccess(store, s.buffer);
+  return absl::OkStatus();
+}
+
+}  // namespace dlc::codegen::internal

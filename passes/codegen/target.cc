@@ -1,0 +1,103 @@
+#include "passes/codegen/target.h"
+
+#include <mutex>
+
+#include "ir/str_cat.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+
+namespace dlc::codegen {
+namespace {
+
+absl::StatusOr<const llvm::Target*> LookupTarget(const std::string& triple) {
+  InitializeNativeLlvm();
+  std::string error;
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (target == nullptr) {
+    return absl::InvalidArgumentError(StrCat("no LLVM target for '", triple, "': ", error));
+  }
+  return target;
+}
+
+// The widest vector unit `subtarget` has, in f32 lanes.
+int VectorWidthF32(const llvm::MCSubtargetInfo& subtarget) {
+  if (!subtarget.getTargetTriple().isX86()) return 1;
+  if (subtarget.checkFeatures("+avx512f")) return 16;
+  if (subtarget.checkFeatures("+avx")) return 8;
+  if (subtarget.checkFeatures("+sse2")) return 4;
+  return 1;
+}
+
+// Fills in the vector width; fails on an unknown CPU (LLVM itself would only
+// print a warning and emit generic code).
+absl::StatusOr<TargetInfo> Complete(TargetInfo info) {
+  absl::StatusOr<const llvm::Target*> target = LookupTarget(info.triple);
+  if (!target.ok()) return target.status();
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
+      (*target)->createMCSubtargetInfo(info.triple, "", ""));
+  if (subtarget == nullptr) return absl::InternalError("LLVM has no subtarget info for the target");
+  if (!subtarget->isCPUStringValid(info.cpu)) {
+    return absl::InvalidArgumentError(StrCat("unknown CPU '", info.cpu, "' for ", info.triple));
+  }
+  subtarget.reset((*target)->createMCSubtargetInfo(info.triple, info.cpu, info.features));
+  info.vector_width_f32 = VectorWidthF32(*subtarget);
+  return info;
+}
+
+}  // namespace
+
+void InitializeNativeLlvm() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    llvm::InitializeNativeTargetAsmParser();
+  });
+}
+
+absl::StatusOr<TargetInfo> HostTargetInfo() {
+  TargetInfo info;
+  info.triple = llvm::sys::getProcessTriple();
+  info.cpu = llvm::sys::getHostCPUName().str();
+  // Every feature the host reports, on or off, so a feature the CPU name
+  // implies but the machine (or a VM) lacks is switched off.
+  for (const llvm::StringMapEntry<bool>& feature : llvm::sys::getHostCPUFeatures()) {
+    if (!info.features.empty()) info.features += ",";
+    info.features += StrCat(feature.getValue() ? "+" : "-", feature.getKey().str());
+  }
+  return Complete(std::move(info));
+}
+
+absl::StatusOr<TargetInfo> TargetInfoForCpu(std::string_view cpu, std::string_view features,
+                                            std::string_view triple) {
+  TargetInfo info;
+  info.triple = triple.empty() ? llvm::sys::getProcessTriple() : std::string(triple);
+  info.cpu = std::string(cpu);
+  info.features = std::string(features);
+  return Complete(std::move(info));
+}
+
+absl::StatusOr<std::unique_ptr<llvm::TargetMachine>> CreateTargetMachine(const TargetInfo& target) {
+  absl::StatusOr<const llvm::Target*> llvm_target = LookupTarget(target.triple);
+  if (!llvm_target.ok()) return llvm_target.status();
+  // Default options: IEEE floating point, no fast-math. FP contraction is
+  // "standard": only llvm.fmuladd, which the emitter places itself, may fuse.
+  llvm::TargetOptions options;
+  std::unique_ptr<llvm::TargetMachine> machine(
+      (*llvm_target)
+          ->createTargetMachine(target.triple, target.cpu, target.features, options,
+                                llvm::Reloc::PIC_, std::nullopt,
+                                llvm::CodeGenOptLevel::Aggressive));
+  if (machine == nullptr) {
+    return absl::InternalError(
+        StrCat("LLVM could not create a target machine for ", target.triple, " ", target.cpu));
+  }
+  return machine;
+}
+
+}  // namespace dlc::codegen

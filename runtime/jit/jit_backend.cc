@@ -1,0 +1,84 @@
+#include "runtime/jit/jit_backend.h"
+
+#include <thread>
+
+#include "ir/status_macros.h"
+#include "ir/str_cat.h"
+#include "ir/verifier.h"
+#include "passes/lower_to_loops.h"
+#include "passes/schedule.h"
+#include "runtime/jit/jit.h"
+#include "runtime/jit/thread_pool.h"
+
+namespace dlc::jit {
+namespace {
+
+class JitExecutor : public Executor {
+ public:
+  JitExecutor(Graph graph, loops::LoopProgram program, CompiledFunction function)
+      : graph_(std::move(graph)), program_(std::move(program)), function_(std::move(function)) {}
+
+  absl::StatusOr<std::vector<Tensor>> Run(const Feeds& feeds) override {
+    std::vector<void*> args;
+    std::vector<Tensor> outputs;
+    outputs.reserve(graph_.outputs.size());
+    for (loops::BufferId id : program_.arguments) {
+      const loops::Buffer& buffer = program_.buffer(id);
+      if (buffer.kind == loops::BufferKind::kOutput) {
+        outputs.emplace_back(graph_.type(graph_.outputs[outputs.size()]));
+        args.push_back(outputs.back().raw_data());
+        continue;
+      }
+      auto it = feeds.find(buffer.name);
+      const ValueId value = *graph_.Find(buffer.name);
+      if (it == feeds.end()) {
+        return absl::InvalidArgumentError(StrCat("%", buffer.name, " (", graph_.type(value).ToString(),
+                                                 ") is not fed"));
+      }
+      if (it->second.type() != graph_.type(value)) {
+        return absl::InvalidArgumentError(StrCat("%", buffer.name, " is fed ", it->second.type().ToString(),
+                                                 ", the graph needs ", graph_.type(value).ToString()));
+      }
+      // The generated code only reads its inputs.
+      args.push_back(const_cast<std::byte*>(it->second.raw_data()));
+    }
+    DLC_RETURN_IF_ERROR(function_.Run(args));
+    return outputs;
+  }
+  const Graph& graph() const override { return graph_; }
+
+ private:
+  Graph graph_;
+  loops::LoopProgram program_;
+  CompiledFunction function_;
+};
+
+class JitBackend : public Backend {
+ public:
+  explicit JitBackend(std::unique_ptr<JitSession> session) : session_(std::move(session)) {}
+  std::string_view name() const override { return "jit"; }
+
+  absl::StatusOr<std::unique_ptr<Executor>> Compile(const Graph& graph) override {
+    DLC_ASSIGN_OR_RETURN(loops::LoopProgram program, LowerToLoops(graph));
+    ScheduleOptions schedule;
+    schedule.vector_bytes = session_->target().vector_bytes();
+    ScheduleLoops(program, schedule);
+    DLC_ASSIGN_OR_RETURN(CompiledFunction function, session_->Compile(program));
+    return std::unique_ptr<Executor>(new JitExecutor(graph, std::move(program), std::move(function)));
+  }
+
+ private:
+  std::unique_ptr<JitSession> session_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Backend>> MakeJitBackend(const JitOptions& options) {
+  const int threads = options.threads > 0 ? options.threads
+                                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  SetThreadCount(threads);
+  DLC_ASSIGN_OR_RETURN(std::unique_ptr<JitSession> session, JitSession::Create());
+  return std::unique_ptr<Backend>(new JitBackend(std::move(session)));
+}
+
+}  // namespace dlc::jit
