@@ -15,11 +15,18 @@
 #include "ir/loops/loop_printer.h"
 #include "passes/lower_to_loops.h"
 #include "passes/schedule.h"
+#include "passes/codegen/emit_llvm.h"
+#include "passes/codegen/machine_code.h"
+#include "passes/codegen/optimize.h"
+#include "passes/codegen/target.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
 
 namespace dlc::tools {
 namespace {
 
-constexpr char kStages[] = "ast, ir, grad, loops";
+constexpr char kStages[] = "ast, ir, grad, loops, llvm, asm";
 
 // The training step: forward, loss, gradients and the train section's
 // optimizer (Adam with Keras defaults when the file has no train section).
@@ -30,6 +37,24 @@ absl::StatusOr<Graph> TrainStep(const std::string& path) {
   DLC_ASSIGN_OR_RETURN(int64_t batch, ChooseBatch(program, model, absl::GetFlag(FLAGS_batch)));
   DLC_ASSIGN_OR_RETURN(TrainingProgram training, BuildProgram(program, model, config.optimizer, batch));
   return std::move(training.train_step);
+}
+
+// The training step as scheduled loops, as optimized LLVM IR, or as this
+// CPU's assembly: what the JIT runs.
+absl::StatusOr<std::string> MachineStage(const std::string& path, const std::string& stage) {
+  DLC_ASSIGN_OR_RETURN(Graph step, TrainStep(path));
+  DLC_ASSIGN_OR_RETURN(loops::LoopProgram program, LowerToLoops(step));
+  DLC_ASSIGN_OR_RETURN(codegen::TargetInfo target, codegen::HostTargetInfo());
+  ScheduleOptions schedule;
+  schedule.vector_bytes = target.vector_bytes();
+  ScheduleLoops(program, schedule);
+  if (stage == "loops") return loops::PrintLoopProgram(program);
+  llvm::LLVMContext context;
+  DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::Module> module, codegen::EmitLlvm(program, context, target));
+  DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::TargetMachine> machine, codegen::CreateTargetMachine(target));
+  DLC_RETURN_IF_ERROR(codegen::OptimizeModule(*module, *machine));
+  if (stage == "llvm") return codegen::ModuleText(*module);
+  return codegen::EmitAssembly(*module, *machine);
 }
 
 int Fail(const absl::Status& status) {
@@ -46,7 +71,8 @@ int RunDump(const std::vector<std::string>& args) {
     std::fprintf(stderr, "usage: dlc dump MODEL.dl --stage=%s [--format=text|dot]\n", kStages);
     return kExitUsage;
   }
-  if (stage != "ast" && stage != "ir" && stage != "grad" && stage != "loops") {
+  if (stage != "ast" && stage != "ir" && stage != "grad" && stage != "loops" && stage != "llvm" &&
+      stage != "asm") {
     std::fprintf(stderr, "dlc dump: unknown stage '%s' (stages so far: %s)\n", stage.c_str(),
                  kStages);
     return kExitUsage;
@@ -65,17 +91,14 @@ int RunDump(const std::vector<std::string>& args) {
     std::fputs(dl::PrintAst(*program).c_str(), stdout);
     return kExitOk;
   }
-  if (stage == "loops") {
+  if (stage == "loops" || stage == "llvm" || stage == "asm") {
     if (format == "dot") {
-      std::fprintf(stderr, "dlc dump: the loops stage prints as text only\n");
+      std::fprintf(stderr, "dlc dump: the %s stage prints as text only\n", stage.c_str());
       return kExitUsage;
     }
-    auto step = TrainStep(args[0]);
-    if (!step.ok()) return Fail(step.status());
-    auto program = LowerToLoops(*step);
-    if (!program.ok()) return Fail(program.status());
-    ScheduleLoops(*program, ScheduleOptions{});
-    std::fputs(loops::PrintLoopProgram(*program).c_str(), stdout);
+    auto text = MachineStage(args[0], stage);
+    if (!text.ok()) return Fail(text.status());
+    std::fputs(text->c_str(), stdout);
     return kExitOk;
   }
   if (stage == "grad") {

@@ -6,7 +6,8 @@
 ABSL_FLAG(std::string, format, "text", "output format: text, or dot (Graphviz)");
 ABSL_FLAG(std::string, stage, "ir",
           "dump: the stage to print: ast (syntax tree), ir (forward tensor IR), "
-          "grad (training step), loops (the training step as scheduled loop nests)");
+          "grad (training step), loops (as scheduled loop nests), llvm (optimized LLVM IR), "
+          "asm (this CPU's assembly)");
 
 // Choosing and shaping the model.
 ABSL_FLAG(std::string, model, "", "the model to use, when the file declares several");
