@@ -7,22 +7,15 @@
 #include "gtest/gtest.h"
 #include "ir/builder.h"
 #include "ir/interpreter.h"
+#include "tests/ir/interpreter_test_util.h"
 
 namespace dlc {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-Tensor Make(DType dtype, Shape shape, const std::vector<double>& values) {
-  return Tensor::FromVector(dtype, std::move(shape), values);
-}
-
-std::vector<double> Values(const Tensor& t) {
-  std::vector<double> out;
-  for (int64_t i = 0; i < t.num_elements(); ++i) out.push_back(t.GetDouble(i));
-  return out;
-}
+using ::dlc::testing::Make;
+using ::dlc::testing::Values;
 
 // x: input f32[2], w: parameter f32[2], y = relu(x * w - 1).
 struct SmallGraph {

@@ -6,52 +6,15 @@
 #include "gtest/gtest.h"
 #include "ir/builder.h"
 #include "ir/interpreter.h"
-#include "ir/status_macros.h"
+#include "tests/ir/interpreter_test_util.h"
 
 namespace dlc {
 namespace {
 
 using ::testing::ElementsAre;
-
-Tensor Make(DType dtype, Shape shape, const std::vector<double>& values) {
-  return Tensor::FromVector(dtype, std::move(shape), values);
-}
-
-// Every element read through a double (exact for every dtype).
-std::vector<double> Values(const Tensor& t) {
-  std::vector<double> out;
-  for (int64_t i = 0; i < t.num_elements(); ++i) out.push_back(t.GetDouble(i));
-  return out;
-}
-
-// Builds and interprets a one-op graph whose operands are inputs %a0, %a1, ...
-absl::StatusOr<Tensor> TryEval(OpKind op, const std::vector<Tensor>& operands,
-                               Attributes attrs = {}) {
-  GraphBuilder builder("one_op");
-  std::vector<ValueId> ids;
-  Feeds feeds;
-  for (size_t i = 0; i < operands.size(); ++i) {
-    const std::string name = "a" + std::to_string(i);
-    DLC_ASSIGN_OR_RETURN(ValueId id, builder.Input(name, operands[i].type()));
-    ids.push_back(id);
-    feeds[name] = operands[i];
-  }
-  DLC_ASSIGN_OR_RETURN(ValueId result, builder.Add(op, ids, std::move(attrs), "q"));
-  DLC_ASSIGN_OR_RETURN(Graph graph, std::move(builder).Build({result}));
-  DLC_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, Interpret(graph, feeds));
-  return outputs[0];
-}
-
-// TryEval for tests that expect success: a failure is reported and gives an
-// empty tensor.
-Tensor Eval(OpKind op, const std::vector<Tensor>& operands, Attributes attrs = {}) {
-  absl::StatusOr<Tensor> result = TryEval(op, operands, std::move(attrs));
-  if (!result.ok()) {
-    ADD_FAILURE() << result.status();
-    return Tensor();
-  }
-  return *std::move(result);
-}
+using ::dlc::testing::Eval;
+using ::dlc::testing::Make;
+using ::dlc::testing::Values;
 
 Attributes Transposes(bool a, bool b) { return {{"transpose_a", a}, {"transpose_b", b}}; }
 

@@ -8,13 +8,17 @@
 #include "gtest/gtest.h"
 #include "ir/builder.h"
 #include "ir/interpreter.h"
-#include "ir/status_macros.h"
+#include "tests/ir/interpreter_test_util.h"
 
 namespace dlc {
 namespace {
 
 using ::testing::DoubleNear;
 using ::testing::Pointwise;
+using ::dlc::testing::Eval;
+using ::dlc::testing::Make;
+using ::dlc::testing::TryEval;
+using ::dlc::testing::Values;
 
 // softmax([1,2,3]) = [e^-2, e^-1, 1] / (e^-2 + e^-1 + 1) and
 // log_softmax([1,2,3]) = [1,2,3] - 3 - log(1.5032147).
@@ -25,46 +29,6 @@ const std::vector<double> kLogSoftmax123 = {-2.4076059644443806, -1.407605964444
 // softmax([a, a+1]) = [1, e] / (1 + e) for any a; log of it is -log(1+e^-1) - [1, 0].
 const std::vector<double> kSoftmaxStep1 = {0.2689414213699951, 0.7310585786300049};
 const std::vector<double> kLogSoftmaxStep1 = {-1.3132616875182228, -0.31326168751822286};
-
-Tensor Make(DType dtype, Shape shape, const std::vector<double>& values) {
-  return Tensor::FromVector(dtype, std::move(shape), values);
-}
-
-// Every element read through a double (exact for every dtype).
-std::vector<double> Values(const Tensor& t) {
-  std::vector<double> out;
-  for (int64_t i = 0; i < t.num_elements(); ++i) out.push_back(t.GetDouble(i));
-  return out;
-}
-
-// Builds and interprets a one-op graph whose operands are inputs %a0, %a1, ...
-absl::StatusOr<Tensor> TryEval(OpKind op, const std::vector<Tensor>& operands,
-                               Attributes attrs = {}) {
-  GraphBuilder builder("one_op");
-  std::vector<ValueId> ids;
-  Feeds feeds;
-  for (size_t i = 0; i < operands.size(); ++i) {
-    const std::string name = "a" + std::to_string(i);
-    DLC_ASSIGN_OR_RETURN(ValueId id, builder.Input(name, operands[i].type()));
-    ids.push_back(id);
-    feeds[name] = operands[i];
-  }
-  DLC_ASSIGN_OR_RETURN(ValueId result, builder.Add(op, ids, std::move(attrs), "q"));
-  DLC_ASSIGN_OR_RETURN(Graph graph, std::move(builder).Build({result}));
-  DLC_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, Interpret(graph, feeds));
-  return outputs[0];
-}
-
-// TryEval for tests that expect success: a failure is reported and gives an
-// empty tensor.
-Tensor Eval(OpKind op, const std::vector<Tensor>& operands, Attributes attrs = {}) {
-  absl::StatusOr<Tensor> result = TryEval(op, operands, std::move(attrs));
-  if (!result.ok()) {
-    ADD_FAILURE() << result.status();
-    return Tensor();
-  }
-  return *std::move(result);
-}
 
 Attributes Axis(int64_t axis) { return {{"axis", axis}}; }
 
