@@ -26,31 +26,13 @@ std::string Describe(const Token& token) {
   }
 }
 
-void Lexer::Advance() {
-  if (Peek() == '\n') {
-    ++line_;
-    col_ = 1;
-  } else {
-    ++col_;
-  }
-  ++pos_;
-}
-
 Token Lexer::Next() {
-  while (pos_ < text_.size()) {
-    if (std::isspace(static_cast<unsigned char>(Peek()))) {
-      Advance();
-    } else if (Peek() == '#') {
-      while (pos_ < text_.size() && Peek() != '\n') Advance();
-    } else {
-      break;
-    }
-  }
+  cursor_.SkipSpaceAndComments();
   Token token;
-  token.span = {line_, col_, 1};
-  token.first_on_line = line_ != last_token_line_;
-  last_token_line_ = line_;
-  if (pos_ >= text_.size()) return token;
+  token.span = {cursor_.line(), cursor_.col(), 1};
+  token.first_on_line = cursor_.line() != last_token_line_;
+  last_token_line_ = cursor_.line();
+  if (cursor_.AtEnd()) return token;
 
   const char c = Peek();
   auto single = [&](Tok kind) {
@@ -76,10 +58,10 @@ Token Lexer::Next() {
   }
   if (IsDigit(c) || (c == '.' && IsDigit(Peek(1)))) return Number(token);
   if (IsNameStart(c)) {
-    const size_t start = pos_;
+    const size_t start = cursor_.pos();
     while (IsNameChar(Peek())) Advance();
     token.kind = Tok::kIdent;
-    token.text = std::string(text_.substr(start, pos_ - start));
+    token.text = std::string(cursor_.Since(start));
     token.span.length = static_cast<int>(token.text.size());
     return token;
   }
@@ -92,7 +74,7 @@ Token Lexer::Next() {
 }
 
 Token Lexer::Number(Token token) {
-  const size_t start = pos_;
+  const size_t start = cursor_.pos();
   bool is_integer = true;
   while (IsDigit(Peek())) Advance();
   if (Peek() == '.') {
@@ -107,7 +89,7 @@ Token Lexer::Number(Token token) {
     if (!IsDigit(Peek())) {
       token.kind = Tok::kError;
       token.text = "expected digits in the exponent";
-      token.span.length = static_cast<int>(pos_ - start);
+      token.span.length = static_cast<int>(cursor_.pos() - start);
       return token;
     }
     while (IsDigit(Peek())) Advance();
@@ -115,12 +97,12 @@ Token Lexer::Number(Token token) {
   if (IsNameStart(Peek())) {  // 3x3, 10units: a number glued to a name
     while (IsNameChar(Peek())) Advance();
     token.kind = Tok::kError;
-    token.text = StrCat("'", text_.substr(start, pos_ - start), "' is not a number");
-    token.span.length = static_cast<int>(pos_ - start);
+    token.text = StrCat("'", cursor_.Since(start), "' is not a number");
+    token.span.length = static_cast<int>(cursor_.pos() - start);
     return token;
   }
   token.kind = Tok::kNumber;
-  token.text = std::string(text_.substr(start, pos_ - start));
+  token.text = std::string(cursor_.Since(start));
   token.span.length = static_cast<int>(token.text.size());
   token.number = std::strtod(token.text.c_str(), nullptr);
   token.is_integer = is_integer;
@@ -132,14 +114,14 @@ Token Lexer::Number(Token token) {
 }
 
 Token Lexer::String(Token token) {
-  const size_t start = pos_;
+  const size_t start = cursor_.pos();
   Advance();  // opening quote
   std::string value;
   while (true) {
-    if (pos_ >= text_.size() || Peek() == '\n') {
+    if (cursor_.AtEnd() || Peek() == '\n') {
       token.kind = Tok::kError;
       token.text = "unterminated string: add the closing '\"'";
-      token.span.length = static_cast<int>(pos_ - start);
+      token.span.length = static_cast<int>(cursor_.pos() - start);
       return token;
     }
     const char c = Peek();
@@ -159,7 +141,7 @@ Token Lexer::String(Token token) {
       }
       token.kind = Tok::kError;
       token.text = "unknown escape in string (use \\\", \\\\ or \\n)";
-      token.span.col = col_ - 1;  // at the backslash
+      token.span.col = cursor_.col() - 1;  // at the backslash
       token.span.length = 2;
       return token;
     }
@@ -167,7 +149,7 @@ Token Lexer::String(Token token) {
   }
   token.kind = Tok::kString;
   token.text = std::move(value);
-  token.span.length = static_cast<int>(pos_ - start);
+  token.span.length = static_cast<int>(cursor_.pos() - start);
   return token;
 }
 

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "ir/source_cursor.h"
+
 #include "frontend/ast.h"
 
 namespace dlc::dl {
@@ -31,20 +33,16 @@ struct Token {
 // Splits a .dl source into tokens. '#' starts a comment to the end of the line.
 class Lexer {
  public:
-  explicit Lexer(std::string_view text) : text_(text) {}
+  explicit Lexer(std::string_view text) : cursor_(text) {}
   Token Next();
 
  private:
-  char Peek(size_t ahead = 0) const {
-    return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0';
-  }
-  void Advance();
+  char Peek(size_t ahead = 0) const { return cursor_.Peek(ahead); }
+  void Advance() { cursor_.Advance(); }
   Token Number(Token token);
   Token String(Token token);
 
-  std::string_view text_;
-  size_t pos_ = 0;
-  int line_ = 1, col_ = 1;
+  SourceCursor cursor_;
   int last_token_line_ = 0;
 };
 

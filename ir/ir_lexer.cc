@@ -38,35 +38,13 @@ std::string_view IrTokenName(IrToken kind) {
   return "?";
 }
 
-void IrLexer::Advance() {
-  if (Peek() == '\n') {
-    ++line_;
-    col_ = 1;
-  } else {
-    ++col_;
-  }
-  ++pos_;
-}
-
-void IrLexer::SkipSpaceAndComments() {
-  while (pos_ < text_.size()) {
-    if (std::isspace(static_cast<unsigned char>(Peek()))) {
-      Advance();
-    } else if (Peek() == '#') {
-      while (pos_ < text_.size() && Peek() != '\n') Advance();
-    } else {
-      break;
-    }
-  }
-}
-
 IrTokenInfo IrLexer::Next() {
-  SkipSpaceAndComments();
+  cursor_.SkipSpaceAndComments();
   IrTokenInfo token;
-  token.line = line_;
-  token.col = col_;
-  const size_t start = pos_;
-  if (pos_ >= text_.size()) return token;  // kEnd
+  token.line = cursor_.line();
+  token.col = cursor_.col();
+  const size_t start = cursor_.pos();
+  if (cursor_.AtEnd()) return token;  // kEnd
 
   const char c = Peek();
   auto single = [&](IrToken kind) {
@@ -92,8 +70,8 @@ IrTokenInfo IrLexer::Next() {
     Advance();
     while (IsNameChar(Peek())) Advance();
     token.kind = IrToken::kValue;
-    token.text = std::string(text_.substr(start + 1, pos_ - start - 1));
-    token.length = static_cast<int>(pos_ - start);
+    token.text = std::string(cursor_.Since(start + 1));
+    token.length = static_cast<int>(cursor_.pos() - start);
     if (token.text.empty()) {
       token.kind = IrToken::kError;
       token.text = "expected a value name after '%'";
@@ -107,7 +85,7 @@ IrTokenInfo IrLexer::Next() {
   if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
     while (IsNameChar(Peek())) Advance();
     token.kind = IrToken::kIdent;
-    token.text = std::string(text_.substr(start, pos_ - start));
+    token.text = std::string(cursor_.Since(start));
     token.length = static_cast<int>(token.text.size());
     if (token.text == "inf" || token.text == "nan") {
       token.kind = IrToken::kFloat;
@@ -122,12 +100,12 @@ IrTokenInfo IrLexer::Next() {
 }
 
 IrTokenInfo IrLexer::LexNumber(IrTokenInfo token) {
-  const size_t start = pos_;
+  const size_t start = cursor_.pos();
   if (Peek() == '-') Advance();
   if (Peek() == 'i') {  // -inf
     while (IsNameChar(Peek())) Advance();
-    token.length = static_cast<int>(pos_ - start);
-    if (text_.substr(start, pos_ - start) != "-inf") {
+    token.length = static_cast<int>(cursor_.pos() - start);
+    if (cursor_.Since(start) != "-inf") {
       token.kind = IrToken::kError;
       token.text = "expected a number after '-'";
       return token;
@@ -150,12 +128,12 @@ IrTokenInfo IrLexer::LexNumber(IrTokenInfo token) {
     if (!std::isdigit(static_cast<unsigned char>(Peek()))) {
       token.kind = IrToken::kError;
       token.text = "expected digits in the exponent";
-      token.length = static_cast<int>(pos_ - start);
+      token.length = static_cast<int>(cursor_.pos() - start);
       return token;
     }
     while (std::isdigit(static_cast<unsigned char>(Peek()))) Advance();
   }
-  const std::string text(text_.substr(start, pos_ - start));
+  const std::string text(cursor_.Since(start));
   token.text = text;
   token.length = static_cast<int>(text.size());
   if (is_float) {
@@ -174,11 +152,11 @@ IrTokenInfo IrLexer::LexNumber(IrTokenInfo token) {
 }
 
 IrTokenInfo IrLexer::LexString(IrTokenInfo token) {
-  const size_t start = pos_;
+  const size_t start = cursor_.pos();
   Advance();  // opening quote
   std::string value;
   while (true) {
-    if (pos_ >= text_.size() || Peek() == '\n') {
+    if (cursor_.AtEnd() || Peek() == '\n') {
       token.kind = IrToken::kError;
       token.text = "unterminated string";
       return token;
@@ -222,7 +200,7 @@ IrTokenInfo IrLexer::LexString(IrTokenInfo token) {
   }
   token.kind = IrToken::kString;
   token.text = value;
-  token.length = static_cast<int>(pos_ - start);
+  token.length = static_cast<int>(cursor_.pos() - start);
   return token;
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "ir/source_cursor.h"
+
 namespace dlc {
 
 enum class IrToken {
@@ -31,21 +33,16 @@ struct IrTokenInfo {
 // Splits text into tokens; '#' starts a comment that runs to the end of the line.
 class IrLexer {
  public:
-  explicit IrLexer(std::string_view text) : text_(text) {}
+  explicit IrLexer(std::string_view text) : cursor_(text) {}
   IrTokenInfo Next();
 
  private:
-  char Peek(size_t ahead = 0) const {
-    return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0';
-  }
-  void Advance();
-  void SkipSpaceAndComments();
+  char Peek(size_t ahead = 0) const { return cursor_.Peek(ahead); }
+  void Advance() { cursor_.Advance(); }
   IrTokenInfo LexNumber(IrTokenInfo token);
   IrTokenInfo LexString(IrTokenInfo token);
 
-  std::string_view text_;
-  size_t pos_ = 0;
-  int line_ = 1, col_ = 1;
+  SourceCursor cursor_;
 };
 
 std::string_view IrTokenName(IrToken kind);  // for "expected X, got Y"
