@@ -19,6 +19,7 @@ int RunDump(const std::vector<std::string>& args);
 int RunInspect(const std::vector<std::string>& args);
 int RunTrain(const std::vector<std::string>& args);
 int RunEval(const std::vector<std::string>& args);
+int RunCompile(const std::vector<std::string>& args);
 
 }  // namespace dlc::tools
 

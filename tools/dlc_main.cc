@@ -31,6 +31,11 @@ constexpr char kUsage[] =
     "      then test loss and accuracy\n"
     "  eval MODEL.dl --init=FILE\n"
     "      test loss and accuracy of saved parameters\n"
+    "  compile MODEL.dl -o FILE [--header=FILE.h] [--emit=obj|asm|llvm|loops]\n"
+    "                 [--target-cpu=CPU --mattr=FEATURES] [--batch=N] [--model=NAME]\n"
+    "      ahead of time: <model>_train_step, _eval_step and _predict in one object\n"
+    "      file (or as text) for this CPU or --target-cpu, and a C header that\n"
+    "      documents their arguments\n"
     "  help\n"
     "      this text\n";
 
@@ -46,6 +51,7 @@ constexpr Command kCommands[] = {
     {"inspect", dlc::tools::RunInspect},
     {"train", dlc::tools::RunTrain},
     {"eval", dlc::tools::RunEval},
+    {"compile", dlc::tools::RunCompile},
 };
 
 // Flags may be written with dashes (--no-shuffle); absl names them with

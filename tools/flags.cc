@@ -32,3 +32,14 @@ ABSL_FLAG(std::string, save, "", "train: write the parameters and optimizer stat
 ABSL_FLAG(std::string, backend, "jit",
           "train, eval: jit (LLVM-compiled for this CPU) or interp (the reference interpreter)");
 ABSL_FLAG(int64_t, threads, 0, "train, eval: threads for the jit's parallel loops (0: every core)");
+
+// dlc compile.
+ABSL_FLAG(std::string, o, "", "compile: the output file (object, or text with --emit)");
+ABSL_FLAG(std::string, header, "", "compile: also write a C header documenting the functions here");
+ABSL_FLAG(std::string, emit, "obj",
+          "compile: obj (object file), asm (assembly), llvm (optimized LLVM IR), loops "
+          "(scheduled loop nests)");
+ABSL_FLAG(std::string, target_cpu, "",
+          "compile: the CPU to compile for, as LLVM names it (default: this machine's)");
+ABSL_FLAG(std::string, mattr, "",
+          "compile: extra target features with --target-cpu, e.g. +avx512f,-fma");

@@ -25,5 +25,10 @@ ABSL_DECLARE_FLAG(std::string, init);
 ABSL_DECLARE_FLAG(std::string, save);
 ABSL_DECLARE_FLAG(std::string, backend);
 ABSL_DECLARE_FLAG(int64_t, threads);
+ABSL_DECLARE_FLAG(std::string, o);
+ABSL_DECLARE_FLAG(std::string, header);
+ABSL_DECLARE_FLAG(std::string, emit);
+ABSL_DECLARE_FLAG(std::string, target_cpu);
+ABSL_DECLARE_FLAG(std::string, mattr);
 
 #endif  // DLC_TOOLS_FLAGS_H_

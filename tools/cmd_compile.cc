@@ -1,0 +1,101 @@
+// dlc compile: a model's training step, evaluation step and prediction,
+// compiled ahead of time into one object file (or assembly, LLVM IR, loop
+// nests), with a C header that documents how to call them.
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "frontend/parser.h"
+#include "frontend/train_config.h"
+#include "ir/status_macros.h"
+#include "ir/str_cat.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
+#include "passes/codegen/machine_code.h"
+#include "passes/codegen/target.h"
+#include "tools/aot.h"
+#include "tools/commands.h"
+#include "tools/flags.h"
+#include "tools/model_loading.h"
+
+namespace dlc::tools {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: dlc compile MODEL.dl -o FILE [--header=FILE.h] [--emit=obj|asm|llvm|loops]\n"
+    "                   [--target-cpu=CPU --mattr=FEATURES] [--batch=N] [--model=NAME]\n";
+
+absl::Status WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return absl::InvalidArgumentError(StrCat(path, ": cannot open for writing"));
+  out << text;
+  out.close();
+  if (!out) return absl::InternalError(StrCat(path, ": write failed"));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<codegen::TargetInfo> ChooseTarget() {
+  const std::string cpu = absl::GetFlag(FLAGS_target_cpu);
+  const std::string mattr = absl::GetFlag(FLAGS_mattr);
+  if (cpu.empty()) return codegen::HostTargetInfo();
+  return codegen::TargetInfoForCpu(cpu, mattr);
+}
+
+absl::Status Compile(const std::string& path, const std::string& emit, const std::string& output) {
+  DLC_ASSIGN_OR_RETURN(dl::Program program, dl::ParseProgramFile(path));
+  DLC_ASSIGN_OR_RETURN(std::string model, ChooseModel(program, absl::GetFlag(FLAGS_model)));
+  DLC_ASSIGN_OR_RETURN(int64_t batch, ChooseBatch(program, model, absl::GetFlag(FLAGS_batch)));
+  DLC_ASSIGN_OR_RETURN(dl::TrainConfig config, dl::ResolveTrainConfig(program, model));
+  DLC_ASSIGN_OR_RETURN(codegen::TargetInfo target, ChooseTarget());
+  DLC_ASSIGN_OR_RETURN(AotModel aot, BuildAotModel(program, model, config.optimizer, batch,
+                                                   target.vector_bytes()));
+  if (const std::string header = absl::GetFlag(FLAGS_header); !header.empty()) {
+    DLC_RETURN_IF_ERROR(WriteFile(header, AotHeader(aot, target)));
+  }
+  if (emit == "loops") return WriteFile(output, AotLoopsText(aot));
+  DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::TargetMachine> machine,
+                       codegen::CreateTargetMachine(target));
+  llvm::LLVMContext context;
+  DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::Module> module,
+                       EmitAotModule(aot, context, target, *machine));
+  if (emit == "llvm") return WriteFile(output, codegen::ModuleText(*module));
+  if (emit == "asm") {
+    DLC_ASSIGN_OR_RETURN(std::string text, codegen::EmitAssembly(*module, *machine));
+    return WriteFile(output, text);
+  }
+  return codegen::EmitObjectFile(*module, *machine, output);
+}
+
+}  // namespace
+
+int RunCompile(const std::vector<std::string>& args) {
+  const std::string emit = absl::GetFlag(FLAGS_emit);
+  const std::string output = absl::GetFlag(FLAGS_o);
+  if (args.size() != 1) {
+    std::fputs(kUsage, stderr);
+    return kExitUsage;
+  }
+  if (emit != "obj" && emit != "asm" && emit != "llvm" && emit != "loops") {
+    std::fprintf(stderr, "dlc compile: unknown --emit=%s (choose obj, asm, llvm or loops)\n",
+                 emit.c_str());
+    return kExitUsage;
+  }
+  if (!absl::GetFlag(FLAGS_mattr).empty() && absl::GetFlag(FLAGS_target_cpu).empty()) {
+    std::fprintf(stderr, "dlc compile: --mattr needs --target-cpu (the host's features are all on)\n");
+    return kExitUsage;
+  }
+  if (output.empty()) {
+    std::fprintf(stderr, "dlc compile: -o FILE is required (use -o /dev/stdout for text)\n%s",
+                 kUsage);
+    return kExitUsage;
+  }
+  if (absl::Status status = Compile(args[0], emit, output); !status.ok()) {
+    std::fprintf(stderr, "dlc compile: %s\n", std::string(status.message()).c_str());
+    return kExitError;
+  }
+  return kExitOk;
+}
+
+}  // namespace dlc::tools
