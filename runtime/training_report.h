@@ -24,6 +24,8 @@ struct TrainingHistory {
   int64_t classes = 10;            // chance accuracy is 1 / classes
 };
 
+// The first epoch's accuracy must beat chance by this much to count as learning.
+inline constexpr double kChanceMargin = 0.05;
 // Changes smaller than this (absolute) are "plateaued" accuracy.
 inline constexpr double kAccuracyPlateau = 0.005;
 // A test accuracy this far (or more) below the last epoch's training
@@ -32,8 +34,10 @@ inline constexpr double kOverfitGap = 0.05;
 
 // One observation per epoch, from that epoch's numbers and the previous
 // epoch's:
-//   epoch 1:  "accuracy above chance (0.10): model starts learning", or
-//             "accuracy not above chance (0.10): not learning yet"
+//   epoch 1:  "accuracy above chance (0.10): model starts learning" (0.05 or
+//             more above 1/classes), else "accuracy near chance (0.10): not
+//             learning yet" (within 0.05) or "accuracy below chance ..." (0.05
+//             or more below)
 //   later:    "loss rose: learning rate too high?"         (loss went up)
 //             "loss falling, accuracy rising"             (accuracy up >= 0.005)
 //             "loss falling, accuracy fell"               (accuracy down >= 0.005)

@@ -43,3 +43,12 @@ ABSL_FLAG(std::string, target_cpu, "",
           "compile: the CPU to compile for, as LLVM names it (default: this machine's)");
 ABSL_FLAG(std::string, mattr, "",
           "compile: extra target features with --target-cpu, e.g. +avx512f,-fma");
+
+// dlc train's report.
+ABSL_FLAG(std::string, log, "",
+          "train: write the per-epoch records (epoch, loss, accuracy, samples, steps, seconds; "
+          "test results on the last) to this file: CSV if it ends in .csv, JSON lines if in "
+          ".jsonl or .json. The file is opened before training and written at the end");
+ABSL_FLAG(bool, quiet, false,
+          "train: print no line per epoch while training: only the set-up line, the test "
+          "result, and the final epoch table and loss chart");

@@ -30,5 +30,7 @@ ABSL_DECLARE_FLAG(std::string, header);
 ABSL_DECLARE_FLAG(std::string, emit);
 ABSL_DECLARE_FLAG(std::string, target_cpu);
 ABSL_DECLARE_FLAG(std::string, mattr);
+ABSL_DECLARE_FLAG(std::string, log);
+ABSL_DECLARE_FLAG(bool, quiet);
 
 #endif  // DLC_TOOLS_FLAGS_H_
