@@ -5,6 +5,7 @@
 #include "ir/str_cat.h"
 #include "ir/verifier.h"
 #include "passes/lower_to_loops.h"
+#include "passes/memory_plan.h"
 #include "passes/to_loops/op_lowering.h"
 
 namespace dlc {
@@ -81,19 +82,6 @@ std::vector<int> FirstOutputIndex(const Graph& graph) {
     if (first[graph.outputs[i]] < 0) first[graph.outputs[i]] = static_cast<int>(i);
   }
   return first;
-}
-
-// Places the temps one after another, 64-byte aligned. (Intermediates whose
-// lifetimes do not overlap could share space: a later planning pass.)
-void PlanWorkspace(loops::LoopProgram& program) {
-  int64_t offset = 0;
-  for (Buffer& buffer : program.buffers) {
-    if (buffer.kind != BufferKind::kTemp) continue;
-    buffer.offset = offset;
-    const int64_t bytes = buffer.num_elements() * loops::TypeSize(buffer.type);
-    offset += (bytes + 63) / 64 * 64;
-  }
-  program.workspace_bytes = offset;
 }
 
 }  // namespace

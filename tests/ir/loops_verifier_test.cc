@@ -94,11 +94,23 @@ TEST_F(LoopVerifier, TempsLieInsideTheWorkspace) {
   EXPECT_EQ(Error(), "buffer %t: bytes [64, 80) lie outside the workspace of 64 bytes");
 }
 
-TEST_F(LoopVerifier, TempsDoNotOverlap) {
-  b.AddBuffer(Buffer{"u", Type::kF64, {10}, BufferKind::kTemp, {}, 64});
-  b.AddBuffer(Buffer{"v", Type::kU8, {3}, BufferKind::kTemp, {}, 128});
+TEST_F(LoopVerifier, TempsInUseTogetherDoNotOverlap) {
+  BufferId u = b.AddBuffer(Buffer{"u", Type::kF64, {10}, BufferKind::kTemp, {}, 64});
+  BufferId v = b.AddBuffer(Buffer{"v", Type::kU8, {3}, BufferKind::kTemp, {}, 128});
   p.workspace_bytes = 192;
-  EXPECT_EQ(Error(), "temps %u [64, 144) and %v [128, 131) overlap in the workspace");
+  b.AddKernel("both", {b.Store(u, b.Index(0), b.Const(1, Type::kF64)),
+                       b.Store(v, b.Index(0), b.Const(1, Type::kU8))});
+  EXPECT_EQ(Error(),
+            "temps %u [64, 144) and %v [128, 131) overlap in the workspace while both are in use");
+}
+
+TEST_F(LoopVerifier, TempsInUseAtDifferentTimesMayShareMemory) {
+  BufferId u = b.AddBuffer(Buffer{"u", Type::kF64, {10}, BufferKind::kTemp, {}, 64});
+  BufferId v = b.AddBuffer(Buffer{"v", Type::kU8, {3}, BufferKind::kTemp, {}, 128});
+  p.workspace_bytes = 192;
+  b.AddKernel("first", {b.Store(u, b.Index(0), b.Const(1, Type::kF64))});
+  b.AddKernel("second", {b.Store(v, b.Index(0), b.Const(1, Type::kU8))});
+  EXPECT_TRUE(VerifyLoopProgram(p).ok()) << VerifyLoopProgram(p);
 }
 
 TEST_F(LoopVerifier, UnplannedTempsOnlyBeforeMemoryPlanning) {
