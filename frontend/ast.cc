@@ -28,6 +28,9 @@ void PrintExprTree(const Expr& e, int indent, const std::string& label, std::str
     case Expr::Kind::kNumber:
       out += StrCat("Number ", e.text, At(e.span), "\n");
       return;
+    case Expr::Kind::kError:
+      out += StrCat("Error", At(e.span), "\n");
+      return;
     case Expr::Kind::kString:
       out += StrCat("String ", Quote(e.text), At(e.span), "\n");
       return;
@@ -68,6 +71,8 @@ std::string PrintExpr(const Expr& e) {
     case Expr::Kind::kNumber:
     case Expr::Kind::kName:
       return e.text;
+    case Expr::Kind::kError:
+      return "<error>";
     case Expr::Kind::kString:
       return Quote(e.text);
     case Expr::Kind::kList:

@@ -24,9 +24,11 @@ struct Argument;
 
 // An expression: a number (1, 0.5, 1e-3, the rational 1/255, -2), a string,
 // a name (a value, or a word such as relu or same), a call of a layer or
-// setting (conv2d(h, filters=32)), or a list ([3, 3]).
+// setting (conv2d(h, filters=32)), or a list ([3, 3]). kError stands for a
+// statement that did not parse: its name stays bound, so later uses of it
+// are not reported again.
 struct Expr {
-  enum class Kind { kNumber, kString, kName, kCall, kList };
+  enum class Kind { kNumber, kString, kName, kCall, kList, kError };
 
   Kind kind = Kind::kNumber;
   Span span;

@@ -27,6 +27,10 @@ std::string ShapeText(const Shape& shape) { return absl::StrJoin(shape, "x"); }
 
 }  // namespace
 
+std::string StageTitle(const Stage& stage) {
+  return StrCat(DisplayName(stage.layer), ": ", stage.description);
+}
+
 std::string WithThousands(int64_t n) {
   std::string digits = StrCat(n < 0 ? -n : n);
   std::string out;
@@ -65,7 +69,7 @@ std::vector<StageSummary> SummarizeStages(const LoweredModel& model) {
   for (const Stage& stage : model.stages) {
     StageSummary row;
     row.name = stage.name;
-    row.operation = StrCat(DisplayName(stage.layer), ": ", stage.description);
+    row.operation = StageTitle(stage);
     for (ValueId in : stage.inputs) row.input_shapes.push_back(g.type(in).shape);
     row.output_shape = g.type(stage.output).shape;
     for (ValueId p : stage.parameters) row.parameters += g.type(p).num_elements();

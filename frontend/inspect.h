@@ -25,6 +25,11 @@ struct StageSummary {
 
 std::vector<StageSummary> SummarizeStages(const LoweredModel& model);
 
+// A stage's operation as the table and prediction traces show it: the
+// layer's familiar (Keras) name and its description, "Conv2D: 32 filters
+// 3x3, stride 1, valid padding, relu".
+std::string StageTitle(const Stage& stage);
+
 // The table, with a title naming the model and the batch size.
 std::string DataFlowTable(const LoweredModel& model, std::string_view model_name);
 

@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "frontend/diagnostics.h"
 #include "frontend/layers.h"
+#include "frontend/parser.h"
 #include "ir/builder.h"
 #include "ir/spelling.h"
 #include "ir/str_cat.h"
@@ -39,6 +40,7 @@ std::string DescribeExpr(const Expr& e) {
     case Expr::Kind::kName: return StrCat("'", e.text, "'");
     case Expr::Kind::kList: return StrCat("the list ", PrintExpr(e));
     case Expr::Kind::kCall: return StrCat("a call of ", e.text);
+    case Expr::Kind::kError: return "a value that did not parse";
   }
   return "?";
 }
@@ -139,6 +141,7 @@ class Lowerer {
 
   // A tensor value: a name bound earlier, or a layer call.
   std::optional<ValueId> Eval(const Expr& e) {
+    if (e.kind == Expr::Kind::kError) return std::nullopt;  // reported by the parser
     if (e.kind == Expr::Kind::kName) {
       auto it = variables_.find(e.text);
       if (it != variables_.end()) {
@@ -461,9 +464,29 @@ absl::StatusOr<LoweredModel> LowerModel(const Program& program, std::string_view
     return absl::InvalidArgumentError(StrCat("the batch size must be positive, got ", options.batch));
   }
   Diagnostics diags(program.path, program.text);
-  std::optional<LoweredModel> lowered = Lowerer(program, *model, options, diags).Run();
+  std::optional<LoweredModel> lowered = LowerModel(program, *model, options, diags);
   if (!lowered) return diags.ToStatus();
   return *std::move(lowered);
+}
+
+std::optional<LoweredModel> LowerModel(const Program& program, const Model& model,
+                                       const LowerOptions& options, Diagnostics& diags) {
+  std::optional<LoweredModel> lowered = Lowerer(program, model, options, diags).Run();
+  if (diags.has_errors()) return std::nullopt;
+  return lowered;
+}
+
+absl::StatusOr<Program> LoadProgramFile(const std::string& path) {
+  absl::StatusOr<std::string> read = ReadSourceFile(path);
+  if (!read.ok()) return read.status();
+  const std::string& text = *read;
+  Diagnostics diags(path, text);
+  Program program = ParseProgram(text, path, diags);
+  if (!diags.has_errors()) return program;
+  for (const Model& model : program.models) {
+    LowerModel(program, model, {/*batch=*/1, /*training=*/false}, diags);
+  }
+  return diags.ToStatus();
 }
 
 }  // namespace dlc::dl

@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "frontend/ast.h"
+#include "frontend/diagnostics.h"
 #include "ir/graph.h"
 
 namespace dlc::dl {
@@ -49,6 +50,17 @@ struct LoweredModel {
 // reported (with file:line:col, caret and hint), not only the first.
 absl::StatusOr<LoweredModel> LowerModel(const Program& program, std::string_view model_name,
                                         const LowerOptions& options);
+
+// The same, reporting into `diags` (shared with the parser, so that one run
+// reports syntax errors and errors of meaning together). nullopt if `diags`
+// has any error afterwards.
+std::optional<LoweredModel> LowerModel(const Program& program, const Model& model,
+                                       const LowerOptions& options, Diagnostics& diags);
+
+// Reads and parses a .dl file. When it has syntax errors, its models are
+// still lowered as far as they parsed, so that mistakes of meaning in other
+// statements are reported in the same run; the status then holds them all.
+absl::StatusOr<Program> LoadProgramFile(const std::string& path);
 
 }  // namespace dlc::dl
 

@@ -126,6 +126,7 @@ class Parser {
       if (auto assignment = ParseAssignment()) {
         model.body.push_back(std::move(*assignment));
       } else {
+        if (broken_assignment_) model.body.push_back(std::move(*broken_assignment_));
         SkipStatement();
       }
     }
@@ -185,9 +186,15 @@ class Parser {
 
   std::optional<Assignment> ParseAssignment() {
     statement_start_ = tok_.span;
+    broken_assignment_.reset();
     auto name = Expect(Tok::kIdent, "a statement: name = value, or return");
     if (!name) return std::nullopt;
     if (!Expect(Tok::kEquals, StrCat("'=' after '", name->text, "'"))) return std::nullopt;
+    // If the value does not parse, the name is still bound (to an error).
+    Expr error;
+    error.kind = Expr::Kind::kError;
+    error.span = tok_.span;
+    broken_assignment_ = Assignment{name->text, name->span, error};
     auto value = ParseExpr(0);
     if (!value) return std::nullopt;
     if (!tok_.first_on_line && !At(Tok::kRBrace) && !At(Tok::kEnd)) {
@@ -354,6 +361,7 @@ class Parser {
   Token tok_;
   Token next_;
   Span statement_start_;
+  std::optional<Assignment> broken_assignment_;  // set while a statement fails
   int prev_line_ = 0;  // line of the last consumed token
 };
 
@@ -374,13 +382,19 @@ absl::StatusOr<Program> ParseProgramText(std::string_view text, std::string path
   return program;
 }
 
-absl::StatusOr<Program> ParseProgramFile(const std::string& path) {
+absl::StatusOr<std::string> ReadSourceFile(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) return absl::NotFoundError(StrCat(path, ": cannot open file"));
   std::stringstream contents;
   contents << file.rdbuf();
   if (file.bad()) return absl::DataLossError(StrCat(path, ": read error"));
-  return ParseProgramText(contents.str(), path);
+  return contents.str();
+}
+
+absl::StatusOr<Program> ParseProgramFile(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadSourceFile(path);
+  if (!text.ok()) return text.status();
+  return ParseProgramText(*text, path);
 }
 
 }  // namespace dlc::dl

@@ -17,6 +17,9 @@ namespace dlc::dl {
 // `diags` has no errors.
 Program ParseProgram(std::string_view text, std::string path, Diagnostics& diags);
 
+// The contents of a source file, or NotFound / DataLoss naming it.
+absl::StatusOr<std::string> ReadSourceFile(const std::string& path);
+
 // Reads and parses a file; fails with all its syntax errors, rendered.
 absl::StatusOr<Program> ParseProgramFile(const std::string& path);
 // The same for source held in memory.

@@ -30,6 +30,7 @@ std::string Got(const Expr& e) {
     case Kind::kName: return StrCat("the name ", e.text);
     case Kind::kCall: return StrCat("a call of ", e.text, "(...)");
     case Kind::kList: return "a list";
+    case Kind::kError: return "a value that did not parse";
   }
   return "";
 }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/flags/flag.h"
+#include "frontend/lower.h"
 #include "frontend/parser.h"
 #include "frontend/train_config.h"
 #include "ir/status_macros.h"
@@ -44,7 +45,7 @@ absl::StatusOr<codegen::TargetInfo> ChooseTarget() {
 }
 
 absl::Status Compile(const std::string& path, const std::string& emit, const std::string& output) {
-  DLC_ASSIGN_OR_RETURN(dl::Program program, dl::ParseProgramFile(path));
+  DLC_ASSIGN_OR_RETURN(dl::Program program, dl::LoadProgramFile(path));
   DLC_ASSIGN_OR_RETURN(std::string model, ChooseModel(program, absl::GetFlag(FLAGS_model)));
   DLC_ASSIGN_OR_RETURN(int64_t batch, ChooseBatch(program, model, absl::GetFlag(FLAGS_batch)));
   DLC_ASSIGN_OR_RETURN(dl::TrainConfig config, dl::ResolveTrainConfig(program, model));

@@ -31,7 +31,7 @@ constexpr char kStages[] = "ast, ir, grad, loops, llvm, asm";
 // The training step: forward, loss, gradients and the train section's
 // optimizer (Adam with Keras defaults when the file has no train section).
 absl::StatusOr<Graph> TrainStep(const std::string& path) {
-  DLC_ASSIGN_OR_RETURN(dl::Program program, dl::ParseProgramFile(path));
+  DLC_ASSIGN_OR_RETURN(dl::Program program, dl::LoadProgramFile(path));
   DLC_ASSIGN_OR_RETURN(std::string model, ChooseModel(program, absl::GetFlag(FLAGS_model)));
   DLC_ASSIGN_OR_RETURN(dl::TrainConfig config, dl::ResolveTrainConfig(program, model));
   DLC_ASSIGN_OR_RETURN(int64_t batch, ChooseBatch(program, model, absl::GetFlag(FLAGS_batch)));

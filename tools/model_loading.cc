@@ -1,6 +1,7 @@
 #include "tools/model_loading.h"
 
 #include "absl/strings/str_join.h"
+#include "frontend/lower.h"
 #include "frontend/parser.h"
 #include "frontend/train_config.h"
 #include "ir/status_macros.h"
@@ -38,7 +39,7 @@ absl::StatusOr<int64_t> ChooseBatch(const dl::Program& program, const std::strin
 absl::StatusOr<LoadedModel> LoadModel(const std::string& path, const std::string& model_flag,
                                       int64_t batch_flag, bool training) {
   LoadedModel loaded;
-  DLC_ASSIGN_OR_RETURN(loaded.program, dl::ParseProgramFile(path));
+  DLC_ASSIGN_OR_RETURN(loaded.program, dl::LoadProgramFile(path));
   DLC_ASSIGN_OR_RETURN(loaded.model, ChooseModel(loaded.program, model_flag));
   DLC_ASSIGN_OR_RETURN(int64_t batch, ChooseBatch(loaded.program, loaded.model, batch_flag));
   DLC_ASSIGN_OR_RETURN(loaded.lowered,

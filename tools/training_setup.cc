@@ -89,7 +89,7 @@ TrainOverrides OverridesFromFlags() {
 absl::StatusOr<TrainingSetup> SetUpTraining(const std::string& path,
                                             const TrainOverrides& overrides) {
   TrainingSetup setup;
-  DLC_ASSIGN_OR_RETURN(dl::Program program, dl::ParseProgramFile(path));
+  DLC_ASSIGN_OR_RETURN(dl::Program program, dl::LoadProgramFile(path));
   setup.program = std::make_shared<const dl::Program>(std::move(program));
   DLC_ASSIGN_OR_RETURN(setup.model, ChooseModel(*setup.program, overrides.model));
   DLC_ASSIGN_OR_RETURN(setup.config, dl::ResolveTrainConfig(*setup.program, setup.model));

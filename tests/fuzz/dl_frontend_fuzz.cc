@@ -44,6 +44,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<dlc::dl::Program> program = dlc::dl::ParseProgramText(text, "fuzz.dl");
   if (!program.ok()) {
     Check(!program.status().message().empty());
+    // As dlc's commands do (LoadProgramFile): lower what parsed, with the
+    // parser's diagnostics, so broken statements poison their names.
+    dlc::dl::Diagnostics diags("fuzz.dl", text);
+    dlc::dl::Program partial = dlc::dl::ParseProgram(text, "fuzz.dl", diags);
+    for (const dlc::dl::Model& model : partial.models) {
+      Check(!dlc::dl::LowerModel(partial, model, {.batch = 2, .training = false}, diags).has_value());
+    }
+    Check(!diags.Render().empty());
     return 0;
   }
   for (const dlc::dl::Model& model : program->models) {
