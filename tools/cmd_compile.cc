@@ -17,6 +17,7 @@
 #include "passes/codegen/machine_code.h"
 #include "passes/codegen/target.h"
 #include "tools/aot.h"
+#include "ir/printer.h"
 #include "tools/commands.h"
 #include "tools/flags.h"
 #include "tools/model_loading.h"
@@ -25,7 +26,7 @@ namespace dlc::tools {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: dlc compile MODEL.dl -o FILE [--header=FILE.h] [--emit=obj|asm|llvm|loops]\n"
+    "usage: dlc compile MODEL.dl -o FILE [--header=FILE.h] [--emit=obj|asm|llvm|loops|ir]\n"
     "                   [--target-cpu=CPU --mattr=FEATURES] [--batch=N] [--model=NAME]\n";
 
 absl::Status WriteFile(const std::string& path, const std::string& text) {
@@ -56,6 +57,12 @@ absl::Status Compile(const std::string& path, const std::string& emit, const std
     DLC_RETURN_IF_ERROR(WriteFile(header, AotHeader(aot, target)));
   }
   if (emit == "loops") return WriteFile(output, AotLoopsText(aot));
+  if (emit == "ir") {
+    // The three functions as tensor IR, one module (parseable by dlc opt).
+    Module module;
+    module.graphs = {aot.training.train_step, aot.training.eval_step, aot.training.predict};
+    return WriteFile(output, PrintModule(module));
+  }
   DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::TargetMachine> machine,
                        codegen::CreateTargetMachine(target));
   llvm::LLVMContext context;
@@ -78,8 +85,8 @@ int RunCompile(const std::vector<std::string>& args) {
     std::fputs(kUsage, stderr);
     return kExitUsage;
   }
-  if (emit != "obj" && emit != "asm" && emit != "llvm" && emit != "loops") {
-    std::fprintf(stderr, "dlc compile: unknown --emit=%s (choose obj, asm, llvm or loops)\n",
+  if (emit != "obj" && emit != "asm" && emit != "llvm" && emit != "loops" && emit != "ir") {
+    std::fprintf(stderr, "dlc compile: unknown --emit=%s (choose obj, asm, llvm, loops or ir)\n",
                  emit.c_str());
     return kExitUsage;
   }

@@ -20,6 +20,7 @@ int RunInspect(const std::vector<std::string>& args);
 int RunTrain(const std::vector<std::string>& args);
 int RunEval(const std::vector<std::string>& args);
 int RunCompile(const std::vector<std::string>& args);
+int RunPredict(const std::vector<std::string>& args);
 
 }  // namespace dlc::tools
 

@@ -31,11 +31,14 @@ constexpr char kUsage[] =
     "      then test loss and accuracy\n"
     "  eval MODEL.dl --init=FILE\n"
     "      test loss and accuracy of saved parameters\n"
-    "  compile MODEL.dl -o FILE [--header=FILE.h] [--emit=obj|asm|llvm|loops]\n"
+    "  compile MODEL.dl -o FILE [--header=FILE.h] [--emit=obj|asm|llvm|loops|ir]\n"
     "                 [--target-cpu=CPU --mattr=FEATURES] [--batch=N] [--model=NAME]\n"
     "      ahead of time: <model>_train_step, _eval_step and _predict in one object\n"
     "      file (or as text) for this CPU or --target-cpu, and a C header that\n"
     "      documents their arguments\n"
+    "  predict MODEL.dl --init=FILE (--index=N | --image=FILE.idx[.gz]@ROW)\n"
+    "      one sample through the trained model, layer by layer: the input drawn,\n"
+    "      each layer's output statistics, the class probabilities and the verdict\n"
     "  help\n"
     "      this text\n";
 
@@ -52,6 +55,7 @@ constexpr Command kCommands[] = {
     {"train", dlc::tools::RunTrain},
     {"eval", dlc::tools::RunEval},
     {"compile", dlc::tools::RunCompile},
+    {"predict", dlc::tools::RunPredict},
 };
 
 // Flags may be written with dashes (--no-shuffle); absl names them with

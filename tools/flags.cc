@@ -27,7 +27,7 @@ ABSL_FLAG(int64_t, epochs, 0, "train: epochs (default: the train section's)");
 ABSL_FLAG(double, lr, 0, "train: learning rate (default: the train section's optimizer's)");
 ABSL_FLAG(int64_t, limit, 0, "train: use only the first N training samples");
 ABSL_FLAG(bool, no_shuffle, false, "train: keep the data's order in every epoch");
-ABSL_FLAG(std::string, init, "", "train, eval: start from the parameters in this safetensors file");
+ABSL_FLAG(std::string, init, "", "train, eval, predict: start from the parameters in this safetensors file");
 ABSL_FLAG(std::string, save, "", "train: write the parameters and optimizer state here (safetensors)");
 ABSL_FLAG(std::string, backend, "jit",
           "train, eval: jit (LLVM-compiled for this CPU) or interp (the reference interpreter)");
@@ -38,7 +38,7 @@ ABSL_FLAG(std::string, o, "", "compile: the output file (object, or text with --
 ABSL_FLAG(std::string, header, "", "compile: also write a C header documenting the functions here");
 ABSL_FLAG(std::string, emit, "obj",
           "compile: obj (object file), asm (assembly), llvm (optimized LLVM IR), loops "
-          "(scheduled loop nests)");
+          "(scheduled loop nests), ir (the three functions as tensor IR)");
 ABSL_FLAG(std::string, target_cpu, "",
           "compile: the CPU to compile for, as LLVM names it (default: this machine's)");
 ABSL_FLAG(std::string, mattr, "",
@@ -52,3 +52,8 @@ ABSL_FLAG(std::string, log, "",
 ABSL_FLAG(bool, quiet, false,
           "train: print no line per epoch while training: only the set-up line, the test "
           "result, and the final epoch table and loss chart");
+
+// dlc predict.
+ABSL_FLAG(int64_t, index, -1, "predict: the test-set sample to trace (from 0)");
+ABSL_FLAG(std::string, image, "",
+          "predict: FILE.idx[.gz]@ROW: trace row ROW (default 0) of an IDX image file instead");

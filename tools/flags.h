@@ -32,5 +32,7 @@ ABSL_DECLARE_FLAG(std::string, target_cpu);
 ABSL_DECLARE_FLAG(std::string, mattr);
 ABSL_DECLARE_FLAG(std::string, log);
 ABSL_DECLARE_FLAG(bool, quiet);
+ABSL_DECLARE_FLAG(int64_t, index);
+ABSL_DECLARE_FLAG(std::string, image);
 
 #endif  // DLC_TOOLS_FLAGS_H_
