@@ -91,7 +91,8 @@ absl::Status Trainer::Feed(const LabeledImages& data, std::span<const int64_t> r
   return absl::OkStatus();
 }
 
-absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_t epoch) {
+absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_t epoch,
+                                                const ProgressCallback& progress) {
   const auto start = std::chrono::steady_clock::now();
   const int64_t n = data.size();
   if (n < options_.batch && options_.drop_remainder) {
@@ -144,6 +145,18 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_
     for (const StateTensor& s : program.state) state_[s.name] = std::move((*outputs)[next++]);
     stats.samples += size;
     ++stats.steps;
+    if (progress) {
+      const int64_t full = n / options_.batch, rest = n % options_.batch;
+      StepProgress p;
+      p.epoch = epoch;
+      p.step = stats.steps;
+      p.steps = full + (rest > 0 && !options_.drop_remainder ? 1 : 0);
+      p.samples = stats.samples;
+      p.loss = loss_sum / static_cast<double>(stats.samples);
+      p.accuracy = static_cast<double>(correct) / static_cast<double>(stats.samples);
+      p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      progress(p);
+    }
   }
   stats.loss = stats.samples > 0 ? loss_sum / static_cast<double>(stats.samples) : 0;
   stats.accuracy = stats.samples > 0 ? static_cast<double>(correct) / static_cast<double>(stats.samples) : 0;

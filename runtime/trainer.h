@@ -43,6 +43,18 @@ struct EpochStats {
   double seconds = 0;
 };
 
+// Where an epoch stands after each step, for progress displays.
+struct StepProgress {
+  int64_t epoch = 0;
+  int64_t step = 0;        // steps done in this epoch
+  int64_t steps = 0;       // steps in the epoch
+  int64_t samples = 0;     // samples done in this epoch
+  double loss = 0;         // mean over the epoch's samples so far
+  double accuracy = 0;
+  double seconds = 0;      // since the epoch started
+};
+using ProgressCallback = std::function<void(const StepProgress&)>;
+
 struct EvalStats {
   double loss = 0;
   double accuracy = 0;
@@ -59,7 +71,9 @@ class Trainer {
 
   // Runs one epoch over `data` (epoch numbers start at 1; the shuffle of
   // epoch e depends only on the seed and e).
-  absl::StatusOr<EpochStats> TrainEpoch(const LabeledImages& data, int64_t epoch);
+  // `progress`, when given, is called after every step.
+  absl::StatusOr<EpochStats> TrainEpoch(const LabeledImages& data, int64_t epoch,
+                                        const ProgressCallback& progress = nullptr);
   // Mean loss and accuracy over `data`, parameters unchanged.
   absl::StatusOr<EvalStats> Evaluate(const LabeledImages& data);
 

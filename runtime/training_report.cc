@@ -198,4 +198,18 @@ std::string FormatJsonLines(const TrainingHistory& history) {
   return out;
 }
 
+std::string FormatProgressLine(const StepProgress& p) {
+  constexpr int kWidth = 20;
+  const int64_t steps = std::max<int64_t>(p.steps, 1);
+  const int filled = static_cast<int>(kWidth * std::min(p.step, steps) / steps);
+  std::string bar(static_cast<size_t>(filled), '=');
+  if (filled < kWidth) bar += '>';
+  bar.resize(kWidth, ' ');
+  const double rate = p.seconds > 0 ? static_cast<double>(p.samples) / p.seconds : 0;
+  const double eta = p.step > 0 ? p.seconds * static_cast<double>(steps - p.step) / static_cast<double>(p.step) : 0;
+  std::string rate_text = rate >= 1000 ? absl::StrFormat("%.1fk", rate / 1000) : absl::StrFormat("%.0f", rate);
+  return absl::StrFormat("epoch %d  %d/%d [%s]  %s img/s  loss %.4f  acc %.4f  ETA %.1f s", p.epoch,
+                         p.step, p.steps, bar, rate_text, p.loss, p.accuracy, eta);
+}
+
 }  // namespace dlc

@@ -74,6 +74,10 @@ std::string FormatLossChart(const TrainingHistory& history);
 // JSON lines have one object per epoch, the test fields on the last only.
 // Non-finite numbers are "nan"/"inf" in CSV, null in JSON.
 std::string FormatCsv(const TrainingHistory& history);
+
+// One line of live progress, as Keras's fit shows it on a terminal:
+// "epoch 2  17/32 [=========>         ]  6.1k img/s  loss 0.7123  acc 0.8012  ETA 0.3 s".
+std::string FormatProgressLine(const StepProgress& progress);
 std::string FormatJsonLines(const TrainingHistory& history);
 
 }  // namespace dlc

@@ -1,5 +1,7 @@
 // dlc train: train a model on its train section's data and report how it went.
 #include <cerrno>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -66,8 +68,19 @@ absl::Status Train(const std::string& path) {
   const Graph& predict = setup.trainer->program().predict;
   history.classes = predict.type(predict.outputs[0]).shape[1];
   if (!quiet) std::printf("%-7s %-9s %-9s %s\n", "Epoch", "Loss", "Accuracy", "Time");
+  // On a terminal, a progress line rewritten after every step; in a file or
+  // pipe, only the line per epoch.
+  const bool live = !quiet && isatty(STDOUT_FILENO);
+  ProgressCallback progress;
+  if (live) {
+    progress = [](const StepProgress& p) {
+      std::printf("\r%s\033[K", FormatProgressLine(p).c_str());
+      std::fflush(stdout);
+    };
+  }
   for (int64_t epoch = 1; epoch <= c.epochs; ++epoch) {
-    DLC_ASSIGN_OR_RETURN(EpochStats stats, setup.trainer->TrainEpoch(data, epoch));
+    DLC_ASSIGN_OR_RETURN(EpochStats stats, setup.trainer->TrainEpoch(data, epoch, progress));
+    if (live) std::printf("\r\033[K");
     if (!quiet) {
       std::printf("%-7lld %-9.4f %-9.4f %.1f s\n", static_cast<long long>(epoch), stats.loss,
                   stats.accuracy, stats.seconds);

@@ -193,3 +193,27 @@ TEST(TrainingReportTest, JsonLines) {
 
 }  // namespace
 }  // namespace dlc
+
+namespace dlc {
+namespace {
+
+TEST(TrainingReportProgress, LineShowsStepsBarRateLossAccuracyAndEta) {
+  StepProgress p;
+  p.epoch = 2;
+  p.step = 8;
+  p.steps = 32;
+  p.samples = 256;
+  p.loss = 0.71234;
+  p.accuracy = 0.80125;
+  p.seconds = 0.5;  // 512 images/s; 24 more steps at 1/16 s each: 1.5 s
+  EXPECT_EQ(FormatProgressLine(p),
+            "epoch 2  8/32 [=====>              ]  512 img/s  loss 0.7123  acc 0.8013  ETA 1.5 s");
+  p.step = 32;
+  p.samples = 1000;
+  p.seconds = 0.1;
+  EXPECT_EQ(FormatProgressLine(p),
+            "epoch 2  32/32 [====================]  10.0k img/s  loss 0.7123  acc 0.8013  ETA 0.0 s");
+}
+
+}  // namespace
+}  // namespace dlc
