@@ -352,6 +352,20 @@ Attribute PaddingAttr(const Attributes& attrs) {
   return it == attrs.end() ? Attribute(std::string("valid")) : it->second;
 }
 
+// The pooling window over an input of `x` ([N,H,W,C]).
+absl::StatusOr<Window2D> PoolWindow(const TypeRuleInput& in, const Shape& x) {
+  const IntList window = AttrInts(in.attrs, "window");
+  if (window.size() != 2) return Error("window must have 2 values [h,w], got ", window.size());
+  return ResolveWindow2D(x[1], x[2], window[0], window[1], AttrInts(in.attrs, "strides"),
+                         IntList{1, 1}, PaddingAttr(in.attrs));
+}
+
+// The convolution window of a filter [KH,KW,...] over an input [N,H,W,C].
+absl::StatusOr<Window2D> ConvWindow(const TypeRuleInput& in, const Shape& x, const Shape& w) {
+  return ResolveWindow2D(x[1], x[2], w[0], w[1], AttrInts(in.attrs, "strides"),
+                         AttrInts(in.attrs, "dilations"), PaddingAttr(in.attrs));
+}
+
 absl::StatusOr<TensorType> Conv2DRule(const TypeRuleInput& in) {
   const TensorType& x = in.operands[0];
   const TensorType& w = in.operands[1];
@@ -363,10 +377,7 @@ absl::StatusOr<TensorType> Conv2DRule(const TypeRuleInput& in) {
     return Error("filter ", w.ToString(), " expects ", w.shape[2], " input channels, input ",
                  x.ToString(), " has ", x.shape[3]);
   }
-  DLC_ASSIGN_OR_RETURN(
-      Window2D win, ResolveWindow2D(x.shape[1], x.shape[2], w.shape[0], w.shape[1],
-                                    AttrInts(in.attrs, "strides"), AttrInts(in.attrs, "dilations"),
-                                    PaddingAttr(in.attrs)));
+  DLC_ASSIGN_OR_RETURN(Window2D win, ConvWindow(in, x.shape, w.shape));
   return TensorType{x.dtype, {x.shape[0], win.out_h, win.out_w, w.shape[3]}};
 }
 
@@ -374,12 +385,7 @@ absl::StatusOr<TensorType> Pool2DRule(const TypeRuleInput& in) {
   const TensorType& x = in.operands[0];
   DLC_RETURN_IF_ERROR(RequireFloat(x));
   DLC_RETURN_IF_ERROR(RequireRank(x, 4, "input (NHWC)"));
-  const IntList window = AttrInts(in.attrs, "window");
-  if (window.size() != 2) return Error("window must have 2 values [h,w], got ", window.size());
-  DLC_ASSIGN_OR_RETURN(Window2D win,
-                       ResolveWindow2D(x.shape[1], x.shape[2], window[0], window[1],
-                                       AttrInts(in.attrs, "strides"), IntList{1, 1},
-                                       PaddingAttr(in.attrs)));
+  DLC_ASSIGN_OR_RETURN(Window2D win, PoolWindow(in, x.shape));
   return TensorType{x.dtype, {x.shape[0], win.out_h, win.out_w, x.shape[3]}};
 }
 
@@ -460,10 +466,7 @@ absl::StatusOr<TensorType> Conv2DBackpropInputRule(const TypeRuleInput& in) {
     return Error("output gradient ", dy.ToString(), " has batch ", dy.shape[0], ", ", x_text,
                  " has ", x[0]);
   }
-  DLC_ASSIGN_OR_RETURN(
-      Window2D win, ResolveWindow2D(x[1], x[2], w.shape[0], w.shape[1],
-                                    AttrInts(in.attrs, "strides"), AttrInts(in.attrs, "dilations"),
-                                    PaddingAttr(in.attrs)));
+  DLC_ASSIGN_OR_RETURN(Window2D win, ConvWindow(in, x, w.shape));
   DLC_RETURN_IF_ERROR(RequireOutputSize(win, dy, "conv2d", StrCat(x_text, " with filter ",
                                                                    w.ToString())));
   return TensorType{dy.dtype, x};
@@ -490,21 +493,10 @@ absl::StatusOr<TensorType> Conv2DBackpropFilterRule(const TypeRuleInput& in) {
     return Error("output gradient ", dy.ToString(), " has batch ", dy.shape[0], ", input ",
                  x.ToString(), " has ", x.shape[0]);
   }
-  DLC_ASSIGN_OR_RETURN(
-      Window2D win, ResolveWindow2D(x.shape[1], x.shape[2], w[0], w[1],
-                                    AttrInts(in.attrs, "strides"), AttrInts(in.attrs, "dilations"),
-                                    PaddingAttr(in.attrs)));
+  DLC_ASSIGN_OR_RETURN(Window2D win, ConvWindow(in, x.shape, w));
   DLC_RETURN_IF_ERROR(RequireOutputSize(win, dy, "conv2d", StrCat("input ", x.ToString(),
                                                                    " with ", w_text)));
   return TensorType{x.dtype, w};
-}
-
-// The pooling window over an input of `x` ([N,H,W,C]).
-absl::StatusOr<Window2D> PoolWindow(const TypeRuleInput& in, const Shape& x) {
-  const IntList window = AttrInts(in.attrs, "window");
-  if (window.size() != 2) return Error("window must have 2 values [h,w], got ", window.size());
-  return ResolveWindow2D(x[1], x[2], window[0], window[1], AttrInts(in.attrs, "strides"),
-                         IntList{1, 1}, PaddingAttr(in.attrs));
 }
 
 // The output gradient must have the forward pool's output type.
