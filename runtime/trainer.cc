@@ -1,12 +1,15 @@
 #include "runtime/trainer.h"
 
 #include <chrono>
+#include <cmath>
 #include <numeric>
 
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
 #include "ir/random_hash.h"
+#include "ir/verifier.h"
 #include "runtime/initializers.h"
+#include "runtime/non_finite.h"
 #include "runtime/random.h"
 
 namespace dlc {
@@ -92,12 +95,24 @@ absl::Status Trainer::Feed(const LabeledImages& data, std::span<const int64_t> r
 }
 
 absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_t epoch,
-                                                const ProgressCallback& progress) {
+                                                const ProgressCallback& progress,
+                                                const StopRequested& stop) {
   const auto start = std::chrono::steady_clock::now();
   const int64_t n = data.size();
-  if (n < options_.batch && options_.drop_remainder) {
-    return absl::InvalidArgumentError(StrCat("the batch size ", options_.batch, " is larger than the ",
-                                             n, " training samples, and drop_remainder leaves nothing"));
+  if (n < options_.batch) {
+    return absl::InvalidArgumentError(StrCat("the batch size ", options_.batch,
+                                             " is larger than the ", n, " training samples"));
+  }
+  // Continue the epoch where a stop left it, with its sums so far.
+  PartialEpoch done;
+  done.epoch = epoch;
+  if (partial_) {
+    if (partial_->epoch != epoch) {
+      return absl::FailedPreconditionError(StrCat("epoch ", partial_->epoch,
+                                                  " was stopped part-way: finish it before epoch ", epoch));
+    }
+    done = *partial_;
+    partial_.reset();
   }
   std::vector<int64_t> order(n);
   std::iota(order.begin(), order.end(), 0);
@@ -107,21 +122,32 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_
       std::swap(order[i], order[rng.Below(static_cast<uint64_t>(i) + 1)]);
     }
   }
+  const int64_t full = n / options_.batch, rest = n % options_.batch;
+  const int64_t steps = full + (rest > 0 && !options_.drop_remainder ? 1 : 0);
+  auto elapsed = [&] {
+    return done.seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
 
   EpochStats stats;
   stats.epoch = epoch;
-  double loss_sum = 0;
-  int64_t correct = 0;
-  for (int64_t begin = 0; begin < n; begin += options_.batch) {
+  for (int64_t step = done.steps; step < steps; ++step) {
+    if (stop && stop()) {
+      stats.interrupted = true;
+      if (done.steps > 0) {
+        partial_ = done;
+        partial_->seconds = elapsed();
+      }
+      break;
+    }
+    const int64_t begin = step * options_.batch;
     const int64_t size = std::min(options_.batch, n - begin);
-    if (size < options_.batch && options_.drop_remainder) break;
     DLC_ASSIGN_OR_RETURN(Compiled * compiled, ForBatch(size));
     DLC_RETURN_IF_ERROR(CheckData(data, *compiled));
     DLC_RETURN_IF_ERROR(Feed(data, std::span(order).subspan(begin, size), *compiled));
     if (compiled->program.train_step.Find("rng_key")) {
       // Dropout's random key: the seed, and a number derived from the epoch
       // and step alone (so a resumed run draws the same masks).
-      const uint64_t step_id = MixBits((static_cast<uint64_t>(epoch) << 32) | static_cast<uint64_t>(stats.steps));
+      const uint64_t step_id = MixBits((static_cast<uint64_t>(epoch) << 32) | static_cast<uint64_t>(step));
       feeds_["rng_key"] = Tensor::FromVector<int32_t>(
           DType::kI32, {2},
           std::vector<int32_t>{static_cast<int32_t>(options_.seed), static_cast<int32_t>(step_id)});
@@ -133,35 +159,65 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_
     for (auto& [name, value] : parameters_) value = std::move(feeds_[name]);
     for (auto& [name, value] : state_) value = std::move(feeds_[name]);
     if (!outputs.ok()) {
-      return absl::Status(outputs.status().code(),
-                          StrCat("epoch ", epoch, ", step ", stats.steps + 1, ": ",
-                                 outputs.status().message()));
+      return absl::Status(outputs.status().code(), StrCat("epoch ", epoch, ", step ", step + 1,
+                                                          ": ", outputs.status().message()));
     }
+    const double loss = (*outputs)[0].GetDouble(0);
+    if (!std::isfinite(loss)) return NonFiniteLoss(*compiled, epoch, step + 1, loss);
     const TrainingProgram& program = compiled->program;
-    loss_sum += (*outputs)[0].GetDouble(0) * static_cast<double>(size);
-    correct += static_cast<int64_t>((*outputs)[1].GetDouble(0));
+    done.loss_sum += loss * static_cast<double>(size);
+    done.correct += static_cast<int64_t>((*outputs)[1].GetDouble(0));
     size_t next = 2;
     for (const std::string& name : program.parameters) parameters_[name] = std::move((*outputs)[next++]);
     for (const StateTensor& s : program.state) state_[s.name] = std::move((*outputs)[next++]);
-    stats.samples += size;
-    ++stats.steps;
+    done.samples += size;
+    done.steps = step + 1;
     if (progress) {
-      const int64_t full = n / options_.batch, rest = n % options_.batch;
       StepProgress p;
       p.epoch = epoch;
-      p.step = stats.steps;
-      p.steps = full + (rest > 0 && !options_.drop_remainder ? 1 : 0);
-      p.samples = stats.samples;
-      p.loss = loss_sum / static_cast<double>(stats.samples);
-      p.accuracy = static_cast<double>(correct) / static_cast<double>(stats.samples);
-      p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      p.step = done.steps;
+      p.steps = steps;
+      p.samples = done.samples;
+      p.loss = done.loss_sum / static_cast<double>(done.samples);
+      p.accuracy = static_cast<double>(done.correct) / static_cast<double>(done.samples);
+      p.seconds = elapsed();
       progress(p);
     }
   }
-  stats.loss = stats.samples > 0 ? loss_sum / static_cast<double>(stats.samples) : 0;
-  stats.accuracy = stats.samples > 0 ? static_cast<double>(correct) / static_cast<double>(stats.samples) : 0;
-  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stats.samples = done.samples;
+  stats.steps = done.steps;
+  stats.loss = done.samples > 0 ? done.loss_sum / static_cast<double>(done.samples) : 0;
+  stats.accuracy = done.samples > 0 ? static_cast<double>(done.correct) / static_cast<double>(done.samples) : 0;
+  stats.seconds = elapsed();
   return stats;
+}
+
+absl::Status Trainer::NonFiniteLoss(const Compiled& compiled, int64_t epoch, int64_t step,
+                                    double loss) {
+  const std::string what = StrCat("epoch ", epoch, ", step ", step, ": the loss is ",
+                                  std::isnan(loss) ? "NaN" : "infinite",
+                                  "; the step was not applied");
+  // Re-run the step on the reference interpreter, which checks every value.
+  Feeds feeds = feeds_;
+  for (const auto& [name, value] : parameters_) feeds[name] = value;
+  for (const auto& [name, value] : state_) feeds[name] = value;
+  const Graph& g = compiled.program.train_step;
+  auto culprit = FirstNonFiniteValue(g, feeds);
+  if (!culprit.ok()) {
+    return absl::InternalError(StrCat(what, " (re-running it on the interpreter failed: ",
+                                      culprit.status().message(), ")"));
+  }
+  if (!*culprit) {
+    return absl::InternalError(StrCat(what, ". On the reference interpreter every value of the step is "
+                                      "finite: the backend disagrees with it (please report this)"));
+  }
+  const Node& node = g.node(**culprit);
+  const bool fed = node.op == OpKind::kInput || node.op == OpKind::kParameter;
+  return absl::InvalidArgumentError(StrCat(
+      what, ". The first non-finite value ", fed ? "is fed in: " : "is produced by ",
+      DescribeNode(g, **culprit), " ", node.type.ToString(),
+      fed ? ". Check the data and the initial parameters"
+          : ". A lower learning rate may help"));
 }
 
 absl::StatusOr<EvalStats> Trainer::Evaluate(const LabeledImages& data) {

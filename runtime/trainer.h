@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -41,6 +42,19 @@ struct EpochStats {
   int64_t samples = 0;
   int64_t steps = 0;
   double seconds = 0;
+  bool interrupted = false;  // stopped on request before its last step
+};
+
+// An epoch stopped part-way: the steps done and their sums. TrainEpoch of
+// the same epoch continues from the next step with these sums, so the epoch
+// ends exactly as it would have without the stop.
+struct PartialEpoch {
+  int64_t epoch = 0;
+  int64_t steps = 0;  // steps done
+  int64_t samples = 0;
+  double loss_sum = 0;  // per-sample losses summed
+  int64_t correct = 0;
+  double seconds = 0;
 };
 
 // Where an epoch stands after each step, for progress displays.
@@ -54,6 +68,9 @@ struct StepProgress {
   double seconds = 0;      // since the epoch started
 };
 using ProgressCallback = std::function<void(const StepProgress&)>;
+// Asked before every step; true stops the epoch there (after the step
+// running when the request came, never in the middle of one).
+using StopRequested = std::function<bool()>;
 
 struct EvalStats {
   double loss = 0;
@@ -70,10 +87,16 @@ class Trainer {
                                                          const TrainOptions& options);
 
   // Runs one epoch over `data` (epoch numbers start at 1; the shuffle of
-  // epoch e depends only on the seed and e).
-  // `progress`, when given, is called after every step.
+  // epoch e depends only on the seed and e, dropout's masks on the seed, e
+  // and the step). `progress`, when given, is called after every step.
+  // When `stop` asks for it, the epoch ends early with `interrupted` set and
+  // partial_epoch() says where; calling TrainEpoch for it again continues.
+  // A step whose loss is not finite is not applied: the parameters stay
+  // those before it, and the error names the epoch, the step and the first
+  // operation of the step that produced a NaN or infinity.
   absl::StatusOr<EpochStats> TrainEpoch(const LabeledImages& data, int64_t epoch,
-                                        const ProgressCallback& progress = nullptr);
+                                        const ProgressCallback& progress = nullptr,
+                                        const StopRequested& stop = nullptr);
   // Mean loss and accuracy over `data`, parameters unchanged.
   absl::StatusOr<EvalStats> Evaluate(const LabeledImages& data);
 
@@ -83,6 +106,14 @@ class Trainer {
   // checking names, dtypes and shapes; `source` names them in errors.
   absl::Status LoadParameters(const NamedTensors& tensors, std::string_view source);
   const TrainingProgram& program() const { return programs_.at(options_.batch).program; }
+  const TrainOptions& options() const { return options_; }
+
+  // The epoch stopped part-way, if the last TrainEpoch was interrupted after
+  // at least one step (or ContinueEpoch set one).
+  const std::optional<PartialEpoch>& partial_epoch() const { return partial_; }
+  // Makes the next TrainEpoch of `partial.epoch` continue after its steps
+  // (resuming a checkpoint taken mid-epoch).
+  void ContinueEpoch(const PartialEpoch& partial) { partial_ = partial; }
 
  private:
   struct Compiled {
@@ -96,6 +127,9 @@ class Trainer {
   absl::Status CheckData(const LabeledImages& data, const Compiled& compiled) const;
   absl::Status Feed(const LabeledImages& data, std::span<const int64_t> rows,
                     const Compiled& compiled);
+  // The error for a step (fed in feeds_, parameters before it in
+  // parameters_ and state_) whose loss came out as `loss`.
+  absl::Status NonFiniteLoss(const Compiled& compiled, int64_t epoch, int64_t step, double loss);
 
   ProgramFactory factory_;
   Backend& backend_;
@@ -104,6 +138,7 @@ class Trainer {
   NamedTensors parameters_;
   NamedTensors state_;
   Feeds feeds_;  // parameters, state and the current batch, by name
+  std::optional<PartialEpoch> partial_;
 };
 
 }  // namespace dlc

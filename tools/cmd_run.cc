@@ -133,7 +133,9 @@ absl::Status Run(const std::string& path) {
 
   DLC_ASSIGN_OR_RETURN(auto specs, ParseFeedSpecs(absl::GetFlag(FLAGS_input)));
   std::string report;
-  DLC_ASSIGN_OR_RETURN(Feeds feeds, LoadFeeds(*graph, specs, static_cast<uint64_t>(std::max<int64_t>(absl::GetFlag(FLAGS_seed), 0)), report));
+  const int64_t seed = absl::GetFlag(FLAGS_seed).value_or(0);
+  if (seed < 0) return absl::InvalidArgumentError(StrCat("--seed must not be negative, got ", seed));
+  DLC_ASSIGN_OR_RETURN(Feeds feeds, LoadFeeds(*graph, specs, static_cast<uint64_t>(seed), report));
 
   const auto start = std::chrono::steady_clock::now();
   DLC_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, Interpret(*graph, feeds));

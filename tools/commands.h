@@ -12,6 +12,8 @@ namespace dlc::tools {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitError = 1;  // bad input: the message says what and where
 inline constexpr int kExitUsage = 2;  // wrong command line
+// Stopped by Ctrl-C (128 + SIGINT, as shells report it); what was done is saved.
+inline constexpr int kExitInterrupted = 130;
 
 int RunOpt(const std::vector<std::string>& args);
 int RunRun(const std::vector<std::string>& args);

@@ -11,7 +11,8 @@ ABSL_FLAG(std::string, stage, "ir",
 
 // Choosing and shaping the model.
 ABSL_FLAG(std::string, model, "", "the model to use, when the file declares several");
-ABSL_FLAG(int64_t, batch, 0, "batch size (default: the train section's, else 1)");
+ABSL_FLAG(std::optional<int64_t>, batch, std::nullopt,
+          "batch size (default: the train section's, else 1)");
 ABSL_FLAG(bool, training, false, "dump: lower in training mode (dropout active)");
 
 // dlc run.
@@ -22,16 +23,25 @@ ABSL_FLAG(std::vector<std::string>, input, {},
           "dimension");
 
 // Training.
-ABSL_FLAG(int64_t, seed, -1, "random seed (default: the train section's, else 0)");
-ABSL_FLAG(int64_t, epochs, 0, "train: epochs (default: the train section's)");
-ABSL_FLAG(double, lr, 0, "train: learning rate (default: the train section's optimizer's)");
-ABSL_FLAG(int64_t, limit, 0, "train: use only the first N training samples");
+ABSL_FLAG(std::optional<int64_t>, seed, std::nullopt, "random seed (default: the train section's, else 0)");
+ABSL_FLAG(std::optional<int64_t>, epochs, std::nullopt, "train: epochs (default: the train section's)");
+ABSL_FLAG(std::optional<double>, lr, std::nullopt, "train: learning rate (default: the train section's optimizer's)");
+ABSL_FLAG(std::optional<int64_t>, limit, std::nullopt, "train: use only the first N training samples");
 ABSL_FLAG(bool, no_shuffle, false, "train: keep the data's order in every epoch");
 ABSL_FLAG(std::string, init, "", "train, eval, predict: start from the parameters in this safetensors file");
 ABSL_FLAG(std::string, save, "", "train: write the parameters and optimizer state here (safetensors)");
 ABSL_FLAG(std::string, backend, "jit",
           "train, eval: jit (LLVM-compiled for this CPU) or interp (the reference interpreter)");
-ABSL_FLAG(int64_t, threads, 0, "train, eval: threads for the jit's parallel loops (0: every core)");
+ABSL_FLAG(std::optional<int64_t>, threads, std::nullopt,
+          "train, eval: threads for the jit's parallel loops (default: every core)");
+
+// Checkpoints.
+ABSL_FLAG(std::optional<int64_t>, checkpoint_every, std::nullopt,
+          "train: also write the --save checkpoint after every N epochs (atomically), "
+          "not only at the end");
+ABSL_FLAG(std::string, resume, "",
+          "train: continue the run saved in this checkpoint (parameters, optimizer state, "
+          "epoch and step, the run's seed and batch); --epochs is the run's total");
 
 // dlc compile.
 ABSL_FLAG(std::string, o, "", "compile: the output file (object, or text with --emit)");
@@ -49,6 +59,9 @@ ABSL_FLAG(std::string, log, "",
           "train: write the per-epoch records (epoch, loss, accuracy, samples, steps, seconds; "
           "test results on the last) to this file: CSV if it ends in .csv, JSON lines if in "
           ".jsonl or .json. The file is opened before training and written at the end");
+ABSL_FLAG(std::string, plot, "",
+          "train: draw the loss and accuracy curves (training, and test when measured) "
+          "into this SVG file at the end");
 ABSL_FLAG(bool, quiet, false,
           "train: print no line per epoch while training: only the set-up line, the test "
           "result, and the final epoch table and loss chart");

@@ -28,16 +28,18 @@ absl::StatusOr<std::string> ChooseModel(const dl::Program& program, const std::s
 }
 
 absl::StatusOr<int64_t> ChooseBatch(const dl::Program& program, const std::string& model,
-                                    int64_t flag) {
-  if (flag < 0) return absl::InvalidArgumentError(StrCat("--batch must be positive, got ", flag));
-  if (flag > 0) return flag;
+                                    std::optional<int64_t> flag) {
+  if (flag) {
+    if (*flag <= 0) return absl::InvalidArgumentError(StrCat("--batch must be positive, got ", *flag));
+    return *flag;
+  }
   if (program.FindTrain(model) == nullptr) return 1;
   DLC_ASSIGN_OR_RETURN(dl::TrainConfig config, dl::ResolveTrainConfig(program, model));
   return config.batch;
 }
 
 absl::StatusOr<LoadedModel> LoadModel(const std::string& path, const std::string& model_flag,
-                                      int64_t batch_flag, bool training) {
+                                      std::optional<int64_t> batch_flag, bool training) {
   LoadedModel loaded;
   DLC_ASSIGN_OR_RETURN(loaded.program, dl::LoadProgramFile(path));
   DLC_ASSIGN_OR_RETURN(loaded.model, ChooseModel(loaded.program, model_flag));

@@ -4,6 +4,7 @@
 #define DLC_TOOLS_MODEL_LOADING_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -15,9 +16,10 @@ namespace dlc::tools {
 // The model to use: --model when given, else the file's only model.
 absl::StatusOr<std::string> ChooseModel(const dl::Program& program, const std::string& flag);
 
-// --batch when positive, else the train section's batch, else 1.
+// --batch when given (it must be positive), else the train section's batch,
+// else 1.
 absl::StatusOr<int64_t> ChooseBatch(const dl::Program& program, const std::string& model,
-                                    int64_t flag);
+                                    std::optional<int64_t> flag);
 
 struct LoadedModel {
   dl::Program program;
@@ -27,7 +29,8 @@ struct LoadedModel {
 
 // Parses `path`, chooses the model and batch by the flags, and lowers it.
 absl::StatusOr<LoadedModel> LoadModel(const std::string& path, const std::string& model_flag,
-                                      int64_t batch_flag, bool training = false);
+                                      std::optional<int64_t> batch_flag,
+                                      bool training = false);
 
 }  // namespace dlc::tools
 

@@ -35,26 +35,104 @@ ForwardModel ToForward(dl::LoweredModel lowered) {
   return {std::move(lowered.graph), logits};
 }
 
+absl::Status CheckPositive(std::string_view flag, std::optional<double> value) {
+  if (value && !(*value > 0)) {
+    return absl::InvalidArgumentError(StrCat("--", flag, " must be positive, got ", *value));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ApplyOverrides(const TrainOverrides& o, dl::TrainConfig& config) {
-  if (o.epochs < 0) return absl::InvalidArgumentError(StrCat("--epochs must be positive, got ", o.epochs));
-  if (o.batch < 0) return absl::InvalidArgumentError(StrCat("--batch must be positive, got ", o.batch));
-  if (o.lr < 0) return absl::InvalidArgumentError(StrCat("--lr must be positive, got ", o.lr));
-  if (o.limit < 0) return absl::InvalidArgumentError(StrCat("--limit must be positive, got ", o.limit));
-  if (o.epochs > 0) config.epochs = o.epochs;
-  if (o.batch > 0) config.batch = o.batch;
-  if (o.lr > 0) config.optimizer.lr = o.lr;
-  if (o.seed >= 0) config.seed = static_cast<uint64_t>(o.seed);
-  if (o.limit > 0) {
+  auto as_double = [](std::optional<int64_t> v) -> std::optional<double> {
+    return v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt;
+  };
+  DLC_RETURN_IF_ERROR(CheckPositive("epochs", as_double(o.epochs)));
+  DLC_RETURN_IF_ERROR(CheckPositive("batch", as_double(o.batch)));
+  DLC_RETURN_IF_ERROR(CheckPositive("lr", o.lr));
+  DLC_RETURN_IF_ERROR(CheckPositive("limit", as_double(o.limit)));
+  DLC_RETURN_IF_ERROR(CheckPositive("threads", as_double(o.threads)));
+  if (o.seed && *o.seed < 0) {
+    return absl::InvalidArgumentError(StrCat("--seed must not be negative, got ", *o.seed));
+  }
+  if (o.epochs) config.epochs = *o.epochs;
+  if (o.batch) config.batch = *o.batch;
+  if (o.lr) config.optimizer.lr = *o.lr;
+  if (o.seed) config.seed = static_cast<uint64_t>(*o.seed);
+  if (o.limit) {
     if (!config.data) return absl::InvalidArgumentError("--limit: the train section names no data");
-    config.data->limit = o.limit;
+    config.data->limit = *o.limit;
   }
   if (o.no_shuffle) config.shuffle = false;
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<Backend>> MakeBackend(const std::string& name, int threads) {
+// --resume: the saved run's settings replace the train section's; a flag
+// that asks for other ones is an error (the run would not be the same run).
+absl::Status AdoptRunSettings(const Checkpoint& checkpoint, const RunState& run,
+                              const TrainOverrides& o, const std::string& model,
+                              dl::TrainConfig& config) {
+  const std::string& source = o.resume;
+  auto saved_model = checkpoint.metadata.find("model");
+  if (saved_model == checkpoint.metadata.end() || saved_model->second != model) {
+    return absl::InvalidArgumentError(StrCat(
+        source, " is a checkpoint of model '",
+        saved_model == checkpoint.metadata.end() ? "?" : saved_model->second,
+        "', not of '", model, "'"));
+  }
+  auto conflict = [&](std::string_view flag, const std::string& given, const std::string& saved) {
+    return absl::InvalidArgumentError(StrCat("--", flag, "=", given, " contradicts the resumed run's ",
+                                             saved, " (", source, "); leave it out to continue the run, "
+                                             "or start a new run from those weights with --init"));
+  };
+  if (o.seed && static_cast<uint64_t>(*o.seed) != run.seed) {
+    return conflict("seed", StrCat(*o.seed), StrCat("seed ", run.seed));
+  }
+  if (o.batch && *o.batch != run.batch) {
+    return conflict("batch", StrCat(*o.batch), StrCat("batch ", run.batch));
+  }
+  if (o.no_shuffle && run.shuffle) return conflict("no-shuffle", "true", "shuffled batches");
+  const std::string optimizer = dl::DescribeOptimizer(config.optimizer);
+  if (auto it = checkpoint.metadata.find("optimizer");
+      it != checkpoint.metadata.end() && it->second != optimizer) {
+    return absl::InvalidArgumentError(StrCat(
+        source, " was trained with ", it->second, ", this run asks for ", optimizer,
+        "; a resumed run keeps its optimizer (start a new run from those weights with --init)"));
+  }
+  if (o.limit && *o.limit != run.samples) {
+    return conflict("limit", StrCat(*o.limit), StrCat(run.samples, " samples per epoch"));
+  }
+  config.seed = run.seed;
+  config.batch = run.batch;
+  config.shuffle = run.shuffle;
+  if (config.data) config.data->limit = run.samples;
+  if (!o.epochs) config.epochs = run.total_epochs;
+  if (run.epochs_done() >= config.epochs && !run.partial) {
+    return absl::InvalidArgumentError(StrCat(
+        source, " has already trained ", run.epochs_done(), run.epochs_done() == 1 ? " epoch" : " epochs",
+        ", and this run's total is ",
+        config.epochs, ": ask for more with --epochs=N"));
+  }
+  return absl::OkStatus();
+}
+
+// The checkpoint must hold the optimizer's state too: without it the run
+// would not continue as it was.
+absl::Status CheckHasOptimizerState(const Checkpoint& checkpoint, const Trainer& trainer,
+                                    const std::string& source) {
+  for (const auto& [name, value] : trainer.optimizer_state()) {
+    if (!checkpoint.tensors.contains(name)) {
+      return absl::InvalidArgumentError(StrCat(source, ": no tensor ", name, " (",
+                                               value.type().ToString(),
+                                               ") for the optimizer state a resumed run needs"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Backend>> MakeBackend(const std::string& name,
+                                                     std::optional<int64_t> threads) {
   if (name == "interp") return MakeInterpreterBackend();
-  if (name == "jit") return jit::MakeJitBackend({threads});
+  if (name == "jit") return jit::MakeJitBackend({static_cast<int>(threads.value_or(0))});
   return absl::InvalidArgumentError(StrCat("--backend=", name,
                                            ": unknown backend (available: jit, interp)"));
 }
@@ -81,8 +159,9 @@ TrainOverrides OverridesFromFlags() {
   o.no_shuffle = absl::GetFlag(FLAGS_no_shuffle);
   o.model = absl::GetFlag(FLAGS_model);
   o.backend = absl::GetFlag(FLAGS_backend);
-  o.threads = static_cast<int>(absl::GetFlag(FLAGS_threads));
+  o.threads = absl::GetFlag(FLAGS_threads);
   o.init = absl::GetFlag(FLAGS_init);
+  o.resume = absl::GetFlag(FLAGS_resume);
   return o;
 }
 
@@ -94,8 +173,17 @@ absl::StatusOr<TrainingSetup> SetUpTraining(const std::string& path,
   DLC_ASSIGN_OR_RETURN(setup.model, ChooseModel(*setup.program, overrides.model));
   DLC_ASSIGN_OR_RETURN(setup.config, dl::ResolveTrainConfig(*setup.program, setup.model));
   DLC_RETURN_IF_ERROR(ApplyOverrides(overrides, setup.config));
-  if (overrides.threads < 0) {
-    return absl::InvalidArgumentError(StrCat("--threads must be positive, got ", overrides.threads));
+  if (!overrides.init.empty() && !overrides.resume.empty()) {
+    return absl::InvalidArgumentError(
+        "--init and --resume exclude each other: --init starts a new run from saved weights, "
+        "--resume continues the saved run");
+  }
+  std::optional<Checkpoint> resumed;
+  if (!overrides.resume.empty()) {
+    DLC_ASSIGN_OR_RETURN(resumed, ReadSafetensors(overrides.resume));
+    DLC_ASSIGN_OR_RETURN(setup.resumed, ReadRunStateMetadata(resumed->metadata, overrides.resume));
+    DLC_RETURN_IF_ERROR(
+        AdoptRunSettings(*resumed, *setup.resumed, overrides, setup.model, setup.config));
   }
   DLC_ASSIGN_OR_RETURN(setup.backend, MakeBackend(overrides.backend, overrides.threads));
 
@@ -115,19 +203,38 @@ absl::StatusOr<TrainingSetup> SetUpTraining(const std::string& path,
     DLC_ASSIGN_OR_RETURN(Checkpoint checkpoint, ReadSafetensors(overrides.init));
     DLC_RETURN_IF_ERROR(setup.trainer->LoadParameters(checkpoint.tensors, overrides.init));
   }
+  if (resumed) {
+    DLC_RETURN_IF_ERROR(CheckHasOptimizerState(*resumed, *setup.trainer, overrides.resume));
+    DLC_RETURN_IF_ERROR(setup.trainer->LoadParameters(resumed->tensors, overrides.resume));
+    if (setup.resumed->partial) setup.trainer->ContinueEpoch(*setup.resumed->partial);
+  }
   return setup;
 }
 
-absl::Status SaveCheckpoint(const TrainingSetup& setup, const std::string& path, int64_t epochs) {
+RunState CurrentRunState(const TrainingSetup& setup, std::vector<EpochStats> epochs,
+                         int64_t samples) {
+  RunState state;
+  state.seed = setup.config.seed;
+  state.batch = setup.config.batch;
+  state.shuffle = setup.config.shuffle;
+  state.samples = samples;
+  state.total_epochs = setup.config.epochs;
+  state.epochs = std::move(epochs);
+  state.partial = setup.trainer->partial_epoch();
+  return state;
+}
+
+absl::Status SaveCheckpoint(const TrainingSetup& setup, const std::string& path,
+                            const RunState& state) {
   Checkpoint checkpoint;
   checkpoint.tensors = setup.trainer->parameters();
   for (const auto& [name, value] : setup.trainer->optimizer_state()) {
     checkpoint.tensors.emplace(name, value);
   }
   checkpoint.metadata = {{"model", setup.model},
-                         {"epochs", StrCat(epochs)},
                          {"optimizer", dl::DescribeOptimizer(setup.config.optimizer)},
                          {"producer", "dlc"}};
+  AddRunStateMetadata(state, checkpoint.metadata);
   return WriteSafetensors(path, checkpoint);
 }
 

@@ -4,6 +4,7 @@
 #define DLC_TOOLS_TRAINING_SETUP_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -11,6 +12,7 @@
 #include "frontend/train_config.h"
 #include "runtime/dataset.h"
 #include "runtime/executor.h"
+#include "runtime/run_state.h"
 #include "runtime/trainer.h"
 
 namespace dlc::tools {
@@ -21,21 +23,28 @@ struct TrainingSetup {
   dl::TrainConfig config;  // the train section with the flags applied
   std::unique_ptr<Backend> backend;
   std::unique_ptr<Trainer> trainer;
+  // With --resume: where the saved run stood (the trainer already holds its
+  // parameters, optimizer state and epoch in progress).
+  std::optional<RunState> resumed;
 };
 
-// What the command line may change of a train section (zero / negative /
-// empty: keep the file's).
+// What the command line may change of a train section (not given: keep the
+// file's). Given values must be positive (the seed: not negative).
 struct TrainOverrides {
-  int64_t epochs = 0;
-  int64_t batch = 0;
-  double lr = 0;
-  int64_t seed = -1;
-  int64_t limit = 0;
+  std::optional<int64_t> epochs;
+  std::optional<int64_t> batch;
+  std::optional<double> lr;
+  std::optional<int64_t> seed;
+  std::optional<int64_t> limit;
   bool no_shuffle = false;
-  std::string model;            // which model, when the file has several
-  std::string backend = "jit";   // or "interp", the reference interpreter
-  int threads = 0;               // jit: worker threads (0: every core)
-  std::string init;             // safetensors file to start from
+  std::string model;              // which model, when the file has several
+  std::string backend = "jit";    // or "interp", the reference interpreter
+  std::optional<int64_t> threads; // jit: worker threads (default: every core)
+  std::string init;               // safetensors file to start from
+  // A checkpoint of an earlier run to continue: its seed, batch and
+  // shuffling are the run's (a flag that contradicts them is an error), and
+  // `epochs` counts the run's total.
+  std::string resume;
 };
 
 // The training program of `model` at `batch`: the model lowered (in
@@ -51,9 +60,15 @@ TrainOverrides OverridesFromFlags();
 absl::StatusOr<TrainingSetup> SetUpTraining(const std::string& path,
                                             const TrainOverrides& overrides);
 
+// The run's state after the completed `epochs` (and the trainer's epoch in
+// progress, if one was stopped), training on `samples` samples per epoch.
+RunState CurrentRunState(const TrainingSetup& setup, std::vector<EpochStats> epochs,
+                         int64_t samples);
+
 // Writes the parameters and optimizer state, with the model's name, the
-// epochs trained and the optimizer as metadata (safetensors, atomically).
-absl::Status SaveCheckpoint(const TrainingSetup& setup, const std::string& path, int64_t epochs);
+// optimizer and the run's state as metadata (safetensors, atomically).
+absl::Status SaveCheckpoint(const TrainingSetup& setup, const std::string& path,
+                            const RunState& state);
 
 // The train section's training or test data (`which` is "data" or "test").
 absl::StatusOr<LabeledImages> LoadData(const TrainingSetup& setup, std::string_view which);

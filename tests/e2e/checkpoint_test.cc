@@ -66,7 +66,7 @@ TEST(Checkpoint, SaveLoadEvalGivesTheSameNumbers) {
   auto trained = SetUpTraining(kCnn, Small(1));
   ASSERT_TRUE(trained.ok()) << trained.status();
   Train(*trained);
-  ASSERT_TRUE(SaveCheckpoint(*trained, path, 2).ok());
+  ASSERT_TRUE(SaveCheckpoint(*trained, path, CurrentRunState(*trained, {}, 200)).ok());
   auto test = LoadData(*trained, "test");
   ASSERT_TRUE(test.ok());
   auto before = trained->trainer->Evaluate(*test);
@@ -97,7 +97,7 @@ TEST(Checkpoint, ParametersOfAnotherModelAreRejectedNamingTheTensor) {
   mlp_overrides.epochs = 1;
   auto mlp = SetUpTraining(DLC_SOURCE_DIR "/examples/mnist_mlp.dl", mlp_overrides);
   ASSERT_TRUE(mlp.ok());
-  ASSERT_TRUE(SaveCheckpoint(*mlp, path, 0).ok());
+  ASSERT_TRUE(SaveCheckpoint(*mlp, path, CurrentRunState(*mlp, {}, 200)).ok());
   TrainOverrides load = Small(0);
   load.init = path;
   auto cnn = SetUpTraining(kCnn, load);
