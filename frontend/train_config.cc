@@ -308,7 +308,7 @@ std::optional<std::string> SectionResolver::Path(const Expr& e, std::string_view
   }
   const std::filesystem::path path(e.text);
   if (path.is_absolute()) return e.text;
-  return (folder_ / path).string();
+  return (folder_ / path).lexically_normal().string();
 }
 
 bool SectionResolver::FirstUse(std::string_view name, Span where, std::string_view call,

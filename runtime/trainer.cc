@@ -85,6 +85,19 @@ absl::Status Trainer::CheckData(const LabeledImages& data, const Compiled& compi
   return absl::OkStatus();
 }
 
+absl::Status Trainer::CheckData(const LabeledImages& data) const {
+  return CheckData(data, programs_.at(options_.batch));
+}
+
+absl::Status Trainer::CheckTrainingData(const LabeledImages& data) const {
+  DLC_RETURN_IF_ERROR(CheckData(data));
+  if (data.size() < options_.batch) {
+    return absl::InvalidArgumentError(StrCat("the batch size ", options_.batch,
+                                             " is larger than the ", data.size(), " training samples"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Trainer::Feed(const LabeledImages& data, std::span<const int64_t> rows,
                            const Compiled& compiled) {
   const Graph& g = compiled.program.train_step;
@@ -98,11 +111,8 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_
                                                 const ProgressCallback& progress,
                                                 const StopRequested& stop) {
   const auto start = std::chrono::steady_clock::now();
+  DLC_RETURN_IF_ERROR(CheckTrainingData(data));
   const int64_t n = data.size();
-  if (n < options_.batch) {
-    return absl::InvalidArgumentError(StrCat("the batch size ", options_.batch,
-                                             " is larger than the ", n, " training samples"));
-  }
   // Continue the epoch where a stop left it, with its sums so far.
   PartialEpoch done;
   done.epoch = epoch;

@@ -97,6 +97,11 @@ class Trainer {
   absl::StatusOr<EpochStats> TrainEpoch(const LabeledImages& data, int64_t epoch,
                                         const ProgressCallback& progress = nullptr,
                                         const StopRequested& stop = nullptr);
+  // Whether `data`'s samples fit the model's input (element type and size).
+  absl::Status CheckData(const LabeledImages& data) const;
+  // CheckData, and at least one batch of samples.
+  absl::Status CheckTrainingData(const LabeledImages& data) const;
+
   // Mean loss and accuracy over `data`, parameters unchanged.
   absl::StatusOr<EvalStats> Evaluate(const LabeledImages& data);
 

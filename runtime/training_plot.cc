@@ -178,10 +178,11 @@ std::vector<double> NiceTicks(double low, double high, int count) {
       break;
     }
   }
+  // Multiples of the step, computed as such (not summed) to stay round.
   std::vector<double> ticks;
-  const double first = std::floor(low / step + 1e-9) * step;
-  for (double t = first; ticks.empty() || ticks.back() < high - 1e-9 * step; t += step) {
-    ticks.push_back(std::abs(t) < 1e-12 * step ? 0.0 : t);
+  const double first = std::floor(low / step + 1e-9);
+  for (double k = first; ticks.empty() || ticks.back() < high - 1e-9 * step; k += 1) {
+    ticks.push_back(k == 0 ? 0.0 : k * step);
   }
   if (ticks.size() < 2) ticks.push_back(ticks.back() + step);
   return ticks;

@@ -107,8 +107,8 @@ struct Checkpoints {
   absl::Status Explain(const absl::Status& error) const {
     if (path.empty()) return error;
     const std::string note =
-        last_epoch >= 0 ? StrCat("the last checkpoint, ", path, " (after epoch ", last_epoch, "), is kept")
-                        : StrCat(path, " was not written");
+        last_epoch >= 0 ? StrCat("The last checkpoint, ", path, " (after epoch ", last_epoch, "), is kept.")
+                        : StrCat(path, " was not written.");
     return absl::Status(error.code(), StrCat(error.message(), "\n", note));
   }
 };
@@ -185,6 +185,7 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
 
   DLC_ASSIGN_OR_RETURN(TrainingSetup setup, SetUpTraining(path, OverridesFromFlags()));
   DLC_ASSIGN_OR_RETURN(LabeledImages data, LoadData(setup, "data"));
+  DLC_RETURN_IF_ERROR(setup.trainer->CheckTrainingData(data));
   if (setup.resumed && setup.resumed->samples != data.size()) {
     return absl::InvalidArgumentError(StrCat(
         "the resumed run trained on ", setup.resumed->samples, " samples per epoch, this one has ",

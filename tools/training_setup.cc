@@ -248,7 +248,12 @@ absl::StatusOr<LabeledImages> LoadData(const TrainingSetup& setup, std::string_v
   // Labels must name one of the model's output classes.
   const Graph& predict = setup.trainer->program().predict;
   const int64_t classes = predict.type(predict.outputs[0]).shape[1];
-  return LoadIdxDataset(source->images, source->labels, static_cast<int>(classes), source->limit);
+  DLC_ASSIGN_OR_RETURN(LabeledImages data, LoadIdxDataset(source->images, source->labels,
+                                                          static_cast<int>(classes), source->limit));
+  if (absl::Status fits = setup.trainer->CheckData(data); !fits.ok()) {
+    return absl::InvalidArgumentError(StrCat(source->images, ": ", fits.message()));
+  }
+  return data;
 }
 
 }  // namespace dlc::tools
