@@ -79,6 +79,45 @@ std::optional<std::pair<int64_t, int64_t>> RangeWithout(const Affine& a, VarId v
   return std::make_pair(lo, hi);
 }
 
+bool ReadsBuffer(const loops::LoopProgram& p, ExprId e, loops::BufferId buffer) {
+  if (e < 0) return false;
+  const loops::Expr& x = p.expr(e);
+  if (x.kind == ExprKind::kLoad && x.buffer == buffer) return true;
+  return ReadsBuffer(p, x.a, buffer) || ReadsBuffer(p, x.b, buffer) || ReadsBuffer(p, x.c, buffer);
+}
+
+// What the first statement of `stmts` (in execution order) that touches
+// local `buffer` does with it.
+enum class FirstTouch { kNone, kWrite, kRead };
+
+FirstTouch FirstTouchOf(const loops::LoopProgram& p, const std::vector<StmtId>& stmts,
+                        loops::BufferId buffer, bool guarded) {
+  for (StmtId id : stmts) {
+    const loops::Stmt& s = p.stmt(id);
+    switch (s.kind) {
+      case StmtKind::kStore:
+        if (ReadsBuffer(p, s.index, buffer) || ReadsBuffer(p, s.value, buffer)) return FirstTouch::kRead;
+        if (s.buffer == buffer) return guarded ? FirstTouch::kRead : FirstTouch::kWrite;
+        break;
+      case StmtKind::kCheck:
+        if (ReadsBuffer(p, s.cond, buffer)) return FirstTouch::kRead;
+        break;
+      case StmtKind::kIf:
+        if (ReadsBuffer(p, s.cond, buffer)) return FirstTouch::kRead;
+        // A write under a guard may not happen: it does not make the local private.
+        if (FirstTouch t = FirstTouchOf(p, s.body, buffer, true); t != FirstTouch::kNone) return t;
+        break;
+      case StmtKind::kFor:
+        if (FirstTouch t = FirstTouchOf(p, s.body, buffer, guarded || s.extent < 1);
+            t != FirstTouch::kNone) {
+          return t;
+        }
+        break;
+    }
+  }
+  return FirstTouch::kNone;
+}
+
 }  // namespace
 
 std::optional<Affine> AsAffine(const loops::LoopProgram& p, ExprId index) {
@@ -131,7 +170,14 @@ bool IterationsIndependent(const loops::LoopProgram& p, StmtId loop) {
   std::map<loops::BufferId, std::map<VarId, int64_t>> enclosing_terms;
   std::map<loops::BufferId, bool> written;
   for (const Access& a : accesses) {
-    if (a.is_store) written[a.buffer] = true;
+    if (!a.is_store) continue;
+    // A local each iteration writes before reading it is that iteration's
+    // own (every thread and lane has its copy): it links no iterations.
+    if (p.buffer(a.buffer).kind == loops::BufferKind::kLocal &&
+        FirstTouchOf(p, s.body, a.buffer, false) == FirstTouch::kWrite) {
+      continue;
+    }
+    written[a.buffer] = true;
   }
   // Every access to a buffer the loop writes is c * var + (something in
   // [lo, hi]) with one c per buffer and hi - lo < |c|: iteration i then

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "passes/loop_analysis.h"
+#include "passes/register_accumulation.h"
 
 namespace dlc {
 namespace {
@@ -65,6 +66,7 @@ void Vectorize(loops::LoopProgram& p, StmtId id, int vector_bytes) {
 }  // namespace
 
 void ScheduleLoops(loops::LoopProgram& program, const ScheduleOptions& options) {
+  if (options.accumulate_in_registers) AccumulateInRegisters(program, options.vector_bytes);
   for (const loops::Kernel& kernel : program.kernels) {
     for (StmtId id : kernel.body) {
       if (options.vector_bytes > 0) Vectorize(program, id, options.vector_bytes);

@@ -1,7 +1,7 @@
-// The default schedule for a lowered program: which loop of each nest runs
-// in parallel across threads, which innermost loops run in SIMD lanes. A
-// loop gets a kind only when the analysis (loop_analysis.h) shows its
-// iterations independent.
+// The default schedule for a lowered program: reductions moved into
+// registers, which loop of each nest runs in parallel across threads, which
+// innermost loops run in SIMD lanes. A loop gets a kind only when the
+// analysis (loop_analysis.h) shows its iterations independent.
 #ifndef DLC_PASSES_SCHEDULE_H_
 #define DLC_PASSES_SCHEDULE_H_
 
@@ -17,6 +17,8 @@ struct ScheduleOptions {
   // Parallelize nests with at least this many innermost iterations (smaller
   // ones are not worth waking threads for); 0: no parallel loops.
   int64_t min_parallel_work = 1 << 15;
+  // Keep reductions' running values in registers (register_accumulation.h).
+  bool accumulate_in_registers = true;
 };
 
 void ScheduleLoops(loops::LoopProgram& program, const ScheduleOptions& options);

@@ -332,7 +332,10 @@ class Machine {
     for (BufferId id = 0; id < static_cast<BufferId>(p_.buffers.size()); ++id) {
       const Buffer& b = p_.buffer(id);
       const size_t bytes = static_cast<size_t>(b.num_elements() * TypeSize(b.type));
-      if (b.kind == BufferKind::kTemp) {
+      if (b.kind == BufferKind::kLocal) {
+        // Lanes and threads run one after another here: one copy will do.
+        base_[id] = unplanned_.emplace_back(bytes, kPoison).data();
+      } else if (b.kind == BufferKind::kTemp) {
         if (b.offset >= 0) {
           base_[id] = workspace_.data() + b.offset;
         } else {

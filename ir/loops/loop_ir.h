@@ -43,6 +43,9 @@ enum class BufferKind : uint8_t {
   kOutput,    // an argument: a graph output (written)
   kTemp,      // an intermediate, placed in the workspace by memory planning
   kConstant,  // values known at compile time (emitted as a global)
+  kLocal,     // one element private to the code running it, kept in a
+              // register: an accumulator. Inside a vectorized loop each lane
+              // has its own. Never in memory, so nothing else aliases it.
 };
 
 struct Buffer {

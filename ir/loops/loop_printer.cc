@@ -421,6 +421,7 @@ std::string_view BufferKindName(BufferKind kind) {
     case BufferKind::kOutput: return "output";
     case BufferKind::kTemp: return "temp";
     case BufferKind::kConstant: return "constant";
+    case BufferKind::kLocal: return "local";
   }
   return "?";
 }

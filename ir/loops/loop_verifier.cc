@@ -147,7 +147,7 @@ class Verifier {
       if (!ValidType(b.type)) {
         return error(StrCat("invalid type #", static_cast<int>(b.type)));
       }
-      if (static_cast<uint8_t>(b.kind) > static_cast<uint8_t>(BufferKind::kConstant)) {
+      if (static_cast<uint8_t>(b.kind) > static_cast<uint8_t>(BufferKind::kLocal)) {
         return error(StrCat("invalid kind #", static_cast<int>(b.kind)));
       }
       for (int64_t d : b.shape) {
@@ -168,6 +168,9 @@ class Verifier {
           static_cast<int64_t>(b.values.size()) != b.num_elements()) {
         return error(
             StrCat("constant has ", b.values.size(), " values, expected 1 or ", b.num_elements()));
+      }
+      if (b.kind == BufferKind::kLocal && b.num_elements() != 1) {
+        return error(StrCat("a local holds one element, not ", ShapeToString(b.shape)));
       }
       if (b.kind != BufferKind::kTemp) continue;
       if (b.offset == -1) {

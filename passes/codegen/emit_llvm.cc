@@ -69,6 +69,12 @@ absl::Status CheckLayout(const loops::LoopProgram& program) {
                                                    buffer.num_elements(), " elements"));
         }
         break;
+      case BufferKind::kLocal:
+        if (buffer.num_elements() != 1) {
+          return absl::InvalidArgumentError(StrCat("local ", buffer.name, " has ",
+                                                   buffer.num_elements(), " elements, not one"));
+        }
+        break;
     }
   }
   return absl::OkStatus();
@@ -112,7 +118,9 @@ void DefineAliasScopes(ModuleState& state) {
       case BufferKind::kInput:
       case BufferKind::kOutput: scope = state.argument_position[id]; break;
       case BufferKind::kTemp: scope = workspace_scope; break;
-      case BufferKind::kConstant: continue;
+      case BufferKind::kConstant:  // never written
+      case BufferKind::kLocal:     // never in memory the others can reach
+        continue;
     }
     std::vector<llvm::Metadata*> others;
     for (size_t k = 0; k < scopes.size(); ++k) {

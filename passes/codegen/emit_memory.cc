@@ -48,6 +48,7 @@ llvm::Value* FunctionEmitter::BufferBase(BufferId id) {
                                                            buffer.offset, StrCat(name));
       break;
     case BufferKind::kConstant: buffer_base_[id] = state_.constant_globals[id]; break;
+    case BufferKind::kLocal: break;  // LocalSlot: no address outside the function
   }
   return buffer_base_[id];
 }
@@ -98,6 +99,41 @@ absl::StatusOr<llvm::Value*> FunctionEmitter::LaneAddresses(BufferId buffer, Exp
   return ElementAddress(buffer, lane_index);
 }
 
+llvm::AllocaInst* FunctionEmitter::LocalSlot(BufferId buffer, int width) {
+  llvm::AllocaInst*& slot = locals_[{buffer, width}];
+  if (slot == nullptr) {
+    llvm::Type* element = MemoryType(state_.context, program_.buffer(buffer).type);
+    llvm::Type* type = width > 0 ? llvm::FixedVectorType::get(element, width) : element;
+    std::string_view name = program_.buffer(buffer).name;
+    if (!name.empty() && name.front() == '%') name.remove_prefix(1);
+    slot = setup_.CreateAlloca(type, nullptr, StrCat(name));
+  }
+  return slot;
+}
+
+absl::StatusOr<LaneValue> FunctionEmitter::EmitLocalLoad(const Expr& e) {
+  if (at_first_lane_) {
+    return absl::InvalidArgumentError(
+        StrCat("local ", program_.buffer(e.buffer).name, " is read in an index"));
+  }
+  const int width = lanes_ ? lanes_->width : 0;
+  llvm::AllocaInst* slot = LocalSlot(e.buffer, width);
+  llvm::Value* value = b_.CreateLoad(slot->getAllocatedType(), slot);
+  return LaneValue{FromMemory(value, program_.buffer(e.buffer).type), width > 0};
+}
+
+absl::Status FunctionEmitter::EmitLocalStore(const Stmt& s, LaneValue value) {
+  const loops::Type type = program_.buffer(s.buffer).type;
+  const int width = lanes_ ? lanes_->width : 0;
+  llvm::AllocaInst* slot = LocalSlot(s.buffer, width);
+  llvm::Value* stored = width > 0 ? ToMemory(Widen(value), type) : ToMemory(value.value, type);
+  if (lanes_ && lanes_->mask) {  // lanes the guard excludes keep their value
+    stored = b_.CreateSelect(lanes_->mask, stored, b_.CreateLoad(slot->getAllocatedType(), slot));
+  }
+  b_.CreateStore(stored, slot);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<LaneValue> FunctionEmitter::EmitLoad(ExprId id, const Expr& e) {
   if (e.buffer < 0 || e.buffer >= static_cast<BufferId>(program_.buffers.size())) {
     return Error(id, StrCat("buffer #", e.buffer, " does not exist"));
@@ -106,6 +142,7 @@ absl::StatusOr<LaneValue> FunctionEmitter::EmitLoad(ExprId id, const Expr& e) {
   if (e.type != buffer.type) return Error(id, "a load must have its buffer's type");
   DLC_RETURN_IF_ERROR(CheckOperand(e.a, Type::kI64, id));
   llvm::LLVMContext& context = state_.context;
+  if (buffer.kind == BufferKind::kLocal) return EmitLocalLoad(e);
   llvm::Type* element = MemoryType(context, buffer.type);
   const llvm::Align align = ElementAlign(e.buffer);
 
@@ -168,12 +205,14 @@ absl::Status FunctionEmitter::EmitStore(const Stmt& s) {
         StrCat("store to buffer #", s.buffer, ", which does not exist"));
   }
   const Buffer& buffer = program_.buffer(s.buffer);
-  if (buffer.kind != BufferKind::kOutput && buffer.kind != BufferKind::kTemp) {
+  if (buffer.kind != BufferKind::kOutput && buffer.kind != BufferKind::kTemp &&
+      buffer.kind != BufferKind::kLocal) {
     return absl::InvalidArgumentError(
         StrCat("store to ", buffer.name, ", which is neither an output nor a temporary"));
   }
   DLC_RETURN_IF_ERROR(CheckOperand(s.index, Type::kI64, -1));
   DLC_ASSIGN_OR_RETURN(LaneValue value, EmitOperand(s.value, buffer.type, -1));
+  if (buffer.kind == BufferKind::kLocal) return EmitLocalStore(s, value);
   const llvm::Align align = ElementAlign(s.buffer);
   llvm::Instruction* store;
 

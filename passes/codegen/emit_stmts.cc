@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ir/status_macros.h"
+#include "llvm/IR/Constants.h"
 #include "ir/str_cat.h"
 #include "passes/codegen/function_emitter.h"
 #include "passes/codegen/lane_analysis.h"
@@ -70,7 +71,7 @@ absl::Status FunctionEmitter::EmitIf(const Stmt& s) {
 
 absl::Status FunctionEmitter::EmitCheck(const Stmt& s) {
   DLC_ASSIGN_OR_RETURN(LaneValue cond, EmitOperand(s.cond, loops::Type::kI1, -1));
-  if (cond.varying || (lanes_ && lanes_->mask)) {
+  if (cond.varying || (lanes_ && lanes_->mask && lanes_->mask != lanes_->tail_mask)) {
     // EmitFor runs such loops serially (HasLaneDependentCheck).
     return absl::InternalError("a check that differs across vector lanes reached the emitter");
   }
@@ -162,13 +163,24 @@ absl::Status FunctionEmitter::EmitVectorizedFor(const Stmt& s) {
     DLC_RETURN_IF_ERROR(EmitLoop(b_.getInt64(0), b_.getInt64(main_end), s.width,
                                  StrCat("i", s.var, ".vector"), [&](llvm::Value* base) {
                                    BindVar(s.var, base);
-                                   lanes_ = Lanes{s.var, s.width, nullptr};
+                                   lanes_ = Lanes{s.var, s.width, nullptr, nullptr};
                                    absl::Status status = EmitStmts(s.body);
                                    lanes_.reset();
                                    return status;
                                  }));
   }
-  return EmitSerialFor(s, main_end, s.extent);  // the remainder, one lane at a time
+  const int64_t rest = s.extent - main_end;
+  if (rest < 2) return EmitSerialFor(s, main_end, s.extent);  // one lane: plain code
+  // The remainder in one vector step with only its first `rest` lanes
+  // active: loads and stores of the others are masked off.
+  std::vector<llvm::Constant*> active;
+  for (int lane = 0; lane < s.width; ++lane) active.push_back(b_.getInt1(lane < rest));
+  BindVar(s.var, b_.getInt64(main_end));
+  llvm::Constant* tail = llvm::ConstantVector::get(active);
+  lanes_ = Lanes{s.var, s.width, tail, tail};
+  absl::Status status = EmitStmts(s.body);
+  lanes_.reset();
+  return status;
 }
 
 absl::Status FunctionEmitter::EmitLoop(llvm::Value* begin, llvm::Value* end, int64_t step,

@@ -148,6 +148,14 @@ class FunctionEmitter {
                                              std::optional<int64_t> stride);
   llvm::Value* ElementAddress(BufferId buffer, llvm::Value* index);
   llvm::Align ElementAlign(BufferId buffer) const;
+  // A local's slot: an alloca in the entry block holding one element, or
+  // one per lane inside a vectorized loop of `width` lanes (0: outside any).
+  // A local lives within one iteration of the loop that uses it, so the
+  // vector body and the scalar remainder of that loop get a slot each.
+  // SROA turns the slots into registers.
+  llvm::AllocaInst* LocalSlot(BufferId buffer, int width);
+  absl::StatusOr<LaneValue> EmitLocalLoad(const Expr& e);
+  absl::Status EmitLocalStore(const Stmt& s, LaneValue value);
   // Tags a load or store of `buffer` with its alias scopes.
   void AnnotateAccess(llvm::Instruction* access, BufferId buffer);
   // Converts between register and memory form (i1 <-> i8).
@@ -166,12 +174,16 @@ class FunctionEmitter {
   llvm::Value* workspace_ = nullptr;       // args_[n], once loaded
   std::vector<llvm::Value*> buffer_base_;  // per buffer, once computed
   std::vector<llvm::Value*> var_value_;    // per variable; nullptr out of scope
+  absl::flat_hash_map<std::pair<BufferId, int>, llvm::AllocaInst*> locals_;
 
   // The vectorized loop whose body is being emitted, if any.
   struct Lanes {
     VarId var = -1;
     int width = 0;
     llvm::Value* mask = nullptr;  // <width x i1> of the active lanes; nullptr: all
+    // The loop's last, partial step: lanes past the extent are off. A
+    // check there is still the same for every active lane.
+    llvm::Value* tail_mask = nullptr;
   };
   std::optional<Lanes> lanes_;
   bool at_first_lane_ = false;  // inside EmitAtFirstLane

@@ -1,0 +1,30 @@
+// Accumulating in registers. The lowering writes a reduction as
+//   for r1 .. for rk { for v { B[idx] = f(B[idx], e) } }     (idx free of r1..rk)
+// which reads and writes B[idx] in memory on every iteration: a chain
+// through the store buffer that LLVM cannot break, since it cannot tell B
+// apart from the other buffers sharing the workspace. When the iterations
+// of v are independent, this pass moves v outside the reduction and keeps
+// the running value in a local (a register, one per lane once v runs in
+// SIMD lanes):
+//   for v { acc = B[idx]; for r1 .. for rk { acc = f(acc, e) }; B[idx] = acc }
+// Every lane combines its terms in the order it did before, so the results
+// are bit-identical; only the memory traffic goes.
+//
+// Convolutions, matrix products, pooling windows and bias gradients all
+// lower to this shape.
+#ifndef DLC_PASSES_REGISTER_ACCUMULATION_H_
+#define DLC_PASSES_REGISTER_ACCUMULATION_H_
+
+#include "ir/loops/loop_ir.h"
+
+namespace dlc {
+
+// Rewrites every such reduction of `program`. `vector_bytes` > 0 also marks
+// the moved loop v vectorized (vector_bytes / element size lanes), as the
+// schedule would have (it vectorizes only loops whose bodies are stores).
+// Returns how many reductions were rewritten.
+int AccumulateInRegisters(loops::LoopProgram& program, int vector_bytes);
+
+}  // namespace dlc
+
+#endif  // DLC_PASSES_REGISTER_ACCUMULATION_H_

@@ -1,0 +1,131 @@
+// Accumulating in registers: which reductions the pass rewrites, the shape
+// it gives them, and that the rewritten program computes the same bits.
+#include "passes/register_accumulation.h"
+
+#include <cstring>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ir/loops/loop_builder.h"
+#include "ir/loops/loop_interpreter.h"
+#include "ir/loops/loop_printer.h"
+#include "ir/loops/loop_verifier.h"
+#include "passes/loop_analysis.h"
+
+namespace dlc {
+namespace {
+
+using loops::BufferId;
+using loops::BufferKind;
+using loops::ExprId;
+using loops::LoopBuilder;
+using loops::LoopKind;
+using loops::LoopProgram;
+using loops::StmtId;
+using loops::Type;
+using ::testing::HasSubstr;
+
+BufferId Add(LoopBuilder& b, std::string name, Shape shape, BufferKind kind) {
+  loops::Buffer buffer;
+  buffer.name = std::move(name);
+  buffer.shape = std::move(shape);
+  buffer.kind = kind;
+  const BufferId id = b.AddBuffer(buffer);
+  if (kind == BufferKind::kInput || kind == BufferKind::kOutput) b.program().arguments.push_back(id);
+  return id;
+}
+
+// out[i, j] = sum over k of a[i, k] * w[k, j], written as the lowering
+// writes it: a zeroing nest, then for i { for k { for j { out += ... } } }.
+// `index_uses_k` makes the store's index depend on k too (out[i, j + k]),
+// which is not a reduction over k any more.
+LoopProgram MatMul(bool index_uses_k = false) {
+  LoopProgram p;
+  p.name = "matmul";
+  LoopBuilder b(p);
+  const int64_t n = 3, m = 40, c = 20;
+  const BufferId a = Add(b, "a", {n, m}, BufferKind::kInput);
+  const BufferId w = Add(b, "w", {m, c}, BufferKind::kInput);
+  const int64_t width = index_uses_k ? c + m : c;
+  const BufferId out = Add(b, "out", {n, width}, BufferKind::kOutput);
+  const loops::VarId i = b.NewVar(), k = b.NewVar(), j = b.NewVar(), z = b.NewVar();
+  const StmtId zero = b.For(z, n * width, {b.Store(out, b.Var(z), b.Const(0, Type::kF32))});
+  ExprId column = b.Var(j);
+  if (index_uses_k) column = b.Add(column, b.Var(k));
+  const ExprId index = b.Add(b.Mul(b.Var(i), width), column);
+  const ExprId product = b.Binary(loops::BinaryOp::kMul, b.Load(a, b.Add(b.Mul(b.Var(i), m), b.Var(k))),
+                                  b.Load(w, b.Add(b.Mul(b.Var(k), c), b.Var(j))));
+  const StmtId update =
+      b.Store(out, index, b.Binary(loops::BinaryOp::kAdd, b.Load(out, index), product));
+  b.AddKernel("%out = matmul", {zero, b.For(i, n, {b.For(k, m, {b.For(j, c, {update})})})});
+  return p;
+}
+
+std::vector<Tensor> Interpreted(const LoopProgram& p) {
+  Tensor a(DType::kF32, {3, 40}), w(DType::kF32, {40, 20});
+  for (int64_t x = 0; x < a.num_elements(); ++x) a.SetDouble(x, 0.37 * static_cast<double>(x % 11) - 1.3);
+  for (int64_t x = 0; x < w.num_elements(); ++x) w.SetDouble(x, 0.11 * static_cast<double>(x % 7) - 0.2);
+  const Tensor* inputs[] = {&a, &w};
+  auto outputs = loops::RunLoopProgram(p, inputs);
+  EXPECT_TRUE(outputs.ok()) << outputs.status();
+  return outputs.ok() ? *outputs : std::vector<Tensor>{};
+}
+
+TEST(RegisterAccumulation, MovesTheIndependentLoopOutAndKeepsTheSumInALocal) {
+  LoopProgram p = MatMul();
+  const std::vector<Tensor> before = Interpreted(p);
+  EXPECT_EQ(AccumulateInRegisters(p, 64), 1);
+  ASSERT_TRUE(loops::VerifyLoopProgram(p).ok()) << loops::VerifyLoopProgram(p);
+  const std::string text = loops::PrintLoopProgram(p);
+  EXPECT_THAT(text, HasSubstr("buffer %out.acc f32[] local"));
+  // j (i2) now encloses k (i1), runs in 16 lanes, and the sum lives in the local.
+  EXPECT_THAT(text, HasSubstr(R"(    for i2 in 0..20 vectorized 16 {
+      %out.acc[0] = %out[i0 * 20 + i2]
+      for i1 in 0..40 {
+        %out.acc[0] = %out.acc[0] + %a[i0 * 40 + i1] * %w[i1 * 20 + i2]
+      }
+      %out[i0 * 20 + i2] = %out.acc[0]
+    }
+)")) << text;
+  // Each element adds its terms in the same order: the same bits.
+  const std::vector<Tensor> after = Interpreted(p);
+  ASSERT_EQ(before.size(), 1u);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(std::memcmp(before[0].raw_data(), after[0].raw_data(), before[0].byte_size()), 0);
+}
+
+TEST(RegisterAccumulation, WithoutVectorsTheLoopStaysSerial) {
+  LoopProgram p = MatMul();
+  EXPECT_EQ(AccumulateInRegisters(p, 0), 1);
+  EXPECT_THAT(loops::PrintLoopProgram(p), HasSubstr("for i2 in 0..20 {\n"));
+}
+
+TEST(RegisterAccumulation, AnIndexThatMovesWithTheLoopIsNoReduction) {
+  LoopProgram p = MatMul(/*index_uses_k=*/true);
+  EXPECT_EQ(AccumulateInRegisters(p, 64), 0);
+  EXPECT_THAT(loops::PrintLoopProgram(p), testing::Not(HasSubstr("local")));
+}
+
+TEST(RegisterAccumulation, TheLocalIsPrivateToTheLoopsAroundItNotToTheReduction) {
+  LoopProgram p = MatMul();
+  AccumulateInRegisters(p, 64);
+  // kernel: zeroing loop, then i { j { acc = ..; k { acc += .. }; .. = acc } }
+  const StmtId i_loop = p.kernels[0].body[1];
+  const StmtId j_loop = p.stmt(i_loop).body[0];
+  const StmtId k_loop = p.stmt(j_loop).body[1];
+  EXPECT_TRUE(IterationsIndependent(p, i_loop));   // each i writes the local before reading it
+  EXPECT_TRUE(IterationsIndependent(p, j_loop));
+  EXPECT_FALSE(IterationsIndependent(p, k_loop));  // k carries the sum from one iteration to the next
+}
+
+TEST(RegisterAccumulation, VerifierRejectsALocalOfMoreThanOneElement) {
+  LoopProgram p = MatMul();
+  LoopBuilder b(p);
+  Add(b, "wide", {4}, BufferKind::kLocal);
+  const absl::Status status = loops::VerifyLoopProgram(p);
+  ASSERT_FALSE(status.ok());
+  EXPECT_THAT(status.message(), HasSubstr("a local holds one element, not [4]"));
+}
+
+}  // namespace
+}  // namespace dlc
