@@ -171,12 +171,21 @@ absl::StatusOr<std::unique_ptr<llvm::Module>> EmitLlvm(const loops::LoopProgram&
 
   internal::FunctionEmitter emitter(state, function, internal::FailurePath{});
   emitter.SetArgs(function->getArg(0));
-  for (const loops::Kernel& kernel : program.kernels) {
+  llvm::FunctionCallee profile;
+  if (options.profile_kernels) {
+    profile = module->getOrInsertFunction(
+        "dlc_profile_kernel", llvm::FunctionType::get(llvm::Type::getVoidTy(context),
+                                                      {llvm::Type::getInt32Ty(context)}, false));
+  }
+  for (size_t k = 0; k < program.kernels.size(); ++k) {
+    const loops::Kernel& kernel = program.kernels[k];
+    if (profile) emitter.builder().CreateCall(profile, {emitter.builder().getInt32(k)});
     absl::Status status = emitter.EmitStmts(kernel.body);
     if (!status.ok()) {
       return absl::Status(status.code(), StrCat("kernel ", kernel.name, ": ", status.message()));
     }
   }
+  if (profile) emitter.builder().CreateCall(profile, {emitter.builder().getInt32(-1)});
   emitter.builder().CreateRet(emitter.builder().getInt32(0));
 
   std::string problems;

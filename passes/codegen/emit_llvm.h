@@ -55,6 +55,9 @@ struct EmitOptions {
   // targets with FMA. Off, every operation rounds on its own and results
   // are bit for bit the interpreter's, which parity tests use.
   bool fuse_multiply_add = true;
+  // Calls `void dlc_profile_kernel(i32)` with each kernel's index as it
+  // starts and with -1 at the end (runtime/jit/kernel_profile.h).
+  bool profile_kernels = false;
 };
 
 // The module for `program`, with `target`'s triple and data layout, and the

@@ -17,6 +17,7 @@
 #include "llvm/Target/TargetMachine.h"
 #include "passes/codegen/emit_llvm.h"
 #include "passes/codegen/optimize.h"
+#include "runtime/jit/kernel_profile.h"
 #include "runtime/jit/thread_pool.h"
 
 namespace dlc::jit {
@@ -94,7 +95,7 @@ absl::StatusOr<std::unique_ptr<JitSession>> JitSession::Create() {
           llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(machine_builder)).create(),
           "creating the JIT"));
 
-  // Generated code calls dlc_parallel_for (and libm's expf and the like,
+  // Generated code calls dlc_parallel_for, dlc_profile_kernel when profiled (and libm's expf and the like,
   // which the process-symbols library finds). Defined by address, so it
   // resolves whether or not the executable exports its symbols.
   llvm::orc::JITDylibSP process = session->jit_->getProcessSymbolsJITDylib();
@@ -102,6 +103,9 @@ absl::StatusOr<std::unique_ptr<JitSession>> JitSession::Create() {
   llvm::orc::SymbolMap runtime_symbols;
   runtime_symbols[session->jit_->mangleAndIntern("dlc_parallel_for")] =
       llvm::orc::ExecutorSymbolDef(llvm::orc::ExecutorAddr::fromPtr(&dlc_parallel_for),
+                                   llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+  runtime_symbols[session->jit_->mangleAndIntern("dlc_profile_kernel")] =
+      llvm::orc::ExecutorSymbolDef(llvm::orc::ExecutorAddr::fromPtr(&dlc_profile_kernel),
                                    llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
   DLC_RETURN_IF_ERROR(
       ToStatus(process->define(llvm::orc::absoluteSymbols(std::move(runtime_symbols))),
