@@ -46,23 +46,39 @@ bool SameExpr(const LoopProgram& p, ExprId a, ExprId b) {
          SameExpr(p, x.c, y.c);
 }
 
-// Whether every load of `buffer` in `id` reads element `index`.
-bool ReadsOnlyAt(const LoopProgram& p, ExprId id, BufferId buffer, ExprId index) {
+// The stores being rewritten: target buffer, its index, its local.
+struct Target {
+  BufferId buffer;
+  ExprId index;
+  BufferId local = -1;
+};
+
+// Whether every load in `id` of a target buffer reads that target's element.
+bool ReadsTargetsOnlyAtTheirIndex(const LoopProgram& p, ExprId id, const std::vector<Target>& targets) {
   if (id < 0) return true;
   const Expr& e = p.expr(id);
-  if (e.kind == ExprKind::kLoad && e.buffer == buffer) return SameExpr(p, e.a, index);
-  return ReadsOnlyAt(p, e.a, buffer, index) && ReadsOnlyAt(p, e.b, buffer, index) &&
-         ReadsOnlyAt(p, e.c, buffer, index);
+  if (e.kind == ExprKind::kLoad) {
+    for (const Target& t : targets) {
+      if (e.buffer == t.buffer && !SameExpr(p, e.a, t.index)) return false;
+    }
+  }
+  return ReadsTargetsOnlyAtTheirIndex(p, e.a, targets) &&
+         ReadsTargetsOnlyAtTheirIndex(p, e.b, targets) &&
+         ReadsTargetsOnlyAtTheirIndex(p, e.c, targets);
 }
 
-// `id` with every load of `buffer` replaced by a load of `local`.
-ExprId ReplaceLoads(loops::LoopBuilder& b, ExprId id, BufferId buffer, BufferId local) {
+// `id` with every load of a target buffer replaced by a load of its local.
+ExprId ReplaceLoads(loops::LoopBuilder& b, ExprId id, const std::vector<Target>& targets) {
   if (id < 0) return id;
   const Expr e = b.expr(id);  // a copy: building may move the arena
-  if (e.kind == ExprKind::kLoad && e.buffer == buffer) return b.Load(local, b.Index(0));
-  const ExprId a = ReplaceLoads(b, e.a, buffer, local);
-  const ExprId c1 = ReplaceLoads(b, e.b, buffer, local);
-  const ExprId c2 = ReplaceLoads(b, e.c, buffer, local);
+  if (e.kind == ExprKind::kLoad) {
+    for (const Target& t : targets) {
+      if (e.buffer == t.buffer) return b.Load(t.local, b.Index(0));
+    }
+  }
+  const ExprId a = ReplaceLoads(b, e.a, targets);
+  const ExprId c1 = ReplaceLoads(b, e.b, targets);
+  const ExprId c2 = ReplaceLoads(b, e.c, targets);
   if (a == e.a && c1 == e.b && c2 == e.c) return id;
   Expr copy = e;
   copy.a = a;
@@ -94,46 +110,69 @@ class Rewriter {
   // `slot` as the outermost reduction loop r1 of the pattern; on success
   // `slot` becomes the moved loop v.
   bool TryRewrite(StmtId& slot) {
-    // r1 .. rk, then v: a perfect nest of serial loops ending in one store.
+    // r1 .. rk, then v: a perfect nest of serial loops; v's body is stores.
     std::vector<StmtId> chain;
     StmtId id = slot;
     while (p_.stmt(id).kind == StmtKind::kFor && p_.stmt(id).loop == LoopKind::kSerial) {
       chain.push_back(id);
       const Stmt& s = p_.stmt(id);
-      if (s.body.size() != 1) return false;
+      if (s.body.size() != 1 || p_.stmt(s.body[0]).kind != StmtKind::kFor) break;
       id = s.body[0];
     }
-    if (chain.size() < 2 || p_.stmt(id).kind != StmtKind::kStore) return false;
+    if (chain.size() < 2) return false;
     const StmtId v = chain.back();
     chain.pop_back();
-    const Stmt store = p_.stmt(id);
-    const BufferId buffer = store.buffer;
-    if (p_.buffer(buffer).kind == loops::BufferKind::kLocal) return false;
-    for (StmtId r : chain) {
-      if (ReadsVar(p_, store.index, p_.stmt(r).var)) return false;
+    const std::vector<StmtId> stores = p_.stmt(v).body;
+    std::vector<Target> targets;
+    for (StmtId store : stores) {
+      const Stmt& s = p_.stmt(store);
+      if (s.kind != StmtKind::kStore || p_.buffer(s.buffer).kind == loops::BufferKind::kLocal) {
+        return false;
+      }
+      for (const Target& t : targets) {
+        if (t.buffer == s.buffer) return false;  // one store per buffer
+      }
+      for (StmtId r : chain) {
+        if (ReadsVar(p_, s.index, p_.stmt(r).var)) return false;  // not the same element throughout
+      }
+      targets.push_back({s.buffer, s.index});
     }
-    if (ReadsBuffer(p_, store.index, buffer) || !ReadsBuffer(p_, store.value, buffer) ||
-        !ReadsOnlyAt(p_, store.value, buffer, store.index)) {
-      return false;
+    bool accumulates = false;
+    for (StmtId store : stores) {
+      const Stmt& s = p_.stmt(store);
+      for (const Target& t : targets) {
+        if (ReadsBuffer(p_, s.index, t.buffer)) return false;
+        accumulates |= ReadsBuffer(p_, s.value, t.buffer);
+      }
+      if (!ReadsTargetsOnlyAtTheirIndex(p_, s.value, targets)) return false;
     }
-    if (!IterationsIndependent(p_, v)) return false;
+    if (!accumulates || !IterationsIndependent(p_, v)) return false;
 
-    loops::Buffer acc;
-    acc.name = StrCat(p_.buffer(buffer).name, ".acc");
-    acc.type = p_.buffer(buffer).type;
-    acc.kind = loops::BufferKind::kLocal;
-    const BufferId local = b_.AddBuffer(acc);
-    const ExprId value = ReplaceLoads(b_, store.value, buffer, local);
-
-    const StmtId init = b_.Store(local, b_.Index(0), b_.Load(buffer, store.index));
-    const StmtId update = b_.Store(local, b_.Index(0), value);
-    const StmtId write_back = b_.Store(buffer, store.index, b_.Load(local, b_.Index(0)));
-    p_.stmts[chain.back()].body = {update};
-    p_.stmts[v].body = {init, chain.front(), write_back};
-    const int lanes = static_cast<int>(vector_bytes_ / loops::TypeSize(acc.type));
+    int lanes = 64;
+    std::vector<StmtId> init, update, write_back;
+    for (Target& t : targets) {
+      loops::Buffer acc;
+      acc.name = StrCat(p_.buffer(t.buffer).name, ".acc");
+      acc.type = p_.buffer(t.buffer).type;
+      acc.kind = loops::BufferKind::kLocal;
+      t.local = b_.AddBuffer(acc);
+      lanes = std::min(lanes, static_cast<int>(vector_bytes_ / loops::TypeSize(acc.type)));
+      init.push_back(b_.Store(t.local, b_.Index(0), b_.Load(t.buffer, t.index)));
+    }
+    for (size_t k = 0; k < stores.size(); ++k) {
+      const ExprId value = ReplaceLoads(b_, p_.stmt(stores[k]).value, targets);
+      update.push_back(b_.Store(targets[k].local, b_.Index(0), value));
+      write_back.push_back(
+          b_.Store(targets[k].buffer, targets[k].index, b_.Load(targets[k].local, b_.Index(0))));
+    }
+    p_.stmts[chain.back()].body = update;
+    std::vector<StmtId> body = init;
+    body.push_back(chain.front());
+    body.insert(body.end(), write_back.begin(), write_back.end());
+    p_.stmts[v].body = body;
     if (vector_bytes_ > 0 && lanes >= 2 && p_.stmt(v).extent >= 4) {
       p_.stmts[v].loop = LoopKind::kVectorized;
-      p_.stmts[v].width = std::min(lanes, 64);
+      p_.stmts[v].width = lanes;
     }
     slot = v;
     ++rewritten_;

@@ -8,7 +8,9 @@
 // SIMD lanes):
 //   for v { acc = B[idx]; for r1 .. for rk { acc = f(acc, e) }; B[idx] = acc }
 // Every lane combines its terms in the order it did before, so the results
-// are bit-identical; only the memory traffic goes.
+// are bit-identical; only the memory traffic goes. v's body may hold several
+// such stores to different buffers that read each other (an argmax keeps
+// the best value and its place): each gets a local.
 //
 // Convolutions, matrix products, pooling windows and bias gradients all
 // lower to this shape.

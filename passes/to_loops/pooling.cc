@@ -99,7 +99,13 @@ absl::Status AvgPool(OpLowering& op) {
 }
 
 // Each window's gradient goes to its first maximum (the first NaN, if any),
-// found by the same scan order as the forward maxpool.
+// found by the same scan order as the forward maxpool. A first pass finds,
+// per window and channel, that element's place in the window (kh * KW + kw;
+// -1 for a window of padding only) with selects, not branches, so it runs
+// in SIMD lanes and keeps its running maximum in registers. The second
+// pass routes the gradient: windows that do not overlap write each input
+// element at most once, so every element takes its window's gradient or 0
+// directly; overlapping windows add theirs up, one window at a time.
 absl::Status MaxPoolGrad(OpLowering& op) {
   const Shape& x = op.in_type(0).shape;
   const Shape& y = op.in_type(1).shape;
@@ -107,28 +113,59 @@ absl::Status MaxPoolGrad(OpLowering& op) {
   if (!w.ok()) return w.status();
   const Type t = op.elem();
   BufferId best = op.Temp(t, y, "best");
-  BufferId where = op.Temp(Type::kI64, y, "argmax");  // flat index into x, -1: none
+  BufferId where = op.Temp(Type::kI32, y, "argmax");
   op.Fill(best, y, op.b.Const(-INFINITY, t));
-  op.Fill(where, y, op.b.Index(-1));
+  op.Fill(where, y, op.b.Const(-1, Type::kI32));
+  auto place = [&](std::span<const ExprId> v) {
+    return op.b.Cast(Type::kI32, op.b.Add(op.b.Mul(v[3], w->kernel_w), v[4]));
+  };
   op.Emit(WindowNest(op, x, *w, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
     ExprId at = XAt(op, y, v[0], v[1], v[2], v[5]);
-    ExprId from = XAt(op, x, v[0], ih, iw, v[5]);
-    ExprId value = op.b.Load(op.in[0], from);
+    ExprId value = op.b.Load(op.in[0], XAt(op, x, v[0], ih, iw, v[5]));
     ExprId current = op.b.Load(best, at);
-    ExprId none_yet = op.b.Compare(CompareOp::kLt, op.b.Load(where, at), op.b.Index(0));
+    ExprId found = op.b.Load(where, at);
+    ExprId none_yet = op.b.Compare(CompareOp::kLt, found, op.b.Const(0, Type::kI32));
     ExprId current_not_nan = op.b.Compare(CompareOp::kEq, current, current);
     ExprId better = op.b.Binary(BinaryOp::kOr, op.b.Compare(CompareOp::kGt, value, current),
                                 op.b.Compare(CompareOp::kNe, value, value));
     ExprId take = op.b.Binary(BinaryOp::kOr, none_yet, op.b.Binary(BinaryOp::kAnd, current_not_nan, better));
-    return std::vector<StmtId>{op.b.If(take, {op.b.Store(best, at, value), op.b.Store(where, at, from)})};
+    // `where` first: `take` reads `best`. Re-evaluated for the second
+    // store, `take` is unchanged but for a first element of -inf, where
+    // keeping best (-inf) is the same as taking it.
+    return std::vector<StmtId>{op.b.Store(where, at, op.b.Select(take, place(v), found)),
+                               op.b.Store(best, at, op.b.Select(take, value, current))};
   }));
+
+  const bool overlapping = w->stride_h < w->kernel_h || w->stride_w < w->kernel_w;
+  if (!overlapping) {
+    // Each element lies in at most one window; elements in none get 0.
+    const bool tiled = !Padded(*w) && w->out_h * w->stride_h == x[1] &&
+                       w->out_w * w->stride_w == x[2] && w->stride_h == w->kernel_h &&
+                       w->stride_w == w->kernel_w;
+    if (!tiled) op.Fill(op.out, x, op.Zero(t));
+    op.Emit(WindowNest(op, x, *w, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
+      ExprId at = XAt(op, y, v[0], v[1], v[2], v[5]);
+      ExprId mine = op.b.Compare(CompareOp::kEq, op.b.Load(where, at), place(v));
+      ExprId grad = op.b.Select(mine, op.b.Load(op.in[1], at), op.Zero(t));
+      return std::vector<StmtId>{op.b.Store(op.out, XAt(op, x, v[0], ih, iw, v[5]), grad)};
+    }));
+    return absl::OkStatus();
+  }
   op.Fill(op.out, x, op.Zero(t));
   op.Emit(op.b.Nest(y, [&](std::span<const ExprId> c) {
     ExprId at = op.b.FlatIndex(c, y);
-    ExprId target = op.b.Load(where, at);
+    ExprId k = op.b.Cast(Type::kI64, op.b.Load(where, at));
+    ExprId ih = op.b.AddConst(op.b.Add(op.b.Mul(c[1], w->stride_h),
+                                       op.b.Binary(BinaryOp::kDiv, k, op.b.Index(w->kernel_w))),
+                              -w->pad_top);
+    ExprId iw = op.b.AddConst(op.b.Add(op.b.Mul(c[2], w->stride_w),
+                                       op.b.Binary(BinaryOp::kRem, k, op.b.Index(w->kernel_w))),
+                              -w->pad_left);
+    ExprId target = XAt(op, x, c[0], ih, iw, c[3]);
     ExprId sum = op.b.Binary(BinaryOp::kAdd, op.b.Load(op.out, target), op.b.Load(op.in[1], at));
-    return std::vector<StmtId>{op.b.If(op.b.InRange(target, NumElements(x)),
-                                       {op.b.Store(op.out, target, sum)})};
+    ExprId found = op.b.Compare(CompareOp::kGe, k, op.b.Index(0));
+    return std::vector<StmtId>{op.b.If(
+        found, {op.b.If(op.b.InRange(target, NumElements(x)), {op.b.Store(op.out, target, sum)})})};
   }));
   return absl::OkStatus();
 }
