@@ -92,7 +92,7 @@ class Rewriter {
  public:
   Rewriter(LoopProgram& p, int vector_bytes) : p_(p), b_(p), vector_bytes_(vector_bytes) {}
 
-  int rewritten() const { return rewritten_; }
+  const std::vector<StmtId>& rewritten() const { return rewritten_; }
 
   void Visit(std::vector<StmtId>& body) {
     for (size_t i = 0; i < body.size(); ++i) {
@@ -175,19 +175,19 @@ class Rewriter {
       p_.stmts[v].width = lanes;
     }
     slot = v;
-    ++rewritten_;
+    rewritten_.push_back(v);
     return true;
   }
 
   LoopProgram& p_;
   loops::LoopBuilder b_;
   int vector_bytes_;
-  int rewritten_ = 0;
+  std::vector<StmtId> rewritten_;
 };
 
 }  // namespace
 
-int AccumulateInRegisters(LoopProgram& program, int vector_bytes) {
+std::vector<StmtId> AccumulateInRegisters(LoopProgram& program, int vector_bytes) {
   Rewriter rewriter(program, vector_bytes);
   for (loops::Kernel& kernel : program.kernels) rewriter.Visit(kernel.body);
   return rewriter.rewritten();

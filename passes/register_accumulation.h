@@ -17,6 +17,8 @@
 #ifndef DLC_PASSES_REGISTER_ACCUMULATION_H_
 #define DLC_PASSES_REGISTER_ACCUMULATION_H_
 
+#include <vector>
+
 #include "ir/loops/loop_ir.h"
 
 namespace dlc {
@@ -24,8 +26,8 @@ namespace dlc {
 // Rewrites every such reduction of `program`. `vector_bytes` > 0 also marks
 // the moved loop v vectorized (vector_bytes / element size lanes), as the
 // schedule would have (it vectorizes only loops whose bodies are stores).
-// Returns how many reductions were rewritten.
-int AccumulateInRegisters(loops::LoopProgram& program, int vector_bytes);
+// Returns the moved loops v, one per rewritten reduction.
+std::vector<loops::StmtId> AccumulateInRegisters(loops::LoopProgram& program, int vector_bytes);
 
 }  // namespace dlc
 

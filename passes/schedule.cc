@@ -4,6 +4,7 @@
 
 #include "passes/loop_analysis.h"
 #include "passes/register_accumulation.h"
+#include "passes/register_blocking.h"
 
 namespace dlc {
 namespace {
@@ -66,7 +67,10 @@ void Vectorize(loops::LoopProgram& p, StmtId id, int vector_bytes) {
 }  // namespace
 
 void ScheduleLoops(loops::LoopProgram& program, const ScheduleOptions& options) {
-  if (options.accumulate_in_registers) AccumulateInRegisters(program, options.vector_bytes);
+  if (options.accumulate_in_registers) {
+    const std::vector<StmtId> accumulations = AccumulateInRegisters(program, options.vector_bytes);
+    BlockAccumulations(program, accumulations, options.register_block);
+  }
   for (const loops::Kernel& kernel : program.kernels) {
     for (StmtId id : kernel.body) {
       if (options.vector_bytes > 0) Vectorize(program, id, options.vector_bytes);

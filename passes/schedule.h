@@ -19,6 +19,9 @@ struct ScheduleOptions {
   int64_t min_parallel_work = 1 << 15;
   // Keep reductions' running values in registers (register_accumulation.h).
   bool accumulate_in_registers = true;
+  // ... and run this many independent accumulations side by side
+  // (register_blocking.h); below 2: none.
+  int register_block = 8;
 };
 
 void ScheduleLoops(loops::LoopProgram& program, const ScheduleOptions& options);

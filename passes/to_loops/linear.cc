@@ -26,6 +26,20 @@ absl::Status MatMul(OpLowering& op) {
   const bool tb = AttrBool(op.node().attrs, "transpose_b");
   const size_t r = out.size();
   const int64_t k_extent = as[r - (ta ? 2 : 1)];
+  // A transposed b would be read across its rows in the innermost loop (a
+  // gather per vector): copy it transposed once, then read it along rows.
+  BufferId b_buffer = op.in[1];
+  Shape b_shape = bs;
+  if (tb) {
+    std::swap(b_shape[r - 2], b_shape[r - 1]);
+    b_buffer = op.Temp(op.elem(), b_shape, "b_transposed");
+    op.Emit(op.b.Nest(b_shape, [&](std::span<const ExprId> c) {
+      std::vector<ExprId> from(c.begin(), c.end());
+      std::swap(from[r - 2], from[r - 1]);
+      return std::vector<StmtId>{
+          op.b.Store(b_buffer, op.b.FlatIndex(c, b_shape), op.b.Load(op.in[1], op.b.FlatIndex(from, bs)))};
+    }));
+  }
   op.Fill(op.out, out, op.Zero(op.elem()));
   Shape loops(out.begin(), out.end() - 1);  // batch..., i
   loops.push_back(k_extent);
@@ -40,7 +54,7 @@ absl::Status MatMul(OpLowering& op) {
       return c;
     };
     ExprId a = op.b.Load(op.in[0], op.b.FlatIndex(ta ? coords(k, i) : coords(i, k), as));
-    ExprId b = op.b.Load(op.in[1], op.b.FlatIndex(tb ? coords(j, k) : coords(k, j), bs));
+    ExprId b = op.b.Load(b_buffer, op.b.FlatIndex(coords(k, j), b_shape));
     return std::vector<StmtId>{Accumulate(op, op.out, op.b.FlatIndex(coords(i, j), out), a, b)};
   }));
   return absl::OkStatus();
