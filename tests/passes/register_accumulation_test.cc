@@ -1,6 +1,7 @@
 // Accumulating in registers: which reductions the pass rewrites, the shape
 // it gives them, and that the rewritten program computes the same bits.
 #include "passes/register_accumulation.h"
+#include "passes/register_blocking.h"
 
 #include <cstring>
 
@@ -39,11 +40,11 @@ BufferId Add(LoopBuilder& b, std::string name, Shape shape, BufferKind kind) {
 // writes it: a zeroing nest, then for i { for k { for j { out += ... } } }.
 // `index_uses_k` makes the store's index depend on k too (out[i, j + k]),
 // which is not a reduction over k any more.
-LoopProgram MatMul(bool index_uses_k = false) {
+LoopProgram MatMul(bool index_uses_k = false, int64_t n = 3) {
   LoopProgram p;
   p.name = "matmul";
   LoopBuilder b(p);
-  const int64_t n = 3, m = 40, c = 20;
+  const int64_t m = 40, c = 20;
   const BufferId a = Add(b, "a", {n, m}, BufferKind::kInput);
   const BufferId w = Add(b, "w", {m, c}, BufferKind::kInput);
   const int64_t width = index_uses_k ? c + m : c;
@@ -61,8 +62,8 @@ LoopProgram MatMul(bool index_uses_k = false) {
   return p;
 }
 
-std::vector<Tensor> Interpreted(const LoopProgram& p) {
-  Tensor a(DType::kF32, {3, 40}), w(DType::kF32, {40, 20});
+std::vector<Tensor> Interpreted(const LoopProgram& p, int64_t n = 3) {
+  Tensor a(DType::kF32, {n, 40}), w(DType::kF32, {40, 20});
   for (int64_t x = 0; x < a.num_elements(); ++x) a.SetDouble(x, 0.37 * static_cast<double>(x % 11) - 1.3);
   for (int64_t x = 0; x < w.num_elements(); ++x) w.SetDouble(x, 0.11 * static_cast<double>(x % 7) - 0.2);
   const Tensor* inputs[] = {&a, &w};
@@ -125,6 +126,38 @@ TEST(RegisterAccumulation, VerifierRejectsALocalOfMoreThanOneElement) {
   const absl::Status status = loops::VerifyLoopProgram(p);
   ASSERT_FALSE(status.ok());
   EXPECT_THAT(status.message(), HasSubstr("a local holds one element, not [4]"));
+}
+
+// Register blocking, on the accumulations found above: 11 rows in blocks
+// of 4 (2 blocks, 3 rows left over), each row of a block with its own local.
+TEST(RegisterBlocking, RunsIndependentAccumulationsSideBySide) {
+  LoopProgram p = MatMul(false, 11);
+  const std::vector<Tensor> before = Interpreted(p, 11);
+  const std::vector<StmtId> accumulations = AccumulateInRegisters(p, 64);
+  EXPECT_EQ(BlockAccumulations(p, accumulations, 4), 1);
+  ASSERT_TRUE(loops::VerifyLoopProgram(p).ok()) << loops::VerifyLoopProgram(p);
+  const std::string text = loops::PrintLoopProgram(p);
+  EXPECT_THAT(text, HasSubstr("buffer %out.acc.3 f32[] local"));
+  EXPECT_THAT(text, HasSubstr(R"(  for i7 in 0..2 {
+    for i2 in 0..20 vectorized 16 {
+      %out.acc[0] = %out[i7 * 4 * 20 + i2]
+      %out.acc.1[0] = %out[(i7 * 4 + 1) * 20 + i2]
+)")) << text;
+  EXPECT_THAT(text, HasSubstr("        %out.acc.3[0] = %out.acc.3[0] + %a[(i7 * 4 + 3) * 40 + i1] * %w[i1 * 20 + i2]\n"))
+      << text;
+  // The 3 rows left over, in a copy of the loop with fresh variables.
+  EXPECT_THAT(text, HasSubstr(R"(  for i4 in 0..3 {
+    for i5 in 0..20 vectorized 16 {
+      %out.acc[0] = %out[(i4 + 8) * 20 + i5]
+)")) << text;
+  const std::vector<Tensor> after = Interpreted(p, 11);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(std::memcmp(before[0].raw_data(), after[0].raw_data(), before[0].byte_size()), 0);
+}
+
+TEST(RegisterBlocking, LeavesLoopsThatAreNotOneAccumulationAlone) {
+  LoopProgram p = MatMul(/*index_uses_k=*/true, 11);
+  EXPECT_EQ(BlockAccumulations(p, AccumulateInRegisters(p, 64), 4), 0);
 }
 
 }  // namespace
