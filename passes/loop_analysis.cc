@@ -161,6 +161,7 @@ void InnerExtents(const loops::LoopProgram& p, const std::vector<StmtId>& stmts,
 
 bool IterationsIndependent(const loops::LoopProgram& p, StmtId loop) {
   const loops::Stmt& s = p.stmt(loop);
+  if (s.extent <= 1) return true;  // nothing to run in another order
   std::vector<Access> accesses;
   CollectAccesses(p, s.body, accesses);
   // Variables of the loops inside vary within an iteration; those of the

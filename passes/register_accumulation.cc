@@ -5,6 +5,7 @@
 #include "ir/loops/loop_builder.h"
 #include "ir/str_cat.h"
 #include "passes/loop_analysis.h"
+#include "passes/loop_rewrite.h"
 
 namespace dlc {
 namespace {
@@ -88,6 +89,10 @@ ExprId ReplaceLoads(loops::LoopBuilder& b, ExprId id, const std::vector<Target>&
   return static_cast<ExprId>(b.program().exprs.size() - 1);
 }
 
+// Accumulators one nest may keep in registers (of the CPU's 32 vector
+// registers, some hold operands).
+constexpr int64_t kMaxAccumulators = 16;
+
 class Rewriter {
  public:
   Rewriter(LoopProgram& p, int vector_bytes) : p_(p), b_(p), vector_bytes_(vector_bytes) {}
@@ -110,7 +115,9 @@ class Rewriter {
   // `slot` as the outermost reduction loop r1 of the pattern; on success
   // `slot` becomes the moved loop v.
   bool TryRewrite(StmtId& slot) {
-    // r1 .. rk, then v: a perfect nest of serial loops; v's body is stores.
+    // A perfect nest of serial loops whose innermost loop v holds stores:
+    // reduction loops r (no store index reads them), then loops o that
+    // choose the element (unrolled away below), then v.
     std::vector<StmtId> chain;
     StmtId id = slot;
     while (p_.stmt(id).kind == StmtKind::kFor && p_.stmt(id).loop == LoopKind::kSerial) {
@@ -123,17 +130,38 @@ class Rewriter {
     const StmtId v = chain.back();
     chain.pop_back();
     const std::vector<StmtId> stores = p_.stmt(v).body;
-    std::vector<Target> targets;
     for (StmtId store : stores) {
       const Stmt& s = p_.stmt(store);
       if (s.kind != StmtKind::kStore || p_.buffer(s.buffer).kind == loops::BufferKind::kLocal) {
         return false;
       }
+    }
+    auto in_some_index = [&](StmtId loop) {
+      for (StmtId store : stores) {
+        if (ReadsVar(p_, p_.stmt(store).index, p_.stmt(loop).var)) return true;
+      }
+      return false;
+    };
+    size_t reductions = 0;
+    while (reductions < chain.size() && !in_some_index(chain[reductions])) ++reductions;
+    if (reductions == 0) return false;
+    const std::vector<StmtId> r_loops(chain.begin(), chain.begin() + reductions);
+    const std::vector<StmtId> o_loops(chain.begin() + reductions, chain.end());
+    int64_t copies = 1;
+    for (StmtId o : o_loops) {
+      copies *= p_.stmt(o).extent;
+      // Each o iteration must own its elements: no two copies may share one.
+      if (copies * static_cast<int64_t>(stores.size()) > kMaxAccumulators ||
+          !IterationsIndependent(p_, o)) {
+        return false;
+      }
+    }
+
+    std::vector<Target> targets;
+    for (StmtId store : stores) {
+      const Stmt& s = p_.stmt(store);
       for (const Target& t : targets) {
         if (t.buffer == s.buffer) return false;  // one store per buffer
-      }
-      for (StmtId r : chain) {
-        if (ReadsVar(p_, s.index, p_.stmt(r).var)) return false;  // not the same element throughout
       }
       targets.push_back({s.buffer, s.index});
     }
@@ -148,26 +176,38 @@ class Rewriter {
     }
     if (!accumulates || !IterationsIndependent(p_, v)) return false;
 
+    // One set of locals per combination of the o loops' values, in their
+    // loop order (the order the updates ran in).
     int lanes = 64;
     std::vector<StmtId> init, update, write_back;
-    for (Target& t : targets) {
-      loops::Buffer acc;
-      acc.name = StrCat(p_.buffer(t.buffer).name, ".acc");
-      acc.type = p_.buffer(t.buffer).type;
-      acc.kind = loops::BufferKind::kLocal;
-      t.local = b_.AddBuffer(acc);
-      lanes = std::min(lanes, static_cast<int>(vector_bytes_ / loops::TypeSize(acc.type)));
-      init.push_back(b_.Store(t.local, b_.Index(0), b_.Load(t.buffer, t.index)));
+    for (int64_t copy = 0; copy < copies; ++copy) {
+      Renaming fixed;  // the o loops' variables at this combination
+      int64_t rest = copy;
+      for (size_t k = o_loops.size(); k-- > 0;) {
+        const Stmt& o = p_.stmt(o_loops[k]);
+        fixed.vars[o.var] = b_.Index(rest % o.extent);
+        rest /= o.extent;
+      }
+      std::vector<Target> mine = targets;
+      for (Target& t : mine) {
+        loops::Buffer acc;
+        acc.name = StrCat(p_.buffer(t.buffer).name, ".acc", copies > 1 ? StrCat(".", copy) : "");
+        acc.type = p_.buffer(t.buffer).type;
+        acc.kind = loops::BufferKind::kLocal;
+        t.local = b_.AddBuffer(acc);
+        t.index = RewriteExpr(b_, t.index, fixed);
+        lanes = std::min(lanes, static_cast<int>(vector_bytes_ / loops::TypeSize(acc.type)));
+        init.push_back(b_.Store(t.local, b_.Index(0), b_.Load(t.buffer, t.index)));
+        write_back.push_back(b_.Store(t.buffer, t.index, b_.Load(t.local, b_.Index(0))));
+      }
+      for (size_t k = 0; k < stores.size(); ++k) {
+        const ExprId value = RewriteExpr(b_, p_.stmt(stores[k]).value, fixed);
+        update.push_back(b_.Store(mine[k].local, b_.Index(0), ReplaceLoads(b_, value, mine)));
+      }
     }
-    for (size_t k = 0; k < stores.size(); ++k) {
-      const ExprId value = ReplaceLoads(b_, p_.stmt(stores[k]).value, targets);
-      update.push_back(b_.Store(targets[k].local, b_.Index(0), value));
-      write_back.push_back(
-          b_.Store(targets[k].buffer, targets[k].index, b_.Load(targets[k].local, b_.Index(0))));
-    }
-    p_.stmts[chain.back()].body = update;
+    p_.stmts[r_loops.back()].body = update;
     std::vector<StmtId> body = init;
-    body.push_back(chain.front());
+    body.push_back(r_loops.front());
     body.insert(body.end(), write_back.begin(), write_back.end());
     p_.stmts[v].body = body;
     if (vector_bytes_ > 0 && lanes >= 2 && p_.stmt(v).extent >= 4) {

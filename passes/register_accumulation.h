@@ -10,7 +10,11 @@
 // Every lane combines its terms in the order it did before, so the results
 // are bit-identical; only the memory traffic goes. v's body may hold several
 // such stores to different buffers that read each other (an argmax keeps
-// the best value and its place): each gets a local.
+// the best value and its place): each gets a local. Loops between the
+// reductions and v that choose the element (a filter gradient's kh, kw, ci
+// inside the batch and image loops) are unrolled, each combination with its
+// locals, when they are few (at most 16 accumulators): the filter gradient
+// then streams the output gradient once with all its sums in registers.
 //
 // Convolutions, matrix products, pooling windows and bias gradients all
 // lower to this shape.

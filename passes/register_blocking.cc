@@ -8,32 +8,18 @@
 #include "ir/loops/loop_builder.h"
 #include "ir/str_cat.h"
 #include "passes/loop_analysis.h"
+#include "passes/loop_rewrite.h"
 
 namespace dlc {
 namespace {
 
 using loops::BufferId;
-using loops::Expr;
-using loops::ExprId;
-using loops::ExprKind;
 using loops::LoopKind;
 using loops::LoopProgram;
 using loops::Stmt;
 using loops::StmtId;
 using loops::StmtKind;
 using loops::VarId;
-
-// What a copy of some statements reads differently: loop variables
-// replaced by expressions, locals by other locals.
-struct Renaming {
-  std::map<VarId, ExprId> vars;
-  std::map<BufferId, BufferId> buffers;
-
-  BufferId Buffer(BufferId id) const {
-    auto it = buffers.find(id);
-    return it == buffers.end() ? id : it->second;
-  }
-};
 
 class Blocker {
  public:
@@ -58,43 +44,9 @@ class Blocker {
   }
 
  private:
-  ExprId Rewrite(ExprId id, const Renaming& r) {
-    if (id < 0) return id;
-    const Expr e = p_.expr(id);  // a copy: building may move the arena
-    if (e.kind == ExprKind::kVar) {
-      auto it = r.vars.find(e.var);
-      return it == r.vars.end() ? id : it->second;
-    }
-    Expr copy = e;
-    copy.buffer = e.kind == ExprKind::kLoad ? r.Buffer(e.buffer) : e.buffer;
-    copy.a = Rewrite(e.a, r);
-    copy.b = Rewrite(e.b, r);
-    copy.c = Rewrite(e.c, r);
-    if (copy.buffer == e.buffer && copy.a == e.a && copy.b == e.b && copy.c == e.c) return id;
-    p_.exprs.push_back(copy);
-    return static_cast<ExprId>(p_.exprs.size() - 1);
-  }
-
-  // A copy of statement `id`: its loops get fresh variables.
-  StmtId Clone(StmtId id, Renaming r) {
-    Stmt s = p_.stmt(id);
-    if (s.kind == StmtKind::kFor) {
-      const VarId fresh = b_.NewVar();
-      r.vars[s.var] = b_.Var(fresh);
-      s.var = fresh;
-    }
-    s.buffer = s.kind == StmtKind::kStore ? r.Buffer(s.buffer) : s.buffer;
-    s.index = Rewrite(s.index, r);
-    s.value = Rewrite(s.value, r);
-    s.cond = Rewrite(s.cond, r);
-    for (StmtId& child : s.body) child = Clone(child, r);
-    p_.stmts.push_back(s);
-    return static_cast<StmtId>(p_.stmts.size() - 1);
-  }
-
   StmtId CopyStore(StmtId id, const Renaming& r) {
     const Stmt s = p_.stmt(id);
-    return b_.Store(r.Buffer(s.buffer), Rewrite(s.index, r), Rewrite(s.value, r));
+    return b_.Store(r.Buffer(s.buffer), RewriteExpr(b_, s.index, r), RewriteExpr(b_, s.value, r));
   }
 
   // Blocks loop `o` if its body is one accumulation; returns the remainder
@@ -123,7 +75,7 @@ class Blocker {
       const VarId r_var = b_.NewVar();
       Renaming shift;
       shift.vars[o_var] = b_.AddConst(b_.Var(r_var), main * factor);
-      remainder = b_.For(r_var, rest, {Clone(v, shift)});
+      remainder = b_.For(r_var, rest, {CloneStmt(b_, v, shift)});
     }
 
     StmtId innermost = parts[m];

@@ -128,6 +128,44 @@ TEST(RegisterAccumulation, VerifierRejectsALocalOfMoreThanOneElement) {
   EXPECT_THAT(status.message(), HasSubstr("a local holds one element, not [4]"));
 }
 
+// A filter gradient's shape: the element is chosen by loops inside the
+// reduction (o), which are unrolled, one set of locals per value of o.
+TEST(RegisterAccumulation, UnrollsTheLoopsThatChooseTheElementInsideTheReduction) {
+  LoopProgram p;
+  p.name = "sums";
+  LoopBuilder b(p);
+  const BufferId a = Add(b, "a", {30, 3, 20}, BufferKind::kInput);
+  const BufferId out = Add(b, "out", {3, 20}, BufferKind::kOutput);
+  const loops::VarId r = b.NewVar(), o = b.NewVar(), v = b.NewVar(), z = b.NewVar();
+  const ExprId at = b.Add(b.Mul(b.Var(o), 20), b.Var(v));
+  const ExprId term = b.Load(a, b.Add(b.Mul(b.Var(r), 60), at));
+  const StmtId update = b.Store(out, at, b.Binary(loops::BinaryOp::kAdd, b.Load(out, at), term));
+  b.AddKernel("%out = sums", {b.For(z, 60, {b.Store(out, b.Var(z), b.Const(0, Type::kF32))}),
+                              b.For(r, 30, {b.For(o, 3, {b.For(v, 20, {update})})})});
+  Tensor input(DType::kF32, {30, 3, 20});
+  for (int64_t x = 0; x < input.num_elements(); ++x) input.SetDouble(x, 0.013 * static_cast<double>(x % 97) - 0.4);
+  const Tensor* inputs[] = {&input};
+  auto before = loops::RunLoopProgram(p, inputs);
+  ASSERT_TRUE(before.ok()) << before.status();
+
+  EXPECT_EQ(AccumulateInRegisters(p, 64).size(), 1u);
+  ASSERT_TRUE(loops::VerifyLoopProgram(p).ok()) << loops::VerifyLoopProgram(p);
+  const std::string text = loops::PrintLoopProgram(p);
+  EXPECT_THAT(text, HasSubstr(R"(  for i2 in 0..20 vectorized 16 {
+    %out.acc.0[0] = %out[i2]
+    %out.acc.1[0] = %out[20 + i2]
+    %out.acc.2[0] = %out[40 + i2]
+    for i0 in 0..30 {
+      %out.acc.0[0] = %out.acc.0[0] + %a[i0 * 60 + i2]
+      %out.acc.1[0] = %out.acc.1[0] + %a[i0 * 60 + (20 + i2)]
+      %out.acc.2[0] = %out.acc.2[0] + %a[i0 * 60 + (40 + i2)]
+    }
+)")) << text;
+  auto after = loops::RunLoopProgram(p, inputs);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(std::memcmp((*before)[0].raw_data(), (*after)[0].raw_data(), (*before)[0].byte_size()), 0);
+}
+
 // Register blocking, on the accumulations found above: 11 rows in blocks
 // of 4 (2 blocks, 3 rows left over), each row of a block with its own local.
 TEST(RegisterBlocking, RunsIndependentAccumulationsSideBySide) {

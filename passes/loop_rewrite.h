@@ -1,0 +1,34 @@
+// Copying loop-IR expressions and statements with some loop variables and
+// buffers replaced: what loop transformations (unrolling, blocking) need.
+// Expressions are shared and immutable, so a rewrite copies only the parts
+// that change.
+#ifndef DLC_PASSES_LOOP_REWRITE_H_
+#define DLC_PASSES_LOOP_REWRITE_H_
+
+#include <map>
+
+#include "ir/loops/loop_builder.h"
+#include "ir/loops/loop_ir.h"
+
+namespace dlc {
+
+struct Renaming {
+  std::map<loops::VarId, loops::ExprId> vars;        // a variable's uses become this
+  std::map<loops::BufferId, loops::BufferId> buffers;  // loads and stores go here instead
+
+  loops::BufferId Buffer(loops::BufferId id) const {
+    auto it = buffers.find(id);
+    return it == buffers.end() ? id : it->second;
+  }
+};
+
+// `id` with the renaming applied.
+loops::ExprId RewriteExpr(loops::LoopBuilder& b, loops::ExprId id, const Renaming& renaming);
+
+// A deep copy of statement `id` with the renaming applied; its loops get
+// fresh variables (a variable belongs to one loop).
+loops::StmtId CloneStmt(loops::LoopBuilder& b, loops::StmtId id, Renaming renaming);
+
+}  // namespace dlc
+
+#endif  // DLC_PASSES_LOOP_REWRITE_H_
