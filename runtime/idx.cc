@@ -287,7 +287,7 @@ absl::StatusOr<Tensor> ReadIdx(const std::string& path) {
 
   SwapBigEndianInPlace(data, DTypeSize(header.type.dtype));
   Tensor tensor(header.type);
-  std::memcpy(tensor.raw_data(), data.data(), data.size());
+  if (!data.empty()) std::memcpy(tensor.raw_data(), data.data(), data.size());
   return tensor;
 }
 

@@ -262,9 +262,26 @@ int main(int argc, char** argv) {
          test_batches ? test_loss / (double)test_batches : 0.0,
          tested ? (double)test_correct / (double)tested : 0.0, (long long)tested);
 
+  int status = 0;
   if (accuracy < min_accuracy) {
     fprintf(stderr, "FAIL: final training accuracy %.4f is below %.4f\n", accuracy, min_accuracy);
-    return 1;
+    status = 1;
   }
-  return 0;
+
+  for (int copy = 0; copy < 2; ++copy) {
+    for (int p = 0; p < NUM_PARAMS; ++p) free(params[copy][p]);
+    for (int s = 0; s < NUM_STATE; ++s) free(state[copy][s]);
+  }
+  free(x);
+  free(labels);
+  free(loss);
+  free(correct);
+  free(train_workspace);
+  free(eval_workspace);
+  free(order);
+  free(train.images);
+  free(train.labels);
+  free(test.images);
+  free(test.labels);
+  return status;
 }

@@ -17,7 +17,8 @@ ExprId LoopBuilder::Const(double value, Type type) {
   e.kind = ExprKind::kConst;
   e.type = type;
   e.value = value;
-  e.bits = value >= 0 ? static_cast<uint64_t>(value) : 0;
+  // Only u64 constants read `bits`; converting a double outside [0, 2^64) is undefined.
+  e.bits = value >= 0 && value < 0x1p64 ? static_cast<uint64_t>(value) : 0;
   return Push(e);
 }
 
