@@ -201,8 +201,10 @@ absl::StatusOr<Contributions> RsqrtVjp(Ctx& c, ValueId dy) {
 
 // y = max(a, 0): da = dy where a > 0 (the kink at 0 gets 0, as in TensorFlow).
 absl::StatusOr<Contributions> ReluVjp(Ctx& c, ValueId dy) {
-  DLC_ASSIGN_OR_RETURN(ValueId zero, c.Scalar(0, DTypeOf(c, c.operand(0))));
-  DLC_ASSIGN_OR_RETURN(ValueId positive, Compare(c, c.operand(0), zero, "gt"));
+  // y > 0 exactly where a > 0 (NaN in neither). Testing y, which the next
+  // layer keeps anyway, leaves a with one use: the compiler can fuse it away.
+  DLC_ASSIGN_OR_RETURN(ValueId zero, c.Scalar(0, DTypeOf(c, c.y())));
+  DLC_ASSIGN_OR_RETURN(ValueId positive, Compare(c, c.y(), zero, "gt"));
   DLC_ASSIGN_OR_RETURN(ValueId da, Where(c, positive, dy));
   return Contributions{da};
 }

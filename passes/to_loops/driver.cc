@@ -125,9 +125,11 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph) {
     program.arguments.push_back(output_buffer.back());
   }
 
+  const Fusion fusion = FindFusion(graph);
   for (ValueId id = 0; id < graph.size(); ++id) {
     const Node& node = graph.node(id);
     if (node.op == OpKind::kInput || node.op == OpKind::kParameter) continue;
+    if (fusion.fused[id]) continue;  // computed inside its user's loop
     if (node.op == OpKind::kConstant) {
       Buffer buffer = make_buffer(node, BufferKind::kConstant, node.name);
       buffer.values = AttrFloats(node.attrs, "value");
@@ -138,7 +140,7 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph) {
     } else {
       value_buffer[id] = b.AddBuffer(make_buffer(node, BufferKind::kTemp, node.name));
     }
-    OpLowering op{b, graph, id, value_buffer[id], {}, {}};
+    OpLowering op{b, graph, id, value_buffer[id], {}, {}, &fusion, &value_buffer};
     for (ValueId operand : node.operands) op.in.push_back(value_buffer[operand]);
     if (node.op == OpKind::kConstant) {
       // A constant returned as an output is copied into its output buffer.

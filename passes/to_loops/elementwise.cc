@@ -1,6 +1,7 @@
 // Elementwise ops: one loop nest over the result, each operand loaded with
 // numpy broadcasting, the scalar formula of the op in the middle. The
 // formulas match the reference interpreter's (ir/interpreter/scalar_ops.h).
+#include "ir/status_macros.h"
 #include "ir/str_cat.h"
 #include "passes/to_loops/op_lowering.h"
 
@@ -81,25 +82,96 @@ absl::StatusOr<ExprId> Formula(OpLowering& op, std::span<const ExprId> x,
   }
 }
 
+bool IsElementwise(OpKind op) {
+  switch (op) {
+    case OpKind::kAdd: case OpKind::kSub: case OpKind::kMul: case OpKind::kDiv:
+    case OpKind::kMax: case OpKind::kMin: case OpKind::kPow: case OpKind::kNeg:
+    case OpKind::kExp: case OpKind::kLog: case OpKind::kSqrt: case OpKind::kRsqrt:
+    case OpKind::kRelu: case OpKind::kSigmoid: case OpKind::kTanh: case OpKind::kCompare:
+    case OpKind::kSelect: case OpKind::kCast:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The lowering of node `id` as an operand of `user`: its own node, the
+// buffers of its operands.
+OpLowering Operand(const OpLowering& user, ValueId id) {
+  OpLowering op{user.b, user.graph, id, -1, {}, {}, user.fusion, user.value_buffer};
+  for (ValueId operand : user.graph.node(id).operands) op.in.push_back((*user.value_buffer)[operand]);
+  return op;
+}
+
+bool Fused(const OpLowering& op, int operand) {
+  return op.fusion != nullptr && op.fusion->fused[op.node().operands[operand]];
+}
+
+// Whether every operand, through fused ones, has the result's shape: then
+// all are read at the result's flat index.
+bool SameShapesThroughout(const OpLowering& op) {
+  for (size_t i = 0; i < op.node().operands.size(); ++i) {
+    if (op.in_type(static_cast<int>(i)).shape != op.out_type().shape) return false;
+    if (Fused(op, static_cast<int>(i)) &&
+        !SameShapesThroughout(Operand(op, op.node().operands[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The node's value at `coords` of its shape (a single flat index when
+// `flat`), computing fused operands in place.
+absl::StatusOr<ExprId> ValueAt(OpLowering& op, std::span<const ExprId> coords, bool flat,
+                               std::vector<StmtId>& checks) {
+  std::vector<ExprId> x;
+  for (size_t i = 0; i < op.node().operands.size(); ++i) {
+    const int k = static_cast<int>(i);
+    if (Fused(op, k)) {
+      OpLowering producer = Operand(op, op.node().operands[i]);
+      DLC_ASSIGN_OR_RETURN(ExprId value, ValueAt(producer, coords, flat, checks));
+      x.push_back(value);
+    } else {
+      x.push_back(flat ? op.b.Load(op.in[i], coords[0])
+                       : op.LoadBroadcast(op.in[i], op.in_type(k).shape, coords));
+    }
+  }
+  return Formula(op, x, checks);
+}
+
 }  // namespace
+
+Fusion FindFusion(const Graph& graph) {
+  std::vector<int> uses(graph.size(), 0);
+  std::vector<ValueId> user(graph.size(), -1);
+  for (ValueId id = 0; id < graph.size(); ++id) {
+    for (ValueId operand : graph.node(id).operands) {
+      ++uses[operand];
+      user[operand] = id;
+    }
+  }
+  for (ValueId out : graph.outputs) uses[out] += 2;  // outputs are written out
+  Fusion fusion;
+  fusion.fused.assign(graph.size(), false);
+  for (ValueId id = 0; id < graph.size(); ++id) {
+    const Node& node = graph.node(id);
+    const bool checked = node.op == OpKind::kDiv && !IsFloat(node.type.dtype);
+    fusion.fused[id] = IsElementwise(node.op) && !checked && uses[id] == 1 &&
+                       IsElementwise(graph.node(user[id]).op) &&
+                       graph.type(user[id]).shape == node.type.shape;
+  }
+  return fusion;
+}
 
 absl::Status LowerElementwise(OpLowering& op) {
   // Without broadcasting, every operand is read at the result's own flat
   // index: one flat loop (which vectorizes whatever the shape).
-  bool same_shapes = true;
-  for (size_t i = 0; i < op.in.size(); ++i) {
-    same_shapes = same_shapes && op.in_type(static_cast<int>(i)).shape == op.out_type().shape;
-  }
-  const Shape shape = same_shapes ? Shape{op.out_type().num_elements()} : op.out_type().shape;
+  const bool flat = SameShapesThroughout(op);
+  const Shape shape = flat ? Shape{op.out_type().num_elements()} : op.out_type().shape;
   absl::Status status;
   op.Emit(op.b.Nest(shape, [&](std::span<const ExprId> coords) {
-    std::vector<ExprId> x;
-    for (size_t i = 0; i < op.in.size(); ++i) {
-      x.push_back(same_shapes ? op.b.Load(op.in[i], coords[0])
-                              : op.LoadBroadcast(op.in[i], op.in_type(static_cast<int>(i)).shape, coords));
-    }
     std::vector<StmtId> stmts;
-    absl::StatusOr<ExprId> value = Formula(op, x, stmts);
+    absl::StatusOr<ExprId> value = ValueAt(op, coords, flat, stmts);
     if (!value.ok()) {
       status = value.status();
       return stmts;

@@ -18,13 +18,21 @@ using loops::ExprId;
 using loops::StmtId;
 using loops::Type;
 
+// Elementwise nodes computed inside their one user's loop instead of in a
+// kernel of their own (no buffer, no pass over memory): see FusedInto.
+struct Fusion {
+  std::vector<bool> fused;  // per node
+};
+
 struct OpLowering {
   loops::LoopBuilder& b;
   const Graph& graph;
   ValueId id;
   BufferId out;                 // the node's result
-  std::vector<BufferId> in;     // its operands' buffers
+  std::vector<BufferId> in;     // its operands' buffers (-1: a fused operand)
   std::vector<StmtId> body;     // the kernel's statements, in order
+  const Fusion* fusion = nullptr;
+  const std::vector<BufferId>* value_buffer = nullptr;  // every node's buffer
 
   const Node& node() const { return graph.node(id); }
   const TensorType& in_type(int i) const { return graph.type(node().operands[i]); }
@@ -45,6 +53,10 @@ struct OpLowering {
 };
 
 absl::Status LowerElementwise(OpLowering& op);   // elementwise.cc
+// Which elementwise nodes to fuse into their user (elementwise.cc): those
+// with exactly one use, by an elementwise node of the same shape, that are
+// not graph outputs and need no runtime check.
+Fusion FindFusion(const Graph& graph);
 absl::Status LowerMovement(OpLowering& op);      // movement.cc
 absl::Status LowerReduction(OpLowering& op);     // reductions.cc
 absl::Status LowerLinear(OpLowering& op);        // linear.cc: matmul, conv2d and its backprops
