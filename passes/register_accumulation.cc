@@ -1,5 +1,8 @@
 #include "passes/register_accumulation.h"
 
+#include <algorithm>
+#include <map>
+#include <optional>
 #include <vector>
 
 #include "ir/loops/loop_builder.h"
@@ -99,22 +102,93 @@ class Rewriter {
 
   const std::vector<StmtId>& rewritten() const { return rewritten_; }
 
-  void Visit(std::vector<StmtId>& body) {
+  // A kernel's statements. Fills of a constant just before an accumulation
+  // that rewrites every element of the filled buffer become that
+  // accumulation's starting value, and are dropped.
+  void VisitKernel(std::vector<StmtId>& body) {
+    std::vector<StmtId> kept, fills;
+    auto place_fills = [&] {
+      for (StmtId fill : fills) {
+        bool consumed = false;
+        for (const auto& [buffer, f] : fills_) consumed |= f.stmt == fill && f.consumed;
+        if (!consumed) kept.push_back(fill);
+      }
+      fills.clear();
+      fills_.clear();
+    };
+    for (StmtId id : body) {
+      if (std::optional<std::pair<BufferId, ExprId>> fill = AsFill(id)) {
+        fills_[fill->first] = {id, fill->second, false};
+        fills.push_back(id);
+        continue;
+      }
+      std::vector<StmtId> one = {id};
+      std::vector<StmtId> loops;
+      Visit(one, loops);
+      place_fills();
+      kept.push_back(one[0]);
+    }
+    place_fills();
+    body = std::move(kept);
+  }
+
+ private:
+  struct Fill {
+    StmtId stmt;
+    ExprId value;
+    bool consumed;
+  };
+
+  // If `id` is a perfect nest storing one constant into one buffer: the
+  // buffer and the constant.
+  std::optional<std::pair<BufferId, ExprId>> AsFill(StmtId id) const {
+    while (p_.stmt(id).kind == StmtKind::kFor && p_.stmt(id).body.size() == 1) id = p_.stmt(id).body[0];
+    const Stmt& s = p_.stmt(id);
+    if (s.kind != StmtKind::kStore || p_.expr(s.value).kind != ExprKind::kConst) return std::nullopt;
+    return std::make_pair(s.buffer, s.value);
+  }
+
+  // Whether the store `index`, over `loops` (every loop around it whose
+  // variable varies), writes each element of `buffer` exactly once: the
+  // index is a mixed-radix number of the loop variables, covering the
+  // buffer.
+  bool WritesEveryElementOnce(ExprId index, const std::vector<StmtId>& loops, BufferId buffer) const {
+    std::optional<Affine> affine = AsAffine(p_, index);
+    if (!affine || affine->constant != 0) return false;
+    std::vector<std::pair<int64_t, int64_t>> digits;  // coefficient, extent
+    for (StmtId loop : loops) {
+      const Stmt& l = p_.stmt(loop);
+      const int64_t c = affine->Coefficient(l.var);
+      if (l.extent > 1 && c <= 0) return false;  // repeats the same elements
+      if (l.extent > 1) digits.emplace_back(c, l.extent);
+    }
+    if (digits.size() != affine->terms.size()) return false;  // a variable from elsewhere
+    std::sort(digits.begin(), digits.end());
+    int64_t next = 1;
+    for (const auto& [c, extent] : digits) {
+      if (c != next) return false;
+      next *= extent;
+    }
+    return next == p_.buffer(buffer).num_elements();
+  }
+
+  void Visit(std::vector<StmtId>& body, std::vector<StmtId>& loops) {
     for (size_t i = 0; i < body.size(); ++i) {
-      if (TryRewrite(body[i])) continue;  // nothing more to do below it
+      if (TryRewrite(body[i], loops)) continue;  // nothing more to do below it
       const StmtKind kind = p_.stmt(body[i]).kind;
       if (kind == StmtKind::kFor || kind == StmtKind::kIf) {
         std::vector<StmtId> children = p_.stmt(body[i]).body;
-        Visit(children);
+        if (kind == StmtKind::kFor) loops.push_back(body[i]);
+        Visit(children, loops);
+        if (kind == StmtKind::kFor) loops.pop_back();
         p_.stmts[body[i]].body = std::move(children);
       }
     }
   }
 
- private:
-  // `slot` as the outermost reduction loop r1 of the pattern; on success
-  // `slot` becomes the moved loop v.
-  bool TryRewrite(StmtId& slot) {
+  // `slot` as the outermost reduction loop r1 of the pattern, inside
+  // `enclosing` loops; on success `slot` becomes the moved loop v.
+  bool TryRewrite(StmtId& slot, const std::vector<StmtId>& enclosing) {
     // A perfect nest of serial loops whose innermost loop v holds stores:
     // reduction loops r (no store index reads them), then loops o that
     // choose the element (unrolled away below), then v.
@@ -176,6 +250,19 @@ class Rewriter {
     }
     if (!accumulates || !IterationsIndependent(p_, v)) return false;
 
+    // Whether the nest is all the kernel statement holds (a perfect nest
+    // from the top), so that nothing in it reads a filled buffer first.
+    bool whole_statement = true;
+    for (StmtId loop : enclosing) whole_statement &= p_.stmt(loop).body.size() == 1;
+    std::map<BufferId, bool> covered;
+    for (const Target& t : targets) {
+      if (!whole_statement) break;
+      std::vector<StmtId> writing = enclosing;
+      writing.insert(writing.end(), o_loops.begin(), o_loops.end());
+      writing.push_back(v);
+      covered[t.buffer] = WritesEveryElementOnce(t.index, writing, t.buffer);
+    }
+
     // One set of locals per combination of the o loops' values, in their
     // loop order (the order the updates ran in).
     int lanes = 64;
@@ -197,7 +284,14 @@ class Rewriter {
         t.local = b_.AddBuffer(acc);
         t.index = RewriteExpr(b_, t.index, fixed);
         lanes = std::min(lanes, static_cast<int>(vector_bytes_ / loops::TypeSize(acc.type)));
-        init.push_back(b_.Store(t.local, b_.Index(0), b_.Load(t.buffer, t.index)));
+        // Starting from the filled constant when this nest rewrites every
+        // element the fill wrote (so nothing else needs the fill).
+        ExprId start = b_.Load(t.buffer, t.index);
+        if (auto fill = fills_.find(t.buffer); fill != fills_.end() && covered[t.buffer]) {
+          start = fill->second.value;
+          fill->second.consumed = true;
+        }
+        init.push_back(b_.Store(t.local, b_.Index(0), start));
         write_back.push_back(b_.Store(t.buffer, t.index, b_.Load(t.local, b_.Index(0))));
       }
       for (size_t k = 0; k < stores.size(); ++k) {
@@ -223,13 +317,14 @@ class Rewriter {
   loops::LoopBuilder b_;
   int vector_bytes_;
   std::vector<StmtId> rewritten_;
+  std::map<BufferId, Fill> fills_;  // at the kernel's top level, just before
 };
 
 }  // namespace
 
 std::vector<StmtId> AccumulateInRegisters(LoopProgram& program, int vector_bytes) {
   Rewriter rewriter(program, vector_bytes);
-  for (loops::Kernel& kernel : program.kernels) rewriter.Visit(kernel.body);
+  for (loops::Kernel& kernel : program.kernels) rewriter.VisitKernel(kernel.body);
   return rewriter.rewritten();
 }
 

@@ -25,6 +25,7 @@ using loops::LoopProgram;
 using loops::StmtId;
 using loops::Type;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 BufferId Add(LoopBuilder& b, std::string name, Shape shape, BufferKind kind) {
   loops::Buffer buffer;
@@ -79,9 +80,11 @@ TEST(RegisterAccumulation, MovesTheIndependentLoopOutAndKeepsTheSumInALocal) {
   ASSERT_TRUE(loops::VerifyLoopProgram(p).ok()) << loops::VerifyLoopProgram(p);
   const std::string text = loops::PrintLoopProgram(p);
   EXPECT_THAT(text, HasSubstr("buffer %out.acc f32[] local"));
-  // j (i2) now encloses k (i1), runs in 16 lanes, and the sum lives in the local.
+  // j (i2) now encloses k (i1), runs in 16 lanes, and the sum lives in the
+  // local, which starts from the zero the fill wrote: the fill is gone.
+  EXPECT_THAT(text, Not(HasSubstr("%out[i3] = 0.0")));
   EXPECT_THAT(text, HasSubstr(R"(    for i2 in 0..20 vectorized 16 {
-      %out.acc[0] = %out[i0 * 20 + i2]
+      %out.acc[0] = 0.0
       for i1 in 0..40 {
         %out.acc[0] = %out.acc[0] + %a[i0 * 40 + i1] * %w[i1 * 20 + i2]
       }
@@ -95,6 +98,18 @@ TEST(RegisterAccumulation, MovesTheIndependentLoopOutAndKeepsTheSumInALocal) {
   EXPECT_EQ(std::memcmp(before[0].raw_data(), after[0].raw_data(), before[0].byte_size()), 0);
 }
 
+// The fill stays when the accumulation does not rewrite every element: here
+// the output has 5 more rows than the nest computes.
+TEST(RegisterAccumulation, AFillThatSomeElementsKeepStays) {
+  LoopProgram p = MatMul();
+  p.buffers[2].shape = {8, 20};  // %out
+  p.stmts[p.kernels[0].body[0]].extent = 160;  // the fill covers it all
+  AccumulateInRegisters(p, 64);
+  const std::string text = loops::PrintLoopProgram(p);
+  EXPECT_THAT(text, HasSubstr("%out[i3] = 0.0"));
+  EXPECT_THAT(text, HasSubstr("%out.acc[0] = %out[i0 * 20 + i2]"));
+}
+
 TEST(RegisterAccumulation, WithoutVectorsTheLoopStaysSerial) {
   LoopProgram p = MatMul();
   EXPECT_EQ(AccumulateInRegisters(p, 0).size(), 1u);
@@ -104,14 +119,15 @@ TEST(RegisterAccumulation, WithoutVectorsTheLoopStaysSerial) {
 TEST(RegisterAccumulation, AnIndexThatMovesWithTheLoopIsNoReduction) {
   LoopProgram p = MatMul(/*index_uses_k=*/true);
   EXPECT_TRUE(AccumulateInRegisters(p, 64).empty());
-  EXPECT_THAT(loops::PrintLoopProgram(p), testing::Not(HasSubstr("local")));
+  EXPECT_THAT(loops::PrintLoopProgram(p), Not(HasSubstr("local")));
 }
 
 TEST(RegisterAccumulation, TheLocalIsPrivateToTheLoopsAroundItNotToTheReduction) {
   LoopProgram p = MatMul();
   AccumulateInRegisters(p, 64);
-  // kernel: zeroing loop, then i { j { acc = ..; k { acc += .. }; .. = acc } }
-  const StmtId i_loop = p.kernels[0].body[1];
+  // kernel: i { j { acc = 0; k { acc += .. }; .. = acc } } (the fill is gone)
+  ASSERT_EQ(p.kernels[0].body.size(), 1u);
+  const StmtId i_loop = p.kernels[0].body[0];
   const StmtId j_loop = p.stmt(i_loop).body[0];
   const StmtId k_loop = p.stmt(j_loop).body[1];
   EXPECT_TRUE(IterationsIndependent(p, i_loop));   // each i writes the local before reading it
@@ -152,9 +168,9 @@ TEST(RegisterAccumulation, UnrollsTheLoopsThatChooseTheElementInsideTheReduction
   ASSERT_TRUE(loops::VerifyLoopProgram(p).ok()) << loops::VerifyLoopProgram(p);
   const std::string text = loops::PrintLoopProgram(p);
   EXPECT_THAT(text, HasSubstr(R"(  for i2 in 0..20 vectorized 16 {
-    %out.acc.0[0] = %out[i2]
-    %out.acc.1[0] = %out[20 + i2]
-    %out.acc.2[0] = %out[40 + i2]
+    %out.acc.0[0] = 0.0
+    %out.acc.1[0] = 0.0
+    %out.acc.2[0] = 0.0
     for i0 in 0..30 {
       %out.acc.0[0] = %out.acc.0[0] + %a[i0 * 60 + i2]
       %out.acc.1[0] = %out.acc.1[0] + %a[i0 * 60 + (20 + i2)]
@@ -178,15 +194,15 @@ TEST(RegisterBlocking, RunsIndependentAccumulationsSideBySide) {
   EXPECT_THAT(text, HasSubstr("buffer %out.acc.3 f32[] local"));
   EXPECT_THAT(text, HasSubstr(R"(  for i7 in 0..2 {
     for i2 in 0..20 vectorized 16 {
-      %out.acc[0] = %out[i7 * 4 * 20 + i2]
-      %out.acc.1[0] = %out[(i7 * 4 + 1) * 20 + i2]
+      %out.acc[0] = 0.0
+      %out.acc.1[0] = 0.0
 )")) << text;
   EXPECT_THAT(text, HasSubstr("        %out.acc.3[0] = %out.acc.3[0] + %a[(i7 * 4 + 3) * 40 + i1] * %w[i1 * 20 + i2]\n"))
       << text;
   // The 3 rows left over, in a copy of the loop with fresh variables.
   EXPECT_THAT(text, HasSubstr(R"(  for i4 in 0..3 {
     for i5 in 0..20 vectorized 16 {
-      %out.acc[0] = %out[(i4 + 8) * 20 + i5]
+      %out.acc[0] = 0.0
 )")) << text;
   const std::vector<Tensor> after = Interpreted(p, 11);
   ASSERT_EQ(after.size(), 1u);
