@@ -175,8 +175,9 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_
     const double loss = (*outputs)[0].GetDouble(0);
     if (!std::isfinite(loss)) return NonFiniteLoss(*compiled, epoch, step + 1, loss);
     const TrainingProgram& program = compiled->program;
+    const int64_t batch_correct = static_cast<int64_t>((*outputs)[1].GetDouble(0));
     done.loss_sum += loss * static_cast<double>(size);
-    done.correct += static_cast<int64_t>((*outputs)[1].GetDouble(0));
+    done.correct += batch_correct;
     size_t next = 2;
     for (const std::string& name : program.parameters) parameters_[name] = std::move((*outputs)[next++]);
     for (const StateTensor& s : program.state) state_[s.name] = std::move((*outputs)[next++]);
@@ -191,6 +192,9 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_
       p.loss = done.loss_sum / static_cast<double>(done.samples);
       p.accuracy = static_cast<double>(done.correct) / static_cast<double>(done.samples);
       p.seconds = elapsed();
+      p.batch_size = size;
+      p.batch_loss = loss;
+      p.batch_accuracy = static_cast<double>(batch_correct) / static_cast<double>(size);
       progress(p);
     }
   }

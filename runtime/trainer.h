@@ -66,6 +66,10 @@ struct StepProgress {
   double loss = 0;         // mean over the epoch's samples so far
   double accuracy = 0;
   double seconds = 0;      // since the epoch started
+  // The step's own batch.
+  int64_t batch_size = 0;
+  double batch_loss = 0;       // mean over the batch
+  double batch_accuracy = 0;
 };
 using ProgressCallback = std::function<void(const StepProgress&)>;
 // Asked before every step; true stops the epoch there (after the step

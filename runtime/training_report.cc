@@ -180,6 +180,18 @@ std::string FormatCsv(const TrainingHistory& history) {
   return out;
 }
 
+std::string StepCsvHeader() { return "epoch,step,samples,loss,accuracy,seconds\n"; }
+
+std::string FormatStepRecord(const StepProgress& step, bool json) {
+  if (json) {
+    return StrCat("{\"epoch\":", step.epoch, ",\"step\":", step.step, ",\"samples\":", step.batch_size,
+                  ",\"loss\":", Number(step.batch_loss, true), ",\"accuracy\":",
+                  Number(step.batch_accuracy, true), ",\"seconds\":", Fixed(step.seconds, 4), "}\n");
+  }
+  return StrCat(step.epoch, ",", step.step, ",", step.batch_size, ",", Number(step.batch_loss, false),
+                ",", Number(step.batch_accuracy, false), ",", Fixed(step.seconds, 4), "\n");
+}
+
 std::string FormatJsonLines(const TrainingHistory& history) {
   std::string out;
   for (size_t i = 0; i < history.epochs.size(); ++i) {

@@ -75,6 +75,12 @@ std::string FormatLossChart(const TrainingHistory& history);
 // Non-finite numbers are "nan"/"inf" in CSV, null in JSON.
 std::string FormatCsv(const TrainingHistory& history);
 
+// Per-step records (dlc train --log-steps): epoch, step, samples (in the
+// batch), loss and accuracy (the batch's), seconds (since the epoch began).
+// CSV: the header line, then one line per step; JSON lines: one object.
+std::string StepCsvHeader();
+std::string FormatStepRecord(const StepProgress& step, bool json);
+
 // One line of live progress, as Keras's fit shows it on a terminal:
 // "epoch 2  17/32 [=========>         ]  6.1k img/s  loss 0.7123  acc 0.8012  ETA 0.3 s".
 std::string FormatProgressLine(const StepProgress& progress);

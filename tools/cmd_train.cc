@@ -41,8 +41,8 @@ absl::Status OpenOutput(std::string_view flag, const std::string& path, File& fi
   return absl::OkStatus();
 }
 
-// --log=FILE: its format from its name.
-absl::Status OpenLog(const std::string& path, LogFormat& format, File& file) {
+// --log=FILE and --log-steps=FILE: the format from the name.
+absl::Status OpenLog(std::string_view flag, const std::string& path, LogFormat& format, File& file) {
   format = LogFormat::kNone;
   if (path.empty()) return absl::OkStatus();
   if (path.ends_with(".csv")) {
@@ -51,10 +51,10 @@ absl::Status OpenLog(const std::string& path, LogFormat& format, File& file) {
     format = LogFormat::kJsonLines;
   } else {
     return absl::InvalidArgumentError(StrCat(
-        "--log=", path, ": unknown format: the file name must end in .csv (CSV), "
+        "--", flag, "=", path, ": unknown format: the file name must end in .csv (CSV), "
         ".jsonl or .json (JSON lines)"));
   }
-  return OpenOutput("log", path, file);
+  return OpenOutput(flag, path, file);
 }
 
 absl::Status OpenPlot(const std::string& path, File& file) {
@@ -178,10 +178,13 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
   }
   DLC_RETURN_IF_ERROR(CheckSavePath(checkpoints.path));
   const std::string log_path = absl::GetFlag(FLAGS_log), plot_path = absl::GetFlag(FLAGS_plot);
-  LogFormat log_format;
-  File log, plot;
-  DLC_RETURN_IF_ERROR(OpenLog(log_path, log_format, log));
+  const std::string steps_path = absl::GetFlag(FLAGS_log_steps);
+  LogFormat log_format, steps_format;
+  File log, plot, steps_log;
+  DLC_RETURN_IF_ERROR(OpenLog("log", log_path, log_format, log));
+  DLC_RETURN_IF_ERROR(OpenLog("log-steps", steps_path, steps_format, steps_log));
   DLC_RETURN_IF_ERROR(OpenPlot(plot_path, plot));
+  if (steps_format == LogFormat::kCsv) std::fputs(StepCsvHeader().c_str(), steps_log.get());
 
   DLC_ASSIGN_OR_RETURN(TrainingSetup setup, SetUpTraining(path, OverridesFromFlags()));
   DLC_ASSIGN_OR_RETURN(LabeledImages data, LoadData(setup, "data"));
@@ -202,10 +205,15 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
   // pipe, only the line per epoch.
   const bool live = !quiet && isatty(STDOUT_FILENO);
   ProgressCallback progress;
-  if (live) {
-    progress = [](const StepProgress& p) {
-      std::printf("\r%s\033[K", FormatProgressLine(p).c_str());
-      std::fflush(stdout);
+  if (live || steps_log) {
+    progress = [live, &steps_log, steps_format](const StepProgress& p) {
+      if (steps_log) {
+        std::fputs(FormatStepRecord(p, steps_format == LogFormat::kJsonLines).c_str(), steps_log.get());
+      }
+      if (live) {
+        std::printf("\r%s\033[K", FormatProgressLine(p).c_str());
+        std::fflush(stdout);
+      }
     };
   }
   InterruptGuard interrupt;
@@ -220,6 +228,7 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
                   stats->accuracy, stats->seconds);
     }
     history.epochs.push_back(*stats);
+    if (steps_log) std::fflush(steps_log.get());  // a long run can be watched as it goes
     if (checkpoints.every > 0 && epoch % checkpoints.every == 0 && epoch < c.epochs) {
       const RunState state = CurrentRunState(setup, history.epochs, data.size());
       if (absl::Status saved = SaveCheckpoint(setup, checkpoints.path, state); !saved.ok()) {
@@ -242,7 +251,11 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
   }
   std::printf("%s%s\n%s", !quiet || c.test ? "\n" : "", FormatEpochTable(history).c_str(),
               FormatLossChart(history).c_str());
-  if (log || plot || !checkpoints.path.empty()) std::printf("\n");
+  if (log || plot || steps_log || !checkpoints.path.empty()) std::printf("\n");
+  if (steps_log) {
+    DLC_RETURN_IF_ERROR(WriteAndClose(steps_log, "", "log-steps", steps_path));
+    std::printf("Wrote the step records to %s\n", steps_path.c_str());
+  }
   if (log) {
     DLC_RETURN_IF_ERROR(WriteAndClose(
         log, log_format == LogFormat::kCsv ? FormatCsv(history) : FormatJsonLines(history), "log",
@@ -271,6 +284,7 @@ int RunTrain(const std::vector<std::string>& args) {
     std::fprintf(stderr, "usage: dlc train MODEL.dl [--epochs=N --batch=N --lr=X --seed=N "
                          "--limit=N --no-shuffle --init=FILE --save=FILE --checkpoint-every=N "
                          "--resume=FILE --backend=interp --threads=N --log=FILE.csv|.jsonl "
+                         "--log-steps=FILE.csv|.jsonl "
                          "--plot=FILE.svg --quiet]\n");
     return kExitUsage;
   }

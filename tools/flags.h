@@ -34,6 +34,7 @@ ABSL_DECLARE_FLAG(std::string, emit);
 ABSL_DECLARE_FLAG(std::string, target_cpu);
 ABSL_DECLARE_FLAG(std::string, mattr);
 ABSL_DECLARE_FLAG(std::string, log);
+ABSL_DECLARE_FLAG(std::string, log_steps);
 ABSL_DECLARE_FLAG(bool, quiet);
 ABSL_DECLARE_FLAG(std::string, plot);
 ABSL_DECLARE_FLAG(std::optional<int64_t>, checkpoint_every);

@@ -25,6 +25,17 @@ TEST(Progress, CalledAfterEveryStepWithRunningTotals) {
   EXPECT_EQ(seen.back().samples, 100);
   EXPECT_DOUBLE_EQ(seen.back().loss, stats->loss);
   EXPECT_DOUBLE_EQ(seen.back().accuracy, stats->accuracy);
+  // Each step also reports its own batch: the batches add up to the epoch.
+  EXPECT_EQ(seen[0].batch_size, 32);
+  EXPECT_EQ(seen.back().batch_size, 4);
+  double loss_sum = 0, correct = 0;
+  for (const StepProgress& p : seen) {
+    loss_sum += p.batch_loss * static_cast<double>(p.batch_size);
+    correct += p.batch_accuracy * static_cast<double>(p.batch_size);
+  }
+  EXPECT_NEAR(loss_sum / 100, stats->loss, 1e-12);
+  EXPECT_NEAR(correct / 100, stats->accuracy, 1e-12);
+  EXPECT_DOUBLE_EQ(seen[0].batch_loss, seen[0].loss);  // after one step they agree
 }
 
 }  // namespace

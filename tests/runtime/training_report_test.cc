@@ -197,6 +197,23 @@ TEST(TrainingReportTest, JsonLines) {
 namespace dlc {
 namespace {
 
+TEST(TrainingReportProgress, StepRecordsAsCsvAndJsonLines) {
+  StepProgress p;
+  p.epoch = 2;
+  p.step = 7;
+  p.batch_size = 32;
+  p.batch_loss = 0.53125;
+  p.batch_accuracy = 0.84375;
+  p.seconds = 0.123456;
+  EXPECT_EQ(StepCsvHeader(), "epoch,step,samples,loss,accuracy,seconds\n");
+  EXPECT_EQ(FormatStepRecord(p, false), "2,7,32,0.53125,0.84375,0.1235\n");
+  EXPECT_EQ(FormatStepRecord(p, true),
+            "{\"epoch\":2,\"step\":7,\"samples\":32,\"loss\":0.53125,\"accuracy\":0.84375,"
+            "\"seconds\":0.1235}\n");
+  p.batch_loss = std::numeric_limits<double>::infinity();
+  EXPECT_NE(FormatStepRecord(p, true).find(",\"loss\":null,"), std::string::npos);
+}
+
 TEST(TrainingReportProgress, LineShowsStepsBarRateLossAccuracyAndEta) {
   StepProgress p;
   p.epoch = 2;
