@@ -122,5 +122,21 @@ TEST(Checkpoint, WrongShapeIsRejectedNamingTheTensor) {
             path + ": tensor dense.kernel is f32[5408,11], the model needs f32[5408,10]");
 }
 
+TEST(Checkpoint, WrongDtypeIsRejectedNamingTheTensor) {
+  const std::string path = ::testing::TempDir() + "/wrong_dtype.safetensors";
+  auto cnn = SetUpTraining(kCnn, Small(0));
+  ASSERT_TRUE(cnn.ok());
+  Checkpoint checkpoint;
+  checkpoint.tensors = cnn->trainer->parameters();
+  checkpoint.tensors["conv2d.bias"] = Tensor(DType::kF64, {32});
+  ASSERT_TRUE(WriteSafetensors(path, checkpoint).ok());
+  TrainOverrides load = Small(0);
+  load.init = path;
+  auto loaded = SetUpTraining(kCnn, load);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.status().message(),
+            path + ": tensor conv2d.bias is f64[32], the model needs f32[32]");
+}
+
 }  // namespace
 }  // namespace dlc::tools
