@@ -180,6 +180,11 @@ std::string FormatCsv(const TrainingHistory& history) {
   return out;
 }
 
+std::string FormatDuration(double seconds) {
+  if (seconds < 0.9995) return absl::StrFormat("%.0f ms", seconds * 1000);
+  return absl::StrFormat("%.1f s", seconds);
+}
+
 std::string StepCsvHeader() { return "epoch,step,samples,loss,accuracy,seconds\n"; }
 
 std::string FormatStepRecord(const StepProgress& step, bool json) {

@@ -81,6 +81,9 @@ std::string FormatCsv(const TrainingHistory& history);
 std::string StepCsvHeader();
 std::string FormatStepRecord(const StepProgress& step, bool json);
 
+// "0.8 s" (one decimal) from a second up, "45 ms" below.
+std::string FormatDuration(double seconds);
+
 // One line of live progress, as Keras's fit shows it on a terminal:
 // "epoch 2  17/32 [=========>         ]  6.1k img/s  loss 0.7123  acc 0.8012  ETA 0.3 s".
 std::string FormatProgressLine(const StepProgress& progress);

@@ -224,8 +224,8 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
     if (!stats.ok()) return checkpoints.Explain(stats.status());
     if (stats->interrupted) return StopOnInterrupt(setup, path, history, data.size(), checkpoints);
     if (!quiet) {
-      std::printf("%-7lld %-9.4f %-9.4f %.1f s\n", static_cast<long long>(epoch), stats->loss,
-                  stats->accuracy, stats->seconds);
+      std::printf("%-7lld %-9.4f %-9.4f %s\n", static_cast<long long>(epoch), stats->loss,
+                  stats->accuracy, FormatDuration(stats->seconds).c_str());
     }
     history.epochs.push_back(*stats);
     if (steps_log) std::fflush(steps_log.get());  // a long run can be watched as it goes

@@ -197,6 +197,13 @@ TEST(TrainingReportTest, JsonLines) {
 namespace dlc {
 namespace {
 
+TEST(TrainingReportProgress, DurationsInMillisecondsBelowASecond) {
+  EXPECT_EQ(FormatDuration(0.0451), "45 ms");
+  EXPECT_EQ(FormatDuration(0.0004), "0 ms");
+  EXPECT_EQ(FormatDuration(0.9996), "1.0 s");
+  EXPECT_EQ(FormatDuration(12.34), "12.3 s");
+}
+
 TEST(TrainingReportProgress, StepRecordsAsCsvAndJsonLines) {
   StepProgress p;
   p.epoch = 2;
