@@ -106,7 +106,7 @@ absl::Status AdoptRunSettings(const Checkpoint& checkpoint, const RunState& run,
   config.shuffle = run.shuffle;
   if (config.data) config.data->limit = run.samples;
   if (!o.epochs) config.epochs = run.total_epochs;
-  if (run.epochs_done() >= config.epochs && !run.partial) {
+  if (run.epochs_done() >= config.epochs) {
     return absl::InvalidArgumentError(StrCat(
         source, " has already trained ", run.epochs_done(), run.epochs_done() == 1 ? " epoch" : " epochs",
         ", and this run's total is ",
