@@ -146,9 +146,10 @@ absl::StatusOr<Outcome> StopOnInterrupt(const TrainingSetup& setup, const std::s
 
 void PrintSetUp(const TrainingSetup& setup, int64_t samples) {
   const dl::TrainConfig& c = setup.config;
-  std::printf("Training %s on %lld samples: batch %lld, %lld epochs, %s, seed %llu, backend %s\n",
+  std::printf("Training %s on %lld samples: batch %lld, %lld epoch%s, %s, seed %llu, backend %s\n",
               setup.model.c_str(), static_cast<long long>(samples), static_cast<long long>(c.batch),
-              static_cast<long long>(c.epochs), dl::DescribeOptimizer(c.optimizer).c_str(),
+              static_cast<long long>(c.epochs), c.epochs == 1 ? "" : "s",
+              dl::DescribeOptimizer(c.optimizer).c_str(),
               static_cast<unsigned long long>(c.seed), std::string(setup.backend->name()).c_str());
   if (setup.resumed) {
     const RunState& run = *setup.resumed;
