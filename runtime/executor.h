@@ -19,7 +19,11 @@ class Executor {
  public:
   virtual ~Executor() = default;
   // Feeds every input and parameter by name; returns the outputs in order.
-  virtual absl::StatusOr<std::vector<Tensor>> Run(const Feeds& feeds) = 0;
+  // `reuse` may hold tensors from an earlier run's outputs (same order): a
+  // backend may write the new outputs into them instead of allocating (the
+  // trainer hands back the parameters a step replaced). None may be fed.
+  virtual absl::StatusOr<std::vector<Tensor>> Run(const Feeds& feeds,
+                                                  std::vector<Tensor> reuse = {}) = 0;
   virtual const Graph& graph() const = 0;
 };
 

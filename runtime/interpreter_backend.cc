@@ -8,7 +8,7 @@ namespace {
 class InterpreterExecutor : public Executor {
  public:
   explicit InterpreterExecutor(Graph graph) : graph_(std::move(graph)) {}
-  absl::StatusOr<std::vector<Tensor>> Run(const Feeds& feeds) override {
+  absl::StatusOr<std::vector<Tensor>> Run(const Feeds& feeds, std::vector<Tensor>) override {
     return Interpret(graph_, feeds);
   }
   const Graph& graph() const override { return graph_; }

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <utility>
 
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
@@ -164,7 +165,8 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_
     }
     for (auto& [name, value] : parameters_) feeds_[name] = std::move(value);
     for (auto& [name, value] : state_) feeds_[name] = std::move(value);
-    auto outputs = compiled->train->Run(feeds_);
+    auto outputs = compiled->train->Run(feeds_, std::move(compiled->spare));
+    compiled->spare.clear();
     // Take the parameters back even on failure, so the trainer stays usable.
     for (auto& [name, value] : parameters_) value = std::move(feeds_[name]);
     for (auto& [name, value] : state_) value = std::move(feeds_[name]);
@@ -178,9 +180,18 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_
     const int64_t batch_correct = static_cast<int64_t>((*outputs)[1].GetDouble(0));
     done.loss_sum += loss * static_cast<double>(size);
     done.correct += batch_correct;
+    // The step's outputs become the parameters; the ones they replace are
+    // the next step's output storage.
+    compiled->spare.resize(outputs->size());
     size_t next = 2;
-    for (const std::string& name : program.parameters) parameters_[name] = std::move((*outputs)[next++]);
-    for (const StateTensor& s : program.state) state_[s.name] = std::move((*outputs)[next++]);
+    for (const std::string& name : program.parameters) {
+      compiled->spare[next] = std::exchange(parameters_[name], std::move((*outputs)[next]));
+      ++next;
+    }
+    for (const StateTensor& s : program.state) {
+      compiled->spare[next] = std::exchange(state_[s.name], std::move((*outputs)[next]));
+      ++next;
+    }
     done.samples += size;
     done.steps = step + 1;
     if (progress) {

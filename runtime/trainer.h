@@ -128,6 +128,7 @@ class Trainer {
   struct Compiled {
     TrainingProgram program;
     std::unique_ptr<Executor> train, eval;
+    std::vector<Tensor> spare;  // storage for the next step's outputs
   };
 
   Trainer(ProgramFactory factory, Backend& backend, TrainOptions options)

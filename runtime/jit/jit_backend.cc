@@ -18,14 +18,22 @@ class JitExecutor : public Executor {
   JitExecutor(Graph graph, loops::LoopProgram program, CompiledFunction function)
       : graph_(std::move(graph)), program_(std::move(program)), function_(std::move(function)) {}
 
-  absl::StatusOr<std::vector<Tensor>> Run(const Feeds& feeds) override {
+  absl::StatusOr<std::vector<Tensor>> Run(const Feeds& feeds, std::vector<Tensor> reuse) override {
     std::vector<void*> args;
     std::vector<Tensor> outputs;
     outputs.reserve(graph_.outputs.size());
     for (loops::BufferId id : program_.arguments) {
       const loops::Buffer& buffer = program_.buffer(id);
       if (buffer.kind == loops::BufferKind::kOutput) {
-        outputs.emplace_back(graph_.type(graph_.outputs[outputs.size()]));
+        // The generated code writes every element of an output: old
+        // contents need no clearing, a new tensor no zeroing pass.
+        const size_t k = outputs.size();
+        const TensorType& type = graph_.type(graph_.outputs[k]);
+        if (k < reuse.size() && reuse[k].type() == type && reuse[k].byte_size() == type.byte_size()) {
+          outputs.push_back(std::move(reuse[k]));
+        } else {
+          outputs.emplace_back(type);
+        }
         args.push_back(outputs.back().raw_data());
         continue;
       }
