@@ -95,6 +95,8 @@ ExprId ReplaceLoads(loops::LoopBuilder& b, ExprId id, const std::vector<Target>&
 // Accumulators one nest may keep in registers (of the CPU's 32 vector
 // registers, some hold operands).
 constexpr int64_t kMaxAccumulators = 16;
+// Reductions at least this long are worth splitting across threads.
+constexpr int64_t kMinReductionToSplit = 1024;
 
 class Rewriter {
  public:
@@ -138,6 +140,21 @@ class Rewriter {
     ExprId value;
     bool consumed;
   };
+
+  // Vectorized loop `v` as a parallel loop over its vector steps around a
+  // loop of one vector step; returns the parallel loop.
+  StmtId SplitAcrossThreads(StmtId v, int lanes) {
+    const VarId outer = b_.NewVar(), inner = b_.NewVar();
+    Renaming split;
+    split.vars[p_.stmt(v).var] = b_.Add(b_.Mul(b_.Var(outer), lanes), b_.Var(inner));
+    std::vector<StmtId> body = p_.stmt(v).body;
+    for (StmtId& s : body) s = CloneStmt(b_, s, split);
+    const int64_t steps = p_.stmt(v).extent / lanes;
+    p_.stmts[v].var = inner;
+    p_.stmts[v].extent = lanes;
+    p_.stmts[v].body = body;
+    return b_.For(outer, steps, {v}, LoopKind::kParallel);
+  }
 
   // If `id` is a perfect nest storing one constant into one buffer: the
   // buffer and the constant.
@@ -304,11 +321,19 @@ class Rewriter {
     body.push_back(r_loops.front());
     body.insert(body.end(), write_back.begin(), write_back.end());
     p_.stmts[v].body = body;
+    slot = v;
     if (vector_bytes_ > 0 && lanes >= 2 && p_.stmt(v).extent >= 4) {
       p_.stmts[v].loop = LoopKind::kVectorized;
       p_.stmts[v].width = lanes;
+      int64_t reduction = 1;
+      for (StmtId r : r_loops) reduction *= p_.stmt(r).extent;
+      // A nest with no loop around it (a filter or bias gradient) would run
+      // on one thread: its vectors are split between threads instead.
+      if (enclosing.empty() && p_.stmt(v).extent % lanes == 0 && p_.stmt(v).extent >= 2 * lanes &&
+          reduction >= kMinReductionToSplit) {
+        slot = SplitAcrossThreads(v, lanes);
+      }
     }
-    slot = v;
     rewritten_.push_back(v);
     return true;
   }

@@ -182,6 +182,37 @@ TEST(RegisterAccumulation, UnrollsTheLoopsThatChooseTheElementInsideTheReduction
   EXPECT_EQ(std::memcmp((*before)[0].raw_data(), (*after)[0].raw_data(), (*before)[0].byte_size()), 0);
 }
 
+// A reduction with no loop around it (a bias gradient) splits its vectors
+// between threads: a parallel loop of vector steps.
+TEST(RegisterAccumulation, ALoneReductionSplitsItsVectorsAcrossThreads) {
+  LoopProgram p;
+  p.name = "bias_grad";
+  LoopBuilder b(p);
+  const BufferId g = Add(b, "g", {2048, 32}, BufferKind::kInput);
+  const BufferId out = Add(b, "out", {32}, BufferKind::kOutput);
+  const loops::VarId r = b.NewVar(), c = b.NewVar(), z = b.NewVar();
+  const ExprId term = b.Load(g, b.Add(b.Mul(b.Var(r), 32), b.Var(c)));
+  const StmtId update =
+      b.Store(out, b.Var(c), b.Binary(loops::BinaryOp::kAdd, b.Load(out, b.Var(c)), term));
+  b.AddKernel("%out = reduce_sum", {b.For(z, 32, {b.Store(out, b.Var(z), b.Const(0, Type::kF32))}),
+                                    b.For(r, 2048, {b.For(c, 32, {update})})});
+  Tensor input(DType::kF32, {2048, 32});
+  for (int64_t x = 0; x < input.num_elements(); ++x) input.SetDouble(x, 0.01 * static_cast<double>(x % 37) - 0.1);
+  const Tensor* inputs[] = {&input};
+  auto before = loops::RunLoopProgram(p, inputs);
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_EQ(AccumulateInRegisters(p, 64).size(), 1u);
+  ASSERT_TRUE(loops::VerifyLoopProgram(p).ok()) << loops::VerifyLoopProgram(p);
+  const std::string text = loops::PrintLoopProgram(p);
+  EXPECT_THAT(text, HasSubstr(R"(  for i3 in 0..2 parallel {
+    for i4 in 0..16 vectorized 16 {
+      %out.acc[0] = 0.0
+)")) << text;
+  auto after = loops::RunLoopProgram(p, inputs);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(std::memcmp((*before)[0].raw_data(), (*after)[0].raw_data(), (*before)[0].byte_size()), 0);
+}
+
 // Register blocking, on the accumulations found above: 11 rows in blocks
 // of 4 (2 blocks, 3 rows left over), each row of a block with its own local.
 TEST(RegisterBlocking, RunsIndependentAccumulationsSideBySide) {
