@@ -79,13 +79,6 @@ std::optional<std::pair<int64_t, int64_t>> RangeWithout(const Affine& a, VarId v
   return std::make_pair(lo, hi);
 }
 
-bool ReadsBuffer(const loops::LoopProgram& p, ExprId e, loops::BufferId buffer) {
-  if (e < 0) return false;
-  const loops::Expr& x = p.expr(e);
-  if (x.kind == ExprKind::kLoad && x.buffer == buffer) return true;
-  return ReadsBuffer(p, x.a, buffer) || ReadsBuffer(p, x.b, buffer) || ReadsBuffer(p, x.c, buffer);
-}
-
 // What the first statement of `stmts` (in execution order) that touches
 // local `buffer` does with it.
 enum class FirstTouch { kNone, kWrite, kRead };
@@ -119,6 +112,31 @@ FirstTouch FirstTouchOf(const loops::LoopProgram& p, const std::vector<StmtId>& 
 }
 
 }  // namespace
+
+bool ReadsVar(const loops::LoopProgram& p, ExprId id, VarId var) {
+  if (id < 0) return false;
+  const loops::Expr& e = p.expr(id);
+  if (e.kind == ExprKind::kVar && e.var == var) return true;
+  return ReadsVar(p, e.a, var) || ReadsVar(p, e.b, var) || ReadsVar(p, e.c, var);
+}
+
+bool ReadsBuffer(const loops::LoopProgram& p, ExprId id, loops::BufferId buffer) {
+  if (id < 0) return false;
+  const loops::Expr& e = p.expr(id);
+  if (e.kind == ExprKind::kLoad && e.buffer == buffer) return true;
+  return ReadsBuffer(p, e.a, buffer) || ReadsBuffer(p, e.b, buffer) || ReadsBuffer(p, e.c, buffer);
+}
+
+bool SameExpr(const loops::LoopProgram& p, ExprId a, ExprId b) {
+  if (a == b) return true;
+  if (a < 0 || b < 0) return false;
+  const loops::Expr& x = p.expr(a);
+  const loops::Expr& y = p.expr(b);
+  return x.kind == y.kind && x.type == y.type && x.value == y.value && x.bits == y.bits &&
+         x.var == y.var && x.buffer == y.buffer && x.unary == y.unary && x.binary == y.binary &&
+         x.compare == y.compare && SameExpr(p, x.a, y.a) && SameExpr(p, x.b, y.b) &&
+         SameExpr(p, x.c, y.c);
+}
 
 std::optional<Affine> AsAffine(const loops::LoopProgram& p, ExprId index) {
   const loops::Expr& e = p.expr(index);

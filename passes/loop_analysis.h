@@ -26,6 +26,12 @@ struct Affine {
 // not one (a load from a buffer, a division, a select...).
 std::optional<Affine> AsAffine(const loops::LoopProgram& p, loops::ExprId index);
 
+// Whether expression `id` reads loop variable `var` / loads from `buffer`.
+bool ReadsVar(const loops::LoopProgram& p, loops::ExprId id, loops::VarId var);
+bool ReadsBuffer(const loops::LoopProgram& p, loops::ExprId id, loops::BufferId buffer);
+// Whether two expressions are the same tree (so compute the same value).
+bool SameExpr(const loops::LoopProgram& p, loops::ExprId a, loops::ExprId b);
+
 // Whether the iterations of loop `loop` (a kFor) may run in any order, or
 // at once: no iteration writes an element another iteration reads or
 // writes. Shown when every access to a buffer the loop writes is

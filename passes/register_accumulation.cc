@@ -24,32 +24,6 @@ using loops::StmtId;
 using loops::StmtKind;
 using loops::VarId;
 
-bool ReadsVar(const LoopProgram& p, ExprId id, VarId var) {
-  if (id < 0) return false;
-  const Expr& e = p.expr(id);
-  if (e.kind == ExprKind::kVar && e.var == var) return true;
-  return ReadsVar(p, e.a, var) || ReadsVar(p, e.b, var) || ReadsVar(p, e.c, var);
-}
-
-bool ReadsBuffer(const LoopProgram& p, ExprId id, BufferId buffer) {
-  if (id < 0) return false;
-  const Expr& e = p.expr(id);
-  if (e.kind == ExprKind::kLoad && e.buffer == buffer) return true;
-  return ReadsBuffer(p, e.a, buffer) || ReadsBuffer(p, e.b, buffer) || ReadsBuffer(p, e.c, buffer);
-}
-
-// Whether two expressions compute the same value (the same tree).
-bool SameExpr(const LoopProgram& p, ExprId a, ExprId b) {
-  if (a == b) return true;
-  if (a < 0 || b < 0) return false;
-  const Expr& x = p.expr(a);
-  const Expr& y = p.expr(b);
-  return x.kind == y.kind && x.type == y.type && x.value == y.value && x.bits == y.bits &&
-         x.var == y.var && x.buffer == y.buffer && x.unary == y.unary && x.binary == y.binary &&
-         x.compare == y.compare && SameExpr(p, x.a, y.a) && SameExpr(p, x.b, y.b) &&
-         SameExpr(p, x.c, y.c);
-}
-
 // The stores being rewritten: target buffer, its index, its local.
 struct Target {
   BufferId buffer;
