@@ -1,6 +1,7 @@
 #include "runtime/safetensors.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <atomic>
 #include <bit>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -633,6 +635,7 @@ class AtomicFile {
     }
     done_ = true;
     SyncDirectoryOf(path_);
+    RemoveAbandonedTemporaries(path_);
     return absl::OkStatus();
   }
 
@@ -642,6 +645,27 @@ class AtomicFile {
 
   absl::Status TempFileError(std::string_view action, int error) const {
     return SystemError(path_, StrCat(action, " the temporary file '", temp_path_, "'"), error);
+  }
+
+  // Temporary files of `path` left by writers that died mid-write (kill -9,
+  // a crash): "<path>.tmp.<pid>.<n>" of a process that no longer exists.
+  // Best effort; a live process's temporary (even a reused pid) stays.
+  static void RemoveAbandonedTemporaries(const std::string& path) {
+    const std::filesystem::path target(path);
+    const std::string prefix = target.filename().string() + ".tmp.";
+    std::filesystem::path dir = target.parent_path();
+    if (dir.empty()) dir = ".";
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+      const std::string name = entry.path().filename().string();
+      if (!name.starts_with(prefix)) continue;
+      const std::string rest = name.substr(prefix.size());
+      const size_t dot = rest.find('.');
+      pid_t pid = 0;
+      const auto [end, parsed] = std::from_chars(rest.data(), rest.data() + std::min(dot, rest.size()), pid);
+      if (parsed != std::errc() || dot == std::string::npos || end != rest.data() + dot || pid <= 0) continue;
+      if (::kill(pid, 0) != 0 && errno == ESRCH) std::filesystem::remove(entry.path(), error);
+    }
   }
 
   // Makes the finished rename survive a crash. Best effort: the file itself

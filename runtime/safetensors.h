@@ -45,7 +45,9 @@ inline constexpr int64_t kMaxSafetensorsHeaderBytes = 100'000'000;
 
 // Writes atomically: a temporary file in the same directory, flushed
 // (fsync), then renamed over `path`. On any failure the previous file at
-// `path` is untouched and the temporary removed. Names and metadata must be
+// `path` is untouched and the temporary removed. After a successful write,
+// temporaries of `path` that writers killed mid-write left behind (their
+// process is gone) are removed too. Names and metadata must be
 // valid UTF-8, and no tensor may be called "__metadata__". Errors name the path.
 absl::Status WriteSafetensors(const std::string& path, const Checkpoint& checkpoint);
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <random>
@@ -43,9 +44,11 @@ Checkpoint Filled(float fill) {
   _exit(0);
 }
 
-int TemporaryFilesNextTo(const std::string& path) {
+// Temporary files of `path` (of process `pid`, when given).
+int TemporaryFilesNextTo(const std::string& path, pid_t pid = 0) {
   int count = 0;
-  const std::string prefix = std::filesystem::path(path).filename().string() + ".tmp.";
+  const std::string prefix = std::filesystem::path(path).filename().string() + ".tmp." +
+                             (pid > 0 ? std::to_string(pid) + "." : "");
   for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(path).parent_path())) {
     if (entry.path().filename().string().starts_with(prefix)) ++count;
   }
@@ -71,11 +74,8 @@ TEST(AtomicSave, KillNineAtRandomMomentsAlwaysLeavesALoadableCheckpoint) {
         << "the saving child ended on its own (status " << status << ") in round " << round;
 
     // A kill during a write leaves its temporary file behind, never a
-    // partial checkpoint at `path`.
-    killed_mid_write += TemporaryFilesNextTo(path) > 0;
-    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(path).parent_path())) {
-      if (entry.path() != path) std::filesystem::remove(entry.path());
-    }
+    // partial checkpoint at `path`; the next save clears such leftovers.
+    killed_mid_write += TemporaryFilesNextTo(path, child) > 0;
     auto loaded = ReadSafetensors(path);
     ASSERT_TRUE(loaded.ok()) << "round " << round << ": " << loaded.status();
     const std::string fill = loaded->metadata.at("fill");
@@ -86,6 +86,20 @@ TEST(AtomicSave, KillNineAtRandomMomentsAlwaysLeavesALoadableCheckpoint) {
   }
   // The kills did land inside writes (else this test would prove nothing).
   EXPECT_GT(killed_mid_write, 0);
+  // The next save removes what the killed writers left behind.
+  ASSERT_TRUE(WriteSafetensors(path, ones).ok());
+  EXPECT_EQ(TemporaryFilesNextTo(path), 0);
+}
+
+TEST(AtomicSave, ATemporaryOfALiveProcessIsKept) {
+  const std::string path = TempPath("live.safetensors");
+  const std::string mine = path + ".tmp." + std::to_string(getpid()) + ".999";
+  std::FILE* f = std::fopen(mine.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fclose(f);
+  ASSERT_TRUE(WriteSafetensors(path, Filled(3)).ok());
+  EXPECT_TRUE(std::filesystem::exists(mine));  // this process is alive: maybe still writing
+  std::filesystem::remove(mine);
 }
 
 }  // namespace
