@@ -170,7 +170,9 @@ class Rewriter {
       if (kind == StmtKind::kFor || kind == StmtKind::kIf) {
         std::vector<StmtId> children = p_.stmt(body[i]).body;
         if (kind == StmtKind::kFor) loops.push_back(body[i]);
+        if (kind == StmtKind::kIf) ++guard_depth_;
         Visit(children, loops);
+        if (kind == StmtKind::kIf) --guard_depth_;
         if (kind == StmtKind::kFor) loops.pop_back();
         p_.stmts[body[i]].body = std::move(children);
       }
@@ -180,18 +182,23 @@ class Rewriter {
   // `slot` as the outermost reduction loop r1 of the pattern, inside
   // `enclosing` loops; on success `slot` becomes the moved loop v.
   bool TryRewrite(StmtId& slot, const std::vector<StmtId>& enclosing) {
-    // A perfect nest of serial loops whose innermost loop v holds stores:
-    // reduction loops r (no store index reads them), then loops o that
-    // choose the element (unrolled away below), then v.
+    // A perfect nest of serial loops, maybe with guards (a padded window's
+    // "inside the image"), whose innermost loop v holds stores: reduction
+    // loops r (no store index reads them), then loops o that choose the
+    // element (unrolled away below), then v.
     std::vector<StmtId> chain;
-    StmtId id = slot;
-    while (p_.stmt(id).kind == StmtKind::kFor && p_.stmt(id).loop == LoopKind::kSerial) {
-      chain.push_back(id);
+    for (StmtId id = slot;;) {
       const Stmt& s = p_.stmt(id);
-      if (s.body.size() != 1 || p_.stmt(s.body[0]).kind != StmtKind::kFor) break;
+      const bool loop = s.kind == StmtKind::kFor && s.loop == LoopKind::kSerial;
+      const bool guard = s.kind == StmtKind::kIf && !chain.empty();
+      if (!loop && !guard) break;
+      chain.push_back(id);
+      if (s.body.size() != 1) break;
+      const StmtKind next = p_.stmt(s.body[0]).kind;
+      if (next != StmtKind::kFor && next != StmtKind::kIf) break;
       id = s.body[0];
     }
-    if (chain.size() < 2) return false;
+    if (chain.size() < 2 || p_.stmt(chain.back()).kind != StmtKind::kFor) return false;
     const StmtId v = chain.back();
     chain.pop_back();
     const std::vector<StmtId> stores = p_.stmt(v).body;
@@ -201,17 +208,27 @@ class Rewriter {
         return false;
       }
     }
-    auto in_some_index = [&](StmtId loop) {
+    auto in_some_index = [&](StmtId item) {
+      if (p_.stmt(item).kind != StmtKind::kFor) return false;  // guards go with the reductions
       for (StmtId store : stores) {
-        if (ReadsVar(p_, p_.stmt(store).index, p_.stmt(loop).var)) return true;
+        if (ReadsVar(p_, p_.stmt(store).index, p_.stmt(item).var)) return true;
       }
       return false;
     };
     size_t reductions = 0;
     while (reductions < chain.size() && !in_some_index(chain[reductions])) ++reductions;
     if (reductions == 0) return false;
-    const std::vector<StmtId> r_loops(chain.begin(), chain.begin() + reductions);
-    const std::vector<StmtId> o_loops(chain.begin() + reductions, chain.end());
+    const std::vector<StmtId> r_items(chain.begin(), chain.begin() + reductions);
+    std::vector<StmtId> o_loops, o_guards;  // the guards among the o loops
+    for (size_t k = reductions; k < chain.size(); ++k) {
+      (p_.stmt(chain[k]).kind == StmtKind::kFor ? o_loops : o_guards).push_back(chain[k]);
+    }
+    // A guard that differs between lanes would need masks: not taken.
+    for (StmtId item : chain) {
+      if (p_.stmt(item).kind == StmtKind::kIf && ReadsVar(p_, p_.stmt(item).cond, p_.stmt(v).var)) {
+        return false;
+      }
+    }
     int64_t copies = 1;
     for (StmtId o : o_loops) {
       copies *= p_.stmt(o).extent;
@@ -243,7 +260,7 @@ class Rewriter {
 
     // Whether the nest is all the kernel statement holds (a perfect nest
     // from the top), so that nothing in it reads a filled buffer first.
-    bool whole_statement = true;
+    bool whole_statement = guard_depth_ == 0;
     for (StmtId loop : enclosing) whole_statement &= p_.stmt(loop).body.size() == 1;
     std::map<BufferId, bool> covered;
     for (const Target& t : targets) {
@@ -285,14 +302,24 @@ class Rewriter {
         init.push_back(b_.Store(t.local, b_.Index(0), start));
         write_back.push_back(b_.Store(t.buffer, t.index, b_.Load(t.local, b_.Index(0))));
       }
+      std::vector<StmtId> updates;
       for (size_t k = 0; k < stores.size(); ++k) {
         const ExprId value = RewriteExpr(b_, p_.stmt(stores[k]).value, fixed);
-        update.push_back(b_.Store(mine[k].local, b_.Index(0), ReplaceLoads(b_, value, mine)));
+        updates.push_back(b_.Store(mine[k].local, b_.Index(0), ReplaceLoads(b_, value, mine)));
+      }
+      if (o_guards.empty()) {
+        update.insert(update.end(), updates.begin(), updates.end());
+      } else {  // the guards among the o loops, at this combination
+        ExprId cond = RewriteExpr(b_, p_.stmt(o_guards[0]).cond, fixed);
+        for (size_t k = 1; k < o_guards.size(); ++k) {
+          cond = b_.And(cond, RewriteExpr(b_, p_.stmt(o_guards[k]).cond, fixed));
+        }
+        update.push_back(b_.If(cond, updates));
       }
     }
-    p_.stmts[r_loops.back()].body = update;
+    p_.stmts[r_items.back()].body = update;
     std::vector<StmtId> body = init;
-    body.push_back(r_loops.front());
+    body.push_back(r_items.front());
     body.insert(body.end(), write_back.begin(), write_back.end());
     p_.stmts[v].body = body;
     slot = v;
@@ -300,7 +327,9 @@ class Rewriter {
       p_.stmts[v].loop = LoopKind::kVectorized;
       p_.stmts[v].width = lanes;
       int64_t reduction = 1;
-      for (StmtId r : r_loops) reduction *= p_.stmt(r).extent;
+      for (StmtId r : r_items) {
+        if (p_.stmt(r).kind == StmtKind::kFor) reduction *= p_.stmt(r).extent;
+      }
       // A nest with no loop around it (a filter or bias gradient) would run
       // on one thread: its vectors are split between threads instead.
       if (enclosing.empty() && p_.stmt(v).extent % lanes == 0 && p_.stmt(v).extent >= 2 * lanes &&
@@ -317,6 +346,7 @@ class Rewriter {
   int vector_bytes_;
   std::vector<StmtId> rewritten_;
   std::map<BufferId, Fill> fills_;  // at the kernel's top level, just before
+  int guard_depth_ = 0;              // guards around the statement being visited
 };
 
 }  // namespace

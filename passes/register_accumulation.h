@@ -15,6 +15,8 @@
 // inside the batch and image loops) are unrolled, each combination with its
 // locals, when they are few (at most 16 accumulators): the filter gradient
 // then streams the output gradient once with all its sums in registers.
+// Guards in the nest (a padded window's "inside the image") stay around the
+// updates, as long as all lanes of v agree on them.
 //
 // Convolutions, matrix products, pooling windows and bias gradients all
 // lower to this shape.

@@ -14,6 +14,7 @@ namespace dlc {
 namespace {
 
 using loops::BufferId;
+using loops::ExprId;
 using loops::LoopKind;
 using loops::LoopProgram;
 using loops::Stmt;
@@ -68,6 +69,21 @@ class Blocker {
     const int64_t factor =
         std::min<int64_t>(std::max<int64_t>(2, factor_ / static_cast<int64_t>(m)), extent);
     const int64_t main = extent / factor, rest = extent % factor;
+    // The reduction nest, its loops and guards from the outside in; the
+    // updates are the body of the innermost.
+    std::vector<StmtId> nest = {parts[m]};
+    for (;;) {
+      const Stmt& s = p_.stmt(nest.back());
+      if (s.body.size() != 1) break;
+      const StmtKind next = p_.stmt(s.body[0]).kind;
+      if (next != StmtKind::kFor && next != StmtKind::kIf) break;
+      nest.push_back(s.body[0]);
+    }
+    const std::vector<StmtId> updates = p_.stmt(nest.back()).body;
+    for (StmtId update : updates) {
+      // Guarded per element choice (unrolled guards): not blocked.
+      if (p_.stmt(update).kind != StmtKind::kStore) return std::nullopt;
+    }
 
     // The remainder first, from the loop as it is.
     std::optional<StmtId> remainder;
@@ -78,11 +94,18 @@ class Blocker {
       remainder = b_.For(r_var, rest, {CloneStmt(b_, v, shift)});
     }
 
-    StmtId innermost = parts[m];
-    while (p_.stmt(innermost).body.size() == 1 && p_.stmt(p_.stmt(innermost).body[0]).kind == StmtKind::kFor) {
-      innermost = p_.stmt(innermost).body[0];
+    // Guards that read o (a padded window's edge moves with the output
+    // position) differ between the copies: each copy's updates get their own.
+    std::vector<ExprId> moved_guards;
+    for (size_t k = 1; k < nest.size(); ++k) {
+      const Stmt& guard = p_.stmt(nest[k]);
+      if (guard.kind != StmtKind::kIf || !ReadsVar(p_, guard.cond, o_var)) continue;
+      moved_guards.push_back(guard.cond);
+      p_.stmts[nest[k - 1]].body = guard.body;  // the guard leaves the nest
+      nest.erase(nest.begin() + static_cast<std::ptrdiff_t>(k--));
     }
-    const std::vector<StmtId> updates = p_.stmt(innermost).body;
+    const StmtId innermost = nest.back();
+
     const VarId block = b_.NewVar();
     std::vector<StmtId> inits, new_updates, write_backs;
     for (int64_t u = 0; u < factor; ++u) {
@@ -100,7 +123,17 @@ class Blocker {
         inits.push_back(CopyStore(parts[k], copy));
         write_backs.push_back(CopyStore(parts[m + 1 + k], copy));
       }
-      for (StmtId update : updates) new_updates.push_back(CopyStore(update, copy));
+      std::vector<StmtId> mine;
+      for (StmtId update : updates) mine.push_back(CopyStore(update, copy));
+      if (moved_guards.empty()) {
+        new_updates.insert(new_updates.end(), mine.begin(), mine.end());
+      } else {
+        ExprId cond = RewriteExpr(b_, moved_guards[0], copy);
+        for (size_t k = 1; k < moved_guards.size(); ++k) {
+          cond = b_.And(cond, RewriteExpr(b_, moved_guards[k], copy));
+        }
+        new_updates.push_back(b_.If(cond, mine));
+      }
     }
     p_.stmts[innermost].body = new_updates;
     std::vector<StmtId> body = inits;

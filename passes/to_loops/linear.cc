@@ -111,17 +111,25 @@ absl::Status Conv2D(OpLowering& op) {
   return absl::OkStatus();
 }
 
-// dx[n,ih,iw,c] += dy[n,oh,ow,o] * w[kh,kw,c,o]
+// dx[n,ih,iw,c] += dy[n,oh,ow,o] * w[kh,kw,c,o], the output channels o
+// summed inside the input channels c (the contiguous, vectorized loop) from
+// a copy of w with c innermost, so that loads along c are contiguous.
 absl::Status BackpropInput(OpLowering& op) {
   const Shape x = AttrInts(op.node().attrs, "input_shape");
   auto g = Geometry(op, x, op.in_type(1).shape, op.in_type(0).shape);
   if (!g.ok()) return g.status();
+  const Shape wt_shape = {g->w[0], g->w[1], g->w[3], g->w[2]};  // kh, kw, o, c
+  const BufferId wt = op.Temp(op.elem(), wt_shape, "w_transposed");
+  op.Emit(op.b.Nest(wt_shape, [&](std::span<const ExprId> c) {
+    ExprId from = op.b.FlatIndex(std::vector<ExprId>{c[0], c[1], c[3], c[2]}, g->w);
+    return std::vector<StmtId>{op.b.Store(wt, op.b.FlatIndex(c, wt_shape), op.b.Load(op.in[1], from))};
+  }));
   op.Fill(op.out, x, op.Zero(op.elem()));
   op.Emit(ConvNest(op, *g, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
-    return op.b.Nest({g->w[2], g->w[3]}, [&](std::span<const ExprId> co) {
-      ExprId dy = op.b.Load(op.in[0], op.b.FlatIndex(std::vector<ExprId>{v[0], v[1], v[2], co[1]}, g->y));
-      ExprId w = op.b.Load(op.in[1], op.b.FlatIndex(std::vector<ExprId>{v[3], v[4], co[0], co[1]}, g->w));
-      ExprId at = op.b.FlatIndex(std::vector<ExprId>{v[0], ih, iw, co[0]}, x);
+    return op.b.Nest({g->w[3], g->w[2]}, [&](std::span<const ExprId> oc) {
+      ExprId dy = op.b.Load(op.in[0], op.b.FlatIndex(std::vector<ExprId>{v[0], v[1], v[2], oc[0]}, g->y));
+      ExprId w = op.b.Load(wt, op.b.FlatIndex(std::vector<ExprId>{v[3], v[4], oc[0], oc[1]}, wt_shape));
+      ExprId at = op.b.FlatIndex(std::vector<ExprId>{v[0], ih, iw, oc[1]}, x);
       return std::vector<StmtId>{Accumulate(op, op.out, at, dy, w)};
     });
   }));
