@@ -182,6 +182,38 @@ TEST(RegisterAccumulation, UnrollsTheLoopsThatChooseTheElementInsideTheReduction
   EXPECT_EQ(std::memcmp((*before)[0].raw_data(), (*after)[0].raw_data(), (*before)[0].byte_size()), 0);
 }
 
+// A guard inside the reduction (a padded window's "inside the image")
+// stays around the update of the local.
+TEST(RegisterAccumulation, GuardsInsideTheReductionStayAroundTheUpdates) {
+  LoopProgram p;
+  p.name = "guarded";
+  LoopBuilder b(p);
+  const BufferId a = Add(b, "a", {3, 40, 20}, BufferKind::kInput);
+  const BufferId out = Add(b, "out", {3, 20}, BufferKind::kOutput);
+  const loops::VarId i = b.NewVar(), k = b.NewVar(), j = b.NewVar(), z = b.NewVar();
+  const ExprId at = b.Add(b.Mul(b.Var(i), 20), b.Var(j));
+  const ExprId term = b.Load(a, b.Add(b.Add(b.Mul(b.Var(i), 800), b.Mul(b.Var(k), 20)), b.Var(j)));
+  const StmtId update = b.Store(out, at, b.Binary(loops::BinaryOp::kAdd, b.Load(out, at), term));
+  // Only rows k < i + 30 count: the guard reads k and i, not j.
+  const ExprId inside = b.Compare(loops::CompareOp::kLt, b.Var(k), b.AddConst(b.Var(i), 30));
+  b.AddKernel("%out = guarded",
+              {b.For(z, 60, {b.Store(out, b.Var(z), b.Const(0, Type::kF32))}),
+               b.For(i, 3, {b.For(k, 40, {b.If(inside, {b.For(j, 20, {update})})})})});
+  Tensor input(DType::kF32, {3, 40, 20});
+  for (int64_t x = 0; x < input.num_elements(); ++x) input.SetDouble(x, 0.01 * static_cast<double>(x % 53));
+  const Tensor* inputs[] = {&input};
+  auto before = loops::RunLoopProgram(p, inputs);
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_EQ(AccumulateInRegisters(p, 64).size(), 1u);
+  ASSERT_TRUE(loops::VerifyLoopProgram(p).ok()) << loops::VerifyLoopProgram(p);
+  EXPECT_THAT(loops::PrintLoopProgram(p), HasSubstr(R"(      for i1 in 0..40 {
+        if i1 < i0 + 30 {
+          %out.acc[0] = %out.acc[0] + %a[)")) << loops::PrintLoopProgram(p);
+  auto after = loops::RunLoopProgram(p, inputs);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(std::memcmp((*before)[0].raw_data(), (*after)[0].raw_data(), (*before)[0].byte_size()), 0);
+}
+
 // A reduction with no loop around it (a bias gradient) splits its vectors
 // between threads: a parallel loop of vector steps.
 TEST(RegisterAccumulation, ALoneReductionSplitsItsVectorsAcrossThreads) {
