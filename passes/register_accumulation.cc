@@ -66,9 +66,10 @@ ExprId ReplaceLoads(loops::LoopBuilder& b, ExprId id, const std::vector<Target>&
   return static_cast<ExprId>(b.program().exprs.size() - 1);
 }
 
-// Accumulators one nest may keep in registers (of the CPU's 32 vector
-// registers, some hold operands).
-constexpr int64_t kMaxAccumulators = 16;
+// Accumulators one nest may keep in registers: a 5x5 filter's taps, which
+// with the operands still fit AVX-512's 32 vector registers (beyond that
+// LLVM spills to the stack: slower, still correct).
+constexpr int64_t kMaxAccumulators = 25;
 // Reductions at least this long are worth splitting across threads.
 constexpr int64_t kMinReductionToSplit = 1024;
 

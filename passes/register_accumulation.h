@@ -13,7 +13,7 @@
 // the best value and its place): each gets a local. Loops between the
 // reductions and v that choose the element (a filter gradient's kh, kw, ci
 // inside the batch and image loops) are unrolled, each combination with its
-// locals, when they are few (at most 16 accumulators): the filter gradient
+// locals, when they are few (at most 25 accumulators): the filter gradient
 // then streams the output gradient once with all its sums in registers.
 // Guards in the nest (a padded window's "inside the image") stay around the
 // updates, as long as all lanes of v agree on them.
