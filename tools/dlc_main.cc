@@ -1,17 +1,24 @@
 // dlc: the command-line entry point. Parses flags, dispatches to a command.
 #include <algorithm>
 #include <cstdio>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "absl/flags/commandlineflag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
+#include "ir/spelling.h"
+#include "ir/str_cat.h"
 #include "tools/commands.h"
 
 namespace {
 
+// absl prints "dlc: " before it for --help; dlc's own help does the same.
 constexpr char kUsage[] =
-    "dlc: a deep-learning compiler for CPU training\n"
+    "a deep-learning compiler for CPU training\n"
     "\n"
     "usage: dlc <command> [flags] [files]\n"
     "\n"
@@ -76,28 +83,68 @@ std::vector<std::string> NormalizeFlagNames(int argc, char** argv) {
   return args;
 }
 
+// A flag no command takes, told with a suggestion and dlc's usage exit
+// code (absl's parser would print a terse message and exit with 1). Checks
+// `args` (dashes already normalised); `original` is what the user typed.
+std::optional<std::string> UnknownFlag(const std::vector<std::string>& args, char** original) {
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") break;
+    if (arg.size() < 2 || arg[0] != '-') continue;
+    const size_t start = arg[1] == '-' ? 2 : 1;
+    const std::string name = arg.substr(start, arg.find('=') - start);
+    // absl's own usage flags are handled by its parser, not registered.
+    static const std::set<std::string> kUsageFlags = {"help",   "helpfull",  "helpshort",
+                                                      "helppackage", "helpon", "helpmatch",
+                                                      "version", "only_check_args"};
+    if (name.empty() || kUsageFlags.contains(name) || absl::FindCommandLineFlag(name) != nullptr) {
+      continue;
+    }
+    if (name.starts_with("no")) {  // --nofoo turns a boolean --foo off
+      const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name.substr(2));
+      if (flag != nullptr && flag->IsOfType<bool>()) continue;
+    }
+    std::vector<std::string> ours;
+    for (const auto& [flag_name, flag] : absl::GetAllFlags()) {
+      if (flag->Filename().ends_with("tools/flags.cc")) ours.emplace_back(flag_name);
+    }
+    std::vector<std::string_view> candidates(ours.begin(), ours.end());
+    std::string message = dlc::StrCat("dlc: unknown flag '", std::string(original[i]), "'");
+    if (std::optional<std::string> close = dlc::ClosestName(name, candidates)) {
+      std::replace(close->begin(), close->end(), '_', '-');
+      message += dlc::StrCat("; did you mean --", *close, "?");
+    }
+    return message + " ('dlc help' lists the commands and their flags)\n";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
   std::vector<std::string> normalized = NormalizeFlagNames(argc, argv);
+  if (std::optional<std::string> unknown = UnknownFlag(normalized, argv)) {
+    std::fputs(unknown->c_str(), stderr);
+    return dlc::tools::kExitUsage;
+  }
   std::vector<char*> pointers;
   for (std::string& arg : normalized) pointers.push_back(arg.data());
   std::vector<char*> positional =
       absl::ParseCommandLine(static_cast<int>(pointers.size()), pointers.data());
   if (positional.size() < 2) {
-    std::fputs(kUsage, stderr);
+    std::fprintf(stderr, "dlc: %s", kUsage);
     return dlc::tools::kExitUsage;
   }
   const std::string command = positional[1];
   if (command == "help" || command == "--help") {
-    std::fputs(kUsage, stdout);
+    std::printf("dlc: %s", kUsage);
     return dlc::tools::kExitOk;
   }
   std::vector<std::string> args(positional.begin() + 2, positional.end());
   for (const Command& c : kCommands) {
     if (command == c.name) return c.run(args);
   }
-  std::fprintf(stderr, "dlc: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+  std::fprintf(stderr, "dlc: unknown command '%s'\n\ndlc: %s", command.c_str(), kUsage);
   return dlc::tools::kExitUsage;
 }
