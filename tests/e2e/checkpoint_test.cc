@@ -106,36 +106,36 @@ TEST(Checkpoint, ParametersOfAnotherModelAreRejectedNamingTheTensor) {
             path + ": no tensor conv2d.bias (f32[32]) for the model's parameter of that name");
 }
 
-TEST(Checkpoint, WrongShapeIsRejectedNamingTheTensor) {
-  const std::string path = ::testing::TempDir() + "/wrong_shape.safetensors";
+// The CNN's own parameters with `name` replaced by `wrong`, saved, then
+// loaded with --init: the error setting up training.
+absl::Status InitWithOneTensorReplaced(const std::string& file, const std::string& name,
+                                       Tensor wrong) {
+  const std::string path = ::testing::TempDir() + "/" + file;
   auto cnn = SetUpTraining(kCnn, Small(0));
-  ASSERT_TRUE(cnn.ok());
+  if (!cnn.ok()) return cnn.status();
   Checkpoint checkpoint;
   checkpoint.tensors = cnn->trainer->parameters();
-  checkpoint.tensors["dense.kernel"] = Tensor(DType::kF32, {5408, 11});
-  ASSERT_TRUE(WriteSafetensors(path, checkpoint).ok());
+  checkpoint.tensors[name] = std::move(wrong);
+  if (absl::Status written = WriteSafetensors(path, checkpoint); !written.ok()) return written;
   TrainOverrides load = Small(0);
   load.init = path;
-  auto loaded = SetUpTraining(kCnn, load);
-  ASSERT_FALSE(loaded.ok());
-  EXPECT_EQ(loaded.status().message(),
-            path + ": tensor dense.kernel is f32[5408,11], the model needs f32[5408,10]");
+  return SetUpTraining(kCnn, load).status();
+}
+
+TEST(Checkpoint, WrongShapeIsRejectedNamingTheTensor) {
+  const absl::Status status =
+      InitWithOneTensorReplaced("wrong_shape.safetensors", "dense.kernel", Tensor(DType::kF32, {5408, 11}));
+  EXPECT_EQ(status.message(), ::testing::TempDir() +
+                                  "/wrong_shape.safetensors: tensor dense.kernel is f32[5408,11], "
+                                  "the model needs f32[5408,10]");
 }
 
 TEST(Checkpoint, WrongDtypeIsRejectedNamingTheTensor) {
-  const std::string path = ::testing::TempDir() + "/wrong_dtype.safetensors";
-  auto cnn = SetUpTraining(kCnn, Small(0));
-  ASSERT_TRUE(cnn.ok());
-  Checkpoint checkpoint;
-  checkpoint.tensors = cnn->trainer->parameters();
-  checkpoint.tensors["conv2d.bias"] = Tensor(DType::kF64, {32});
-  ASSERT_TRUE(WriteSafetensors(path, checkpoint).ok());
-  TrainOverrides load = Small(0);
-  load.init = path;
-  auto loaded = SetUpTraining(kCnn, load);
-  ASSERT_FALSE(loaded.ok());
-  EXPECT_EQ(loaded.status().message(),
-            path + ": tensor conv2d.bias is f64[32], the model needs f32[32]");
+  const absl::Status status =
+      InitWithOneTensorReplaced("wrong_dtype.safetensors", "conv2d.bias", Tensor(DType::kF64, {32}));
+  EXPECT_EQ(status.message(), ::testing::TempDir() +
+                                  "/wrong_dtype.safetensors: tensor conv2d.bias is f64[32], the model "
+                                  "needs f32[32]");
 }
 
 }  // namespace
