@@ -153,7 +153,6 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_
     const int64_t begin = step * options_.batch;
     const int64_t size = std::min(options_.batch, n - begin);
     DLC_ASSIGN_OR_RETURN(Compiled * compiled, ForBatch(size));
-    DLC_RETURN_IF_ERROR(CheckData(data, *compiled));
     DLC_RETURN_IF_ERROR(Feed(data, std::span(order).subspan(begin, size), *compiled));
     if (compiled->program.train_step.Find("rng_key")) {
       // Dropout's random key: the seed, and a number derived from the epoch
@@ -246,6 +245,7 @@ absl::Status Trainer::NonFiniteLoss(const Compiled& compiled, int64_t epoch, int
 }
 
 absl::StatusOr<EvalStats> Trainer::Evaluate(const LabeledImages& data) {
+  DLC_RETURN_IF_ERROR(CheckData(data));
   EvalStats stats;
   double loss_sum = 0;
   int64_t correct = 0;
@@ -253,7 +253,6 @@ absl::StatusOr<EvalStats> Trainer::Evaluate(const LabeledImages& data) {
   for (int64_t begin = 0; begin < data.size(); begin += options_.batch) {
     const int64_t size = std::min(options_.batch, data.size() - begin);
     DLC_ASSIGN_OR_RETURN(Compiled * compiled, ForBatch(size));
-    DLC_RETURN_IF_ERROR(CheckData(data, *compiled));
     rows.resize(size);
     std::iota(rows.begin(), rows.end(), begin);
     DLC_RETURN_IF_ERROR(Feed(data, rows, *compiled));

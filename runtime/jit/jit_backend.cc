@@ -16,19 +16,28 @@ namespace {
 class JitExecutor : public Executor {
  public:
   JitExecutor(Graph graph, loops::LoopProgram program, CompiledFunction function)
-      : graph_(std::move(graph)), program_(std::move(program)), function_(std::move(function)) {}
+      : graph_(std::move(graph)), program_(std::move(program)), function_(std::move(function)) {
+    // Each argument's tensor type, looked up once rather than every run.
+    size_t output = 0;
+    for (loops::BufferId id : program_.arguments) {
+      const loops::Buffer& buffer = program_.buffer(id);
+      argument_types_.push_back(buffer.kind == loops::BufferKind::kOutput
+                                    ? graph_.type(graph_.outputs[output++])
+                                    : graph_.type(*graph_.Find(buffer.name)));
+    }
+  }
 
   absl::StatusOr<std::vector<Tensor>> Run(const Feeds& feeds, std::vector<Tensor> reuse) override {
     std::vector<void*> args;
     std::vector<Tensor> outputs;
     outputs.reserve(graph_.outputs.size());
-    for (loops::BufferId id : program_.arguments) {
-      const loops::Buffer& buffer = program_.buffer(id);
+    for (size_t a = 0; a < program_.arguments.size(); ++a) {
+      const loops::Buffer& buffer = program_.buffer(program_.arguments[a]);
+      const TensorType& type = argument_types_[a];
       if (buffer.kind == loops::BufferKind::kOutput) {
         // The generated code writes every element of an output: old
         // contents need no clearing, a new tensor no zeroing pass.
         const size_t k = outputs.size();
-        const TensorType& type = graph_.type(graph_.outputs[k]);
         if (k < reuse.size() && reuse[k].type() == type && reuse[k].byte_size() == type.byte_size()) {
           outputs.push_back(std::move(reuse[k]));
         } else {
@@ -38,14 +47,12 @@ class JitExecutor : public Executor {
         continue;
       }
       auto it = feeds.find(buffer.name);
-      const ValueId value = *graph_.Find(buffer.name);
       if (it == feeds.end()) {
-        return absl::InvalidArgumentError(StrCat("%", buffer.name, " (", graph_.type(value).ToString(),
-                                                 ") is not fed"));
+        return absl::InvalidArgumentError(StrCat("%", buffer.name, " (", type.ToString(), ") is not fed"));
       }
-      if (it->second.type() != graph_.type(value)) {
+      if (it->second.type() != type) {
         return absl::InvalidArgumentError(StrCat("%", buffer.name, " is fed ", it->second.type().ToString(),
-                                                 ", the graph needs ", graph_.type(value).ToString()));
+                                                 ", the graph needs ", type.ToString()));
       }
       // The generated code only reads its inputs.
       args.push_back(const_cast<std::byte*>(it->second.raw_data()));
@@ -59,6 +66,7 @@ class JitExecutor : public Executor {
   Graph graph_;
   loops::LoopProgram program_;
   CompiledFunction function_;
+  std::vector<TensorType> argument_types_;  // per program argument
 };
 
 class JitBackend : public Backend {
