@@ -66,16 +66,11 @@ TEST(SeedReproduction, MlpReaches93PercentTrainingAccuracy) {
   ExpectSeedAccuracy("mnist_mlp.dl", 0.93);
 }
 
-// The issue asks for 0.92. With Keras's default initialisers (Glorot-uniform
-// kernels, zero biases) this CNN reaches 0.917 averaged over seeds 0-2 and
-// 0.915 over seeds 0-8 on these digits; its training speed is sensitive to
-// the convolution's initial scale (PyTorch's larger default init reports
-// 0.920, he_uniform gives 0.96). Whole-model gradient checks pass, and the
-// optimizer follows Keras's Adam, so the gap is the set-up, not a bug: the
-// bar here is what the Keras set-up measurably reaches, and the issue note
-// asks the planners to settle the target.
-TEST(SeedReproduction, CnnReachesTheKerasSetupsTrainingAccuracy) {
-  ExpectSeedAccuracy("mnist_cnn.dl", 0.915);
+// The seed pages' 0.92. The example starts its convolution from He's
+// initialisation (see examples/mnist_cnn.dl): with Keras's Glorot default
+// the same run reaches 0.917, with He's 0.96.
+TEST(SeedReproduction, CnnReaches92PercentTrainingAccuracy) {
+  ExpectSeedAccuracy("mnist_cnn.dl", 0.92);
 }
 
 }  // namespace

@@ -55,6 +55,20 @@ TEST(Initialize, GlorotUniformStaysInItsLimitWithUniformSpread) {
   EXPECT_NEAR(m.stddev, 0.0468293, 5e-4);
 }
 
+TEST(Initialize, HeUniformStaysInItsLimitWithUniformSpread) {
+  // 3x3 filters over 16 channels: fan_in 144, limit
+  // sqrt(6 / 144) = 0.204124..., standard deviation l / sqrt(3) = 0.117851...
+  Tensor w(DType::kF32, {3, 3, 16, 64});
+  Rng rng(3);
+  ASSERT_TRUE(Initialize("he_uniform", w, rng).ok());
+  Moments m = MomentsOf(w);
+  EXPECT_GE(m.min, -0.2041242);
+  EXPECT_LE(m.max, 0.2041242);
+  EXPECT_NEAR(m.max, 0.2041242, 1e-3);  // 9,216 draws come near the ends
+  EXPECT_NEAR(m.mean, 0.0, 3e-3);
+  EXPECT_NEAR(m.stddev, 0.1178511, 2e-3);
+}
+
 TEST(Initialize, HeNormalHasTheKerasStandardDeviation) {
   // Keras truncates at 2 sigma and rescales so the result has stddev
   // sqrt(2 / fan_in) = sqrt(2 / 288) = 0.083333... for a 3x3x32 -> 64 kernel.
