@@ -80,14 +80,14 @@ constexpr RealRule kFraction{"a number in [0, 1)", [](double x) { return x >= 0 
 // An optimizer argument: a number that `rule` accepts, or true/false.
 struct OptimizerArgSpec {
   std::string_view name;
-  double OptimizerConfig::*number = nullptr;
+  double OptimizerSpec::*number = nullptr;
   RealRule rule = {};
-  bool OptimizerConfig::*flag = nullptr;
+  bool OptimizerSpec::*flag = nullptr;
 };
 
-struct OptimizerSpec {
+struct OptimizerSyntax {
   std::string_view name;
-  OptimizerConfig::Kind kind;
+  OptimizerSpec::Kind kind;
   std::span<const OptimizerArgSpec> args;
 };
 
@@ -109,7 +109,7 @@ class SectionResolver {
   std::optional<bool> Boolean(const Expr& e, std::string_view what);
   std::optional<DataSource> Data(const Expr& e, std::string_view what);
   std::optional<std::string> Loss(const Expr& e);
-  std::optional<OptimizerConfig> Optimizer(const Expr& e);
+  std::optional<OptimizerSpec> Optimizer(const Expr& e);
 
  private:
   // "<what> must be <expected>, got <value>".
@@ -118,9 +118,9 @@ class SectionResolver {
   std::optional<std::string> Path(const Expr& e, std::string_view what);
   // False (and reported) when `name` already appeared among `seen` in `call`.
   bool FirstUse(std::string_view name, Span where, std::string_view call, SeenNames& seen);
-  void OptimizerArgument(const OptimizerArgSpec& spec, const Expr& e, OptimizerConfig& config);
-  void UnknownOptimizerArgument(const OptimizerSpec& spec, std::string_view name, Span where);
-  void CheckNesterovHasMomentum(const Expr& call, const OptimizerConfig& config);
+  void OptimizerArgument(const OptimizerArgSpec& spec, const Expr& e, OptimizerSpec& config);
+  void UnknownOptimizerArgument(const OptimizerSyntax& spec, std::string_view name, Span where);
+  void CheckNesterovHasMomentum(const Expr& call, const OptimizerSpec& config);
 
   std::filesystem::path folder_;  // of the .dl file; relative data paths start here
   Diagnostics& diags_;
@@ -177,23 +177,23 @@ constexpr std::string_view kLosses[] = {"softmax_cross_entropy"};
 
 // lr comes first: it is the one argument that may also be given without a name.
 constexpr OptimizerArgSpec kAdamArgs[] = {
-    {"lr", &OptimizerConfig::lr, kPositive},
-    {"beta1", &OptimizerConfig::beta1, kFraction},
-    {"beta2", &OptimizerConfig::beta2, kFraction},
-    {"epsilon", &OptimizerConfig::epsilon, kPositive},
-    {"weight_decay", &OptimizerConfig::weight_decay, kNonNegative},
+    {"lr", &OptimizerSpec::lr, kPositive},
+    {"beta1", &OptimizerSpec::beta1, kFraction},
+    {"beta2", &OptimizerSpec::beta2, kFraction},
+    {"epsilon", &OptimizerSpec::epsilon, kPositive},
+    {"weight_decay", &OptimizerSpec::weight_decay, kNonNegative},
 };
 
 constexpr OptimizerArgSpec kSgdArgs[] = {
-    {"lr", &OptimizerConfig::lr, kPositive},
-    {"momentum", &OptimizerConfig::momentum, kFraction},
-    {.name = "nesterov", .flag = &OptimizerConfig::nesterov},
-    {"weight_decay", &OptimizerConfig::weight_decay, kNonNegative},
+    {"lr", &OptimizerSpec::lr, kPositive},
+    {"momentum", &OptimizerSpec::momentum, kFraction},
+    {.name = "nesterov", .flag = &OptimizerSpec::nesterov},
+    {"weight_decay", &OptimizerSpec::weight_decay, kNonNegative},
 };
 
-constexpr OptimizerSpec kOptimizers[] = {
-    {"adam", OptimizerConfig::Kind::kAdam, kAdamArgs},
-    {"sgd", OptimizerConfig::Kind::kSgd, kSgdArgs},
+constexpr OptimizerSyntax kOptimizers[] = {
+    {"adam", OptimizerSpec::Kind::kAdam, kAdamArgs},
+    {"sgd", OptimizerSpec::Kind::kSgd, kSgdArgs},
 };
 
 // The entry of `table` called `name`, or null.
@@ -212,11 +212,11 @@ std::vector<std::string_view> NamesOf(const Table& table) {
   return names;
 }
 
-std::string ArgumentList(const OptimizerSpec& spec) { return JoinNames(NamesOf(spec.args)); }
+std::string ArgumentList(const OptimizerSyntax& spec) { return JoinNames(NamesOf(spec.args)); }
 
 // The optimizer, other than `except`, that takes an argument called `name`.
-const OptimizerSpec* OptimizerTaking(std::string_view name, const OptimizerSpec& except) {
-  for (const OptimizerSpec& spec : kOptimizers) {
+const OptimizerSyntax* OptimizerTaking(std::string_view name, const OptimizerSyntax& except) {
+  for (const OptimizerSyntax& spec : kOptimizers) {
     if (&spec != &except && FindSpec(spec.args, name)) return &spec;
   }
   return nullptr;
@@ -374,20 +374,20 @@ std::optional<std::string> SectionResolver::Loss(const Expr& e) {
   return e.text;
 }
 
-std::optional<OptimizerConfig> SectionResolver::Optimizer(const Expr& e) {
+std::optional<OptimizerSpec> SectionResolver::Optimizer(const Expr& e) {
   // A bare name (optimizer = sgd) is the call with no arguments.
   if (e.kind != Kind::kCall && e.kind != Kind::kName) {
     Mismatch(e, "optimizer", "adam(...) or sgd(...)", "write e.g. optimizer = adam(lr=0.001)");
     return std::nullopt;
   }
-  const OptimizerSpec* spec = FindSpec(kOptimizers, e.text);
+  const OptimizerSyntax* spec = FindSpec(kOptimizers, e.text);
   if (spec == nullptr) {
     diags_.Error(e.span, StrCat("unknown optimizer '", e.text, "'"),
                  DidYouMean(e.text, NamesOf(kOptimizers), "the optimizers are adam and sgd"));
     return std::nullopt;
   }
   const size_t errors_before = diags_.errors().size();
-  OptimizerConfig config;
+  OptimizerSpec config;
   config.kind = spec->kind;
   SeenNames seen;
   for (size_t i = 0; i < e.args.size(); ++i) {
@@ -413,9 +413,9 @@ std::optional<OptimizerConfig> SectionResolver::Optimizer(const Expr& e) {
 }
 
 // An argument of the other optimizer says so; anything else gets the nearest name.
-void SectionResolver::UnknownOptimizerArgument(const OptimizerSpec& spec, std::string_view name,
+void SectionResolver::UnknownOptimizerArgument(const OptimizerSyntax& spec, std::string_view name,
                                                Span where) {
-  if (const OptimizerSpec* owner = OptimizerTaking(name, spec)) {
+  if (const OptimizerSyntax* owner = OptimizerTaking(name, spec)) {
     diags_.Error(
         where,
         StrCat(spec.name, " has no argument '", name, "': it is an ", owner->name, " argument"),
@@ -428,7 +428,7 @@ void SectionResolver::UnknownOptimizerArgument(const OptimizerSpec& spec, std::s
 }
 
 void SectionResolver::OptimizerArgument(const OptimizerArgSpec& spec, const Expr& e,
-                                        OptimizerConfig& config) {
+                                        OptimizerSpec& config) {
   if (spec.flag != nullptr) {
     SetIfResolved(Boolean(e, spec.name), config.*spec.flag);
   } else {
@@ -438,7 +438,7 @@ void SectionResolver::OptimizerArgument(const OptimizerArgSpec& spec, const Expr
 
 // Nesterov's look-ahead is along the momentum; without momentum it silently
 // does nothing, which is surely not what was meant.
-void SectionResolver::CheckNesterovHasMomentum(const Expr& call, const OptimizerConfig& config) {
+void SectionResolver::CheckNesterovHasMomentum(const Expr& call, const OptimizerSpec& config) {
   if (!config.nesterov || config.momentum != 0) return;
   for (const Argument& arg : call.args) {
     if (arg.keyword == "nesterov") {
@@ -508,9 +508,9 @@ absl::StatusOr<TrainConfig> ResolveTrainConfig(const Program& program, std::stri
   return config;
 }
 
-std::string DescribeOptimizer(const OptimizerConfig& optimizer) {
+std::string DescribeOptimizer(const OptimizerSpec& optimizer) {
   std::vector<std::string> args = {StrCat("lr=", optimizer.lr)};
-  if (optimizer.kind == OptimizerConfig::Kind::kAdam) {
+  if (optimizer.kind == OptimizerSpec::Kind::kAdam) {
     args.push_back(StrCat("beta1=", optimizer.beta1));
     args.push_back(StrCat("beta2=", optimizer.beta2));
     args.push_back(StrCat("epsilon=", optimizer.epsilon));
@@ -519,7 +519,7 @@ std::string DescribeOptimizer(const OptimizerConfig& optimizer) {
     if (optimizer.nesterov) args.push_back("nesterov=true");
   }
   if (optimizer.weight_decay != 0) args.push_back(StrCat("weight_decay=", optimizer.weight_decay));
-  const std::string_view name = optimizer.kind == OptimizerConfig::Kind::kAdam ? "adam" : "sgd";
+  const std::string_view name = optimizer.kind == OptimizerSpec::Kind::kAdam ? "adam" : "sgd";
   return StrCat(name, "(", absl::StrJoin(args, ", "), ")");
 }
 

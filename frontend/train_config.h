@@ -24,6 +24,7 @@
 
 #include "absl/status/statusor.h"
 #include "frontend/ast.h"
+#include "ir/optimizer_spec.h"
 
 namespace dlc::dl {
 
@@ -35,22 +36,10 @@ struct DataSource {
   int64_t limit = -1;  // use the first N samples; -1 = all
 };
 
-struct OptimizerConfig {
-  enum class Kind { kSgd, kAdam } kind = Kind::kAdam;
-  double lr = 0.001;
-  // Adam; Keras' defaults.
-  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7;
-  // SGD.
-  double momentum = 0;
-  bool nesterov = false;
-  // Both: L2 penalty coefficient.
-  double weight_decay = 0;
-};
-
 struct TrainConfig {
   std::optional<DataSource> data, test;
   std::string loss = "softmax_cross_entropy";
-  OptimizerConfig optimizer;
+  OptimizerSpec optimizer;
   int64_t batch = 32;
   int64_t epochs = 1;
   uint64_t seed = 0;
@@ -70,7 +59,7 @@ absl::StatusOr<TrainConfig> ResolveTrainConfig(const Program& program, std::stri
 // "adam(lr=0.001, beta1=0.9, beta2=0.999, epsilon=1e-07)" or
 // "sgd(lr=0.05, momentum=0.9, nesterov=true)". Arguments that are off
 // (zero weight decay; zero momentum, no nesterov) are left out.
-std::string DescribeOptimizer(const OptimizerConfig& optimizer);
+std::string DescribeOptimizer(const OptimizerSpec& optimizer);
 
 }  // namespace dlc::dl
 

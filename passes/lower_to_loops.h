@@ -1,6 +1,7 @@
 // Lowering the tensor IR to the loop IR: every node becomes a kernel of
 // loop nests over flat buffers. Inputs and parameters become argument
-// buffers, then the outputs; intermediates are placed in a workspace.
+// buffers, then the outputs; intermediates are temps, not yet placed in the
+// workspace (memory_plan.h does that, after scheduling).
 // The nests come out in a plain, serial form; scheduling passes decide
 // which loops run in parallel, vectorized or unrolled.
 #ifndef DLC_PASSES_LOWER_TO_LOOPS_H_

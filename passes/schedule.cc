@@ -3,8 +3,6 @@
 #include <map>
 
 #include "passes/loop_analysis.h"
-#include "passes/register_accumulation.h"
-#include "passes/register_blocking.h"
 
 namespace dlc {
 namespace {
@@ -66,17 +64,18 @@ void Vectorize(loops::LoopProgram& p, StmtId id, int vector_bytes) {
 
 }  // namespace
 
-void ScheduleLoops(loops::LoopProgram& program, const ScheduleOptions& options) {
-  if (options.accumulate_in_registers) {
-    const std::vector<StmtId> accumulations = AccumulateInRegisters(program, options.vector_bytes);
-    BlockAccumulations(program, accumulations, options.register_block);
+void VectorizeLoops(loops::LoopProgram& program, int vector_bytes) {
+  if (vector_bytes <= 0) return;
+  for (const loops::Kernel& kernel : program.kernels) {
+    for (StmtId id : kernel.body) Vectorize(program, id, vector_bytes);
   }
+}
+
+void ParallelizeLoops(loops::LoopProgram& program, int64_t min_parallel_work) {
+  if (min_parallel_work <= 0) return;
   for (const loops::Kernel& kernel : program.kernels) {
     for (StmtId id : kernel.body) {
-      if (options.vector_bytes > 0) Vectorize(program, id, options.vector_bytes);
-      if (options.min_parallel_work > 0 && Work(program, id) >= options.min_parallel_work) {
-        Parallelize(program, id);
-      }
+      if (Work(program, id) >= min_parallel_work) Parallelize(program, id);
     }
   }
 }

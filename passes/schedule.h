@@ -1,7 +1,8 @@
-// The default schedule for a lowered program: reductions moved into
-// registers, which loop of each nest runs in parallel across threads, which
-// innermost loops run in SIMD lanes. A loop gets a kind only when the
-// analysis (loop_analysis.h) shows its iterations independent.
+// The schedule of a lowered program: which innermost loops run in SIMD
+// lanes, which loop of each nest runs in parallel across threads (reductions
+// in registers and register blocking have passes of their own; the order in
+// which they all run is passes/pipeline.h's). A loop gets a kind only when
+// the analysis (loop_analysis.h) shows its iterations independent.
 #ifndef DLC_PASSES_SCHEDULE_H_
 #define DLC_PASSES_SCHEDULE_H_
 
@@ -24,7 +25,13 @@ struct ScheduleOptions {
   int register_block = 8;
 };
 
-void ScheduleLoops(loops::LoopProgram& program, const ScheduleOptions& options);
+// Innermost loops whose bodies are plain stores and whose iterations are
+// independent run in SIMD lanes of `vector_bytes` (no-op when 0).
+void VectorizeLoops(loops::LoopProgram& program, int vector_bytes);
+
+// The outermost independent loop of each nest with at least
+// `min_parallel_work` iterations runs across threads (no-op when 0).
+void ParallelizeLoops(loops::LoopProgram& program, int64_t min_parallel_work);
 
 }  // namespace dlc
 

@@ -9,18 +9,10 @@
 
 #include "absl/status/statusor.h"
 #include "ir/graph.h"
+#include "ir/optimizer_spec.h"
 
 namespace dlc {
 
-struct OptimizerSpec {
-  enum class Kind { kSgd, kAdam };
-  Kind kind = Kind::kAdam;
-  double lr = 0.001;
-  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7;  // adam (Keras defaults)
-  double momentum = 0;                                // sgd
-  bool nesterov = false;                              // sgd
-  double weight_decay = 0;  // decoupled: each step also subtracts lr * weight_decay * p
-};
 
 // A tensor the training step carries from one call to the next besides the
 // parameters (optimizer moments, the step count). It starts at zero.

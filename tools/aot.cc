@@ -12,10 +12,6 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Linker/Linker.h"
-#include "passes/codegen/emit_llvm.h"
-#include "passes/codegen/optimize.h"
-#include "passes/lower_to_loops.h"
-#include "passes/schedule.h"
 #include "tools/training_setup.h"
 
 namespace dlc::tools {
@@ -174,15 +170,15 @@ void AppendFunction(std::string& out, const AotFunction& f) {
 }  // namespace
 
 absl::StatusOr<AotModel> BuildAotModel(const dl::Program& program, const std::string& model,
-                                       const dl::OptimizerConfig& optimizer, int64_t batch,
-                                       int vector_bytes) {
+                                       const OptimizerSpec& optimizer, int64_t batch,
+                                       Pipeline& pipeline) {
+  if (pipeline.options().schedule.min_parallel_work > 0) {
+    return absl::InternalError("an ahead-of-time pipeline must not make parallel loops");
+  }
   AotModel aot;
   aot.model = model;
   aot.batch = batch;
   DLC_ASSIGN_OR_RETURN(aot.training, BuildProgram(program, model, optimizer, batch));
-  ScheduleOptions schedule;
-  schedule.vector_bytes = vector_bytes;
-  schedule.min_parallel_work = 0;  // no dlc_parallel_for: the object stands alone
   const std::pair<const char*, const Graph*> graphs[] = {
       {"train_step", &aot.training.train_step},
       {"eval_step", &aot.training.eval_step},
@@ -191,8 +187,7 @@ absl::StatusOr<AotModel> BuildAotModel(const dl::Program& program, const std::st
   for (const auto& [kind, graph] : graphs) {
     AotFunction f;
     f.kind = kind;
-    DLC_ASSIGN_OR_RETURN(f.program, LowerToLoops(*graph));
-    ScheduleLoops(f.program, schedule);
+    DLC_ASSIGN_OR_RETURN(f.program, pipeline.LowerToLoops(*graph));
     f.program.name = StrCat(model, "_", kind);
     f.arguments = DescribeArguments(f.program, aot.training, f.kind == "train_step");
     aot.functions.push_back(std::move(f));
@@ -200,14 +195,14 @@ absl::StatusOr<AotModel> BuildAotModel(const dl::Program& program, const std::st
   return aot;
 }
 
-absl::StatusOr<std::unique_ptr<llvm::Module>> EmitAotModule(const AotModel& model,
+absl::StatusOr<std::unique_ptr<llvm::Module>> EmitAotModule(const AotModel& model, Pipeline& pipeline,
                                                            llvm::LLVMContext& context,
                                                            const codegen::TargetInfo& target,
                                                            llvm::TargetMachine& machine) {
   std::unique_ptr<llvm::Module> merged;
   for (const AotFunction& f : model.functions) {
     DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::Module> module,
-                         codegen::EmitLlvm(f.program, context, target));
+                         pipeline.EmitLlvm(f.program, context, target));
     if (!merged) {
       merged = std::move(module);
       merged->setModuleIdentifier(model.model);
@@ -218,7 +213,7 @@ absl::StatusOr<std::unique_ptr<llvm::Module>> EmitAotModule(const AotModel& mode
       return absl::InternalError(StrCat("cannot link ", f.program.name, " into the module"));
     }
   }
-  DLC_RETURN_IF_ERROR(codegen::OptimizeModule(*merged, machine));
+  DLC_RETURN_IF_ERROR(pipeline.Optimize(*merged, machine));
   return merged;
 }
 

@@ -20,6 +20,7 @@
 #include "frontend/train_config.h"
 #include "ir/loops/loop_ir.h"
 #include "passes/codegen/target.h"
+#include "passes/pipeline.h"
 #include "passes/training.h"
 
 namespace llvm {
@@ -61,16 +62,16 @@ struct AotModel {
   std::vector<AotFunction> functions;  // train_step, eval_step, predict
 };
 
-// Builds the training program of `model` at `batch`, lowers its three
-// graphs to loops and schedules them for vectors of `vector_bytes`, with
-// no parallel loops.
+// Builds the training program of `model` at `batch` and lowers its three
+// graphs through `pipeline` (passes/pipeline.h), whose options must ask for
+// no parallel loops: the object file stands alone.
 absl::StatusOr<AotModel> BuildAotModel(const dl::Program& program, const std::string& model,
-                                       const dl::OptimizerConfig& optimizer, int64_t batch,
-                                       int vector_bytes);
+                                       const OptimizerSpec& optimizer, int64_t batch,
+                                       Pipeline& pipeline);
 
 // One module defining the three functions for `target`, optimized (O3) with
-// `machine`'s cost model.
-absl::StatusOr<std::unique_ptr<llvm::Module>> EmitAotModule(const AotModel& model,
+// `machine`'s cost model, through `pipeline`'s code-generation steps.
+absl::StatusOr<std::unique_ptr<llvm::Module>> EmitAotModule(const AotModel& model, Pipeline& pipeline,
                                                            llvm::LLVMContext& context,
                                                            const codegen::TargetInfo& target,
                                                            llvm::TargetMachine& machine);

@@ -21,6 +21,7 @@
 #include "tools/commands.h"
 #include "tools/flags.h"
 #include "tools/model_loading.h"
+#include "tools/pipeline_flags.h"
 
 namespace dlc::tools {
 namespace {
@@ -51,12 +52,17 @@ absl::Status Compile(const std::string& path, const std::string& emit, const std
   DLC_ASSIGN_OR_RETURN(int64_t batch, ChooseBatch(program, model, absl::GetFlag(FLAGS_batch)));
   DLC_ASSIGN_OR_RETURN(dl::TrainConfig config, dl::ResolveTrainConfig(program, model));
   DLC_ASSIGN_OR_RETURN(codegen::TargetInfo target, ChooseTarget());
-  DLC_ASSIGN_OR_RETURN(AotModel aot, BuildAotModel(program, model, config.optimizer, batch,
-                                                   target.vector_bytes()));
+  DLC_ASSIGN_OR_RETURN(PipelineOptions options, PipelineOptionsFromFlags(target));
+  options.schedule.min_parallel_work = 0;  // no dlc_parallel_for: the object stands alone
+  Pipeline pipeline(std::move(options));
+  DLC_ASSIGN_OR_RETURN(AotModel aot, BuildAotModel(program, model, config.optimizer, batch, pipeline));
   if (const std::string header = absl::GetFlag(FLAGS_header); !header.empty()) {
     DLC_RETURN_IF_ERROR(WriteFile(header, AotHeader(aot, target)));
   }
-  if (emit == "loops") return WriteFile(output, AotLoopsText(aot));
+  if (emit == "loops") {
+    PrintPipelineTimings(pipeline);
+    return WriteFile(output, AotLoopsText(aot));
+  }
   if (emit == "ir") {
     // The three functions as tensor IR, one module (parseable by dlc opt).
     Module module;
@@ -67,7 +73,8 @@ absl::Status Compile(const std::string& path, const std::string& emit, const std
                        codegen::CreateTargetMachine(target));
   llvm::LLVMContext context;
   DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::Module> module,
-                       EmitAotModule(aot, context, target, *machine));
+                       EmitAotModule(aot, pipeline, context, target, *machine));
+  PrintPipelineTimings(pipeline);
   if (emit == "llvm") return WriteFile(output, codegen::ModuleText(*module));
   if (emit == "asm") {
     DLC_ASSIGN_OR_RETURN(std::string text, codegen::EmitAssembly(*module, *machine));

@@ -13,9 +13,8 @@
 #include "frontend/train_config.h"
 #include "ir/status_macros.h"
 #include "ir/loops/loop_printer.h"
-#include "passes/lower_to_loops.h"
-#include "passes/schedule.h"
-#include "passes/codegen/emit_llvm.h"
+#include "passes/pipeline.h"
+#include "tools/pipeline_flags.h"
 #include "passes/codegen/machine_code.h"
 #include "passes/codegen/optimize.h"
 #include "passes/codegen/target.h"
@@ -43,18 +42,22 @@ absl::StatusOr<Graph> TrainStep(const std::string& path) {
 // CPU's assembly: what the JIT runs.
 absl::StatusOr<std::string> MachineStage(const std::string& path, const std::string& stage) {
   DLC_ASSIGN_OR_RETURN(Graph step, TrainStep(path));
-  DLC_ASSIGN_OR_RETURN(loops::LoopProgram program, LowerToLoops(step));
   DLC_ASSIGN_OR_RETURN(codegen::TargetInfo target, codegen::HostTargetInfo());
-  ScheduleOptions schedule;
-  schedule.vector_bytes = target.vector_bytes();
-  ScheduleLoops(program, schedule);
-  if (stage == "loops") return loops::PrintLoopProgram(program);
+  DLC_ASSIGN_OR_RETURN(PipelineOptions options, PipelineOptionsFromFlags(target));
+  Pipeline pipeline(std::move(options));
+  auto finish = [&](std::string text) {
+    PrintPipelineTimings(pipeline);
+    return text;
+  };
+  DLC_ASSIGN_OR_RETURN(loops::LoopProgram program, pipeline.LowerToLoops(step));
+  if (stage == "loops") return finish(loops::PrintLoopProgram(program));
   llvm::LLVMContext context;
-  DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::Module> module, codegen::EmitLlvm(program, context, target));
+  DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::Module> module, pipeline.EmitLlvm(program, context, target));
   DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::TargetMachine> machine, codegen::CreateTargetMachine(target));
-  DLC_RETURN_IF_ERROR(codegen::OptimizeModule(*module, *machine));
-  if (stage == "llvm") return codegen::ModuleText(*module);
-  return codegen::EmitAssembly(*module, *machine);
+  DLC_RETURN_IF_ERROR(pipeline.Optimize(*module, *machine));
+  if (stage == "llvm") return finish(codegen::ModuleText(*module));
+  DLC_ASSIGN_OR_RETURN(std::string assembly, codegen::EmitAssembly(*module, *machine));
+  return finish(std::move(assembly));
 }
 
 int Fail(const absl::Status& status) {

@@ -1,18 +1,76 @@
-// dlc opt: parse and verify tensor IR, print it back.
+// dlc opt: parse and verify tensor IR and print it back; or run it through
+// the compile pipeline and print a later stage, so that each pass can be
+// tested on its own (MLIR's `opt`):
+//
+//   dlc opt FILE.ir                                   tensor IR, verified, printed
+//   dlc opt FILE.ir --emit=loops                      lowered with the default schedule
+//   dlc opt FILE.ir --passes=accumulate-in-registers,vectorize   exactly these loop passes
+//   dlc opt FILE.ir --emit=llvm [--target-cpu=CPU]    through code generation and O3
 #include <cstdio>
 #include <string>
 
 #include "absl/flags/flag.h"
+#include "ir/loops/loop_printer.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
+#include "ir/status_macros.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
+#include "passes/codegen/machine_code.h"
+#include "passes/pipeline.h"
 #include "tools/commands.h"
 #include "tools/flags.h"
+#include "tools/pipeline_flags.h"
 
 namespace dlc::tools {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: dlc opt FILE.ir [--format=text|dot] [--emit=ir|loops|llvm] [--passes=a,b,c]\n"
+    "                [--target-cpu=CPU --mattr=FEATURES] [--print-after=STEP] [--time-passes]\n";
+
+absl::StatusOr<codegen::TargetInfo> Target() {
+  const std::string cpu = absl::GetFlag(FLAGS_target_cpu);
+  if (cpu.empty()) return codegen::HostTargetInfo();
+  return codegen::TargetInfoForCpu(cpu, absl::GetFlag(FLAGS_mattr));
+}
+
+// Every graph of `module` through the pipeline up to `emit` (loops or llvm).
+absl::StatusOr<std::string> Compile(const Module& module, const std::string& emit) {
+  DLC_ASSIGN_OR_RETURN(codegen::TargetInfo target, Target());
+  DLC_ASSIGN_OR_RETURN(PipelineOptions options, PipelineOptionsFromFlags(target));
+  if (const std::vector<std::string> passes = absl::GetFlag(FLAGS_passes); !passes.empty()) {
+    DLC_RETURN_IF_ERROR(CheckLoopPassNames(passes));
+    options.loop_passes = passes;
+  }
+  Pipeline pipeline(std::move(options));
+  std::string out;
+  std::unique_ptr<llvm::TargetMachine> machine;
+  for (const Graph& graph : module.graphs) {
+    DLC_ASSIGN_OR_RETURN(loops::LoopProgram program, pipeline.LowerToLoops(graph));
+    if (emit == "loops") {
+      out += loops::PrintLoopProgram(program);
+      continue;
+    }
+    if (machine == nullptr) {
+      DLC_ASSIGN_OR_RETURN(machine, codegen::CreateTargetMachine(target));
+    }
+    llvm::LLVMContext context;
+    DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::Module> llvm_module,
+                         pipeline.EmitLlvm(program, context, target));
+    DLC_RETURN_IF_ERROR(pipeline.Optimize(*llvm_module, *machine));
+    out += codegen::ModuleText(*llvm_module);
+  }
+  PrintPipelineTimings(pipeline);
+  return out;
+}
+
+}  // namespace
 
 int RunOpt(const std::vector<std::string>& args) {
   if (args.size() != 1) {
-    std::fprintf(stderr, "usage: dlc opt FILE.ir [--format=text|dot]\n");
+    std::fputs(kUsage, stderr);
     return kExitUsage;
   }
   const std::string format = absl::GetFlag(FLAGS_format);
@@ -20,10 +78,31 @@ int RunOpt(const std::vector<std::string>& args) {
     std::fprintf(stderr, "dlc opt: --format must be text or dot, got '%s'\n", format.c_str());
     return kExitUsage;
   }
+  // --emit's default belongs to dlc compile (obj): here it means ir, or
+  // loops when loop passes are named.
+  std::string emit = absl::GetFlag(FLAGS_emit);
+  if (emit == "obj") emit = absl::GetFlag(FLAGS_passes).empty() ? "ir" : "loops";
+  if (emit != "ir" && emit != "loops" && emit != "llvm") {
+    std::fprintf(stderr, "dlc opt: unknown --emit=%s (choose ir, loops or llvm)\n", emit.c_str());
+    return kExitUsage;
+  }
+  if (emit != "ir" && format == "dot") {
+    std::fprintf(stderr, "dlc opt: --emit=%s prints as text only\n", emit.c_str());
+    return kExitUsage;
+  }
   auto module = ParseModuleFile(args[0]);
   if (!module.ok()) {
     std::fprintf(stderr, "%s\n", std::string(module.status().message()).c_str());
     return kExitError;
+  }
+  if (emit != "ir") {
+    absl::StatusOr<std::string> text = Compile(*module, emit);
+    if (!text.ok()) {
+      std::fprintf(stderr, "dlc opt: %s\n", std::string(text.status().message()).c_str());
+      return kExitError;
+    }
+    std::fputs(text->c_str(), stdout);
+    return kExitOk;
   }
   if (format == "dot") {
     for (const Graph& graph : module->graphs) std::fputs(GraphToDot(graph).c_str(), stdout);

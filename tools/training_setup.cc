@@ -10,23 +10,10 @@
 #include "runtime/safetensors.h"
 #include "tools/flags.h"
 #include "tools/model_loading.h"
+#include "tools/pipeline_flags.h"
 
 namespace dlc::tools {
 namespace {
-
-OptimizerSpec ToSpec(const dl::OptimizerConfig& c) {
-  OptimizerSpec spec;
-  spec.kind = c.kind == dl::OptimizerConfig::Kind::kAdam ? OptimizerSpec::Kind::kAdam
-                                                         : OptimizerSpec::Kind::kSgd;
-  spec.lr = c.lr;
-  spec.beta1 = c.beta1;
-  spec.beta2 = c.beta2;
-  spec.epsilon = c.epsilon;
-  spec.momentum = c.momentum;
-  spec.nesterov = c.nesterov;
-  spec.weight_decay = c.weight_decay;
-  return spec;
-}
 
 // The loss takes the logits a final softmax was computed from, else the
 // model's output itself.
@@ -132,7 +119,15 @@ absl::Status CheckHasOptimizerState(const Checkpoint& checkpoint, const Trainer&
 absl::StatusOr<std::unique_ptr<Backend>> MakeBackend(const std::string& name,
                                                      std::optional<int64_t> threads) {
   if (name == "interp") return MakeInterpreterBackend();
-  if (name == "jit") return jit::MakeJitBackend({static_cast<int>(threads.value_or(0))});
+  if (name == "jit") {
+    jit::JitOptions options;
+    options.threads = static_cast<int>(threads.value_or(0));
+    // --print-after, --time-passes and --verify-each reach the JIT's compiles.
+    DLC_ASSIGN_OR_RETURN(codegen::TargetInfo host, codegen::HostTargetInfo());
+    DLC_ASSIGN_OR_RETURN(options.pipeline, PipelineOptionsFromFlags(host));
+    options.compiled = [](const Pipeline& pipeline) { PrintPipelineTimings(pipeline); };
+    return jit::MakeJitBackend(options);
+  }
   return absl::InvalidArgumentError(StrCat("--backend=", name,
                                            ": unknown backend (available: jit, interp)"));
 }
@@ -140,13 +135,13 @@ absl::StatusOr<std::unique_ptr<Backend>> MakeBackend(const std::string& name,
 }  // namespace
 
 absl::StatusOr<TrainingProgram> BuildProgram(const dl::Program& program, const std::string& model,
-                                             const dl::OptimizerConfig& optimizer, int64_t batch) {
+                                             const OptimizerSpec& optimizer, int64_t batch) {
   // The step is built from the model lowered in training mode (dropout
   // active), evaluation and prediction from the inference-mode lowering.
   DLC_ASSIGN_OR_RETURN(dl::LoweredModel training, dl::LowerModel(program, model, {batch, true}));
   DLC_ASSIGN_OR_RETURN(dl::LoweredModel inference, dl::LowerModel(program, model, {batch, false}));
   return BuildTrainingProgram(ToForward(std::move(training)), ToForward(std::move(inference)),
-                              ToSpec(optimizer));
+                              optimizer);
 }
 
 TrainOverrides OverridesFromFlags() {

@@ -50,7 +50,7 @@ struct TrainOverrides {
 // The training program of `model` at `batch`: the model lowered (in
 // training and in inference mode) and differentiated, with the optimizer.
 absl::StatusOr<TrainingProgram> BuildProgram(const dl::Program& program, const std::string& model,
-                                             const dl::OptimizerConfig& optimizer, int64_t batch);
+                                             const OptimizerSpec& optimizer, int64_t batch);
 
 // The overrides given by dlc's flags (tools/flags.h).
 TrainOverrides OverridesFromFlags();

@@ -1,11 +1,11 @@
-// LowerToLoops: buffers for every value, one kernel per node, and the
-// workspace layout of the intermediates.
+// LowerToLoops: buffers for every value, one kernel per node (elementwise
+// values fused into their users' loops). Temps are left unplanned: memory
+// planning is a pipeline step of its own (passes/pipeline.h).
 #include "absl/strings/str_format.h"
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
 #include "ir/verifier.h"
 #include "passes/lower_to_loops.h"
-#include "passes/memory_plan.h"
 #include "passes/to_loops/op_lowering.h"
 
 namespace dlc {
@@ -172,7 +172,6 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph) {
     });
     b.AddKernel(StrCat("output ", i, ": copy of %", graph.node(v).name), std::move(copy));
   }
-  PlanWorkspace(program);
   return program;
 }
 

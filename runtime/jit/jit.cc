@@ -115,16 +115,24 @@ absl::StatusOr<std::unique_ptr<JitSession>> JitSession::Create() {
 
 absl::StatusOr<CompiledFunction> JitSession::Compile(const loops::LoopProgram& program,
                                                      const codegen::EmitOptions& options) {
+  PipelineOptions pipeline_options = PipelineOptionsFor(target_);
+  pipeline_options.emit = options;
+  Pipeline pipeline(std::move(pipeline_options));
+  return Compile(program, pipeline);
+}
+
+absl::StatusOr<CompiledFunction> JitSession::Compile(const loops::LoopProgram& program,
+                                                     Pipeline& pipeline) {
   std::lock_guard<std::mutex> lock(compile_mutex_);
   CompiledFunction function;
   auto start = std::chrono::steady_clock::now();
   auto context = std::make_unique<llvm::LLVMContext>();
   DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::Module> module,
-                       codegen::EmitLlvm(program, *context, target_, options));
+                       pipeline.EmitLlvm(program, *context, target_));
   function.timings_.emit_ms = MillisecondsSince(start);
 
   start = std::chrono::steady_clock::now();
-  DLC_RETURN_IF_ERROR(codegen::OptimizeModule(*module, *machine_));
+  DLC_RETURN_IF_ERROR(pipeline.Optimize(*module, *machine_));
   function.timings_.optimize_ms = MillisecondsSince(start);
 
   // A library per program, so programs with the same name do not clash.

@@ -5,8 +5,8 @@
 //   void* args[] = {x.raw_data(), w.raw_data(), y.raw_data()};
 //   DLC_RETURN_IF_ERROR(step.Run(args));
 //
-// Compile = EmitLlvm for the host (passes/codegen/emit_llvm.h), LLVM's O3,
-// machine code. Parallel loops run on the thread pool of thread_pool.h.
+// Compile = the pipeline's code-generation steps for the host
+// (passes/pipeline.h: loop verifier, LLVM IR, O3), then machine code. Parallel loops run on the thread pool of thread_pool.h.
 #ifndef DLC_RUNTIME_JIT_JIT_H_
 #define DLC_RUNTIME_JIT_JIT_H_
 
@@ -23,6 +23,7 @@
 #include "ir/loops/loop_ir.h"
 #include "passes/codegen/emit_llvm.h"
 #include "passes/codegen/target.h"
+#include "passes/pipeline.h"
 
 namespace llvm {
 class TargetMachine;
@@ -35,7 +36,7 @@ namespace dlc::jit {
 
 // Where compile time went, in milliseconds.
 struct CompileTimings {
-  double emit_ms = 0;      // loop IR -> LLVM IR
+  double emit_ms = 0;      // loop IR -> LLVM IR (verifier included)
   double optimize_ms = 0;  // O3
   double codegen_ms = 0;   // LLVM IR -> machine code, linked in process
 };
@@ -89,8 +90,11 @@ class JitSession {
   static absl::StatusOr<std::unique_ptr<JitSession>> Create();
   ~JitSession();
 
-  // Compiles `program`; programs may share names. Safe to call from
-  // several threads (compilations take turns).
+  // Compiles `program` through `pipeline`'s code-generation steps (loop
+  // verifier, LLVM emission, O3); programs may share names. Safe to call
+  // from several threads (compilations take turns).
+  absl::StatusOr<CompiledFunction> Compile(const loops::LoopProgram& program, Pipeline& pipeline);
+  // The same with a default pipeline for the host and `options`.
   absl::StatusOr<CompiledFunction> Compile(const loops::LoopProgram& program,
                                            const codegen::EmitOptions& options = {});
 

@@ -5,8 +5,6 @@
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
 #include "ir/verifier.h"
-#include "passes/lower_to_loops.h"
-#include "passes/schedule.h"
 #include "runtime/jit/jit.h"
 #include "runtime/jit/thread_pool.h"
 
@@ -71,20 +69,21 @@ class JitExecutor : public Executor {
 
 class JitBackend : public Backend {
  public:
-  explicit JitBackend(std::unique_ptr<JitSession> session) : session_(std::move(session)) {}
+  JitBackend(std::unique_ptr<JitSession> session, const JitOptions& options)
+      : session_(std::move(session)), options_(options) {}
   std::string_view name() const override { return "jit"; }
 
   absl::StatusOr<std::unique_ptr<Executor>> Compile(const Graph& graph) override {
-    DLC_ASSIGN_OR_RETURN(loops::LoopProgram program, LowerToLoops(graph));
-    ScheduleOptions schedule;
-    schedule.vector_bytes = session_->target().vector_bytes();
-    ScheduleLoops(program, schedule);
-    DLC_ASSIGN_OR_RETURN(CompiledFunction function, session_->Compile(program));
+    Pipeline pipeline(options_.pipeline.value_or(PipelineOptionsFor(session_->target())));
+    DLC_ASSIGN_OR_RETURN(loops::LoopProgram program, pipeline.LowerToLoops(graph));
+    DLC_ASSIGN_OR_RETURN(CompiledFunction function, session_->Compile(program, pipeline));
+    if (options_.compiled) options_.compiled(pipeline);
     return std::unique_ptr<Executor>(new JitExecutor(graph, std::move(program), std::move(function)));
   }
 
  private:
   std::unique_ptr<JitSession> session_;
+  JitOptions options_;
 };
 
 }  // namespace
@@ -94,7 +93,7 @@ absl::StatusOr<std::unique_ptr<Backend>> MakeJitBackend(const JitOptions& option
                                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   SetThreadCount(threads);
   DLC_ASSIGN_OR_RETURN(std::unique_ptr<JitSession> session, JitSession::Create());
-  return std::unique_ptr<Backend>(new JitBackend(std::move(session)));
+  return std::unique_ptr<Backend>(new JitBackend(std::move(session), options));
 }
 
 }  // namespace dlc::jit

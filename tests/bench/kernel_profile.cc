@@ -15,8 +15,7 @@
 #include "absl/flags/parse.h"
 #include "frontend/lower.h"
 #include "frontend/train_config.h"
-#include "passes/lower_to_loops.h"
-#include "passes/schedule.h"
+#include "passes/pipeline.h"
 #include "runtime/jit/jit.h"
 #include "runtime/jit/kernel_profile.h"
 #include "runtime/jit/thread_pool.h"
@@ -49,7 +48,7 @@ int Profile(const std::string& path) {
   auto config = dl::ResolveTrainConfig(*source, source->models[0].name);
   const int64_t batch = absl::GetFlag(FLAGS_batch).value_or(32);
   auto program = tools::BuildProgram(*source, source->models[0].name,
-                                     config.ok() ? config->optimizer : dl::OptimizerConfig{},
+                                     config.ok() ? config->optimizer : OptimizerSpec{},
                                      batch);
   if (!program.ok()) {
     std::fprintf(stderr, "%s\n", std::string(program.status().message()).c_str());
@@ -58,10 +57,12 @@ int Profile(const std::string& path) {
   auto session = jit::JitSession::Create();
   if (!session.ok()) return 1;
   if (auto threads = absl::GetFlag(FLAGS_threads)) jit::SetThreadCount(static_cast<int>(*threads));
-  auto loops = LowerToLoops(program->train_step);
+  PipelineOptions options = PipelineOptionsFor((*session)->target());
+  options.emit.profile_kernels = true;
+  Pipeline pipeline(std::move(options));
+  auto loops = pipeline.LowerToLoops(program->train_step);
   if (!loops.ok()) return 1;
-  ScheduleLoops(*loops, ScheduleOptions{.vector_bytes = (*session)->target().vector_bytes()});
-  auto compiled = (*session)->Compile(*loops, codegen::EmitOptions{.profile_kernels = true});
+  auto compiled = (*session)->Compile(*loops, pipeline);
   if (!compiled.ok()) {
     std::fprintf(stderr, "%s\n", std::string(compiled.status().message()).c_str());
     return 1;

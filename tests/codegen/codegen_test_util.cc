@@ -21,6 +21,15 @@ jit::JitSession& Jit() {
   return *session;
 }
 
+absl::StatusOr<jit::CompiledFunction> CompileUnverified(const LoopProgram& program,
+                                                        const codegen::EmitOptions& options) {
+  PipelineOptions pipeline_options = PipelineOptionsFor(Jit().target());
+  pipeline_options.emit = options;
+  pipeline_options.verify_before_codegen = false;
+  Pipeline pipeline(std::move(pipeline_options));
+  return Jit().Compile(program, pipeline);
+}
+
 bool HostHasFeature(const std::string& feature) {
   const llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
   auto it = features.find(feature);
@@ -80,7 +89,7 @@ absl::StatusOr<int32_t> TestProgram::Run(std::vector<void*> args) {
   if (compiled_ == nullptr) {
     program_.arguments = inputs_;
     program_.arguments.insert(program_.arguments.end(), outputs_.begin(), outputs_.end());
-    absl::StatusOr<jit::CompiledFunction> compiled = Jit().Compile(program_);
+    absl::StatusOr<jit::CompiledFunction> compiled = CompileUnverified(program_);
     if (!compiled.ok()) return compiled.status();
     compiled_ = std::make_unique<jit::CompiledFunction>(std::move(*compiled));
   }

@@ -38,6 +38,13 @@ using AlignedVector = std::vector<T, AlignedAllocator<T, 64>>;
 // The JIT session every test of the binary shares.
 jit::JitSession& Jit();
 
+// Compiles a hand-built program with the emitter alone: the loop verifier,
+// which the pipeline always runs before code generation, is skipped, so
+// these tests can also feed the emitter what the verifier would reject
+// (i64 arguments, a width on a serial loop) and check that it copes.
+absl::StatusOr<jit::CompiledFunction> CompileUnverified(const LoopProgram& program,
+                                                        const codegen::EmitOptions& options = {});
+
 // Whether the host CPU has `feature` ("avx512f", "fma"), as LLVM sees it.
 bool HostHasFeature(const std::string& feature);
 

@@ -11,8 +11,7 @@
 #include "frontend/parser.h"
 #include "ir/loops/loop_interpreter.h"
 #include "ir/parser.h"
-#include "passes/lower_to_loops.h"
-#include "passes/schedule.h"
+#include "passes/pipeline.h"
 #include "passes/training.h"
 #include "runtime/jit/thread_pool.h"
 #include "tests/codegen/codegen_test_util.h"
@@ -113,11 +112,19 @@ void ExpectJitMatchesInterpreter(const loops::LoopProgram& program,
 }
 
 void ExpectParity(const Graph& graph, const std::map<std::string, Tensor>& feeds) {
-  absl::StatusOr<loops::LoopProgram> program = LowerToLoops(graph);
+  // Lowered only (no loop pass but memory planning), then fully scheduled;
+  // the verifier runs after every step.
+  PipelineOptions plain = PipelineOptionsFor(Jit().target());
+  plain.loop_passes = std::vector<std::string>{};
+  plain.verify_each = true;
+  absl::StatusOr<loops::LoopProgram> program = Pipeline(plain).LowerToLoops(graph);
   ASSERT_TRUE(program.ok()) << graph.name << ": " << program.status();
   ExpectJitMatchesInterpreter(*program, feeds, graph.name + " (lowered)");
-  ScheduleLoops(*program, ScheduleOptions{.vector_bytes = Jit().target().vector_bytes(),
-                                          .min_parallel_work = 1 << 10});
+  PipelineOptions scheduled = PipelineOptionsFor(Jit().target());
+  scheduled.schedule.min_parallel_work = 1 << 10;
+  scheduled.verify_each = true;
+  program = Pipeline(scheduled).LowerToLoops(graph);
+  ASSERT_TRUE(program.ok()) << graph.name << ": " << program.status();
   ExpectJitMatchesInterpreter(*program, feeds, graph.name + " (scheduled)");
 }
 

@@ -12,7 +12,7 @@
 namespace dlc::dl {
 namespace {
 
-using Kind = OptimizerConfig::Kind;
+using Kind = OptimizerSpec::Kind;
 
 // The model that the train sections in these tests train. It comes after
 // them, so a section's line numbers are its positions in the test's list.
@@ -71,7 +71,7 @@ TEST(TrainConfig, AnEmptyTrainSectionKeepsTheDefaults) {
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_FALSE(config->data.has_value());
   EXPECT_EQ(config->batch, 32);
-  EXPECT_EQ(DescribeOptimizer(config->optimizer), DescribeOptimizer(OptimizerConfig{}));
+  EXPECT_EQ(DescribeOptimizer(config->optimizer), DescribeOptimizer(OptimizerSpec{}));
 }
 
 TEST(TrainConfig, MnistCnnExampleResolvesEverySetting) {
@@ -255,12 +255,12 @@ TEST(TrainConfig, AModelTheProgramDoesNotDefineIsNotFound) {
 }
 
 TEST(DescribeOptimizer, ShowsWhatIsSet) {
-  OptimizerConfig adam;
+  OptimizerSpec adam;
   EXPECT_EQ(DescribeOptimizer(adam), "adam(lr=0.001, beta1=0.9, beta2=0.999, epsilon=1e-07)");
   adam.weight_decay = 0.0001;
   EXPECT_EQ(DescribeOptimizer(adam),
             "adam(lr=0.001, beta1=0.9, beta2=0.999, epsilon=1e-07, weight_decay=0.0001)");
-  OptimizerConfig sgd{.kind = Kind::kSgd, .lr = 0.01};
+  OptimizerSpec sgd{.kind = Kind::kSgd, .lr = 0.01};
   EXPECT_EQ(DescribeOptimizer(sgd), "sgd(lr=0.01)");
   sgd.momentum = 0.9;
   EXPECT_EQ(DescribeOptimizer(sgd), "sgd(lr=0.01, momentum=0.9)");

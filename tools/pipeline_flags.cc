@@ -1,0 +1,46 @@
+#include "tools/pipeline_flags.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "absl/flags/flag.h"
+#include "ir/str_cat.h"
+
+ABSL_FLAG(std::vector<std::string>, print_after, {},
+          "print the program after these compile steps (to standard error); the steps: "
+          "lower, accumulate-in-registers, block-registers, vectorize, parallelize, "
+          "plan-memory, emit-llvm, optimize");
+ABSL_FLAG(bool, print_after_all, false, "print the program after every compile step");
+ABSL_FLAG(bool, time_passes, false, "print the time each compile step took (to standard error)");
+ABSL_FLAG(bool, verify_each, false, "run the tensor or loop verifier after every compile step");
+ABSL_FLAG(std::vector<std::string>, passes, {},
+          "opt: the loop passes to run after lowering, in order (default: the schedule's)");
+
+namespace dlc::tools {
+
+absl::StatusOr<PipelineOptions> PipelineOptionsFromFlags(const codegen::TargetInfo& target) {
+  PipelineOptions options = PipelineOptionsFor(target);
+  for (const std::string& step : absl::GetFlag(FLAGS_print_after)) {
+    const auto& steps = PipelineSteps();
+    if (std::find(steps.begin(), steps.end(), step) == steps.end()) {
+      return absl::InvalidArgumentError(StrCat("--print-after: unknown step '", step,
+                                               "' (the steps: ", JoinNames(steps), ")"));
+    }
+    options.print_after.insert(step);
+  }
+  options.print_after_all = absl::GetFlag(FLAGS_print_after_all);
+  options.time_passes = absl::GetFlag(FLAGS_time_passes);
+  options.verify_each = absl::GetFlag(FLAGS_verify_each);
+  options.print = [](std::string_view step, const std::string& text) {
+    std::fprintf(stderr, "; *** after %.*s ***\n%s", static_cast<int>(step.size()), step.data(),
+                 text.c_str());
+  };
+  return options;
+}
+
+void PrintPipelineTimings(const Pipeline& pipeline) {
+  if (!pipeline.options().time_passes) return;
+  std::fprintf(stderr, "%s", pipeline.timings().Report().c_str());
+}
+
+}  // namespace dlc::tools
