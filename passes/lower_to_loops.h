@@ -13,9 +13,18 @@
 
 namespace dlc {
 
+// What the lowering needs to know of the target: stride-1 convolutions are
+// emitted in the loop order of a register tile (to_loops/conv_tiles.h)
+// sized for its vector registers.
+struct LowerOptions {
+  int64_t vector_lanes_f32 = 16;
+  int64_t max_accumulators = 28;  // vector registers a tile may keep live
+  bool tile_convolutions = true;  // false: the plain nests, for comparison
+};
+
 // The program's arguments: the graph's inputs and parameters in node order,
 // then one buffer per graph output (in output order).
-absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph);
+absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerOptions& options = {});
 
 }  // namespace dlc
 

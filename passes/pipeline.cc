@@ -45,6 +45,14 @@ std::vector<std::string> DefaultLoopPasses(const ScheduleOptions& s) {
   return passes;
 }
 
+LowerOptions LowerOptionsOf(const ScheduleOptions& s) {
+  LowerOptions options;
+  options.vector_lanes_f32 = std::max(1, s.vector_bytes / 4);
+  options.max_accumulators = s.max_accumulators;
+  options.tile_convolutions = s.tile_convolutions;
+  return options;
+}
+
 absl::Status VerifyModule(const llvm::Module& module, std::string_view step) {
   std::string problems;
   llvm::raw_string_ostream out(problems);
@@ -132,9 +140,9 @@ absl::Status Pipeline::RunLoopPass(std::string_view name, loops::LoopProgram& pr
   const ScheduleOptions& s = options_.schedule;
   Step(name, [&] {
     if (name == kAccumulate) {
-      accumulations = AccumulateInRegisters(program, s.vector_bytes);
+      accumulations = AccumulateInRegisters(program, s.vector_bytes, s.max_accumulators);
     } else if (name == kBlock) {
-      BlockAccumulations(program, accumulations, s.register_block);
+      BlockAccumulations(program, accumulations, s.register_block, s.max_accumulators);
     } else if (name == kVectorize) {
       VectorizeLoops(program, s.vector_bytes);
     } else if (name == kParallelize) {
@@ -156,7 +164,7 @@ absl::Status Pipeline::RunLoopPass(std::string_view name, loops::LoopProgram& pr
 absl::StatusOr<loops::LoopProgram> Pipeline::LowerToLoops(const Graph& graph) {
   if (options_.verify_each) DLC_RETURN_IF_ERROR(VerifyGraph(graph));
   DLC_ASSIGN_OR_RETURN(loops::LoopProgram program,
-                       Step(kLower, [&] { return dlc::LowerToLoops(graph); }));
+                       Step(kLower, [&] { return dlc::LowerToLoops(graph, LowerOptionsOf(options_.schedule)); }));
   if (options_.verify_each) {
     if (absl::Status status = loops::VerifyLoopProgram(program); !status.ok()) {
       return absl::InternalError(StrCat("after ", kLower, ": ", status.message()));

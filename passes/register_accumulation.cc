@@ -66,16 +66,13 @@ ExprId ReplaceLoads(loops::LoopBuilder& b, ExprId id, const std::vector<Target>&
   return static_cast<ExprId>(b.program().exprs.size() - 1);
 }
 
-// Accumulators one nest may keep in registers: a 5x5 filter's taps, which
-// with the operands still fit AVX-512's 32 vector registers (beyond that
-// LLVM spills to the stack: slower, still correct).
-constexpr int64_t kMaxAccumulators = 25;
 // Reductions at least this long are worth splitting across threads.
 constexpr int64_t kMinReductionToSplit = 1024;
 
 class Rewriter {
  public:
-  Rewriter(LoopProgram& p, int vector_bytes) : p_(p), b_(p), vector_bytes_(vector_bytes) {}
+  Rewriter(LoopProgram& p, int vector_bytes, int max_accumulators)
+      : p_(p), b_(p), vector_bytes_(vector_bytes), max_accumulators_(max_accumulators) {}
 
   const std::vector<StmtId>& rewritten() const { return rewritten_; }
 
@@ -234,7 +231,7 @@ class Rewriter {
     for (StmtId o : o_loops) {
       copies *= p_.stmt(o).extent;
       // Each o iteration must own its elements: no two copies may share one.
-      if (copies * static_cast<int64_t>(stores.size()) > kMaxAccumulators ||
+      if (copies * static_cast<int64_t>(stores.size()) > max_accumulators_ ||
           !IterationsIndependent(p_, o)) {
         return false;
       }
@@ -345,6 +342,7 @@ class Rewriter {
   LoopProgram& p_;
   loops::LoopBuilder b_;
   int vector_bytes_;
+  int max_accumulators_;
   std::vector<StmtId> rewritten_;
   std::map<BufferId, Fill> fills_;  // at the kernel's top level, just before
   int guard_depth_ = 0;              // guards around the statement being visited
@@ -352,8 +350,9 @@ class Rewriter {
 
 }  // namespace
 
-std::vector<StmtId> AccumulateInRegisters(LoopProgram& program, int vector_bytes) {
-  Rewriter rewriter(program, vector_bytes);
+std::vector<StmtId> AccumulateInRegisters(LoopProgram& program, int vector_bytes,
+                                          int max_accumulators) {
+  Rewriter rewriter(program, vector_bytes, max_accumulators);
   for (loops::Kernel& kernel : program.kernels) rewriter.VisitKernel(kernel.body);
   return rewriter.rewritten();
 }

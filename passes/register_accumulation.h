@@ -13,7 +13,7 @@
 // the best value and its place): each gets a local. Loops between the
 // reductions and v that choose the element (a filter gradient's kh, kw, ci
 // inside the batch and image loops) are unrolled, each combination with its
-// locals, when they are few (at most 25 accumulators): the filter gradient
+// locals, when they are few (at most max_accumulators): the filter gradient
 // then streams the output gradient once with all its sums in registers.
 // Guards in the nest (a padded window's "inside the image") stay around the
 // updates, as long as all lanes of v agree on them.
@@ -33,7 +33,10 @@ namespace dlc {
 // the moved loop v vectorized (vector_bytes / element size lanes), as the
 // schedule would have (it vectorizes only loops whose bodies are stores).
 // Returns the moved loops v, one per rewritten reduction.
-std::vector<loops::StmtId> AccumulateInRegisters(loops::LoopProgram& program, int vector_bytes);
+// At most `max_accumulators` locals per nest (beyond the register file
+// LLVM spills to the stack: slower, still correct).
+std::vector<loops::StmtId> AccumulateInRegisters(loops::LoopProgram& program, int vector_bytes,
+                                                 int max_accumulators = 28);
 
 }  // namespace dlc
 

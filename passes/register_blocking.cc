@@ -24,8 +24,9 @@ using loops::VarId;
 
 class Blocker {
  public:
-  Blocker(LoopProgram& p, std::set<StmtId> accumulations, int factor)
-      : p_(p), b_(p), accumulations_(std::move(accumulations)), factor_(factor) {}
+  Blocker(LoopProgram& p, std::set<StmtId> accumulations, int factor, int max_accumulators)
+      : p_(p), b_(p), accumulations_(std::move(accumulations)), factor_(factor),
+        max_accumulators_(max_accumulators) {}
 
   int blocked() const { return blocked_; }
 
@@ -65,6 +66,7 @@ class Blocker {
     // v's body: m initialisations, the reduction nest, m write-backs.
     const std::vector<StmtId> parts = p_.stmt(v).body;
     const size_t m = (parts.size() - 1) / 2;
+    if (2 * static_cast<int64_t>(m) > max_accumulators_) return std::nullopt;
     // `factor_` accumulators in all: fewer copies when each has several.
     const int64_t factor =
         std::min<int64_t>(std::max<int64_t>(2, factor_ / static_cast<int64_t>(m)), extent);
@@ -150,14 +152,17 @@ class Blocker {
   loops::LoopBuilder b_;
   std::set<StmtId> accumulations_;
   int factor_;
+  int max_accumulators_;
   int blocked_ = 0;
 };
 
 }  // namespace
 
-int BlockAccumulations(LoopProgram& program, std::span<const StmtId> accumulations, int factor) {
+int BlockAccumulations(LoopProgram& program, std::span<const StmtId> accumulations, int factor,
+                       int max_accumulators) {
   if (factor < 2 || accumulations.empty()) return 0;
-  Blocker blocker(program, std::set<StmtId>(accumulations.begin(), accumulations.end()), factor);
+  Blocker blocker(program, std::set<StmtId>(accumulations.begin(), accumulations.end()), factor,
+                  max_accumulators);
   for (loops::Kernel& kernel : program.kernels) blocker.Visit(kernel.body);
   return blocker.blocked();
 }

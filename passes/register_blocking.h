@@ -24,8 +24,10 @@ namespace dlc {
 // and holds nothing else, so that `factor` accumulators run side by side
 // (factor / m copies of an accumulation with m of them, at least 2).
 // Returns how many were blocked.
+// Never more than `max_accumulators` in one nest: an accumulation that
+// already has more than half of them is left as it is.
 int BlockAccumulations(loops::LoopProgram& program, std::span<const loops::StmtId> accumulations,
-                       int factor);
+                       int factor, int max_accumulators = 28);
 
 }  // namespace dlc
 

@@ -23,6 +23,12 @@ struct ScheduleOptions {
   // ... and run this many independent accumulations side by side
   // (register_blocking.h); below 2: none.
   int register_block = 8;
+  // Vector registers one nest may keep as accumulators (AVX-512 has 32; a
+  // few stay free for operands): register accumulation unrolls no more,
+  // blocking makes no more, and convolution tiles are sized to it.
+  int max_accumulators = 28;
+  // Stride-1 convolutions lowered as register tiles (to_loops/conv_tiled.cc).
+  bool tile_convolutions = true;
 };
 
 // Innermost loops whose bodies are plain stores and whose iterations are

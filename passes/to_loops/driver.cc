@@ -87,7 +87,7 @@ std::vector<int> FirstOutputIndex(const Graph& graph) {
 }  // namespace
 }  // namespace to_loops
 
-absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph) {
+absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerOptions& options) {
   using namespace to_loops;
   DLC_RETURN_IF_ERROR(VerifyGraph(graph));
   loops::LoopProgram program;
@@ -140,7 +140,7 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph) {
     } else {
       value_buffer[id] = b.AddBuffer(make_buffer(node, BufferKind::kTemp, node.name));
     }
-    OpLowering op{b, graph, id, value_buffer[id], {}, {}, &fusion, &value_buffer};
+    OpLowering op{b, graph, id, value_buffer[id], {}, {}, &fusion, &value_buffer, &options};
     for (ValueId operand : node.operands) op.in.push_back(value_buffer[operand]);
     if (node.op == OpKind::kConstant) {
       // A constant returned as an output is copied into its output buffer.

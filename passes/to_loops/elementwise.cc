@@ -98,7 +98,7 @@ bool IsElementwise(OpKind op) {
 // The lowering of node `id` as an operand of `user`: its own node, the
 // buffers of its operands.
 OpLowering Operand(const OpLowering& user, ValueId id) {
-  OpLowering op{user.b, user.graph, id, -1, {}, {}, user.fusion, user.value_buffer};
+  OpLowering op{user.b, user.graph, id, -1, {}, {}, user.fusion, user.value_buffer, user.options};
   for (ValueId operand : user.graph.node(id).operands) op.in.push_back((*user.value_buffer)[operand]);
   return op;
 }

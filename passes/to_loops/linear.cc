@@ -4,7 +4,7 @@
 // vectorization schedule picks.
 #include "ir/str_cat.h"
 #include "ir/window.h"
-#include "passes/to_loops/op_lowering.h"
+#include "passes/to_loops/conv_tiled.h"
 
 namespace dlc::to_loops {
 namespace {
@@ -60,19 +60,14 @@ absl::Status MatMul(OpLowering& op) {
   return absl::OkStatus();
 }
 
-struct ConvGeometry {
-  Shape x, w, y;  // NHWC input, HWIO filter, NHWO output
-  Window2D win;
-};
-
-absl::StatusOr<ConvGeometry> Geometry(OpLowering& op, const Shape& x, const Shape& w, const Shape& y) {
+absl::StatusOr<ConvShapes> Geometry(OpLowering& op, const Shape& x, const Shape& w, const Shape& y) {
   const Attributes& attrs = op.node().attrs;
   auto padding = attrs.find("padding");
   auto win = ResolveWindow2D(x[1], x[2], w[0], w[1], AttrInts(attrs, "strides"),
                              AttrInts(attrs, "dilations"),
                              padding == attrs.end() ? Attribute(std::string("valid")) : padding->second);
   if (!win.ok()) return win.status();
-  return ConvGeometry{x, w, y, *win};
+  return ConvShapes{x, w, y, *win};
 }
 
 // Every (n, oh, ow, kh, kw) with the input position it reads, guarded to
@@ -80,7 +75,7 @@ absl::StatusOr<ConvGeometry> Geometry(OpLowering& op, const Shape& x, const Shap
 // statements for the channel loops.
 using ConvInner = std::function<std::vector<StmtId>(std::span<const ExprId>, ExprId ih, ExprId iw)>;
 
-std::vector<StmtId> ConvNest(OpLowering& op, const ConvGeometry& g, const ConvInner& inner) {
+std::vector<StmtId> ConvNest(OpLowering& op, const ConvShapes& g, const ConvInner& inner) {
   const Window2D& w = g.win;
   return op.b.Nest({g.y[0], g.y[1], g.y[2], g.w[0], g.w[1]}, [&](std::span<const ExprId> v) {
     ExprId ih = op.b.AddConst(op.b.Add(op.b.Mul(v[1], w.stride_h), op.b.Mul(v[3], w.dilation_h)), -w.pad_top);
@@ -99,6 +94,10 @@ std::vector<StmtId> ConvNest(OpLowering& op, const ConvGeometry& g, const ConvIn
 absl::Status Conv2D(OpLowering& op) {
   auto g = Geometry(op, op.in_type(0).shape, op.in_type(1).shape, op.out_type().shape);
   if (!g.ok()) return g.status();
+  if (op.tile_convolutions() && TiledConvApplies(g->win)) {
+    TiledConv2D(op, *g);
+    return absl::OkStatus();
+  }
   op.Fill(op.out, g->y, op.Zero(op.elem()));
   op.Emit(ConvNest(op, *g, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
     return op.b.Nest({g->w[2], g->w[3]}, [&](std::span<const ExprId> co) {
@@ -118,6 +117,10 @@ absl::Status BackpropInput(OpLowering& op) {
   const Shape x = AttrInts(op.node().attrs, "input_shape");
   auto g = Geometry(op, x, op.in_type(1).shape, op.in_type(0).shape);
   if (!g.ok()) return g.status();
+  if (op.tile_convolutions() && TiledConvApplies(g->win)) {
+    TiledBackpropInput(op, *g);
+    return absl::OkStatus();
+  }
   const Shape wt_shape = {g->w[0], g->w[1], g->w[3], g->w[2]};  // kh, kw, o, c
   const BufferId wt = op.Temp(op.elem(), wt_shape, "w_transposed");
   op.Emit(op.b.Nest(wt_shape, [&](std::span<const ExprId> c) {
@@ -141,6 +144,10 @@ absl::Status BackpropFilter(OpLowering& op) {
   const Shape w = AttrInts(op.node().attrs, "filter_shape");
   auto g = Geometry(op, op.in_type(0).shape, w, op.in_type(1).shape);
   if (!g.ok()) return g.status();
+  if (op.tile_convolutions() && TiledConvApplies(g->win)) {
+    TiledBackpropFilter(op, *g);
+    return absl::OkStatus();
+  }
   op.Fill(op.out, w, op.Zero(op.elem()));
   op.Emit(ConvNest(op, *g, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
     return op.b.Nest({g->w[2], g->w[3]}, [&](std::span<const ExprId> co) {

@@ -10,6 +10,8 @@
 #include "absl/status/status.h"
 #include "ir/graph.h"
 #include "ir/loops/loop_builder.h"
+#include "passes/lower_to_loops.h"
+#include "passes/to_loops/conv_tiles.h"
 
 namespace dlc::to_loops {
 
@@ -33,6 +35,13 @@ struct OpLowering {
   std::vector<StmtId> body;     // the kernel's statements, in order
   const Fusion* fusion = nullptr;
   const std::vector<BufferId>* value_buffer = nullptr;  // every node's buffer
+  const LowerOptions* options = nullptr;
+
+  // The register file's size, for microkernel tiles.
+  RegisterBudget budget() const {
+    return {options->vector_lanes_f32, options->max_accumulators};
+  }
+  bool tile_convolutions() const { return options->tile_convolutions; }
 
   const Node& node() const { return graph.node(id); }
   const TensorType& in_type(int i) const { return graph.type(node().operands[i]); }

@@ -1,0 +1,254 @@
+// Stride-1 convolutions as register-tiled microkernels. Each of the three
+// convolutions (forward, input gradient, filter gradient) is emitted with
+// its loops in the order that register accumulation turns into a tile of
+// accumulators (conv_tiles.h chooses the tile):
+//
+//   forward:  for n, oh, ob { for owb { for kh, kw, c {        reduction
+//               for owj (pixels), oj (vectors) {               the tile: one accumulator each
+//                 for ol (lanes) { y[..] += x[..] * w[..] } } } } }
+//
+//   filter gradient, batch split into fixed chunks (one per thread):
+//             for chunk { for n in chunk, [kh, kw], cb, ob { for oh, ow {   reduction
+//               for [kh, kw], cj (inputs), oj (vectors) {      the tile
+//                 for ol { dw[chunk][..] += x[..] * dy[..] } } } } }
+//             dw = sum of the chunks' partial gradients, in chunk order
+//
+//   input gradient: a forward convolution of the output gradient, padded
+//             with zeros by kh-1 / kw-1, with the filter flipped and its
+//             channels swapped (w'[kh, kw, o, c] = w[KH-1-kh, KW-1-kw, c, o]).
+//
+// Every accumulator adds its terms in the order the reference interpreter
+// does (the filter gradient within a chunk), so results are bit-identical
+// to it except where the batch is split: there the chunks' sums are added
+// at the end (a stated tolerance in the parity tests). Padding becomes an
+// explicit zero border (a padded copy), whose terms add exact zeros.
+#include "passes/to_loops/conv_tiled.h"
+
+#include "ir/str_cat.h"
+
+namespace dlc::to_loops {
+namespace {
+
+using loops::BinaryOp;
+
+// target[at] += a * b
+StmtId Accumulate(OpLowering& op, BufferId target, ExprId at, ExprId a, ExprId b) {
+  ExprId sum = op.b.Binary(BinaryOp::kAdd, op.b.Load(target, at), op.b.Binary(BinaryOp::kMul, a, b));
+  return op.b.Store(target, at, sum);
+}
+
+// Loops `var` over [0, extent) around `body` (built with the variable).
+StmtId Loop(OpLowering& op, int64_t extent, const std::function<std::vector<StmtId>(ExprId)>& body) {
+  const loops::VarId var = op.b.NewVar();
+  return op.b.For(var, extent, body(op.b.Var(var)));
+}
+
+// The output channel of a split: block * vectors * lanes + vector * lanes + lane.
+ExprId Channel(OpLowering& op, const ChannelSplit& s, ExprId block, ExprId vector, ExprId lane) {
+  return op.b.Add(op.b.Add(op.b.Mul(block, s.vectors * s.lanes), op.b.Mul(vector, s.lanes)), lane);
+}
+
+// dst (NHWC, dst_shape) = src (NHWC, src_shape) placed at row `top`, column
+// `left`, with zeros around it. Writes every element of dst exactly once.
+void CopyPadded(OpLowering& op, BufferId src, const Shape& s, BufferId dst, const Shape& d,
+                int64_t top, int64_t left) {
+  const ExprId zero = op.Zero(op.elem());
+  const int64_t bottom = d[1] - top - s[1], right = d[2] - left - s[2];
+  auto at = [&](ExprId n, ExprId i, ExprId j, ExprId c) {
+    return op.b.FlatIndex(std::vector<ExprId>{n, i, j, c}, d);
+  };
+  // Rows [row0, row0 + rows) of columns [col0, col0 + cols) become zero.
+  auto zeros = [&](ExprId n, ExprId row0, int64_t rows, int64_t col0, int64_t cols) {
+    std::vector<StmtId> out;
+    if (rows <= 0 || cols <= 0) return out;
+    out.push_back(Loop(op, rows, [&](ExprId i) {
+      return std::vector<StmtId>{Loop(op, cols * d[3], [&](ExprId jc) {
+        // Columns and channels are contiguous: one flat loop over both.
+        ExprId base = at(n, op.b.Add(row0, i), op.b.Index(col0), op.b.Index(0));
+        return std::vector<StmtId>{op.b.Store(dst, op.b.Add(base, jc), zero)};
+      })};
+    }));
+    return out;
+  };
+  op.Emit({Loop(op, s[0], [&](ExprId n) {
+    std::vector<StmtId> body = zeros(n, op.b.Index(0), top, 0, d[2]);
+    body.push_back(Loop(op, s[1], [&](ExprId i) {
+      ExprId row = op.b.AddConst(i, top);
+      std::vector<StmtId> row_body = zeros(n, row, 1, 0, left);
+      row_body.push_back(Loop(op, s[2] * s[3], [&](ExprId jc) {
+        ExprId from = op.b.Add(op.b.FlatIndex(std::vector<ExprId>{n, i, op.b.Index(0), op.b.Index(0)}, s), jc);
+        ExprId to = op.b.Add(at(n, row, op.b.Index(left), op.b.Index(0)), jc);
+        return std::vector<StmtId>{op.b.Store(dst, to, op.b.Load(src, from))};
+      }));
+      for (StmtId z : zeros(n, row, 1, left + s[2], right)) row_body.push_back(z);
+      return row_body;
+    }));
+    for (StmtId z : zeros(n, op.b.Index(top + s[1]), bottom, 0, d[2])) body.push_back(z);
+    return body;
+  })});
+}
+
+// y (N, OH, OW, O) = valid, stride-1 correlation of x (N, H, W, C) with w
+// (KH, KW, C, O): the forward microkernel. y must be zeroed first.
+void EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId w, const Shape& ws,
+                   BufferId y, const Shape& ys) {
+  const PixelTile tile = ChoosePixelTile(ys[2], ys[3], op.budget());
+  const ChannelSplit& ch = tile.channels;
+  const int64_t full = ys[2] / tile.pixels, tail = ys[2] % tile.pixels;
+  // One run of `pixels` output pixels starting at column ow0.
+  auto run = [&](ExprId n, ExprId oh, ExprId ob, ExprId ow0, int64_t pixels) {
+    return Loop(op, ws[0], [&](ExprId kh) {
+      return std::vector<StmtId>{Loop(op, ws[1], [&](ExprId kw) {
+        return std::vector<StmtId>{Loop(op, ws[2], [&](ExprId c) {
+          return std::vector<StmtId>{Loop(op, pixels, [&](ExprId owj) {
+            return std::vector<StmtId>{Loop(op, ch.vectors, [&](ExprId oj) {
+              return std::vector<StmtId>{Loop(op, ch.lanes, [&](ExprId ol) {
+                ExprId ow = op.b.Add(ow0, owj);
+                ExprId o = Channel(op, ch, ob, oj, ol);
+                ExprId xv = op.b.Load(x, op.b.FlatIndex(std::vector<ExprId>{n, op.b.Add(oh, kh), op.b.Add(ow, kw), c}, xs));
+                ExprId wv = op.b.Load(w, op.b.FlatIndex(std::vector<ExprId>{kh, kw, c, o}, ws));
+                ExprId at = op.b.FlatIndex(std::vector<ExprId>{n, oh, ow, o}, ys);
+                return std::vector<StmtId>{Accumulate(op, y, at, xv, wv)};
+              })};
+            })};
+          })};
+        })};
+      })};
+    });
+  };
+  op.Emit({Loop(op, ys[0], [&](ExprId n) {
+    return std::vector<StmtId>{Loop(op, ys[1], [&](ExprId oh) {
+      return std::vector<StmtId>{Loop(op, ch.blocks, [&](ExprId ob) {
+        std::vector<StmtId> body;
+        if (full > 0) {
+          body.push_back(Loop(op, full, [&](ExprId owb) {
+            return std::vector<StmtId>{run(n, oh, ob, op.b.Mul(owb, tile.pixels), tile.pixels)};
+          }));
+        }
+        if (tail > 0) body.push_back(run(n, oh, ob, op.b.Index(full * tile.pixels), tail));
+        return body;
+      })};
+    })};
+  })});
+}
+
+// x padded by the window's padding (itself when there is none).
+std::pair<BufferId, Shape> PaddedInput(OpLowering& op, BufferId x, const Shape& xs, const Window2D& w) {
+  if (w.pad_top == 0 && w.pad_bottom == 0 && w.pad_left == 0 && w.pad_right == 0) return {x, xs};
+  const Shape padded = {xs[0], xs[1] + w.pad_top + w.pad_bottom, xs[2] + w.pad_left + w.pad_right, xs[3]};
+  const BufferId buffer = op.Temp(op.elem(), padded, "padded");
+  CopyPadded(op, x, xs, buffer, padded, w.pad_top, w.pad_left);
+  return {buffer, padded};
+}
+
+}  // namespace
+
+bool TiledConvApplies(const Window2D& w) {
+  return w.stride_h == 1 && w.stride_w == 1 && w.dilation_h == 1 && w.dilation_w == 1 &&
+         w.pad_top < w.kernel_h && w.pad_bottom < w.kernel_h && w.pad_left < w.kernel_w &&
+         w.pad_right < w.kernel_w;
+}
+
+void TiledConv2D(OpLowering& op, const ConvShapes& g) {
+  const auto [x, xs] = PaddedInput(op, op.in[0], g.x, g.win);
+  op.Fill(op.out, g.y, op.Zero(op.elem()));
+  EmitValidConv(op, x, xs, op.in[1], g.w, op.out, g.y);
+}
+
+void TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
+  const Window2D& win = g.win;
+  // dy with a border: dx[ih] sums dy[ih - kh + pad_top] over kh, that is
+  // dy_padded[ih + kh'] for kh' = KH-1-kh, with dy placed at KH-1-pad_top.
+  const Shape padded = {g.y[0], g.x[1] + g.w[0] - 1, g.x[2] + g.w[1] - 1, g.y[3]};
+  const BufferId dy = op.Temp(op.elem(), padded, "dy_padded");
+  CopyPadded(op, op.in[0], g.y, dy, padded, g.w[0] - 1 - win.pad_top, g.w[1] - 1 - win.pad_left);
+  // The filter flipped in both taps, with its channels swapped: (kh, kw, o, c).
+  const Shape flipped_shape = {g.w[0], g.w[1], g.w[3], g.w[2]};
+  const BufferId flipped = op.Temp(op.elem(), flipped_shape, "w_flipped");
+  op.Emit(op.b.Nest(flipped_shape, [&](std::span<const ExprId> c) {
+    ExprId kh = op.b.AddConst(op.b.Mul(c[0], -1), g.w[0] - 1);
+    ExprId kw = op.b.AddConst(op.b.Mul(c[1], -1), g.w[1] - 1);
+    ExprId from = op.b.FlatIndex(std::vector<ExprId>{kh, kw, c[3], c[2]}, g.w);
+    return std::vector<StmtId>{
+        op.b.Store(flipped, op.b.FlatIndex(c, flipped_shape), op.b.Load(op.in[1], from))};
+  }));
+  op.Fill(op.out, g.x, op.Zero(op.elem()));
+  EmitValidConv(op, dy, padded, flipped, flipped_shape, op.out, g.x);
+}
+
+void TiledBackpropFilter(OpLowering& op, const ConvShapes& g) {
+  const auto [x, xs] = PaddedInput(op, op.in[0], g.x, g.win);
+  const Shape& ws = g.w;
+  const Shape& ys = g.y;
+  const FilterTile tile = ChooseFilterTile(ws[0], ws[1], ws[2], ws[3], op.budget());
+  const ChannelSplit& ch = tile.channels;
+  const int64_t chunks = BatchChunks(ys[0]);
+  const int64_t per_chunk = ys[0] / chunks;
+  // With several chunks each sums into its own slice of a partial buffer.
+  const Shape partial_shape = {chunks, ws[0], ws[1], ws[2], ws[3]};
+  const BufferId target = chunks > 1 ? op.Temp(op.elem(), partial_shape, "chunks") : op.out;
+  const int64_t filter_size = NumElements(ws);
+
+  auto nest = [&](ExprId chunk) {
+    // Taps outside the tile are loops around the reduction; inside it, they
+    // choose accumulators.
+    const int64_t outer_h = ws[0] / tile.taps_h, outer_w = ws[1] / tile.taps_w;
+    return Loop(op, per_chunk, [&](ExprId ni) {
+      ExprId n = op.b.Add(op.b.Mul(chunk, per_chunk), ni);
+      return std::vector<StmtId>{Loop(op, outer_h, [&](ExprId kho) {
+        return std::vector<StmtId>{Loop(op, outer_w, [&](ExprId kwo) {
+          return std::vector<StmtId>{Loop(op, ws[2] / tile.inputs, [&](ExprId cb) {
+            return std::vector<StmtId>{Loop(op, ch.blocks, [&](ExprId ob) {
+              return std::vector<StmtId>{Loop(op, ys[1], [&](ExprId oh) {
+                return std::vector<StmtId>{Loop(op, ys[2], [&](ExprId ow) {
+                  return std::vector<StmtId>{Loop(op, tile.taps_h, [&](ExprId khi) {
+                    return std::vector<StmtId>{Loop(op, tile.taps_w, [&](ExprId kwi) {
+                      return std::vector<StmtId>{Loop(op, tile.inputs, [&](ExprId cj) {
+                        return std::vector<StmtId>{Loop(op, ch.vectors, [&](ExprId oj) {
+                          return std::vector<StmtId>{Loop(op, ch.lanes, [&](ExprId ol) {
+                            ExprId kh = op.b.Add(op.b.Mul(kho, tile.taps_h), khi);
+                            ExprId kw = op.b.Add(op.b.Mul(kwo, tile.taps_w), kwi);
+                            ExprId c = op.b.Add(op.b.Mul(cb, tile.inputs), cj);
+                            ExprId o = Channel(op, ch, ob, oj, ol);
+                            ExprId xv = op.b.Load(x, op.b.FlatIndex(std::vector<ExprId>{n, op.b.Add(oh, kh), op.b.Add(ow, kw), c}, xs));
+                            ExprId dyv = op.b.Load(op.in[1], op.b.FlatIndex(std::vector<ExprId>{n, oh, ow, o}, ys));
+                            ExprId at = op.b.Add(op.b.Mul(chunk, chunks > 1 ? filter_size : 0),
+                                                 op.b.FlatIndex(std::vector<ExprId>{kh, kw, c, o}, ws));
+                            return std::vector<StmtId>{Accumulate(op, target, at, xv, dyv)};
+                          })};
+                        })};
+                      })};
+                    })};
+                  })};
+                })};
+              })};
+            })};
+          })};
+        })};
+      })};
+    });
+  };
+  if (chunks == 1) {
+    op.Fill(op.out, ws, op.Zero(op.elem()));
+    op.Emit({nest(op.b.Index(0))});
+    return;
+  }
+  // Each chunk zeroes and fills its own slice (the chunk loop runs in
+  // parallel), then the slices are added in chunk order.
+  op.Emit({Loop(op, chunks, [&](ExprId chunk) {
+    StmtId zero = Loop(op, filter_size, [&](ExprId e) {
+      return std::vector<StmtId>{op.b.Store(target, op.b.Add(op.b.Mul(chunk, filter_size), e), op.Zero(op.elem()))};
+    });
+    return std::vector<StmtId>{zero, nest(chunk)};
+  })});
+  op.Fill(op.out, ws, op.Zero(op.elem()));
+  op.Emit({Loop(op, chunks, [&](ExprId chunk) {
+    return std::vector<StmtId>{Loop(op, filter_size, [&](ExprId e) {
+      ExprId part = op.b.Load(target, op.b.Add(op.b.Mul(chunk, filter_size), e));
+      return std::vector<StmtId>{
+          op.b.Store(op.out, e, op.b.Binary(BinaryOp::kAdd, op.b.Load(op.out, e), part))};
+    })};
+  })});
+}
+
+}  // namespace dlc::to_loops

@@ -1,0 +1,67 @@
+// Register tiles for stride-1 convolutions: how many output pixels, input
+// channels, filter taps and output-channel vectors one microkernel keeps in
+// registers. The tiled lowering (conv_tiled.cc) emits its loops so that
+// register accumulation (passes/register_accumulation.h) turns the tile's
+// loops into that many accumulators, each a chain of FMAs over the
+// reduction, with the reduction innermost around them.
+//
+// The cost model is the one oneDNN's and BLIS's kernels are built on: a
+// tile of A x B accumulators costs A + B loads (broadcast scalars and
+// vectors) per A * B FMAs, so bigger and squarer tiles load less per FMA;
+// the tile must fit the register file (budget) and should hold at least
+// enough independent chains to hide the FMA latency.
+#ifndef DLC_PASSES_TO_LOOPS_CONV_TILES_H_
+#define DLC_PASSES_TO_LOOPS_CONV_TILES_H_
+
+#include <cstdint>
+
+namespace dlc::to_loops {
+
+// What the host offers a microkernel.
+struct RegisterBudget {
+  int64_t lanes = 16;         // f32 lanes per vector register
+  int64_t accumulators = 28;  // vector registers a tile may keep live
+};
+
+// Output channels split as blocks of `vectors` vectors of `lanes` each:
+// o = block * vectors * lanes + vector * lanes + lane. When the channel
+// count is no multiple of the lanes, one (masked) vector loop covers them
+// all: blocks = vectors = 1, lanes = channels.
+struct ChannelSplit {
+  int64_t blocks = 1, vectors = 1, lanes = 1;
+};
+
+// Forward and backward-input: `pixels` consecutive output pixels of a row
+// times `channels.vectors` output-channel vectors.
+struct PixelTile {
+  int64_t pixels = 1;
+  ChannelSplit channels;
+};
+
+// Filter gradient: for `taps_h` x `taps_w` filter taps (1 or the whole
+// filter) and `inputs` input channels, `channels.vectors` output-channel
+// vectors; the reduction over pixels runs inside.
+struct FilterTile {
+  int64_t taps_h = 1, taps_w = 1;
+  int64_t inputs = 1;
+  ChannelSplit channels;
+};
+
+// Tile for an output row of `width` pixels and `out_channels` channels.
+PixelTile ChoosePixelTile(int64_t width, int64_t out_channels, const RegisterBudget& budget);
+
+// Tile for a kh x kw filter with `in_channels` inputs and `out_channels`
+// outputs.
+FilterTile ChooseFilterTile(int64_t kh, int64_t kw, int64_t in_channels, int64_t out_channels,
+                            const RegisterBudget& budget);
+
+// How many fixed chunks a filter gradient splits its batch of `batch` into
+// (each summed on its own, possibly on its own thread, then added in
+// order): the most, up to 8, that divide the batch into chunks of at least
+// 16 images. Depends on the batch only, never on the thread count, so
+// results are the same for any --threads.
+int64_t BatchChunks(int64_t batch);
+
+}  // namespace dlc::to_loops
+
+#endif  // DLC_PASSES_TO_LOOPS_CONV_TILES_H_
