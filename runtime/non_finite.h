@@ -3,7 +3,10 @@
 #ifndef DLC_RUNTIME_NON_FINITE_H_
 #define DLC_RUNTIME_NON_FINITE_H_
 
+#include <map>
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "ir/graph.h"
@@ -20,6 +23,21 @@ absl::StatusOr<std::optional<ValueId>> FirstNonFiniteValue(const Graph& graph, c
 
 // Whether `tensor` (of any dtype; integers always are) holds only finite numbers.
 bool AllFinite(const Tensor& tensor);
+
+// The first element of `tensor` that is a NaN or an infinity: its index and
+// value; nullopt when every element is finite (integers always are).
+struct NonFiniteElement {
+  int64_t index = 0;
+  double value = 0;
+  // "NaN", "+inf" or "-inf".
+  std::string ToString() const;
+};
+std::optional<NonFiniteElement> FirstNonFiniteElement(const Tensor& tensor);
+
+// An error naming the first tensor of `tensors` that holds a NaN or an
+// infinity, the element and its value ("run.st: tensor dense.kernel holds
+// NaN at element 0 of f32[784,128]: ..."); `source` names where they came from.
+absl::Status CheckAllFinite(const std::map<std::string, Tensor>& tensors, std::string_view source);
 
 }  // namespace dlc
 

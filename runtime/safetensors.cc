@@ -1,16 +1,13 @@
 #include "runtime/safetensors.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <bit>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -24,6 +21,7 @@
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
 #include "runtime/json.h"
+#include "runtime/output_file.h"
 
 namespace dlc {
 namespace {
@@ -156,17 +154,6 @@ absl::StatusOr<int64_t> ReadAt(int fd, const std::string& path, std::span<std::b
     done += static_cast<size_t>(got);
   }
   return static_cast<int64_t>(done);
-}
-
-// Returns 0 or the errno of the failed write.
-int WriteAll(int fd, std::span<const std::byte> bytes) {
-  while (!bytes.empty()) {
-    const ssize_t wrote = ::write(fd, bytes.data(), bytes.size());
-    if (wrote < 0 && errno == EINTR) continue;
-    if (wrote < 0) return errno;
-    bytes = bytes.subspan(static_cast<size_t>(wrote));
-  }
-  return 0;
 }
 
 struct InputFile {
@@ -593,96 +580,6 @@ std::string HeaderJson(const std::vector<NamedTensorRef>& order,
   return json;
 }
 
-// A temporary file next to `path` that replaces `path` only on Commit(), so
-// that a failed or interrupted write leaves the previous file as it was.
-class AtomicFile {
- public:
-  static absl::StatusOr<AtomicFile> Create(const std::string& path) {
-    static std::atomic<uint64_t> counter{0};
-    while (true) {
-      std::string temp_path = StrCat(path, ".tmp.", ::getpid(), ".", counter++);
-      Fd fd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
-      if (fd.get() >= 0) return AtomicFile(path, std::move(temp_path), std::move(fd));
-      if (errno != EEXIST) {
-        return SystemError(path, StrCat("cannot create the temporary file '", temp_path, "'"),
-                           errno);
-      }
-    }
-  }
-
-  AtomicFile(AtomicFile&& other) noexcept
-      : path_(std::move(other.path_)),
-        temp_path_(std::move(other.temp_path_)),
-        fd_(std::move(other.fd_)),
-        done_(std::exchange(other.done_, true)) {}
-  AtomicFile& operator=(AtomicFile&&) = delete;
-  ~AtomicFile() {
-    if (!done_) ::unlink(temp_path_.c_str());
-  }
-
-  absl::Status Write(std::span<const std::byte> bytes) {
-    const int error = WriteAll(fd_.get(), bytes);
-    return error == 0 ? absl::OkStatus() : TempFileError("cannot write", error);
-  }
-
-  // Flushes the data to disk, then renames the file over `path`.
-  absl::Status Commit() {
-    if (::fsync(fd_.get()) != 0) return TempFileError("cannot flush", errno);
-    if (const int error = fd_.Close(); error != 0) return TempFileError("cannot close", error);
-    if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
-      return SystemError(
-          path_, StrCat("cannot replace it with the temporary file '", temp_path_, "'"), errno);
-    }
-    done_ = true;
-    SyncDirectoryOf(path_);
-    RemoveAbandonedTemporaries(path_);
-    return absl::OkStatus();
-  }
-
- private:
-  AtomicFile(std::string path, std::string temp_path, Fd fd)
-      : path_(std::move(path)), temp_path_(std::move(temp_path)), fd_(std::move(fd)) {}
-
-  absl::Status TempFileError(std::string_view action, int error) const {
-    return SystemError(path_, StrCat(action, " the temporary file '", temp_path_, "'"), error);
-  }
-
-  // Temporary files of `path` left by writers that died mid-write (kill -9,
-  // a crash): "<path>.tmp.<pid>.<n>" of a process that no longer exists.
-  // Best effort; a live process's temporary (even a reused pid) stays.
-  static void RemoveAbandonedTemporaries(const std::string& path) {
-    const std::filesystem::path target(path);
-    const std::string prefix = target.filename().string() + ".tmp.";
-    std::filesystem::path dir = target.parent_path();
-    if (dir.empty()) dir = ".";
-    std::error_code error;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
-      const std::string name = entry.path().filename().string();
-      if (!name.starts_with(prefix)) continue;
-      const std::string rest = name.substr(prefix.size());
-      const size_t dot = rest.find('.');
-      pid_t pid = 0;
-      const auto [end, parsed] = std::from_chars(rest.data(), rest.data() + std::min(dot, rest.size()), pid);
-      if (parsed != std::errc() || dot == std::string::npos || end != rest.data() + dot || pid <= 0) continue;
-      if (::kill(pid, 0) != 0 && errno == ESRCH) std::filesystem::remove(entry.path(), error);
-    }
-  }
-
-  // Makes the finished rename survive a crash. Best effort: the file itself
-  // is complete whatever happens here.
-  static void SyncDirectoryOf(const std::string& path) {
-    std::string dir = std::filesystem::path(path).parent_path().string();
-    if (dir.empty()) dir = ".";
-    Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (fd.get() >= 0) ::fsync(fd.get());
-  }
-
-  std::string path_;
-  std::string temp_path_;
-  Fd fd_;
-  bool done_ = false;  // renamed, or moved from: nothing to clean up
-};
-
 // The length prefix, the header and the tensors' data, the latter a chunk at
 // a time in the file's encoding.
 absl::Status WriteContents(AtomicFile& file, const std::string& header,
@@ -769,7 +666,8 @@ absl::Status WriteSafetensors(const std::string& path, const Checkpoint& checkpo
         path, StrCat("cannot write a header of ", header.size(),
                      " bytes: readers reject headers over ", kMaxSafetensorsHeaderBytes, " bytes"));
   }
-  DLC_ASSIGN_OR_RETURN(AtomicFile file, AtomicFile::Create(path));
+  DLC_ASSIGN_OR_RETURN(AtomicFile file,
+                       AtomicFile::Create(path, StrCat("safetensors file '", path, "'")));
   DLC_RETURN_IF_ERROR(WriteContents(file, header, order));
   return file.Commit();
 }

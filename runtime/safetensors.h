@@ -47,7 +47,9 @@ inline constexpr int64_t kMaxSafetensorsHeaderBytes = 100'000'000;
 // (fsync), then renamed over `path`. On any failure the previous file at
 // `path` is untouched and the temporary removed. After a successful write,
 // temporaries of `path` that writers killed mid-write left behind (their
-// process is gone) are removed too. Names and metadata must be
+// process is gone) are removed too. A symbolic link at `path` is followed
+// (its target is replaced); a device, FIFO or socket at `path` is an error,
+// not replaced (runtime/output_file.h). Names and metadata must be
 // valid UTF-8, and no tensor may be called "__metadata__". Errors name the path.
 absl::Status WriteSafetensors(const std::string& path, const Checkpoint& checkpoint);
 

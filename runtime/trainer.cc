@@ -174,8 +174,25 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_
                                                           ": ", outputs.status().message()));
     }
     const double loss = (*outputs)[0].GetDouble(0);
-    if (!std::isfinite(loss)) return NonFiniteLoss(*compiled, epoch, step + 1, loss);
     const TrainingProgram& program = compiled->program;
+    const std::string where = StrCat("epoch ", epoch, ", step ", step + 1, ": ");
+    if (!std::isfinite(loss)) {
+      return NonFiniteStep(*compiled, StrCat(where, "the loss is ", std::isnan(loss) ? "NaN" : "infinite"));
+    }
+    // A finite loss does not make a finite update: every new parameter and
+    // state tensor is checked (one pass over each) before the step counts.
+    {
+      size_t index = 2;
+      auto check = [&](const std::string& name, std::string_view kind) -> absl::Status {
+        if (std::optional<NonFiniteElement> bad = FirstNonFiniteElement((*outputs)[index++])) {
+          return NonFiniteStep(*compiled, StrCat(where, "the update makes ", kind, " ", name, " ",
+                                                 bad->ToString(), " (element ", bad->index, ")"));
+        }
+        return absl::OkStatus();
+      };
+      for (const std::string& name : program.parameters) DLC_RETURN_IF_ERROR(check(name, "parameter"));
+      for (const StateTensor& s : program.state) DLC_RETURN_IF_ERROR(check(s.name, "optimizer state"));
+    }
     const int64_t batch_correct = static_cast<int64_t>((*outputs)[1].GetDouble(0));
     done.loss_sum += loss * static_cast<double>(size);
     done.correct += batch_correct;
@@ -216,11 +233,8 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_
   return stats;
 }
 
-absl::Status Trainer::NonFiniteLoss(const Compiled& compiled, int64_t epoch, int64_t step,
-                                    double loss) {
-  const std::string what = StrCat("epoch ", epoch, ", step ", step, ": the loss is ",
-                                  std::isnan(loss) ? "NaN" : "infinite",
-                                  "; the step was not applied");
+absl::Status Trainer::NonFiniteStep(const Compiled& compiled, std::string_view problem) {
+  const std::string what = StrCat(problem, "; the step was not applied");
   // Re-run the step on the reference interpreter, which checks every value.
   Feeds feeds = feeds_;
   for (const auto& [name, value] : parameters_) feeds[name] = value;
@@ -290,6 +304,12 @@ absl::Status Trainer::LoadParameters(const NamedTensors& tensors, std::string_vi
                                                current.type().ToString()));
     }
   }
+  // Weights of a run that diverged: a NaN would only come out of the first step.
+  NamedTensors used;
+  for (const auto& [name, value] : tensors) {
+    if (parameters_.contains(name) || state_.contains(name)) used.emplace(name, value);
+  }
+  DLC_RETURN_IF_ERROR(CheckAllFinite(used, source));
   for (const auto& [name, value] : tensors) {
     if (parameters_.contains(name)) {
       parameters_[name] = value;

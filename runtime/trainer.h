@@ -95,9 +95,10 @@ class Trainer {
   // and the step). `progress`, when given, is called after every step.
   // When `stop` asks for it, the epoch ends early with `interrupted` set and
   // partial_epoch() says where; calling TrainEpoch for it again continues.
-  // A step whose loss is not finite is not applied: the parameters stay
-  // those before it, and the error names the epoch, the step and the first
-  // operation of the step that produced a NaN or infinity.
+  // A step whose loss, new parameters or new optimizer state hold a NaN or
+  // an infinity is not applied: the parameters stay those before it, and the
+  // error names the epoch, the step, the tensor and the first operation of the
+  // step that produced a NaN or infinity.
   absl::StatusOr<EpochStats> TrainEpoch(const LabeledImages& data, int64_t epoch,
                                         const ProgressCallback& progress = nullptr,
                                         const StopRequested& stop = nullptr);
@@ -112,7 +113,8 @@ class Trainer {
   const NamedTensors& parameters() const { return parameters_; }
   const NamedTensors& optimizer_state() const { return state_; }
   // Replaces parameters (and optimizer state tensors, if given) after
-  // checking names, dtypes and shapes; `source` names them in errors.
+  // checking names, dtypes, shapes and that every value is finite; `source`
+  // names them in errors.
   absl::Status LoadParameters(const NamedTensors& tensors, std::string_view source);
   const TrainingProgram& program() const { return programs_.at(options_.batch).program; }
   const TrainOptions& options() const { return options_; }
@@ -138,8 +140,9 @@ class Trainer {
   absl::Status Feed(const LabeledImages& data, std::span<const int64_t> rows,
                     const Compiled& compiled);
   // The error for a step (fed in feeds_, parameters before it in
-  // parameters_ and state_) whose loss came out as `loss`.
-  absl::Status NonFiniteLoss(const Compiled& compiled, int64_t epoch, int64_t step, double loss);
+  // parameters_ and state_) whose loss or update is not finite; `problem`
+  // says which ("epoch 3, step 5: the loss is NaN").
+  absl::Status NonFiniteStep(const Compiled& compiled, std::string_view problem);
 
   ProgramFactory factory_;
   Backend& backend_;

@@ -2,7 +2,6 @@
 // compiled ahead of time into one object file (or assembly, LLVM IR, loop
 // nests), with a C header that documents how to call them.
 #include <cstdio>
-#include <fstream>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -16,6 +15,7 @@
 #include "llvm/Target/TargetMachine.h"
 #include "passes/codegen/machine_code.h"
 #include "passes/codegen/target.h"
+#include "runtime/output_file.h"
 #include "tools/aot.h"
 #include "ir/printer.h"
 #include "tools/commands.h"
@@ -30,13 +30,10 @@ constexpr char kUsage[] =
     "usage: dlc compile MODEL.dl -o FILE [--header=FILE.h] [--emit=obj|asm|llvm|loops|ir]\n"
     "                   [--target-cpu=CPU --mattr=FEATURES] [--batch=N] [--model=NAME]\n";
 
-absl::Status WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return absl::InvalidArgumentError(StrCat(path, ": cannot open for writing"));
-  out << text;
-  out.close();
-  if (!out) return absl::InternalError(StrCat(path, ": write failed"));
-  return absl::OkStatus();
+// -o and --header: written through a temporary file, renamed into place
+// when complete (a file under /dev, e.g. /dev/stdout, is written directly).
+absl::Status WriteFile(std::string_view flag, const std::string& path, const std::string& text) {
+  return WriteFileAtomically(path, StrCat(flag, " ", path), text);
 }
 
 absl::StatusOr<codegen::TargetInfo> ChooseTarget() {
@@ -47,6 +44,16 @@ absl::StatusOr<codegen::TargetInfo> ChooseTarget() {
 }
 
 absl::Status Compile(const std::string& path, const std::string& emit, const std::string& output) {
+  const std::string header = absl::GetFlag(FLAGS_header);
+  // Before any work: the outputs can be written, are two files, and neither
+  // is the model.
+  DLC_RETURN_IF_ERROR(CheckOutputPath(output, StrCat("-o ", output), OutputKind::kAllowDevice));
+  if (!header.empty()) {
+    DLC_RETURN_IF_ERROR(CheckOutputPath(header, StrCat("--header ", header), OutputKind::kAllowDevice));
+  }
+  DLC_RETURN_IF_ERROR(CheckDistinctOutputs(
+      {{StrCat("-o ", output), output}, {StrCat("--header ", header), header}},
+      {{StrCat("the model ", path), path}}));
   DLC_ASSIGN_OR_RETURN(dl::Program program, dl::LoadProgramFile(path));
   DLC_ASSIGN_OR_RETURN(std::string model, ChooseModel(program, absl::GetFlag(FLAGS_model)));
   DLC_ASSIGN_OR_RETURN(int64_t batch, ChooseBatch(program, model, absl::GetFlag(FLAGS_batch)));
@@ -56,18 +63,16 @@ absl::Status Compile(const std::string& path, const std::string& emit, const std
   options.schedule.min_parallel_work = 0;  // no dlc_parallel_for: the object stands alone
   Pipeline pipeline(std::move(options));
   DLC_ASSIGN_OR_RETURN(AotModel aot, BuildAotModel(program, model, config.optimizer, batch, pipeline));
-  if (const std::string header = absl::GetFlag(FLAGS_header); !header.empty()) {
-    DLC_RETURN_IF_ERROR(WriteFile(header, AotHeader(aot, target)));
-  }
+  if (!header.empty()) DLC_RETURN_IF_ERROR(WriteFile("--header", header, AotHeader(aot, target)));
   if (emit == "loops") {
     PrintPipelineTimings(pipeline);
-    return WriteFile(output, AotLoopsText(aot));
+    return WriteFile("-o", output, AotLoopsText(aot));
   }
   if (emit == "ir") {
     // The three functions as tensor IR, one module (parseable by dlc opt).
     Module module;
     module.graphs = {aot.training.train_step, aot.training.eval_step, aot.training.predict};
-    return WriteFile(output, PrintModule(module));
+    return WriteFile("-o", output, PrintModule(module));
   }
   DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::TargetMachine> machine,
                        codegen::CreateTargetMachine(target));
@@ -75,12 +80,16 @@ absl::Status Compile(const std::string& path, const std::string& emit, const std
   DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::Module> module,
                        EmitAotModule(aot, pipeline, context, target, *machine));
   PrintPipelineTimings(pipeline);
-  if (emit == "llvm") return WriteFile(output, codegen::ModuleText(*module));
+  if (emit == "llvm") return WriteFile("-o", output, codegen::ModuleText(*module));
   if (emit == "asm") {
     DLC_ASSIGN_OR_RETURN(std::string text, codegen::EmitAssembly(*module, *machine));
-    return WriteFile(output, text);
+    return WriteFile("-o", output, text);
   }
-  return codegen::EmitObjectFile(*module, *machine, output);
+  // The object file is emitted into the temporary, which then replaces -o.
+  DLC_ASSIGN_OR_RETURN(AtomicFile file,
+                       AtomicFile::Create(output, StrCat("-o ", output), OutputKind::kAllowDevice));
+  DLC_RETURN_IF_ERROR(codegen::EmitObjectFile(*module, *machine, file.temp_path()));
+  return file.Commit();
 }
 
 }  // namespace

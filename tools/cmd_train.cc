@@ -1,19 +1,21 @@
 // dlc train: train a model on its train section's data and report how it
 // went; checkpoints during and after training, Ctrl-C that keeps the work.
-#include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
+#include <algorithm>
+#include <cctype>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
-#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "frontend/train_config.h"
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
+#include "runtime/output_file.h"
 #include "runtime/training_plot.h"
 #include "runtime/training_report.h"
 #include "tools/commands.h"
@@ -24,78 +26,127 @@
 namespace dlc::tools {
 namespace {
 
-struct CloseFile {
-  void operator()(std::FILE* file) const { std::fclose(file); }
-};
-using File = std::unique_ptr<std::FILE, CloseFile>;
-
 enum class LogFormat { kNone, kCsv, kJsonLines };
 
-// Opens an output file now, so that a bad path fails before any training.
-absl::Status OpenOutput(std::string_view flag, const std::string& path, File& file) {
-  file.reset(std::fopen(path.c_str(), "w"));
-  if (!file) {
-    return absl::InvalidArgumentError(
-        StrCat("--", flag, "=", path, ": cannot open for writing: ", std::strerror(errno)));
-  }
-  return absl::OkStatus();
-}
-
 // --log=FILE and --log-steps=FILE: the format from the name.
-absl::Status OpenLog(std::string_view flag, const std::string& path, LogFormat& format, File& file) {
-  format = LogFormat::kNone;
-  if (path.empty()) return absl::OkStatus();
-  if (path.ends_with(".csv")) {
-    format = LogFormat::kCsv;
-  } else if (path.ends_with(".jsonl") || path.ends_with(".json")) {
-    format = LogFormat::kJsonLines;
-  } else {
-    return absl::InvalidArgumentError(StrCat(
-        "--", flag, "=", path, ": unknown format: the file name must end in .csv (CSV), "
-        ".jsonl or .json (JSON lines)"));
-  }
-  return OpenOutput(flag, path, file);
+absl::StatusOr<LogFormat> LogFormatOf(std::string_view flag, const std::string& path) {
+  if (path.empty()) return LogFormat::kNone;
+  if (path.ends_with(".csv")) return LogFormat::kCsv;
+  if (path.ends_with(".jsonl") || path.ends_with(".json")) return LogFormat::kJsonLines;
+  return absl::InvalidArgumentError(StrCat(
+      "--", flag, "=", path, ": unknown format: the file name must end in .csv (CSV), "
+      ".jsonl or .json (JSON lines)"));
 }
 
-absl::Status OpenPlot(const std::string& path, File& file) {
-  if (path.empty()) return absl::OkStatus();
-  if (!path.ends_with(".svg")) {
-    return absl::InvalidArgumentError(
-        StrCat("--plot=", path, ": the plot is an SVG picture: the file name must end in .svg"));
-  }
-  return OpenOutput("plot", path, file);
+absl::Status CheckPlotName(const std::string& path) {
+  if (path.empty() || path.ends_with(".svg")) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      StrCat("--plot=", path, ": the plot is an SVG picture: the file name must end in .svg"));
 }
 
-absl::Status WriteAndClose(File& file, const std::string& text, std::string_view flag,
-                           const std::string& path) {
-  const bool written = std::fwrite(text.data(), 1, text.size(), file.get()) == text.size();
-  if (!written || std::fclose(file.release()) != 0) {
-    return absl::InternalError(StrCat("--", flag, "=", path, ": cannot write: ", std::strerror(errno)));
+// The files dlc train writes, by flag.
+struct OutputPaths {
+  std::string save, log, log_steps, plot;
+
+  std::vector<NamedPath> Named() const {
+    return {{StrCat("--save=", save), save},
+            {StrCat("--log=", log), log},
+            {StrCat("--log-steps=", log_steps), log_steps},
+            {StrCat("--plot=", plot), plot}};
   }
-  return absl::OkStatus();
+};
+
+// Before the first step: every output can be written (its directory exists
+// and is writable; a checkpoint replaces only a regular file), no two are
+// one file, and none is one of the run's inputs (the model, its data).
+absl::Status CheckOutputs(const OutputPaths& outputs, const TrainingSetup& setup) {
+  for (const NamedPath& output : outputs.Named()) {
+    if (output.path.empty()) continue;
+    DLC_RETURN_IF_ERROR(CheckOutputPath(output.path, output.label,
+                                        output.path == outputs.save ? OutputKind::kRegularFile
+                                                                    : OutputKind::kAllowDevice));
+  }
+  std::vector<NamedPath> inputs = {{StrCat("the model ", setup.program->path), setup.program->path}};
+  for (const std::optional<dl::DataSource>* source : {&setup.config.data, &setup.config.test}) {
+    if (!source->has_value()) continue;
+    inputs.push_back({StrCat("the data file ", (*source)->images), (*source)->images});
+    inputs.push_back({StrCat("the data file ", (*source)->labels), (*source)->labels});
+  }
+  return CheckDistinctOutputs(outputs.Named(), inputs);
 }
 
-// --save=FILE must be creatable (it is written atomically, through a
-// temporary file in the same directory): checked before training, not after.
-absl::Status CheckSavePath(const std::string& path) {
-  if (path.empty()) return absl::OkStatus();
-  std::error_code error;
-  if (std::filesystem::is_directory(path, error)) {
-    return absl::InvalidArgumentError(StrCat("--save=", path, ": is a directory, not a file"));
-  }
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  if (!std::filesystem::is_directory(dir, error)) {
-    return absl::InvalidArgumentError(StrCat("--save=", path, ": the directory ", dir, " does not exist"));
-  }
-  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-    return absl::InvalidArgumentError(
-        StrCat("--save=", path, ": cannot write in ", dir, ": ", std::strerror(errno)));
-  }
-  return absl::OkStatus();
+// "dlc train ..." as a shell reads it: arguments with anything but plain
+// characters single-quoted.
+std::string ShellQuote(const std::string& arg) {
+  const bool plain = !arg.empty() && std::all_of(arg.begin(), arg.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("_-./=:,+@%", c) != nullptr;
+  });
+  if (plain) return arg;
+  std::string quoted = "'";
+  for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
 }
 
-enum class Outcome { kFinished, kInterrupted };
+// The command that continues a run saved to `save`: the model, --resume and
+// every flag the checkpoint does not record (where to save and log, the
+// backend, ...). Seed, batch, sample count and shuffling come from the
+// checkpoint; --init is replaced by it.
+std::string ContinueCommand(const std::string& model_path, const std::string& save) {
+  std::vector<std::string> args = {"dlc", "train", model_path, StrCat("--resume=", save)};
+  auto add = [&args](std::string_view flag, const std::string& value) {
+    if (!value.empty()) args.push_back(StrCat("--", flag, "=", value));
+  };
+  add("model", absl::GetFlag(FLAGS_model));
+  if (std::optional<int64_t> epochs = absl::GetFlag(FLAGS_epochs)) add("epochs", StrCat(*epochs));
+  if (std::optional<double> lr = absl::GetFlag(FLAGS_lr)) add("lr", StrCat(*lr));
+  if (absl::GetFlag(FLAGS_backend) != "jit") add("backend", absl::GetFlag(FLAGS_backend));
+  if (std::optional<int64_t> threads = absl::GetFlag(FLAGS_threads)) add("threads", StrCat(*threads));
+  add("save", save);
+  if (std::optional<int64_t> every = absl::GetFlag(FLAGS_checkpoint_every)) {
+    add("checkpoint-every", StrCat(*every));
+  }
+  add("log", absl::GetFlag(FLAGS_log));
+  add("log-steps", absl::GetFlag(FLAGS_log_steps));
+  add("plot", absl::GetFlag(FLAGS_plot));
+  if (absl::GetFlag(FLAGS_quiet)) args.push_back("--quiet");
+  std::string command;
+  for (const std::string& arg : args) command += (command.empty() ? "" : " ") + ShellQuote(arg);
+  return command;
+}
+
+// --log-steps: a record per step, into a temporary file that replaces the
+// destination when training stops (finished, interrupted or failed).
+class StepLog {
+ public:
+  static absl::StatusOr<StepLog> Open(const std::string& path, LogFormat format) {
+    StepLog log;
+    log.format_ = format;
+    if (format == LogFormat::kNone) return log;
+    DLC_ASSIGN_OR_RETURN(AtomicFile file,
+                         AtomicFile::Create(path, StrCat("--log-steps=", path), OutputKind::kAllowDevice));
+    log.file_.emplace(std::move(file));
+    if (format == LogFormat::kCsv) log.Write(StepCsvHeader());
+    return log;
+  }
+  bool active() const { return file_.has_value(); }
+  // A failed write is kept and reported by Commit(); training goes on.
+  void Write(const std::string& text) {
+    if (file_) file_->Write(text).IgnoreError();
+  }
+  void Record(const StepProgress& p) { Write(FormatStepRecord(p, format_ == LogFormat::kJsonLines)); }
+  absl::Status Commit() {
+    if (!file_) return absl::OkStatus();
+    absl::Status status = file_->Commit();
+    file_.reset();
+    return status;
+  }
+
+ private:
+  LogFormat format_ = LogFormat::kNone;
+  std::optional<AtomicFile> file_;
+};
+
+enum class Outcome { kFinished, kInterrupted, kTerminated };
 
 // Where checkpoints go and which was written last.
 struct Checkpoints {
@@ -118,10 +169,10 @@ int64_t StepsPerEpoch(const TrainingSetup& setup, int64_t samples) {
   return setup.config.drop_remainder ? samples / batch : (samples + batch - 1) / batch;
 }
 
-// Ctrl-C came: save where the run stands, say how to continue.
+// Ctrl-C or SIGTERM came: save where the run stands, say how to continue.
 absl::StatusOr<Outcome> StopOnInterrupt(const TrainingSetup& setup, const std::string& model_path,
                                         const TrainingHistory& history, int64_t samples,
-                                        Checkpoints& checkpoints) {
+                                        Checkpoints& checkpoints, StepLog& steps_log) {
   const RunState state = CurrentRunState(setup, history.epochs, samples);
   if (state.partial) {
     std::printf("\nInterrupted in epoch %lld after step %lld of %lld.\n",
@@ -130,18 +181,21 @@ absl::StatusOr<Outcome> StopOnInterrupt(const TrainingSetup& setup, const std::s
   } else {
     std::printf("\nInterrupted after epoch %lld.\n", static_cast<long long>(state.epochs_done()));
   }
+  absl::Status saved = absl::OkStatus();
   if (checkpoints.path.empty()) {
     std::printf("Nothing was saved (no --save=FILE).\n");
   } else {
-    if (absl::Status saved = SaveCheckpoint(setup, checkpoints.path, state); !saved.ok()) {
-      return checkpoints.Explain(saved);
+    saved = SaveCheckpoint(setup, checkpoints.path, state);
+    if (saved.ok()) {
+      std::printf("Saved the run (parameters, optimizer state, position) to %s; continue it with\n  %s\n",
+                  checkpoints.path.c_str(), ContinueCommand(model_path, checkpoints.path).c_str());
     }
-    std::printf("Saved the run (parameters, optimizer state, position) to %s; continue it with\n"
-                "  dlc train %s --resume=%s\n",
-                checkpoints.path.c_str(), model_path.c_str(), checkpoints.path.c_str());
   }
+  absl::Status logged = steps_log.Commit();
   std::fflush(stdout);
-  return Outcome::kInterrupted;
+  if (!saved.ok()) return checkpoints.Explain(saved);
+  if (!logged.ok()) return logged;
+  return InterruptGuard::Signal() == SIGTERM ? Outcome::kTerminated : Outcome::kInterrupted;
 }
 
 void PrintSetUp(const TrainingSetup& setup, int64_t samples) {
@@ -164,6 +218,13 @@ void PrintSetUp(const TrainingSetup& setup, int64_t samples) {
   std::fflush(stdout);
 }
 
+// Errors after the run is saved: reported together, each on its own line.
+void AddError(absl::Status& errors, const absl::Status& error) {
+  if (error.ok()) return;
+  errors = errors.ok() ? error
+                       : absl::Status(errors.code(), StrCat(errors.message(), "\n", error.message()));
+}
+
 absl::StatusOr<Outcome> Train(const std::string& path) {
   const bool quiet = absl::GetFlag(FLAGS_quiet);
   Checkpoints checkpoints;
@@ -177,16 +238,14 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
     }
     checkpoints.every = *every;
   }
-  DLC_RETURN_IF_ERROR(CheckSavePath(checkpoints.path));
-  const std::string log_path = absl::GetFlag(FLAGS_log), plot_path = absl::GetFlag(FLAGS_plot);
-  const std::string steps_path = absl::GetFlag(FLAGS_log_steps);
-  LogFormat log_format, steps_format;
-  File log, plot, steps_log;
-  DLC_RETURN_IF_ERROR(OpenLog("log", log_path, log_format, log));
-  DLC_RETURN_IF_ERROR(OpenLog("log-steps", steps_path, steps_format, steps_log));
-  DLC_RETURN_IF_ERROR(OpenPlot(plot_path, plot));
-  if (steps_format == LogFormat::kCsv) std::fputs(StepCsvHeader().c_str(), steps_log.get());
+  const OutputPaths outputs{checkpoints.path, absl::GetFlag(FLAGS_log), absl::GetFlag(FLAGS_log_steps),
+                            absl::GetFlag(FLAGS_plot)};
+  DLC_ASSIGN_OR_RETURN(const LogFormat log_format, LogFormatOf("log", outputs.log));
+  DLC_ASSIGN_OR_RETURN(const LogFormat steps_format, LogFormatOf("log-steps", outputs.log_steps));
+  DLC_RETURN_IF_ERROR(CheckPlotName(outputs.plot));
 
+  // Every input is read and checked before the first step, the test set
+  // too: nothing that can be known now may fail after hours of training.
   DLC_ASSIGN_OR_RETURN(TrainingSetup setup, SetUpTraining(path, OverridesFromFlags()));
   DLC_ASSIGN_OR_RETURN(LabeledImages data, LoadData(setup, "data"));
   DLC_RETURN_IF_ERROR(setup.trainer->CheckTrainingData(data));
@@ -196,6 +255,15 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
         data.size(), " (a different --limit or data set?)"));
   }
   const dl::TrainConfig& c = setup.config;
+  std::optional<LabeledImages> test;
+  if (c.test) {
+    DLC_ASSIGN_OR_RETURN(test, LoadData(setup, "test"));
+  }
+  // The outputs are written only once complete, each through a temporary
+  // file; here only whether they can be.
+  DLC_RETURN_IF_ERROR(CheckOutputs(outputs, setup));
+  DLC_ASSIGN_OR_RETURN(StepLog steps_log, StepLog::Open(outputs.log_steps, steps_format));
+
   PrintSetUp(setup, data.size());
   TrainingHistory history;
   if (setup.resumed) history.epochs = setup.resumed->epochs;
@@ -206,11 +274,9 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
   // pipe, only the line per epoch.
   const bool live = !quiet && isatty(STDOUT_FILENO);
   ProgressCallback progress;
-  if (live || steps_log) {
-    progress = [live, &steps_log, steps_format](const StepProgress& p) {
-      if (steps_log) {
-        std::fputs(FormatStepRecord(p, steps_format == LogFormat::kJsonLines).c_str(), steps_log.get());
-      }
+  if (live || steps_log.active()) {
+    progress = [live, &steps_log](const StepProgress& p) {
+      steps_log.Record(p);
       if (live) {
         std::printf("\r%s\033[K", FormatProgressLine(p).c_str());
         std::fflush(stdout);
@@ -222,17 +288,23 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
   for (int64_t epoch = static_cast<int64_t>(history.epochs.size()) + 1; epoch <= c.epochs; ++epoch) {
     absl::StatusOr<EpochStats> stats = setup.trainer->TrainEpoch(data, epoch, progress, stop);
     if (live) std::printf("\r\033[K");
-    if (!stats.ok()) return checkpoints.Explain(stats.status());
-    if (stats->interrupted) return StopOnInterrupt(setup, path, history, data.size(), checkpoints);
+    if (!stats.ok()) {
+      absl::Status error = checkpoints.Explain(stats.status());
+      AddError(error, steps_log.Commit());  // the records up to the failed step
+      return error;
+    }
+    if (stats->interrupted) {
+      return StopOnInterrupt(setup, path, history, data.size(), checkpoints, steps_log);
+    }
     if (!quiet) {
       std::printf("%-7lld %-9.4f %-9.4f %s\n", static_cast<long long>(epoch), stats->loss,
                   stats->accuracy, FormatDuration(stats->seconds).c_str());
     }
     history.epochs.push_back(*stats);
-    if (steps_log) std::fflush(steps_log.get());  // a long run can be watched as it goes
     if (checkpoints.every > 0 && epoch % checkpoints.every == 0 && epoch < c.epochs) {
       const RunState state = CurrentRunState(setup, history.epochs, data.size());
       if (absl::Status saved = SaveCheckpoint(setup, checkpoints.path, state); !saved.ok()) {
+        AddError(saved, steps_log.Commit());
         return checkpoints.Explain(saved);
       }
       checkpoints.last_epoch = epoch;
@@ -241,40 +313,63 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
     std::fflush(stdout);
   }
   // A Ctrl-C during the last step: the run is complete; save it and stop.
-  if (InterruptGuard::Requested()) return StopOnInterrupt(setup, path, history, data.size(), checkpoints);
+  if (InterruptGuard::Requested()) {
+    return StopOnInterrupt(setup, path, history, data.size(), checkpoints, steps_log);
+  }
 
-  if (c.test) {
-    DLC_ASSIGN_OR_RETURN(LabeledImages test, LoadData(setup, "test"));
-    DLC_ASSIGN_OR_RETURN(EvalStats eval, setup.trainer->Evaluate(test));
-    std::printf("%sTest: loss %.4f, accuracy %.4f on %lld held-out samples\n", quiet ? "" : "\n",
-                eval.loss, eval.accuracy, static_cast<long long>(eval.samples));
-    history.test = eval;
+  // The trained run is saved first: whatever fails after this, it is on disk.
+  if (!checkpoints.path.empty()) {
+    if (absl::Status saved = SaveCheckpoint(
+            setup, checkpoints.path, CurrentRunState(setup, history.epochs, data.size()));
+        !saved.ok()) {
+      AddError(saved, steps_log.Commit());
+      return checkpoints.Explain(saved);
+    }
+  }
+  absl::Status errors = absl::OkStatus();
+  if (test) {
+    if (absl::StatusOr<EvalStats> eval = setup.trainer->Evaluate(*test); eval.ok()) {
+      std::printf("%sTest: loss %.4f, accuracy %.4f on %lld held-out samples\n", quiet ? "" : "\n",
+                  eval->loss, eval->accuracy, static_cast<long long>(eval->samples));
+      history.test = *eval;
+    } else {
+      AddError(errors, absl::Status(eval.status().code(), StrCat("the test set: ", eval.status().message())));
+    }
   }
   std::printf("%s%s\n%s", !quiet || c.test ? "\n" : "", FormatEpochTable(history).c_str(),
               FormatLossChart(history).c_str());
-  if (log || plot || steps_log || !checkpoints.path.empty()) std::printf("\n");
-  if (steps_log) {
-    DLC_RETURN_IF_ERROR(WriteAndClose(steps_log, "", "log-steps", steps_path));
-    std::printf("Wrote the step records to %s\n", steps_path.c_str());
+  if (steps_log.active() || !outputs.log.empty() || !outputs.plot.empty() || !checkpoints.path.empty()) {
+    std::printf("\n");
   }
-  if (log) {
-    DLC_RETURN_IF_ERROR(WriteAndClose(
-        log, log_format == LogFormat::kCsv ? FormatCsv(history) : FormatJsonLines(history), "log",
-        log_path));
-    std::printf("Wrote the epoch records to %s\n", log_path.c_str());
+  if (steps_log.active()) {
+    absl::Status written = steps_log.Commit();
+    if (written.ok()) std::printf("Wrote the step records to %s\n", outputs.log_steps.c_str());
+    AddError(errors, written);
   }
-  if (plot) {
+  if (!outputs.log.empty()) {
+    absl::Status written = WriteFileAtomically(
+        outputs.log, StrCat("--log=", outputs.log),
+        log_format == LogFormat::kCsv ? FormatCsv(history) : FormatJsonLines(history));
+    if (written.ok()) std::printf("Wrote the epoch records to %s\n", outputs.log.c_str());
+    AddError(errors, written);
+  }
+  if (!outputs.plot.empty()) {
     const std::string title =
         StrCat(setup.model, ": ", data.size(), " samples, batch ", c.batch, ", ",
                dl::DescribeOptimizer(c.optimizer), ", seed ", c.seed);
-    DLC_RETURN_IF_ERROR(WriteAndClose(plot, TrainingPlotSvg(history, title), "plot", plot_path));
-    std::printf("Drew the loss and accuracy curves in %s\n", plot_path.c_str());
+    absl::Status written = WriteFileAtomically(outputs.plot, StrCat("--plot=", outputs.plot),
+                                               TrainingPlotSvg(history, title));
+    if (written.ok()) std::printf("Drew the loss and accuracy curves in %s\n", outputs.plot.c_str());
+    AddError(errors, written);
   }
   if (!checkpoints.path.empty()) {
-    DLC_RETURN_IF_ERROR(
-        SaveCheckpoint(setup, checkpoints.path, CurrentRunState(setup, history.epochs, data.size())));
     std::printf("Saved parameters and optimizer state to %s\n", checkpoints.path.c_str());
   }
+  if (!errors.ok() && !checkpoints.path.empty()) {
+    return absl::Status(errors.code(), StrCat(errors.message(), "\nThe trained run was saved to ",
+                                              checkpoints.path, " before this."));
+  }
+  if (!errors.ok()) return errors;
   return Outcome::kFinished;
 }
 
@@ -295,7 +390,15 @@ int RunTrain(const std::vector<std::string>& args) {
     std::fprintf(stderr, "dlc train: %s\n", std::string(outcome.status().message()).c_str());
     return kExitError;
   }
-  return *outcome == Outcome::kInterrupted ? kExitInterrupted : kExitOk;
+  switch (*outcome) {
+    case Outcome::kInterrupted:
+      return kExitInterrupted;
+    case Outcome::kTerminated:
+      return kExitTerminated;
+    case Outcome::kFinished:
+      break;
+  }
+  return kExitOk;
 }
 
 }  // namespace dlc::tools

@@ -14,6 +14,8 @@ inline constexpr int kExitError = 1;  // bad input: the message says what and wh
 inline constexpr int kExitUsage = 2;  // wrong command line
 // Stopped by Ctrl-C (128 + SIGINT, as shells report it); what was done is saved.
 inline constexpr int kExitInterrupted = 130;
+// Stopped by SIGTERM (128 + SIGTERM); handled as Ctrl-C is.
+inline constexpr int kExitTerminated = 143;
 
 int RunOpt(const std::vector<std::string>& args);
 int RunRun(const std::vector<std::string>& args);

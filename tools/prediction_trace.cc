@@ -10,6 +10,7 @@
 #include "ir/interpreter.h"
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
+#include "runtime/non_finite.h"
 
 namespace dlc::tools {
 namespace {
@@ -80,6 +81,7 @@ absl::StatusOr<std::map<std::string, Tensor>> ParameterFeeds(const dl::LoweredMo
     }
     feeds.emplace(node.name, it->second);
   }
+  DLC_RETURN_IF_ERROR(CheckAllFinite(feeds, source));
   return feeds;
 }
 

@@ -1,5 +1,7 @@
 #include "tools/training_setup.h"
 
+#include <cmath>
+
 #include "absl/flags/flag.h"
 #include "frontend/lower.h"
 #include "frontend/parser.h"
@@ -25,6 +27,9 @@ ForwardModel ToForward(dl::LoweredModel lowered) {
 absl::Status CheckPositive(std::string_view flag, std::optional<double> value) {
   if (value && !(*value > 0)) {
     return absl::InvalidArgumentError(StrCat("--", flag, " must be positive, got ", *value));
+  }
+  if (value && !std::isfinite(*value)) {
+    return absl::InvalidArgumentError(StrCat("--", flag, " must be finite, got ", *value));
   }
   return absl::OkStatus();
 }

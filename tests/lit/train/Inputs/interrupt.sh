@@ -1,7 +1,8 @@
 #!/bin/sh
 # Usage: interrupt.sh DLC MODEL DIR [TRAIN FLAGS...]
 # Starts `DLC train MODEL --save=DIR/run.st FLAGS` in the background, sends
-# it SIGINT (Ctrl-C) once it has reported its first epoch, and prints its
+# it SIGINT (Ctrl-C; DLC_SIGNAL=TERM sends SIGTERM) once it has reported its
+# first epoch, and prints its
 # exit code, standard output and standard error, in that order.
 set -u
 dlc=$1 model=$2 dir=$3
@@ -19,7 +20,7 @@ until grep -q '^1 ' "$dir/out"; do
   fi
   sleep 0.1
 done
-kill -INT "$pid"
+kill -"${DLC_SIGNAL:-INT}" "$pid"
 wait "$pid"
 echo "exit code $?"
 cat "$dir/out" "$dir/err"
