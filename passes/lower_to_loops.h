@@ -15,10 +15,12 @@ namespace dlc {
 
 // What the lowering needs to know of the target: stride-1 convolutions are
 // emitted in the loop order of a register tile (to_loops/conv_tiles.h)
-// sized for its vector registers.
+// sized for its vector registers, and a matrix product that reads its
+// left operand down the columns in blocks of rows that stay in L2.
 struct LowerOptions {
   int64_t vector_lanes_f32 = 16;
-  int64_t max_accumulators = 28;  // vector registers a tile may keep live
+  int64_t vector_registers = 32;  // what a tile's accumulators and operands share
+  int64_t l2_bytes = 1 << 20;     // cache blocks of strided operands fit in it
   bool tile_convolutions = true;  // false: the plain nests, for comparison
 };
 

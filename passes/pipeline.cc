@@ -48,7 +48,8 @@ std::vector<std::string> DefaultLoopPasses(const ScheduleOptions& s) {
 LowerOptions LowerOptionsOf(const ScheduleOptions& s) {
   LowerOptions options;
   options.vector_lanes_f32 = std::max(1, s.vector_bytes / 4);
-  options.max_accumulators = s.max_accumulators;
+  options.vector_registers = s.vector_registers;
+  options.l2_bytes = s.l2_bytes;
   options.tile_convolutions = s.tile_convolutions;
   return options;
 }
@@ -97,6 +98,8 @@ absl::Status CheckLoopPassNames(const std::vector<std::string>& names) {
 PipelineOptions PipelineOptionsFor(const codegen::TargetInfo& target) {
   PipelineOptions options;
   options.schedule.vector_bytes = target.vector_bytes();
+  options.schedule.vector_registers = target.vector_registers;
+  options.schedule.l2_bytes = target.l2_bytes;
   return options;
 }
 

@@ -24,9 +24,14 @@ struct ScheduleOptions {
   // (register_blocking.h); below 2: none.
   int register_block = 8;
   // Vector registers one nest may keep as accumulators (AVX-512 has 32; a
-  // few stay free for operands): register accumulation unrolls no more,
-  // blocking makes no more, and convolution tiles are sized to it.
+  // few stay free for operands): register accumulation unrolls no more and
+  // blocking makes no more.
   int max_accumulators = 28;
+  // The target's vector registers: a convolution tile's accumulators plus
+  // the operands it loads must fit (to_loops/conv_tiles.h).
+  int vector_registers = 32;
+  // Per-core L2 data cache: blocks of a strided operand are sized to stay in it.
+  int64_t l2_bytes = 1 << 20;
   // Stride-1 convolutions lowered as register tiles (to_loops/conv_tiled.cc).
   bool tile_convolutions = true;
 };

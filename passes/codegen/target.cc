@@ -1,5 +1,7 @@
 #include "passes/codegen/target.h"
 
+#include <unistd.h>
+
 #include <mutex>
 
 #include "ir/str_cat.h"
@@ -46,6 +48,8 @@ absl::StatusOr<TargetInfo> Complete(TargetInfo info) {
   }
   subtarget.reset((*target)->createMCSubtargetInfo(info.triple, info.cpu, info.features));
   info.vector_width_f32 = VectorWidthF32(*subtarget);
+  // x86-64: 16 xmm/ymm registers, 32 zmm with AVX-512.
+  info.vector_registers = info.vector_width_f32 == 16 ? 32 : 16;
   return info;
 }
 
@@ -70,6 +74,10 @@ absl::StatusOr<TargetInfo> HostTargetInfo() {
     if (!info.features.empty()) info.features += ",";
     info.features += StrCat(feature.getValue() ? "+" : "-", feature.getKey().str());
   }
+  // The caches the OS reports (glibc reads them from the CPU); 0 when it
+  // does not know, and the defaults stay.
+  if (const long l1 = sysconf(_SC_LEVEL1_DCACHE_SIZE); l1 > 0) info.l1_bytes = l1;
+  if (const long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE); l2 > 0) info.l2_bytes = l2;
   return Complete(std::move(info));
 }
 

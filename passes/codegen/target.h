@@ -3,6 +3,7 @@
 #ifndef DLC_PASSES_CODEGEN_TARGET_H_
 #define DLC_PASSES_CODEGEN_TARGET_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -22,6 +23,12 @@ struct TargetInfo {
   // f32 lanes in the widest vector unit: 16 with AVX-512, 8 with AVX/AVX2,
   // 4 with SSE, 1 without vectors. What scheduling passes vectorize by.
   int vector_width_f32 = 1;
+  // Vector registers the code generator can allocate (tiles are sized to it).
+  int vector_registers = 16;
+  // Data cache sizes per core: the host's as the OS reports them, else
+  // typical values (cache blocking is sized to them).
+  int64_t l1_bytes = 48 << 10;
+  int64_t l2_bytes = 1 << 20;
 
   int vector_bytes() const { return vector_width_f32 * 4; }
 };

@@ -37,7 +37,8 @@ PixelTile ChoosePixelTile(int64_t width, int64_t out_channels, const RegisterBud
   PixelTile best;
   double best_score = -1;
   for (const ChannelSplit& split : ChannelSplits(out_channels, budget.lanes)) {
-    const int64_t most = std::max<int64_t>(1, budget.accumulators / split.vectors);
+    // Accumulators, the weight vectors and the broadcast input.
+    const int64_t most = std::max<int64_t>(1, (budget.registers - split.vectors - 1) / split.vectors);
     int64_t pixels = std::min(width, most);
     if (pixels < width) {
       // A divisor of the row avoids a remainder tile, unless it is much
@@ -67,7 +68,8 @@ FilterTile ChooseFilterTile(int64_t kh, int64_t kw, int64_t in_channels, int64_t
     for (const auto& [th, tw] : taps) {
       for (int64_t inputs : Divisors(in_channels)) {
         const int64_t accumulators = th * tw * inputs * split.vectors;
-        if (accumulators > budget.accumulators) continue;
+        // Accumulators, the output-gradient vectors and the broadcast input.
+        if (accumulators + split.vectors + 1 > budget.registers) continue;
         const double score = Score(accumulators, th * tw * inputs + split.vectors);
         if (score > best_score || (score == best_score && accumulators > best_accumulators)) {
           best_score = score;

@@ -8,8 +8,8 @@
 // The cost model is the one oneDNN's and BLIS's kernels are built on: a
 // tile of A x B accumulators costs A + B loads (broadcast scalars and
 // vectors) per A * B FMAs, so bigger and squarer tiles load less per FMA;
-// the tile must fit the register file (budget) and should hold at least
-// enough independent chains to hide the FMA latency.
+// the accumulators, the vectors loaded per step and one broadcast scalar
+// must fit the register file (else LLVM spills accumulators every step).
 #ifndef DLC_PASSES_TO_LOOPS_CONV_TILES_H_
 #define DLC_PASSES_TO_LOOPS_CONV_TILES_H_
 
@@ -19,8 +19,9 @@ namespace dlc::to_loops {
 
 // What the host offers a microkernel.
 struct RegisterBudget {
-  int64_t lanes = 16;         // f32 lanes per vector register
-  int64_t accumulators = 28;  // vector registers a tile may keep live
+  int64_t lanes = 16;      // f32 lanes per vector register
+  int64_t registers = 32;  // vector registers: the tile's accumulators, the
+                           // vectors it loads per step and one broadcast
 };
 
 // Output channels split as blocks of `vectors` vectors of `lanes` each:

@@ -17,7 +17,32 @@ StmtId Accumulate(OpLowering& op, BufferId target, ExprId at, ExprId a, ExprId b
   return op.b.Store(target, at, sum);
 }
 
-// out[..., i, j] += op(a)[..., i, k] * op(b)[..., k, j], loops batch, i, k, j.
+// Result rows per chunk and reduction steps per block of a matrix product.
+struct CacheBlocks {
+  int64_t rows = 1, reduction = 1;
+};
+
+// For a transposed left operand (k rows of m floats): blocks of at most 16
+// rows of it (few enough streams for the prefetchers) that together fit in
+// half of L2, and result rows in 8 chunks or more. Nothing to block when a
+// fits in L2 anyway.
+CacheBlocks MatMulBlocks(int64_t m, int64_t k, int64_t l2_bytes) {
+  if (m * k * 4 <= l2_bytes / 2) return CacheBlocks{m, k};  // no blocks
+  auto largest_divisor = [](int64_t n, int64_t at_most) {
+    int64_t best = 1;
+    for (int64_t d = 1; d <= std::min(n, at_most); ++d) {
+      if (n % d == 0) best = d;
+    }
+    return best;
+  };
+  const int64_t reduction = largest_divisor(k, std::max<int64_t>(1, std::min<int64_t>(16, l2_bytes / 2 / (m * 4))));
+  const int64_t rows = largest_divisor(m, std::max<int64_t>(8, m / 8));
+  return CacheBlocks{rows, reduction};
+}
+
+// out[..., i, j] += op(a)[..., i, k] * op(b)[..., k, j], loops batch,
+// i-chunk, k-block, i, k, j (MatMulBlocks; one chunk and one block unless
+// a is transposed and large).
 absl::Status MatMul(OpLowering& op) {
   const Shape& as = op.in_type(0).shape;
   const Shape& bs = op.in_type(1).shape;
@@ -41,12 +66,29 @@ absl::Status MatMul(OpLowering& op) {
     }));
   }
   op.Fill(op.out, out, op.Zero(op.elem()));
-  Shape loops(out.begin(), out.end() - 1);  // batch..., i
-  loops.push_back(k_extent);
-  loops.push_back(out[r - 1]);  // j
+  // A transposed a is read down its columns: for each block of rows of the
+  // result, the reduction walks every row of a, a stream per row that the
+  // caches and prefetchers cannot follow once a is larger than L2. Then
+  // the reduction runs in blocks of a few rows of a (each stays in cache
+  // while every result row sums its part), inside chunks of result rows
+  // (so threads still split the work). Each element still adds its terms
+  // in order.
+  const CacheBlocks blocks = ta ? MatMulBlocks(out[r - 2], k_extent, op.l2_bytes()) : CacheBlocks{};
+  const bool blocked = blocks.rows < out[r - 2] || blocks.reduction < k_extent;
+  Shape loops(out.begin(), out.end() - 2);  // batch...
+  if (blocked) {
+    loops.push_back(out[r - 2] / blocks.rows);     // i / rows
+    loops.push_back(k_extent / blocks.reduction);  // k / reduction
+  }
+  loops.push_back(blocks.rows);       // i % rows
+  loops.push_back(blocks.reduction);  // k % reduction
+  loops.push_back(out[r - 1]);        // j
   op.Emit(op.b.Nest(loops, [&](std::span<const ExprId> v) {
     std::vector<ExprId> batch(v.begin(), v.begin() + (r - 2));
-    ExprId i = v[r - 2], k = v[r - 1], j = v[r];
+    const size_t at = blocked ? r : r - 2;  // where i % rows is
+    ExprId i = blocked ? op.b.Add(op.b.Mul(v[r - 2], blocks.rows), v[at]) : v[at];
+    ExprId k = blocked ? op.b.Add(op.b.Mul(v[r - 1], blocks.reduction), v[at + 1]) : v[at + 1];
+    ExprId j = v[at + 2];
     auto coords = [&](ExprId row, ExprId col) {
       std::vector<ExprId> c = batch;
       c.push_back(row);

@@ -39,9 +39,10 @@ struct OpLowering {
 
   // The register file's size, for microkernel tiles.
   RegisterBudget budget() const {
-    return {options->vector_lanes_f32, options->max_accumulators};
+    return {options->vector_lanes_f32, options->vector_registers};
   }
   bool tile_convolutions() const { return options->tile_convolutions; }
+  int64_t l2_bytes() const { return options->l2_bytes; }
 
   const Node& node() const { return graph.node(id); }
   const TensorType& in_type(int i) const { return graph.type(node().operands[i]); }
