@@ -13,9 +13,11 @@
 //                 for ol { dw[chunk][..] += x[..] * dy[..] } } } } }
 //             dw = sum of the chunks' partial gradients, in chunk order
 //
-//   input gradient: a forward convolution of the output gradient, padded
-//             with zeros by kh-1 / kw-1, with the filter flipped and its
-//             channels swapped (w'[kh, kw, o, c] = w[KH-1-kh, KW-1-kw, c, o]).
+//   input gradient: the forward microkernel over the output gradient,
+//             padded with zeros by kh-1 / kw-1, with the filter's channels
+//             swapped (w'[kh, kw, o, c] = w[kh, kw, c, o]) and each tap
+//             reading the gradient at (ih + KH-1-kh, iw + KW-1-kw): a true
+//             convolution, taps in the interpreter's order.
 //
 // Every accumulator adds its terms in the order the reference interpreter
 // does (the filter gradient within a chunk), so results are bit-identical
@@ -89,9 +91,12 @@ void CopyPadded(OpLowering& op, BufferId src, const Shape& s, BufferId dst, cons
 }
 
 // y (N, OH, OW, O) = valid, stride-1 correlation of x (N, H, W, C) with w
-// (KH, KW, C, O): the forward microkernel. y must be zeroed first.
+// (KH, KW, C, O): the forward microkernel. y must be zeroed first. With
+// `backwards`, tap (kh, kw) reads x at (oh + KH-1-kh, ow + KW-1-kw): the
+// convolution (not the correlation), the taps still summed in ascending
+// order.
 void EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId w, const Shape& ws,
-                   BufferId y, const Shape& ys) {
+                   BufferId y, const Shape& ys, bool backwards = false) {
   const PixelTile tile = ChoosePixelTile(ys[2], ys[3], op.budget());
   const ChannelSplit& ch = tile.channels;
   const int64_t full = ys[2] / tile.pixels, tail = ys[2] % tile.pixels;
@@ -105,7 +110,9 @@ void EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId w, cons
               return std::vector<StmtId>{Loop(op, ch.lanes, [&](ExprId ol) {
                 ExprId ow = op.b.Add(ow0, owj);
                 ExprId o = Channel(op, ch, ob, oj, ol);
-                ExprId xv = op.b.Load(x, op.b.FlatIndex(std::vector<ExprId>{n, op.b.Add(oh, kh), op.b.Add(ow, kw), c}, xs));
+                ExprId row = backwards ? op.b.AddConst(op.b.Mul(kh, -1), ws[0] - 1) : kh;
+                ExprId col = backwards ? op.b.AddConst(op.b.Mul(kw, -1), ws[1] - 1) : kw;
+                ExprId xv = op.b.Load(x, op.b.FlatIndex(std::vector<ExprId>{n, op.b.Add(oh, row), op.b.Add(ow, col), c}, xs));
                 ExprId wv = op.b.Load(w, op.b.FlatIndex(std::vector<ExprId>{kh, kw, c, o}, ws));
                 ExprId at = op.b.FlatIndex(std::vector<ExprId>{n, oh, ow, o}, ys);
                 return std::vector<StmtId>{Accumulate(op, y, at, xv, wv)};
@@ -162,18 +169,17 @@ void TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
   const Shape padded = {g.y[0], g.x[1] + g.w[0] - 1, g.x[2] + g.w[1] - 1, g.y[3]};
   const BufferId dy = op.Temp(op.elem(), padded, "dy_padded");
   CopyPadded(op, op.in[0], g.y, dy, padded, g.w[0] - 1 - win.pad_top, g.w[1] - 1 - win.pad_left);
-  // The filter flipped in both taps, with its channels swapped: (kh, kw, o, c).
-  const Shape flipped_shape = {g.w[0], g.w[1], g.w[3], g.w[2]};
-  const BufferId flipped = op.Temp(op.elem(), flipped_shape, "w_flipped");
-  op.Emit(op.b.Nest(flipped_shape, [&](std::span<const ExprId> c) {
-    ExprId kh = op.b.AddConst(op.b.Mul(c[0], -1), g.w[0] - 1);
-    ExprId kw = op.b.AddConst(op.b.Mul(c[1], -1), g.w[1] - 1);
-    ExprId from = op.b.FlatIndex(std::vector<ExprId>{kh, kw, c[3], c[2]}, g.w);
+  // The filter with its channels swapped, (kh, kw, o, c), so that a tap's
+  // weights for consecutive input channels are contiguous.
+  const Shape swapped_shape = {g.w[0], g.w[1], g.w[3], g.w[2]};
+  const BufferId swapped = op.Temp(op.elem(), swapped_shape, "w_transposed");
+  op.Emit(op.b.Nest(swapped_shape, [&](std::span<const ExprId> c) {
+    ExprId from = op.b.FlatIndex(std::vector<ExprId>{c[0], c[1], c[3], c[2]}, g.w);
     return std::vector<StmtId>{
-        op.b.Store(flipped, op.b.FlatIndex(c, flipped_shape), op.b.Load(op.in[1], from))};
+        op.b.Store(swapped, op.b.FlatIndex(c, swapped_shape), op.b.Load(op.in[1], from))};
   }));
   op.Fill(op.out, g.x, op.Zero(op.elem()));
-  EmitValidConv(op, dy, padded, flipped, flipped_shape, op.out, g.x);
+  EmitValidConv(op, dy, padded, swapped, swapped_shape, op.out, g.x, /*backwards=*/true);
 }
 
 void TiledBackpropFilter(OpLowering& op, const ConvShapes& g) {
