@@ -95,14 +95,33 @@ void CopyPadded(OpLowering& op, BufferId src, const Shape& s, BufferId dst, cons
 // `backwards`, tap (kh, kw) reads x at (oh + KH-1-kh, ow + KW-1-kw): the
 // convolution (not the correlation), the taps still summed in ascending
 // order.
+//
+// Only rows [live.first, live.second) of x may hold nonzeros (a zero
+// border): each output row sums only the taps that read them, so rows near
+// the border run a shorter tap loop (the skipped terms would add exact
+// zeros). Rows with the same taps share one loop.
 void EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId w, const Shape& ws,
-                   BufferId y, const Shape& ys, bool backwards = false) {
+                   BufferId y, const Shape& ys, bool backwards,
+                   std::pair<int64_t, int64_t> live) {
   const PixelTile tile = ChoosePixelTile(ys[2], ys[3], op.budget());
   const ChannelSplit& ch = tile.channels;
   const int64_t full = ys[2] / tile.pixels, tail = ys[2] % tile.pixels;
   // One run of `pixels` output pixels starting at column ow0.
-  auto run = [&](ExprId n, ExprId oh, ExprId ob, ExprId ow0, int64_t pixels) {
-    return Loop(op, ws[0], [&](ExprId kh) {
+  // The taps [first, last) of output row oh that read live rows.
+  auto taps = [&](int64_t oh) {
+    int64_t first = ws[0], last = 0;  // the rows a tap reads move monotonically
+    for (int64_t kh = 0; kh < ws[0]; ++kh) {
+      const int64_t row = oh + (backwards ? ws[0] - 1 - kh : kh);
+      if (row >= live.first && row < live.second) {
+        first = std::min(first, kh);
+        last = kh + 1;
+      }
+    }
+    return first < last ? std::pair<int64_t, int64_t>{first, last} : std::pair<int64_t, int64_t>{0, 0};
+  };
+  auto run = [&](ExprId n, ExprId oh, ExprId ob, ExprId ow0, int64_t pixels, std::pair<int64_t, int64_t> kh_range) {
+    return Loop(op, kh_range.second - kh_range.first, [&](ExprId kh_from_first) {
+      ExprId kh = op.b.AddConst(kh_from_first, kh_range.first);
       return std::vector<StmtId>{Loop(op, ws[1], [&](ExprId kw) {
         return std::vector<StmtId>{Loop(op, ws[2], [&](ExprId c) {
           return std::vector<StmtId>{Loop(op, pixels, [&](ExprId owj) {
@@ -123,19 +142,35 @@ void EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId w, cons
       })};
     });
   };
+  // Runs of output rows with the same taps.
+  std::vector<std::pair<int64_t, int64_t>> segments;  // first row, rows
+  for (int64_t oh = 0; oh < ys[1]; ++oh) {
+    if (oh > 0 && taps(oh) == taps(segments.back().first)) {
+      ++segments.back().second;
+    } else {
+      segments.emplace_back(oh, 1);
+    }
+  }
   op.Emit({Loop(op, ys[0], [&](ExprId n) {
-    return std::vector<StmtId>{Loop(op, ys[1], [&](ExprId oh) {
-      return std::vector<StmtId>{Loop(op, ch.blocks, [&](ExprId ob) {
-        std::vector<StmtId> body;
-        if (full > 0) {
-          body.push_back(Loop(op, full, [&](ExprId owb) {
-            return std::vector<StmtId>{run(n, oh, ob, op.b.Mul(owb, tile.pixels), tile.pixels)};
-          }));
-        }
-        if (tail > 0) body.push_back(run(n, oh, ob, op.b.Index(full * tile.pixels), tail));
-        return body;
-      })};
-    })};
+    std::vector<StmtId> rows;
+    for (const auto& [first_row, count] : segments) {
+      const std::pair<int64_t, int64_t> kh_range = taps(first_row);
+      if (kh_range.first == kh_range.second) continue;  // reads only zeros: stays 0
+      rows.push_back(Loop(op, count, [&](ExprId row) {
+        ExprId oh = op.b.AddConst(row, first_row);
+        return std::vector<StmtId>{Loop(op, ch.blocks, [&](ExprId ob) {
+          std::vector<StmtId> body;
+          if (full > 0) {
+            body.push_back(Loop(op, full, [&](ExprId owb) {
+              return std::vector<StmtId>{run(n, oh, ob, op.b.Mul(owb, tile.pixels), tile.pixels, kh_range)};
+            }));
+          }
+          if (tail > 0) body.push_back(run(n, oh, ob, op.b.Index(full * tile.pixels), tail, kh_range));
+          return body;
+        })};
+      }));
+    }
+    return rows;
   })});
 }
 
@@ -159,7 +194,8 @@ bool TiledConvApplies(const Window2D& w) {
 void TiledConv2D(OpLowering& op, const ConvShapes& g) {
   const auto [x, xs] = PaddedInput(op, op.in[0], g.x, g.win);
   op.Fill(op.out, g.y, op.Zero(op.elem()));
-  EmitValidConv(op, x, xs, op.in[1], g.w, op.out, g.y);
+  EmitValidConv(op, x, xs, op.in[1], g.w, op.out, g.y, /*backwards=*/false,
+                {g.win.pad_top, g.win.pad_top + g.x[1]});
 }
 
 void TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
@@ -179,7 +215,9 @@ void TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
         op.b.Store(swapped, op.b.FlatIndex(c, swapped_shape), op.b.Load(op.in[1], from))};
   }));
   op.Fill(op.out, g.x, op.Zero(op.elem()));
-  EmitValidConv(op, dy, padded, swapped, swapped_shape, op.out, g.x, /*backwards=*/true);
+  const int64_t top = g.w[0] - 1 - win.pad_top;
+  EmitValidConv(op, dy, padded, swapped, swapped_shape, op.out, g.x, /*backwards=*/true,
+                {top, top + g.y[1]});
 }
 
 void TiledBackpropFilter(OpLowering& op, const ConvShapes& g) {
