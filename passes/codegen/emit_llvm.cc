@@ -112,22 +112,58 @@ void DefineAliasScopes(ModuleState& state) {
 
   state.alias_scope.assign(program.buffers.size(), nullptr);
   state.noalias.assign(program.buffers.size(), nullptr);
+  state.scope_of.assign(program.buffers.size(), -1);
   for (size_t id = 0; id < program.buffers.size(); ++id) {
-    size_t scope;
     switch (program.buffers[id].kind) {
       case BufferKind::kInput:
-      case BufferKind::kOutput: scope = state.argument_position[id]; break;
-      case BufferKind::kTemp: scope = workspace_scope; break;
+      case BufferKind::kOutput: state.scope_of[id] = state.argument_position[id]; break;
+      case BufferKind::kTemp: state.scope_of[id] = static_cast<int>(workspace_scope); break;
       case BufferKind::kConstant:  // never written
       case BufferKind::kLocal:     // never in memory the others can reach
         continue;
     }
+    state.alias_scope[id] = llvm::MDNode::get(state.context, {scopes[state.scope_of[id]]});
+  }
+  state.scopes = std::move(scopes);
+}
+
+// The buffers `stmts` load or store, into `used`.
+void CollectBuffers(const loops::LoopProgram& p, loops::ExprId id, std::vector<bool>& used) {
+  if (id < 0) return;
+  const loops::Expr& e = p.expr(id);
+  if (e.kind == loops::ExprKind::kLoad) used[e.buffer] = true;
+  CollectBuffers(p, e.a, used);
+  CollectBuffers(p, e.b, used);
+  CollectBuffers(p, e.c, used);
+}
+void CollectBuffers(const loops::LoopProgram& p, const std::vector<loops::StmtId>& stmts,
+                    std::vector<bool>& used) {
+  for (loops::StmtId id : stmts) {
+    const loops::Stmt& s = p.stmt(id);
+    if (s.kind == loops::StmtKind::kStore) used[s.buffer] = true;
+    CollectBuffers(p, s.index, used);
+    CollectBuffers(p, s.value, used);
+    CollectBuffers(p, s.cond, used);
+    CollectBuffers(p, s.body, used);
+  }
+}
+
+// Sets the !noalias lists for a kernel: each buffer it touches is apart
+// from every other scope it touches.
+void SetKernelNoAlias(ModuleState& state, const loops::Kernel& kernel) {
+  std::vector<bool> used(state.program.buffers.size(), false);
+  CollectBuffers(state.program, kernel.body, used);
+  std::vector<bool> scope_used(state.scopes.size(), false);
+  for (size_t id = 0; id < used.size(); ++id) {
+    if (used[id] && state.scope_of[id] >= 0) scope_used[state.scope_of[id]] = true;
+  }
+  for (size_t id = 0; id < used.size(); ++id) {
+    if (!used[id] || state.scope_of[id] < 0) continue;
     std::vector<llvm::Metadata*> others;
-    for (size_t k = 0; k < scopes.size(); ++k) {
-      if (k != scope) others.push_back(scopes[k]);
+    for (size_t k = 0; k < state.scopes.size(); ++k) {
+      if (scope_used[k] && static_cast<int>(k) != state.scope_of[id]) others.push_back(state.scopes[k]);
     }
-    state.alias_scope[id] = llvm::MDNode::get(state.context, {scopes[scope]});
-    if (!others.empty()) state.noalias[id] = llvm::MDNode::get(state.context, others);
+    state.noalias[id] = others.empty() ? nullptr : llvm::MDNode::get(state.context, others);
   }
 }
 
@@ -177,16 +213,39 @@ absl::StatusOr<std::unique_ptr<llvm::Module>> EmitLlvm(const loops::LoopProgram&
         "dlc_profile_kernel", llvm::FunctionType::get(llvm::Type::getVoidTy(context),
                                                       {llvm::Type::getInt32Ty(context)}, false));
   }
+  // Each kernel is a function of its own, called in order, so that LLVM
+  // optimizes many small functions (linear in the model's size) rather
+  // than one that grows with every layer. A failed check's code is passed on.
+  llvm::IRBuilder<>& b = emitter.builder();
   for (size_t k = 0; k < program.kernels.size(); ++k) {
     const loops::Kernel& kernel = program.kernels[k];
-    if (profile) emitter.builder().CreateCall(profile, {emitter.builder().getInt32(k)});
-    absl::Status status = emitter.EmitStmts(kernel.body);
+    if (profile) b.CreateCall(profile, {b.getInt32(k)});
+    SetKernelNoAlias(state, kernel);
+    llvm::Function* body = llvm::Function::Create(type, llvm::GlobalValue::InternalLinkage,
+                                                  StrCat(program.name, ".kernel.", k), *module);
+    internal::SetFunctionAttributes(*body, target);
+    body->addFnAttr(llvm::Attribute::NoInline);
+    body->addParamAttr(0, llvm::Attribute::NoUndef);
+    internal::FunctionEmitter kernel_emitter(state, body, internal::FailurePath{});
+    kernel_emitter.SetArgs(body->getArg(0));
+    absl::Status status = kernel_emitter.EmitStmts(kernel.body);
     if (!status.ok()) {
       return absl::Status(status.code(), StrCat("kernel ", kernel.name, ": ", status.message()));
     }
+    kernel_emitter.builder().CreateRet(kernel_emitter.builder().getInt32(0));
+    llvm::Value* code = b.CreateCall(body, {function->getArg(0)});
+    if (!program.errors.empty()) {
+      llvm::BasicBlock* failed = llvm::BasicBlock::Create(context, "failed", function);
+      llvm::BasicBlock* next = llvm::BasicBlock::Create(context, "next", function);
+      b.CreateCondBr(b.CreateICmpNE(code, b.getInt32(0)), failed, next);
+      b.SetInsertPoint(failed);
+      if (profile) b.CreateCall(profile, {b.getInt32(-1)});
+      b.CreateRet(code);
+      b.SetInsertPoint(next);
+    }
   }
-  if (profile) emitter.builder().CreateCall(profile, {emitter.builder().getInt32(-1)});
-  emitter.builder().CreateRet(emitter.builder().getInt32(0));
+  if (profile) b.CreateCall(profile, {b.getInt32(-1)});
+  b.CreateRet(b.getInt32(0));
 
   std::string problems;
   llvm::raw_string_ostream out(problems);

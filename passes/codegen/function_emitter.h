@@ -53,9 +53,14 @@ struct ModuleState {
   std::vector<llvm::GlobalVariable*> constant_globals;
   // Per buffer: the !alias.scope and !noalias lists of its loads and
   // stores (each argument is a scope, the workspace is one; nullptr for
-  // constants, which are never written).
+  // constants, which are never written). The !noalias list names only the
+  // scopes of the buffers the kernel being emitted touches: a list of every
+  // argument on every access makes LLVM's alias queries, and so O3,
+  // quadratic in the model's size.
   std::vector<llvm::MDNode*> alias_scope;
   std::vector<llvm::MDNode*> noalias;
+  std::vector<llvm::Metadata*> scopes;  // each argument's, then the workspace's
+  std::vector<int> scope_of;            // per buffer: its scope, or -1
   int outlined_functions = 0;  // numbers the parallel-loop bodies
 };
 
