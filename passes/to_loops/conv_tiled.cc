@@ -100,9 +100,14 @@ void CopyPadded(OpLowering& op, BufferId src, const Shape& s, BufferId dst, cons
 // border): each output row sums only the taps that read them, so rows near
 // the border run a shorter tap loop (the skipped terms would add exact
 // zeros). Rows with the same taps share one loop.
-void EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId w, const Shape& ws,
-                   BufferId y, const Shape& ys, bool backwards,
-                   std::pair<int64_t, int64_t> live) {
+//
+// With `op`'s epilogue (op_lowering.h), each tile sums into a small
+// per-image scratch tile (zeroed first, in L1) and then stores op's result
+// through StoreResult, so the epilogue runs on the finished sums. y is then
+// unused.
+absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId w, const Shape& ws,
+                           BufferId y, const Shape& ys, bool backwards,
+                           std::pair<int64_t, int64_t> live) {
   const PixelTile tile = ChoosePixelTile(ys[2], ys[3], op.budget());
   const ChannelSplit& ch = tile.channels;
   const int64_t full = ys[2] / tile.pixels, tail = ys[2] % tile.pixels;
@@ -119,28 +124,66 @@ void EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId w, cons
     }
     return first < last ? std::pair<int64_t, int64_t>{first, last} : std::pair<int64_t, int64_t>{0, 0};
   };
-  auto run = [&](ExprId n, ExprId oh, ExprId ob, ExprId ow0, int64_t pixels, std::pair<int64_t, int64_t> kh_range) {
-    return Loop(op, kh_range.second - kh_range.first, [&](ExprId kh_from_first) {
+  const bool epilogue = op.epilogue >= 0;
+  const Shape tile_shape = {ys[0], tile.pixels, ch.vectors * ch.lanes};
+  const BufferId scratch = epilogue ? op.Temp(op.elem(), tile_shape, "tile") : -1;
+  absl::Status status;
+  // The tile loops (pixels, vectors, lanes) with `body` at each element.
+  auto over_tile = [&](int64_t pixels, const std::function<std::vector<StmtId>(ExprId, ExprId, ExprId)>& body) {
+    return Loop(op, pixels, [&](ExprId owj) {
+      return std::vector<StmtId>{Loop(op, ch.vectors, [&](ExprId oj) {
+        return std::vector<StmtId>{Loop(op, ch.lanes, [&](ExprId ol) { return body(owj, oj, ol); })};
+      })};
+    });
+  };
+  auto run = [&](ExprId n, ExprId oh, ExprId ob, ExprId ow0, int64_t pixels,
+                 std::pair<int64_t, int64_t> kh_range) {
+    // Where the sum of tile element (owj, oj, ol) goes.
+    auto sum_at = [&](ExprId owj, ExprId oj, ExprId ol) {
+      if (epilogue) {
+        return std::make_pair(scratch, op.b.FlatIndex(std::vector<ExprId>{n, owj, op.b.Add(op.b.Mul(oj, ch.lanes), ol)}, tile_shape));
+      }
+      ExprId o = Channel(op, ch, ob, oj, ol);
+      return std::make_pair(y, op.b.FlatIndex(std::vector<ExprId>{n, oh, op.b.Add(ow0, owj), o}, ys));
+    };
+    std::vector<StmtId> stmts;
+    if (epilogue) {
+      stmts.push_back(over_tile(pixels, [&](ExprId owj, ExprId oj, ExprId ol) {
+        auto [buffer, at] = sum_at(owj, oj, ol);
+        return std::vector<StmtId>{op.b.Store(buffer, at, op.Zero(op.elem()))};
+      }));
+    }
+    stmts.push_back(Loop(op, kh_range.second - kh_range.first, [&](ExprId kh_from_first) {
       ExprId kh = op.b.AddConst(kh_from_first, kh_range.first);
       return std::vector<StmtId>{Loop(op, ws[1], [&](ExprId kw) {
         return std::vector<StmtId>{Loop(op, ws[2], [&](ExprId c) {
-          return std::vector<StmtId>{Loop(op, pixels, [&](ExprId owj) {
-            return std::vector<StmtId>{Loop(op, ch.vectors, [&](ExprId oj) {
-              return std::vector<StmtId>{Loop(op, ch.lanes, [&](ExprId ol) {
-                ExprId ow = op.b.Add(ow0, owj);
-                ExprId o = Channel(op, ch, ob, oj, ol);
-                ExprId row = backwards ? op.b.AddConst(op.b.Mul(kh, -1), ws[0] - 1) : kh;
-                ExprId col = backwards ? op.b.AddConst(op.b.Mul(kw, -1), ws[1] - 1) : kw;
-                ExprId xv = op.b.Load(x, op.b.FlatIndex(std::vector<ExprId>{n, op.b.Add(oh, row), op.b.Add(ow, col), c}, xs));
-                ExprId wv = op.b.Load(w, op.b.FlatIndex(std::vector<ExprId>{kh, kw, c, o}, ws));
-                ExprId at = op.b.FlatIndex(std::vector<ExprId>{n, oh, ow, o}, ys);
-                return std::vector<StmtId>{Accumulate(op, y, at, xv, wv)};
-              })};
-            })};
+          return std::vector<StmtId>{over_tile(pixels, [&](ExprId owj, ExprId oj, ExprId ol) {
+            ExprId ow = op.b.Add(ow0, owj);
+            ExprId o = Channel(op, ch, ob, oj, ol);
+            ExprId row = backwards ? op.b.AddConst(op.b.Mul(kh, -1), ws[0] - 1) : kh;
+            ExprId col = backwards ? op.b.AddConst(op.b.Mul(kw, -1), ws[1] - 1) : kw;
+            ExprId xv = op.b.Load(x, op.b.FlatIndex(std::vector<ExprId>{n, op.b.Add(oh, row), op.b.Add(ow, col), c}, xs));
+            ExprId wv = op.b.Load(w, op.b.FlatIndex(std::vector<ExprId>{kh, kw, c, o}, ws));
+            auto [buffer, at] = sum_at(owj, oj, ol);
+            return std::vector<StmtId>{Accumulate(op, buffer, at, xv, wv)};
           })};
         })};
       })};
-    });
+    }));
+    if (epilogue) {
+      stmts.push_back(over_tile(pixels, [&](ExprId owj, ExprId oj, ExprId ol) {
+        auto [buffer, at] = sum_at(owj, oj, ol);
+        ExprId o = Channel(op, ch, ob, oj, ol);
+        absl::StatusOr<std::vector<StmtId>> store =
+            op.StoreResult(std::vector<ExprId>{n, oh, op.b.Add(ow0, owj), o}, op.b.Load(buffer, at));
+        if (!store.ok()) {
+          status = store.status();
+          return std::vector<StmtId>{};
+        }
+        return *store;
+      }));
+    }
+    return stmts;
   };
   // Runs of output rows with the same taps.
   std::vector<std::pair<int64_t, int64_t>> segments;  // first row, rows
@@ -162,16 +205,19 @@ void EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId w, cons
           std::vector<StmtId> body;
           if (full > 0) {
             body.push_back(Loop(op, full, [&](ExprId owb) {
-              return std::vector<StmtId>{run(n, oh, ob, op.b.Mul(owb, tile.pixels), tile.pixels, kh_range)};
+              return run(n, oh, ob, op.b.Mul(owb, tile.pixels), tile.pixels, kh_range);
             }));
           }
-          if (tail > 0) body.push_back(run(n, oh, ob, op.b.Index(full * tile.pixels), tail, kh_range));
+          if (tail > 0) {
+            for (StmtId t : run(n, oh, ob, op.b.Index(full * tile.pixels), tail, kh_range)) body.push_back(t);
+          }
           return body;
         })};
       }));
     }
     return rows;
   })});
+  return status;
 }
 
 // x padded by the window's padding (itself when there is none).
@@ -191,14 +237,14 @@ bool TiledConvApplies(const Window2D& w) {
          w.pad_right < w.kernel_w;
 }
 
-void TiledConv2D(OpLowering& op, const ConvShapes& g) {
+absl::Status TiledConv2D(OpLowering& op, const ConvShapes& g) {
   const auto [x, xs] = PaddedInput(op, op.in[0], g.x, g.win);
-  op.Fill(op.out, g.y, op.Zero(op.elem()));
-  EmitValidConv(op, x, xs, op.in[1], g.w, op.out, g.y, /*backwards=*/false,
-                {g.win.pad_top, g.win.pad_top + g.x[1]});
+  if (op.epilogue < 0) op.Fill(op.out, g.y, op.Zero(op.elem()));
+  return EmitValidConv(op, x, xs, op.in[1], g.w, op.out, g.y, /*backwards=*/false,
+                       {g.win.pad_top, g.win.pad_top + g.x[1]});
 }
 
-void TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
+absl::Status TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
   const Window2D& win = g.win;
   // dy with a border: dx[ih] sums dy[ih - kh + pad_top] over kh, that is
   // dy_padded[ih + kh'] for kh' = KH-1-kh, with dy placed at KH-1-pad_top.
@@ -216,8 +262,8 @@ void TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
   }));
   op.Fill(op.out, g.x, op.Zero(op.elem()));
   const int64_t top = g.w[0] - 1 - win.pad_top;
-  EmitValidConv(op, dy, padded, swapped, swapped_shape, op.out, g.x, /*backwards=*/true,
-                {top, top + g.y[1]});
+  return EmitValidConv(op, dy, padded, swapped, swapped_shape, op.out, g.x, /*backwards=*/true,
+                       {top, top + g.y[1]});
 }
 
 void TiledBackpropFilter(OpLowering& op, const ConvShapes& g) {

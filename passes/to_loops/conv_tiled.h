@@ -19,8 +19,9 @@ struct ConvShapes {
 // Stride 1, dilation 1, and padding smaller than the window.
 bool TiledConvApplies(const Window2D& window);
 
-void TiledConv2D(OpLowering& op, const ConvShapes& shapes);
-void TiledBackpropInput(OpLowering& op, const ConvShapes& shapes);
+// The forward convolution takes an epilogue (op_lowering.h).
+absl::Status TiledConv2D(OpLowering& op, const ConvShapes& shapes);
+absl::Status TiledBackpropInput(OpLowering& op, const ConvShapes& shapes);
 void TiledBackpropFilter(OpLowering& op, const ConvShapes& shapes);
 
 }  // namespace dlc::to_loops

@@ -39,6 +39,19 @@ std::string OpLowering::Describe() const {
   return StrCat("%", node().name, " = ", OpName(node().op));
 }
 
+absl::StatusOr<std::vector<StmtId>> OpLowering::StoreResult(std::span<const ExprId> coords,
+                                                           ExprId value) {
+  if (epilogue < 0) return std::vector<StmtId>{b.Store(out, b.FlatIndex(coords, out_type().shape), value)};
+  OpLowering root{b, graph, epilogue, epilogue_out, {}, {}, fusion, value_buffer, options};
+  for (ValueId operand : graph.node(epilogue).operands) root.in.push_back((*value_buffer)[operand]);
+  root.given = id;
+  root.given_value = value;
+  std::vector<StmtId> stmts;
+  DLC_ASSIGN_OR_RETURN(ExprId result, ElementwiseValueAt(root, coords, stmts));
+  stmts.push_back(b.Store(epilogue_out, b.FlatIndex(coords, root.out_type().shape), result));
+  return stmts;
+}
+
 namespace {
 
 absl::Status LowerNode(OpLowering& op) {
@@ -125,22 +138,49 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
     program.arguments.push_back(output_buffer.back());
   }
 
-  const Fusion fusion = FindFusion(graph);
+  // Constants first: a kernel may read one defined after its node (an
+  // epilogue reads its root's operands at the producer).
+  for (ValueId id = 0; id < graph.size(); ++id) {
+    const Node& node = graph.node(id);
+    if (node.op != OpKind::kConstant) continue;
+    Buffer buffer = make_buffer(node, BufferKind::kConstant, node.name);
+    buffer.values = AttrFloats(node.attrs, "value");
+    value_buffer[id] = b.AddBuffer(std::move(buffer));
+  }
+
+  const Fusion fusion = FindFusion(graph, [&](ValueId id) {
+    switch (graph.node(id).op) {
+      case OpKind::kConv2D: return Conv2DTakesEpilogue(graph, id, options);
+      case OpKind::kMaxPool2DGrad: return MaxPoolGradTakesEpilogue(graph, id);
+      default: return false;
+    }
+  });
+  // A value's own buffer: its output buffer when it is returned (the first
+  // time), else a temp named after it.
+  auto own_buffer = [&](ValueId id) {
+    const Node& node = graph.node(id);
+    if (first_output[id] >= 0) return output_buffer[first_output[id]];
+    return b.AddBuffer(make_buffer(node, BufferKind::kTemp, node.name));
+  };
   for (ValueId id = 0; id < graph.size(); ++id) {
     const Node& node = graph.node(id);
     if (node.op == OpKind::kInput || node.op == OpKind::kParameter) continue;
     if (fusion.fused[id]) continue;  // computed inside its user's loop
+    if (fusion.computed_by_producer[id]) continue;  // an epilogue: in its producer's kernel
     if (node.op == OpKind::kConstant) {
-      Buffer buffer = make_buffer(node, BufferKind::kConstant, node.name);
-      buffer.values = AttrFloats(node.attrs, "value");
-      value_buffer[id] = b.AddBuffer(std::move(buffer));
       if (first_output[id] < 0) continue;
-    } else if (first_output[id] >= 0) {
-      value_buffer[id] = output_buffer[first_output[id]];
-    } else {
-      value_buffer[id] = b.AddBuffer(make_buffer(node, BufferKind::kTemp, node.name));
+    } else if (fusion.epilogue[id] < 0) {
+      value_buffer[id] = own_buffer(id);
     }
     OpLowering op{b, graph, id, value_buffer[id], {}, {}, &fusion, &value_buffer, &options};
+    std::string name = op.Describe();
+    if (const ValueId root = fusion.epilogue[id]; root >= 0) {
+      // The producer writes the root's value; its own never has a buffer.
+      value_buffer[root] = own_buffer(root);
+      op.epilogue = root;
+      op.epilogue_out = value_buffer[root];
+      name = StrCat(name, " + %", graph.node(root).name, " = ", OpName(graph.node(root).op));
+    }
     for (ValueId operand : node.operands) op.in.push_back(value_buffer[operand]);
     if (node.op == OpKind::kConstant) {
       // A constant returned as an output is copied into its output buffer.
@@ -157,7 +197,7 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
     } else {
       DLC_RETURN_IF_ERROR(LowerNode(op));
     }
-    b.AddKernel(op.Describe(), std::move(op.body));
+    b.AddKernel(std::move(name), std::move(op.body));
   }
 
   // Values returned more than once, or inputs returned as they are, are

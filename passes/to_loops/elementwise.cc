@@ -82,7 +82,9 @@ absl::StatusOr<ExprId> Formula(OpLowering& op, std::span<const ExprId> x,
   }
 }
 
-bool IsElementwise(OpKind op) {
+}  // namespace
+
+bool IsElementwiseOp(OpKind op) {
   switch (op) {
     case OpKind::kAdd: case OpKind::kSub: case OpKind::kMul: case OpKind::kDiv:
     case OpKind::kMax: case OpKind::kMin: case OpKind::kPow: case OpKind::kNeg:
@@ -95,10 +97,16 @@ bool IsElementwise(OpKind op) {
   }
 }
 
+namespace {
+
+bool IsElementwise(OpKind op) { return IsElementwiseOp(op); }
+
 // The lowering of node `id` as an operand of `user`: its own node, the
 // buffers of its operands.
 OpLowering Operand(const OpLowering& user, ValueId id) {
   OpLowering op{user.b, user.graph, id, -1, {}, {}, user.fusion, user.value_buffer, user.options};
+  op.given = user.given;
+  op.given_value = user.given_value;
   for (ValueId operand : user.graph.node(id).operands) op.in.push_back((*user.value_buffer)[operand]);
   return op;
 }
@@ -127,7 +135,9 @@ absl::StatusOr<ExprId> ValueAt(OpLowering& op, std::span<const ExprId> coords, b
   std::vector<ExprId> x;
   for (size_t i = 0; i < op.node().operands.size(); ++i) {
     const int k = static_cast<int>(i);
-    if (Fused(op, k)) {
+    if (op.node().operands[i] == op.given) {
+      x.push_back(op.given_value);
+    } else if (Fused(op, k)) {
       OpLowering producer = Operand(op, op.node().operands[i]);
       DLC_ASSIGN_OR_RETURN(ExprId value, ValueAt(producer, coords, flat, checks));
       x.push_back(value);
@@ -141,7 +151,25 @@ absl::StatusOr<ExprId> ValueAt(OpLowering& op, std::span<const ExprId> coords, b
 
 }  // namespace
 
-Fusion FindFusion(const Graph& graph) {
+namespace {
+
+// Whether `v`'s value at an element can be had before producer `p`'s kernel
+// runs: an argument or constant, a value computed by an earlier kernel, or
+// a fused value whose operands all can.
+bool ReadyBefore(const Graph& graph, const Fusion& fusion, ValueId v, ValueId p) {
+  const OpKind op = graph.node(v).op;
+  if (op == OpKind::kInput || op == OpKind::kParameter || op == OpKind::kConstant) return true;
+  // A kernel's value, or an epilogue root (its producer precedes it).
+  if (!fusion.fused[v]) return v < p;
+  for (ValueId operand : graph.node(v).operands) {
+    if (!ReadyBefore(graph, fusion, operand, p)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Fusion FindFusion(const Graph& graph, const std::function<bool(ValueId)>& takes_epilogue) {
   std::vector<int> uses(graph.size(), 0);
   std::vector<ValueId> user(graph.size(), -1);
   for (ValueId id = 0; id < graph.size(); ++id) {
@@ -153,6 +181,8 @@ Fusion FindFusion(const Graph& graph) {
   for (ValueId out : graph.outputs) uses[out] += 2;  // outputs are written out
   Fusion fusion;
   fusion.fused.assign(graph.size(), false);
+  fusion.epilogue.assign(graph.size(), -1);
+  fusion.computed_by_producer.assign(graph.size(), false);
   for (ValueId id = 0; id < graph.size(); ++id) {
     const Node& node = graph.node(id);
     const bool checked = node.op == OpKind::kDiv && !IsFloat(node.type.dtype);
@@ -160,7 +190,33 @@ Fusion FindFusion(const Graph& graph) {
                        IsElementwise(graph.node(user[id]).op) &&
                        graph.type(user[id]).shape == node.type.shape;
   }
+  for (ValueId p = 0; p < graph.size(); ++p) {
+    if (uses[p] != 1 || !takes_epilogue(p)) continue;
+    // Up the chain of fused users to the root that has a kernel.
+    ValueId root = user[p];
+    if (!IsElementwise(graph.node(root).op) || graph.type(root).shape != graph.type(p).shape) continue;
+    std::vector<ValueId> chain = {p};
+    while (fusion.fused[root]) {
+      chain.push_back(root);
+      root = user[root];
+    }
+    chain.push_back(root);
+    bool ready = true;
+    for (size_t k = 1; k < chain.size() && ready; ++k) {
+      for (ValueId operand : graph.node(chain[k]).operands) {
+        if (operand != chain[k - 1]) ready &= ReadyBefore(graph, fusion, operand, p);
+      }
+    }
+    if (!ready) continue;
+    fusion.epilogue[p] = root;
+    fusion.computed_by_producer[root] = true;
+  }
   return fusion;
+}
+
+absl::StatusOr<ExprId> ElementwiseValueAt(OpLowering& op, std::span<const ExprId> coords,
+                                          std::vector<StmtId>& checks) {
+  return ValueAt(op, coords, /*flat=*/false, checks);
 }
 
 absl::Status LowerElementwise(OpLowering& op) {

@@ -136,10 +136,7 @@ std::vector<StmtId> ConvNest(OpLowering& op, const ConvShapes& g, const ConvInne
 absl::Status Conv2D(OpLowering& op) {
   auto g = Geometry(op, op.in_type(0).shape, op.in_type(1).shape, op.out_type().shape);
   if (!g.ok()) return g.status();
-  if (op.tile_convolutions() && TiledConvApplies(g->win)) {
-    TiledConv2D(op, *g);
-    return absl::OkStatus();
-  }
+  if (op.tile_convolutions() && TiledConvApplies(g->win)) return TiledConv2D(op, *g);
   op.Fill(op.out, g->y, op.Zero(op.elem()));
   op.Emit(ConvNest(op, *g, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
     return op.b.Nest({g->w[2], g->w[3]}, [&](std::span<const ExprId> co) {
@@ -159,10 +156,7 @@ absl::Status BackpropInput(OpLowering& op) {
   const Shape x = AttrInts(op.node().attrs, "input_shape");
   auto g = Geometry(op, x, op.in_type(1).shape, op.in_type(0).shape);
   if (!g.ok()) return g.status();
-  if (op.tile_convolutions() && TiledConvApplies(g->win)) {
-    TiledBackpropInput(op, *g);
-    return absl::OkStatus();
-  }
+  if (op.tile_convolutions() && TiledConvApplies(g->win)) return TiledBackpropInput(op, *g);
   const Shape wt_shape = {g->w[0], g->w[1], g->w[3], g->w[2]};  // kh, kw, o, c
   const BufferId wt = op.Temp(op.elem(), wt_shape, "w_transposed");
   op.Emit(op.b.Nest(wt_shape, [&](std::span<const ExprId> c) {
@@ -203,6 +197,17 @@ absl::Status BackpropFilter(OpLowering& op) {
 }
 
 }  // namespace
+
+bool Conv2DTakesEpilogue(const Graph& graph, ValueId id, const LowerOptions& options) {
+  const Node& node = graph.node(id);
+  const Shape& x = graph.type(node.operands[0]).shape;
+  const Shape& w = graph.type(node.operands[1]).shape;
+  auto padding = node.attrs.find("padding");
+  auto win = ResolveWindow2D(x[1], x[2], w[0], w[1], AttrInts(node.attrs, "strides"),
+                             AttrInts(node.attrs, "dilations"),
+                             padding == node.attrs.end() ? Attribute(std::string("valid")) : padding->second);
+  return options.tile_convolutions && win.ok() && TiledConvApplies(*win) && IsFloat(node.type.dtype);
+}
 
 absl::Status LowerLinear(OpLowering& op) {
   switch (op.node().op) {

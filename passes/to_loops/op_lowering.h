@@ -3,6 +3,7 @@
 #ifndef DLC_PASSES_TO_LOOPS_OP_LOWERING_H_
 #define DLC_PASSES_TO_LOOPS_OP_LOWERING_H_
 
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -21,10 +22,19 @@ using loops::StmtId;
 using loops::Type;
 
 // Elementwise nodes computed inside their one user's loop instead of in a
-// kernel of their own (no buffer, no pass over memory): see FusedInto.
+// kernel of their own (no buffer, no pass over memory): see FindFusion.
+//
+// Epilogues, the other direction: a producer P (a tiled convolution, a
+// max-pool gradient over tiling windows) whose value's only use is an
+// elementwise chain ending at R, of P's shape, computes R's value as it
+// writes each element of its own (bias and ReLU after a convolution, the
+// ReLU mask after a pooling gradient). P gets no buffer, R no kernel, and
+// the tensor between them never goes to memory.
 struct Fusion {
-  std::vector<bool> fused;  // per node
-};
+  std::vector<bool> fused;                 // per node
+  std::vector<ValueId> epilogue;           // per producer: its root R, or -1
+  std::vector<bool> computed_by_producer;  // per node: an epilogue's root
+}; 
 
 struct OpLowering {
   loops::LoopBuilder& b;
@@ -36,6 +46,13 @@ struct OpLowering {
   const Fusion* fusion = nullptr;
   const std::vector<BufferId>* value_buffer = nullptr;  // every node's buffer
   const LowerOptions* options = nullptr;
+  // With an epilogue (see Fusion): its root and the root's buffer.
+  ValueId epilogue = -1;
+  BufferId epilogue_out = -1;
+  // While an epilogue's value is computed: the producer's value at the
+  // element, as an expression (its operand loads are replaced by it).
+  ValueId given = -1;
+  ExprId given_value = -1;
 
   // The register file's size, for microkernel tiles.
   RegisterBudget budget() const {
@@ -60,13 +77,27 @@ struct OpLowering {
   void Fill(BufferId buffer, const Shape& shape, ExprId value);
   // "%y = conv2d", for kernel names and error messages.
   std::string Describe() const;
+  // Stores the node's `value` at `coords` of its shape, or with an epilogue
+  // the root's value there (after any checks the root's formula needs).
+  absl::StatusOr<std::vector<StmtId>> StoreResult(std::span<const ExprId> coords, ExprId value);
 };
 
 absl::Status LowerElementwise(OpLowering& op);   // elementwise.cc
 // Which elementwise nodes to fuse into their user (elementwise.cc): those
 // with exactly one use, by an elementwise node of the same shape, that are
-// not graph outputs and need no runtime check.
-Fusion FindFusion(const Graph& graph);
+// not graph outputs and need no runtime check. And which producers take
+// an epilogue: those `takes_epilogue` accepts, whose chain's other
+// operands are all computed before the producer.
+Fusion FindFusion(const Graph& graph, const std::function<bool(ValueId)>& takes_epilogue);
+bool IsElementwiseOp(OpKind op);
+// An elementwise node's value at `coords` of its shape, computing fused
+// operands in place (and `op.given`'s value where it is an operand).
+absl::StatusOr<ExprId> ElementwiseValueAt(OpLowering& op, std::span<const ExprId> coords,
+                                          std::vector<StmtId>& checks);
+// Whether the lowering of a conv2d / maxpool2d_grad writes each element of
+// its result once, in a place where an epilogue can go.
+bool Conv2DTakesEpilogue(const Graph& graph, ValueId id, const LowerOptions& options);  // linear.cc
+bool MaxPoolGradTakesEpilogue(const Graph& graph, ValueId id);  // pooling.cc
 absl::Status LowerMovement(OpLowering& op);      // movement.cc
 absl::Status LowerReduction(OpLowering& op);     // reductions.cc
 absl::Status LowerLinear(OpLowering& op);        // linear.cc: matmul, conv2d and its backprops

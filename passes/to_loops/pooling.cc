@@ -10,8 +10,8 @@ namespace {
 using loops::BinaryOp;
 using loops::CompareOp;
 
-absl::StatusOr<Window2D> PoolWindow(OpLowering& op, const Shape& x) {
-  const Attributes& attrs = op.node().attrs;
+absl::StatusOr<Window2D> PoolWindow(const Node& node, const Shape& x) {
+  const Attributes& attrs = node.attrs;
   const IntList window = AttrInts(attrs, "window");
   auto padding = attrs.find("padding");
   return ResolveWindow2D(x[1], x[2], window[0], window[1], AttrInts(attrs, "strides"), {1, 1},
@@ -20,6 +20,12 @@ absl::StatusOr<Window2D> PoolWindow(OpLowering& op, const Shape& x) {
 
 bool Padded(const Window2D& w) {
   return w.pad_top > 0 || w.pad_bottom > 0 || w.pad_left > 0 || w.pad_right > 0;
+}
+
+// Windows that tile the input exactly: every element in exactly one.
+bool TilingWindows(const Window2D& w, const Shape& x) {
+  return !Padded(w) && w.out_h * w.stride_h == x[1] && w.out_w * w.stride_w == x[2] &&
+         w.stride_h == w.kernel_h && w.stride_w == w.kernel_w;
 }
 
 // Loops n, oh, ow, kh, kw, c over the windows of `x` (NHWC); `inner` gets
@@ -63,7 +69,7 @@ ExprId XAt(OpLowering& op, const Shape& x, ExprId n, ExprId h, ExprId w, ExprId 
 absl::Status MaxPool(OpLowering& op) {
   const Shape& x = op.in_type(0).shape;
   const Shape& y = op.out_type().shape;
-  auto w = PoolWindow(op, x);
+  auto w = PoolWindow(op.node(), x);
   if (!w.ok()) return w.status();
   op.Fill(op.out, y, op.b.Const(-INFINITY, op.elem()));
   op.Emit(WindowNest(op, x, *w, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
@@ -78,7 +84,7 @@ absl::Status MaxPool(OpLowering& op) {
 absl::Status AvgPool(OpLowering& op) {
   const Shape& x = op.in_type(0).shape;
   const Shape& y = op.out_type().shape;
-  auto w = PoolWindow(op, x);
+  auto w = PoolWindow(op.node(), x);
   if (!w.ok()) return w.status();
   op.Fill(op.out, y, op.Zero(op.elem()));
   op.Emit(WindowNest(op, x, *w, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
@@ -109,7 +115,7 @@ absl::Status AvgPool(OpLowering& op) {
 absl::Status MaxPoolGrad(OpLowering& op) {
   const Shape& x = op.in_type(0).shape;
   const Shape& y = op.in_type(1).shape;
-  auto w = PoolWindow(op, x);
+  auto w = PoolWindow(op.node(), x);
   if (!w.ok()) return w.status();
   const Type t = op.elem();
   BufferId best = op.Temp(t, y, "best");
@@ -139,17 +145,21 @@ absl::Status MaxPoolGrad(OpLowering& op) {
   const bool overlapping = w->stride_h < w->kernel_h || w->stride_w < w->kernel_w;
   if (!overlapping) {
     // Each element lies in at most one window; elements in none get 0.
-    const bool tiled = !Padded(*w) && w->out_h * w->stride_h == x[1] &&
-                       w->out_w * w->stride_w == x[2] && w->stride_h == w->kernel_h &&
-                       w->stride_w == w->kernel_w;
+    // With tiling windows (the only case that takes an epilogue) every
+    // element is written once, through StoreResult.
+    const bool tiled = TilingWindows(*w, x);
     if (!tiled) op.Fill(op.out, x, op.Zero(t));
+    absl::Status status;
     op.Emit(WindowNest(op, x, *w, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
       ExprId at = XAt(op, y, v[0], v[1], v[2], v[5]);
       ExprId mine = op.b.Compare(CompareOp::kEq, op.b.Load(where, at), place(v));
       ExprId grad = op.b.Select(mine, op.b.Load(op.in[1], at), op.Zero(t));
-      return std::vector<StmtId>{op.b.Store(op.out, XAt(op, x, v[0], ih, iw, v[5]), grad)};
+      absl::StatusOr<std::vector<StmtId>> store =
+          op.StoreResult(std::vector<ExprId>{v[0], ih, iw, v[5]}, grad);
+      if (!store.ok()) status = store.status();
+      return store.ok() ? *store : std::vector<StmtId>{};
     }));
-    return absl::OkStatus();
+    return status;
   }
   op.Fill(op.out, x, op.Zero(t));
   op.Emit(op.b.Nest(y, [&](std::span<const ExprId> c) {
@@ -170,12 +180,13 @@ absl::Status MaxPoolGrad(OpLowering& op) {
   return absl::OkStatus();
 }
 
+
 // Each window's gradient, divided by its number of real elements, is added
 // to each of them.
 absl::Status AvgPoolGrad(OpLowering& op) {
   const Shape x = AttrInts(op.node().attrs, "input_shape");
   const Shape& y = op.in_type(0).shape;
-  auto w = PoolWindow(op, x);
+  auto w = PoolWindow(op.node(), x);
   if (!w.ok()) return w.status();
   op.Fill(op.out, x, op.Zero(op.elem()));
   op.Emit(WindowNest(op, x, *w, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
@@ -189,6 +200,13 @@ absl::Status AvgPoolGrad(OpLowering& op) {
 }
 
 }  // namespace
+
+bool MaxPoolGradTakesEpilogue(const Graph& graph, ValueId id) {
+  const Node& node = graph.node(id);
+  const Shape& x = node.type.shape;
+  absl::StatusOr<Window2D> w = PoolWindow(node, x);
+  return w.ok() && TilingWindows(*w, x) && IsFloat(node.type.dtype);
+}
 
 absl::Status LowerPooling(OpLowering& op) {
   switch (op.node().op) {

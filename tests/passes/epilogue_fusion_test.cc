@@ -1,0 +1,115 @@
+// Epilogue fusion in the loop lowering (to_loops/op_lowering.h): a tiled
+// convolution or a max-pool gradient whose only use is an elementwise chain
+// computes the chain's value as it writes each element; the tensor between
+// them gets no buffer and the chain no kernel. Results stay bit-identical
+// to the interpreter.
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ir/interpreter.h"
+#include "ir/loops/loop_interpreter.h"
+#include "ir/loops/loop_printer.h"
+#include "ir/loops/loop_verifier.h"
+#include "ir/parser.h"
+#include "passes/lower_to_loops.h"
+#include "tests/passes/gradient_check.h"
+
+namespace dlc {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Lowers `ir` and checks every output against the interpreter, to the bit.
+// Returns the program's text.
+std::string LowerAndCompare(const std::string& ir) {
+  absl::StatusOr<Module> module = ParseModule(ir, "test.ir");
+  EXPECT_TRUE(module.ok()) << module.status();
+  if (!module.ok()) return "";
+  const Graph& graph = module->graphs[0];
+  const Feeds feeds = testing::MakeFeeds(graph, /*seed=*/3);
+  absl::StatusOr<std::vector<Tensor>> expected = Interpret(graph, feeds);
+  EXPECT_TRUE(expected.ok()) << expected.status();
+  absl::StatusOr<loops::LoopProgram> program = LowerToLoops(graph);
+  EXPECT_TRUE(program.ok()) << program.status();
+  if (!expected.ok() || !program.ok()) return "";
+  EXPECT_TRUE(loops::VerifyLoopProgram(*program).ok());
+  std::vector<const Tensor*> inputs;
+  for (loops::BufferId id : program->arguments) {
+    const loops::Buffer& buffer = program->buffer(id);
+    if (buffer.kind == loops::BufferKind::kInput) inputs.push_back(&feeds.at(buffer.name));
+  }
+  absl::StatusOr<std::vector<Tensor>> actual = loops::RunLoopProgram(*program, inputs);
+  EXPECT_TRUE(actual.ok()) << actual.status();
+  if (!actual.ok()) return "";
+  for (size_t k = 0; k < expected->size(); ++k) {
+    for (int64_t i = 0; i < (*expected)[k].num_elements(); ++i) {
+      EXPECT_EQ((*expected)[k].GetDouble(i), (*actual)[k].GetDouble(i)) << "output " << k << "[" << i << "]";
+    }
+  }
+  return loops::PrintLoopProgram(*program);
+}
+
+TEST(EpilogueFusion, ConvolutionWritesItsBiasAndRelu) {
+  const std::string text = LowerAndCompare(R"(graph g {
+  %x = input() : f32[2,6,8,3]
+  %w = parameter() : f32[3,3,3,32]
+  %b = parameter() : f32[32]
+  %conv = conv2d(%x, %w) : f32[2,4,6,32]
+  %biased = add(%conv, %b) : f32[2,4,6,32]
+  %y = relu(%biased) : f32[2,4,6,32]
+  return %y
+})");
+  EXPECT_THAT(text, HasSubstr("# %conv = conv2d + %y = relu"));
+  EXPECT_THAT(text, Not(HasSubstr("buffer %conv f32")));
+  EXPECT_THAT(text, Not(HasSubstr("# %y = relu")));
+}
+
+TEST(EpilogueFusion, PoolingGradientWritesTheReluMask) {
+  const std::string text = LowerAndCompare(R"(graph g {
+  %h = input() : f32[2,4,6,16]
+  %dy = input() : f32[2,2,3,16]
+  %zero = constant() {value=[0.0]} : f32[]
+  %r = relu(%h) : f32[2,4,6,16]
+  %g = maxpool2d_grad(%r, %dy) {window=[2,2], strides=[2,2]} : f32[2,4,6,16]
+  %mask = compare(%r, %zero) {predicate="gt"} : i1[2,4,6,16]
+  %zero2 = constant() {value=[0.0]} : f32[]
+  %dz = select(%mask, %g, %zero2) : f32[2,4,6,16]
+  return %dz
+})");
+  EXPECT_THAT(text, HasSubstr("# %g = maxpool2d_grad + %dz = select"));
+  EXPECT_THAT(text, Not(HasSubstr("buffer %g f32")));
+}
+
+TEST(EpilogueFusion, NotWhenTheChainReadsALaterKernel) {
+  // %late is computed after %conv: %conv's kernel cannot read it, so %conv
+  // keeps its buffer; %late's kernel, which comes later, adds %conv.
+  const std::string text = LowerAndCompare(R"(graph g {
+  %x = input() : f32[1,5,5,2]
+  %w = parameter() : f32[3,3,2,16]
+  %w2 = parameter() : f32[3,3,2,16]
+  %conv = conv2d(%x, %w) : f32[1,3,3,16]
+  %late = conv2d(%x, %w2) : f32[1,3,3,16]
+  %sum = add(%conv, %late) : f32[1,3,3,16]
+  return %sum
+})");
+  EXPECT_THAT(text, HasSubstr("buffer %conv f32[1,3,3,16] temp"));
+  EXPECT_THAT(text, HasSubstr("# %conv = conv2d\n"));
+  EXPECT_THAT(text, HasSubstr("# %late = conv2d + %sum = add"));
+}
+
+TEST(EpilogueFusion, NotWhenThePoolingWindowsLeaveElementsOut) {
+  // 5 columns in windows of 2: the last column is in none, so the gradient
+  // is filled with zeros first and written in part; no epilogue.
+  const std::string text = LowerAndCompare(R"(graph g {
+  %r = input() : f32[1,4,5,16]
+  %dy = input() : f32[1,2,2,16]
+  %g = maxpool2d_grad(%r, %dy) {window=[2,2], strides=[2,2]} : f32[1,4,5,16]
+  %dz = neg(%g) : f32[1,4,5,16]
+  return %dz
+})");
+  EXPECT_THAT(text, HasSubstr("# %g = maxpool2d_grad\n"));
+  EXPECT_THAT(text, HasSubstr("# %dz = neg"));
+}
+
+}  // namespace
+}  // namespace dlc
