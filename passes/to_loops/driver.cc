@@ -167,6 +167,13 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
     if (node.op == OpKind::kInput || node.op == OpKind::kParameter) continue;
     if (fusion.fused[id]) continue;  // computed inside its user's loop
     if (fusion.computed_by_producer[id]) continue;  // an epilogue: in its producer's kernel
+    const bool same_elements = node.op == OpKind::kReshape || node.op == OpKind::kFlatten;
+    if (same_elements && first_output[id] < 0 && value_buffer[node.operands[0]] >= 0) {
+      // The same elements in the same (row-major) order: the operand's
+      // buffer, read with this shape. No kernel, no copy.
+      value_buffer[id] = value_buffer[node.operands[0]];
+      continue;
+    }
     if (node.op == OpKind::kConstant) {
       if (first_output[id] < 0) continue;
     } else if (fusion.epilogue[id] < 0) {

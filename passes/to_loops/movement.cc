@@ -1,5 +1,6 @@
-// Data movement: copies with index arithmetic. (Reshape and flatten copy
-// too for now; a later pass can make them aliases of their operand.)
+// Data movement: copies with index arithmetic. (Reshape and flatten are
+// aliases of their operand's buffer (driver.cc); they copy only when their
+// value is a graph output, which needs a buffer of its own.)
 #include "ir/shape_util.h"
 #include "ir/str_cat.h"
 #include "passes/to_loops/op_lowering.h"

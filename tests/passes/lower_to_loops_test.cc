@@ -126,5 +126,28 @@ TEST(LowerToLoops, BadLabelFailsWithTheOpsMessage) {
   EXPECT_EQ(result.status().message(), "%loss = softmax_cross_entropy: a label is outside [0, 3)");
 }
 
+// Reshape and flatten keep their operand's elements in the same order: they
+// read the operand's buffer with their own shape (no kernel, no copy), and
+// copy only when returned.
+TEST(LowerToLoops, ReshapesAliasTheirOperand) {
+  auto module = ParseModule(R"(graph g {
+  %x = input() : f32[2,3,4]
+  %y = exp(%x) : f32[2,3,4]
+  %flat = flatten(%y) : f32[2,12]
+  %z = neg(%flat) : f32[2,12]
+  %r = reshape(%y) {shape=[6,4]} : f32[6,4]
+  return %z, %r
+})");
+  ASSERT_TRUE(module.ok()) << module.status();
+  const Graph& graph = module->graphs[0];
+  auto program = LowerToLoops(graph);
+  ASSERT_TRUE(program.ok()) << program.status();
+  std::vector<std::string> kernels;
+  for (const loops::Kernel& k : program->kernels) kernels.push_back(k.name);
+  EXPECT_EQ(kernels, (std::vector<std::string>{"%y = exp", "%z = neg", "%r = reshape"}));
+  ExpectParity(graph, testing::MakeFeeds(graph, /*seed=*/2));
+}
+
 }  // namespace
 }  // namespace dlc
+
