@@ -42,7 +42,11 @@ absl::StatusOr<Graph> TrainStep(const std::string& path) {
 // CPU's assembly: what the JIT runs.
 absl::StatusOr<std::string> MachineStage(const std::string& path, const std::string& stage) {
   DLC_ASSIGN_OR_RETURN(Graph step, TrainStep(path));
-  DLC_ASSIGN_OR_RETURN(codegen::TargetInfo target, codegen::HostTargetInfo());
+  // The host, or --target-cpu (so a dump can be reproduced on any machine).
+  const std::string cpu = absl::GetFlag(FLAGS_target_cpu);
+  DLC_ASSIGN_OR_RETURN(codegen::TargetInfo target,
+                       cpu.empty() ? codegen::HostTargetInfo()
+                                   : codegen::TargetInfoForCpu(cpu, absl::GetFlag(FLAGS_mattr)));
   DLC_ASSIGN_OR_RETURN(PipelineOptions options, PipelineOptionsFromFlags(target));
   Pipeline pipeline(std::move(options));
   auto finish = [&](std::string text) {
