@@ -21,7 +21,7 @@ struct LowerOptions {
   int64_t vector_lanes_f32 = 16;
   int64_t vector_registers = 32;  // what a tile's accumulators and operands share
   int64_t l2_bytes = 1 << 20;     // cache blocks of strided operands fit in it
-  bool tile_convolutions = true;  // false: the plain nests, for comparison
+  bool register_tiles = true;  // convolutions and matmuls; false: plain nests
 };
 
 // The program's arguments: the graph's inputs and parameters in node order,

@@ -50,7 +50,7 @@ LowerOptions LowerOptionsOf(const ScheduleOptions& s) {
   options.vector_lanes_f32 = std::max(1, s.vector_bytes / 4);
   options.vector_registers = s.vector_registers;
   options.l2_bytes = s.l2_bytes;
-  options.tile_convolutions = s.tile_convolutions;
+  options.register_tiles = s.register_tiles;
   return options;
 }
 

@@ -32,8 +32,9 @@ struct ScheduleOptions {
   int vector_registers = 32;
   // Per-core L2 data cache: blocks of a strided operand are sized to stay in it.
   int64_t l2_bytes = 1 << 20;
-  // Stride-1 convolutions lowered as register tiles (to_loops/conv_tiled.cc).
-  bool tile_convolutions = true;
+  // Stride-1 convolutions and matrix products lowered as register tiles
+  // (to_loops/conv_tiles.h); false: the plain nests, for comparison.
+  bool register_tiles = true;
 };
 
 // Innermost loops whose bodies are plain stores and whose iterations are

@@ -11,6 +11,12 @@ namespace {
 
 using loops::BinaryOp;
 
+// Loops a new variable over [0, extent) around `body` (built with it).
+StmtId Loop(OpLowering& op, int64_t extent, const std::function<std::vector<StmtId>(ExprId)>& body) {
+  const loops::VarId var = op.b.NewVar();
+  return op.b.For(var, extent, body(op.b.Var(var)));
+}
+
 // target[at] += a * b
 StmtId Accumulate(OpLowering& op, BufferId target, ExprId at, ExprId a, ExprId b) {
   ExprId sum = op.b.Binary(BinaryOp::kAdd, op.b.Load(target, at), op.b.Binary(BinaryOp::kMul, a, b));
@@ -73,32 +79,61 @@ absl::Status MatMul(OpLowering& op) {
   // while every result row sums its part), inside chunks of result rows
   // (so threads still split the work). Each element still adds its terms
   // in order.
-  const CacheBlocks blocks = ta ? MatMulBlocks(out[r - 2], k_extent, op.l2_bytes()) : CacheBlocks{};
+  const CacheBlocks blocks = ta ? MatMulBlocks(out[r - 2], k_extent, op.l2_bytes()) : CacheBlocks{out[r - 2], k_extent};
   const bool blocked = blocks.rows < out[r - 2] || blocks.reduction < k_extent;
-  Shape loops(out.begin(), out.end() - 2);  // batch...
-  if (blocked) {
-    loops.push_back(out[r - 2] / blocks.rows);     // i / rows
-    loops.push_back(k_extent / blocks.reduction);  // k / reduction
-  }
-  loops.push_back(blocks.rows);       // i % rows
-  loops.push_back(blocks.reduction);  // k % reduction
-  loops.push_back(out[r - 1]);        // j
-  op.Emit(op.b.Nest(loops, [&](std::span<const ExprId> v) {
-    std::vector<ExprId> batch(v.begin(), v.begin() + (r - 2));
-    const size_t at = blocked ? r : r - 2;  // where i % rows is
-    ExprId i = blocked ? op.b.Add(op.b.Mul(v[r - 2], blocks.rows), v[at]) : v[at];
-    ExprId k = blocked ? op.b.Add(op.b.Mul(v[r - 1], blocks.reduction), v[at + 1]) : v[at + 1];
-    ExprId j = v[at + 2];
+  // The register tile: `pixels` result rows x vectors of result columns
+  // (conv_tiles.h), the reduction innermost around it; register
+  // accumulation turns the tile's loops into accumulators.
+  const PixelTile tile = op.register_tiles() ? ChoosePixelTile(blocks.rows, out[r - 1], op.budget())
+                                             : PixelTile{1, ChannelSplit{1, 1, out[r - 1]}};
+  const ChannelSplit& ch = tile.channels;
+  const int64_t full = blocks.rows / tile.pixels, tail = blocks.rows % tile.pixels;
+  const Shape batch_shape(out.begin(), out.end() - 2);
+  auto nest = [&](std::span<const ExprId> batch) {
     auto coords = [&](ExprId row, ExprId col) {
-      std::vector<ExprId> c = batch;
+      std::vector<ExprId> c(batch.begin(), batch.end());
       c.push_back(row);
       c.push_back(col);
       return c;
     };
-    ExprId a = op.b.Load(op.in[0], op.b.FlatIndex(ta ? coords(k, i) : coords(i, k), as));
-    ExprId b = op.b.Load(b_buffer, op.b.FlatIndex(coords(k, j), b_shape));
-    return std::vector<StmtId>{Accumulate(op, op.out, op.b.FlatIndex(coords(i, j), out), a, b)};
-  }));
+    // Rows [i0, i0 + pixels) x the columns, summing k over [k0, k0 + reduction).
+    auto run = [&](ExprId i0, int64_t pixels, ExprId k0) {
+      return Loop(op, ch.blocks, [&](ExprId jb) {
+        return std::vector<StmtId>{Loop(op, blocks.reduction, [&](ExprId kin) {
+          return std::vector<StmtId>{Loop(op, pixels, [&](ExprId ii) {
+            return std::vector<StmtId>{Loop(op, ch.vectors, [&](ExprId jv) {
+              return std::vector<StmtId>{Loop(op, ch.lanes, [&](ExprId jl) {
+                ExprId i = op.b.Add(i0, ii);
+                ExprId k = op.b.Add(k0, kin);
+                ExprId j = op.b.Add(op.b.Add(op.b.Mul(jb, ch.vectors * ch.lanes), op.b.Mul(jv, ch.lanes)), jl);
+                ExprId a = op.b.Load(op.in[0], op.b.FlatIndex(ta ? coords(k, i) : coords(i, k), as));
+                ExprId b = op.b.Load(b_buffer, op.b.FlatIndex(coords(k, j), b_shape));
+                return std::vector<StmtId>{Accumulate(op, op.out, op.b.FlatIndex(coords(i, j), out), a, b)};
+              })};
+            })};
+          })};
+        })};
+      });
+    };
+    // The rows of one chunk, with k from k0.
+    auto rows = [&](ExprId chunk_row0, ExprId k0) {
+      std::vector<StmtId> stmts;
+      if (full > 0) {
+        stmts.push_back(Loop(op, full, [&](ExprId ib) {
+          return std::vector<StmtId>{run(op.b.Add(chunk_row0, op.b.Mul(ib, tile.pixels)), tile.pixels, k0)};
+        }));
+      }
+      if (tail > 0) stmts.push_back(run(op.b.AddConst(chunk_row0, full * tile.pixels), tail, k0));
+      return stmts;
+    };
+    if (!blocked) return rows(op.b.Index(0), op.b.Index(0));
+    return std::vector<StmtId>{Loop(op, out[r - 2] / blocks.rows, [&](ExprId chunk) {
+      return std::vector<StmtId>{Loop(op, k_extent / blocks.reduction, [&](ExprId kb) {
+        return rows(op.b.Mul(chunk, blocks.rows), op.b.Mul(kb, blocks.reduction));
+      })};
+    })};
+  };
+  op.Emit(op.b.Nest(batch_shape, nest));
   return absl::OkStatus();
 }
 
@@ -136,7 +171,7 @@ std::vector<StmtId> ConvNest(OpLowering& op, const ConvShapes& g, const ConvInne
 absl::Status Conv2D(OpLowering& op) {
   auto g = Geometry(op, op.in_type(0).shape, op.in_type(1).shape, op.out_type().shape);
   if (!g.ok()) return g.status();
-  if (op.tile_convolutions() && TiledConvApplies(g->win)) return TiledConv2D(op, *g);
+  if (op.register_tiles() && TiledConvApplies(g->win)) return TiledConv2D(op, *g);
   op.Fill(op.out, g->y, op.Zero(op.elem()));
   op.Emit(ConvNest(op, *g, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
     return op.b.Nest({g->w[2], g->w[3]}, [&](std::span<const ExprId> co) {
@@ -156,7 +191,7 @@ absl::Status BackpropInput(OpLowering& op) {
   const Shape x = AttrInts(op.node().attrs, "input_shape");
   auto g = Geometry(op, x, op.in_type(1).shape, op.in_type(0).shape);
   if (!g.ok()) return g.status();
-  if (op.tile_convolutions() && TiledConvApplies(g->win)) return TiledBackpropInput(op, *g);
+  if (op.register_tiles() && TiledConvApplies(g->win)) return TiledBackpropInput(op, *g);
   const Shape wt_shape = {g->w[0], g->w[1], g->w[3], g->w[2]};  // kh, kw, o, c
   const BufferId wt = op.Temp(op.elem(), wt_shape, "w_transposed");
   op.Emit(op.b.Nest(wt_shape, [&](std::span<const ExprId> c) {
@@ -180,7 +215,7 @@ absl::Status BackpropFilter(OpLowering& op) {
   const Shape w = AttrInts(op.node().attrs, "filter_shape");
   auto g = Geometry(op, op.in_type(0).shape, w, op.in_type(1).shape);
   if (!g.ok()) return g.status();
-  if (op.tile_convolutions() && TiledConvApplies(g->win)) {
+  if (op.register_tiles() && TiledConvApplies(g->win)) {
     TiledBackpropFilter(op, *g);
     return absl::OkStatus();
   }
@@ -206,7 +241,7 @@ bool Conv2DTakesEpilogue(const Graph& graph, ValueId id, const LowerOptions& opt
   auto win = ResolveWindow2D(x[1], x[2], w[0], w[1], AttrInts(node.attrs, "strides"),
                              AttrInts(node.attrs, "dilations"),
                              padding == node.attrs.end() ? Attribute(std::string("valid")) : padding->second);
-  return options.tile_convolutions && win.ok() && TiledConvApplies(*win) && IsFloat(node.type.dtype);
+  return options.register_tiles && win.ok() && TiledConvApplies(*win) && IsFloat(node.type.dtype);
 }
 
 absl::Status LowerLinear(OpLowering& op) {

@@ -58,7 +58,7 @@ struct OpLowering {
   RegisterBudget budget() const {
     return {options->vector_lanes_f32, options->vector_registers};
   }
-  bool tile_convolutions() const { return options->tile_convolutions; }
+  bool register_tiles() const { return options->register_tiles; }
   int64_t l2_bytes() const { return options->l2_bytes; }
 
   const Node& node() const { return graph.node(id); }
