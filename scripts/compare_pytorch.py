@@ -6,8 +6,9 @@ sets the environment PyTorch is fastest in. For each round, model and thread
 count, `dlc bench --json` (a subprocess) and a PyTorch training loop (this
 process) are timed one after the other; the side that goes first alternates
 between rounds. Each measurement is the median of timed repeats after a
-warm-up; the table shows the median over rounds, and the ratio of the two
-sides' best thread counts.
+warm-up; the table shows the median over rounds (over the undisturbed ones
+when there are any; see below), and the ratio of the two sides' best thread
+counts.
 
 The machine may be shared: a measurement during which other processes kept
 more than --bg-max of the cores this one leaves idle busy is "dirty" and is
@@ -62,7 +63,7 @@ def own_seconds():
 
 def measure(run, threads, bg_max, retries):
     """run() -> images/s, retried while other processes disturbed it. Returns
-    (images/s, other load in cores) of the least disturbed attempt."""
+    (images/s, other load in cores, clean) of the least disturbed attempt."""
     limit = bg_max + max(0, os.cpu_count() - threads)
     best = None
     for _ in range(retries + 1):
@@ -74,7 +75,7 @@ def measure(run, threads, bg_max, retries):
             best = (ips, other)
         if other <= limit:
             break
-    return best
+    return best[0], best[1], best[1] <= limit
 
 
 def torch_images_per_second(name, batch, threads, images, labels, repeats, min_time):
@@ -167,27 +168,34 @@ def main():
                     else:
                         run = lambda: torch_images_per_second(name, args.batch, t, images, labels,
                                                               args.repeats, args.min_time)
-                    ips, other = measure(run, t, args.bg_max, args.retries)
-                    results.setdefault((side, name, t), []).append(ips)
+                    ips, other, clean = measure(run, t, args.bg_max, args.retries)
+                    results.setdefault((side, name, t), []).append((ips, clean))
                     print(f"#   round {r + 1} {name:8s} {t} thread{'s' if t > 1 else ' '} "
-                          f"{side:5s} {ips:10.0f} images/s  (other load {other:.2f} cores)",
-                          flush=True)
+                          f"{side:5s} {ips:10.0f} images/s  (other load {other:.2f} cores"
+                          f"{'' if clean else ', disturbed'})", flush=True)
 
     print(f"\n# loadavg at the end {open('/proc/loadavg').read().split()[0]}")
-    print(f"\nTraining throughput, batch {args.batch}, images/s (median of {args.rounds} rounds)\n")
-    head = f"{'model':8s} {'threads':>7s} {'dlc':>10s} {'PyTorch':>10s} {'dlc/PyTorch':>12s}"
-    print(head)
+    def median(side, name, t):
+        """Median over the undisturbed rounds, or over all when none was."""
+        runs = results[(side, name, t)]
+        clean = [ips for ips, ok in runs if ok]
+        return statistics.median(clean or [ips for ips, _ in runs]), len(clean)
+
+    print(f"\nTraining throughput, batch {args.batch}, images/s: median of the undisturbed "
+          f"rounds (of {args.rounds})\n")
+    print(f"{'model':8s} {'threads':>7s} {'dlc':>10s} {'rounds':>6s} {'PyTorch':>10s} "
+          f"{'rounds':>6s} {'dlc/PyTorch':>12s}")
     for name in models:
         for t in threads:
-            d = statistics.median(results[("dlc", name, t)])
-            p = statistics.median(results[("torch", name, t)])
-            print(f"{name:8s} {t:7d} {d:10,.0f} {p:10,.0f} {d / p:11.2f}x")
+            d, dn = median("dlc", name, t)
+            p, pn = median("torch", name, t)
+            print(f"{name:8s} {t:7d} {d:10,.0f} {dn:6d} {p:10,.0f} {pn:6d} {d / p:11.2f}x")
     print(f"\nBest thread count for each side ({'/'.join(map(str, threads))}):\n")
     print(f"| model | dlc model | dlc images/s | PyTorch images/s | dlc / PyTorch |")
     print(f"|---|---|---|---|---|")
     for name in models:
-        d, dt = max((statistics.median(results[("dlc", name, t)]), t) for t in threads)
-        p, pt = max((statistics.median(results[("torch", name, t)]), t) for t in threads)
+        d, dt = max((median("dlc", name, t)[0], t) for t in threads)
+        p, pt = max((median("torch", name, t)[0], t) for t in threads)
         print(f"| {name} | `{torch_models.DL_FILES[name]}` | {d:,.0f} ({dt} thr) | "
               f"{p:,.0f} ({pt} thr) | {d / p:.2f}x |")
 
