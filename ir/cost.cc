@@ -93,4 +93,17 @@ int64_t GraphFlops(const Graph& graph) {
   return total;
 }
 
+bool IsContraction(OpKind op) {
+  return op == OpKind::kMatMul || op == OpKind::kConv2D || op == OpKind::kConv2DBackpropInput ||
+         op == OpKind::kConv2DBackpropFilter;
+}
+
+int64_t ContractionFlops(const Graph& graph) {
+  int64_t total = 0;
+  for (ValueId id = 0; id < graph.size(); ++id) {
+    if (IsContraction(graph.node(id).op)) total += NodeFlops(graph, id);
+  }
+  return total;
+}
+
 }  // namespace dlc

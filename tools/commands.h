@@ -25,6 +25,7 @@ int RunTrain(const std::vector<std::string>& args);
 int RunEval(const std::vector<std::string>& args);
 int RunCompile(const std::vector<std::string>& args);
 int RunPredict(const std::vector<std::string>& args);
+int RunBench(const std::vector<std::string>& args);
 
 }  // namespace dlc::tools
 

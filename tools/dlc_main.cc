@@ -55,6 +55,12 @@ constexpr char kUsage[] =
     "  predict MODEL.dl --init=FILE (--index=N | --image=FILE.idx[.gz]@ROW)\n"
     "      one sample through the trained model, layer by layer: the input drawn,\n"
     "      each layer's output statistics, the class probabilities and the verdict\n"
+    "  bench MODEL.dl [--batch=N --threads=N --repeats=N --steps=N --kernels --json\n"
+    "                 --no-predict]\n"
+    "      steady-state training and prediction throughput (images/s, ms per step:\n"
+    "      median, min and max of timed repeats after a warm-up), GFLOP/s and the\n"
+    "      share of this machine's peak, measured by a generated FMA loop; with\n"
+    "      --kernels, each kernel of the training step: time, GFLOP/s, bytes moved\n"
     "  help\n"
     "      this text\n";
 
@@ -72,6 +78,7 @@ constexpr Command kCommands[] = {
     {"eval", dlc::tools::RunEval},
     {"compile", dlc::tools::RunCompile},
     {"predict", dlc::tools::RunPredict},
+    {"bench", dlc::tools::RunBench},
 };
 
 // Flags may be written with dashes (--no-shuffle); absl names them with

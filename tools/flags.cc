@@ -74,3 +74,14 @@ ABSL_FLAG(bool, quiet, false,
 ABSL_FLAG(int64_t, index, -1, "predict: the test-set sample to trace (from 0)");
 ABSL_FLAG(std::string, image, "",
           "predict: FILE.idx[.gz]@ROW: trace row ROW (default 0) of an IDX image file instead");
+
+// dlc bench (and tests/bench/kernel_profile: --steps).
+ABSL_FLAG(std::optional<int64_t>, repeats, std::nullopt,
+          "bench: timed repeats; the report gives their median, min and max (default 7)");
+ABSL_FLAG(std::optional<int64_t>, steps, std::nullopt,
+          "bench: steps per timed repeat (default: as many as take 0.25 s)");
+ABSL_FLAG(bool, json, false, "bench: print the numbers as one JSON object instead of tables");
+ABSL_FLAG(bool, kernels, false,
+          "bench: also profile the training step kernel by kernel: time, GFLOP/s, % of peak, "
+          "bytes moved");
+ABSL_FLAG(bool, no_predict, false, "bench: time the training step only, not prediction");

@@ -41,5 +41,10 @@ ABSL_DECLARE_FLAG(std::optional<int64_t>, checkpoint_every);
 ABSL_DECLARE_FLAG(std::string, resume);
 ABSL_DECLARE_FLAG(int64_t, index);
 ABSL_DECLARE_FLAG(std::string, image);
+ABSL_DECLARE_FLAG(std::optional<int64_t>, repeats);
+ABSL_DECLARE_FLAG(std::optional<int64_t>, steps);
+ABSL_DECLARE_FLAG(bool, json);
+ABSL_DECLARE_FLAG(bool, kernels);
+ABSL_DECLARE_FLAG(bool, no_predict);
 
 #endif  // DLC_TOOLS_FLAGS_H_

@@ -165,4 +165,28 @@ absl::StatusOr<CompiledFunction> JitSession::Compile(const loops::LoopProgram& p
   return function;
 }
 
+absl::StatusOr<CompiledFunction> JitSession::CompileModule(
+    std::unique_ptr<llvm::Module> module, std::unique_ptr<llvm::LLVMContext> context,
+    const std::string& entry, size_t num_arguments) {
+  std::lock_guard<std::mutex> lock(compile_mutex_);
+  CompiledFunction function;
+  const auto start = std::chrono::steady_clock::now();
+  module->setTargetTriple(target_.triple);
+  module->setDataLayout(jit_->getDataLayout());
+  llvm::Expected<llvm::orc::JITDylib&> library =
+      jit_->createJITDylib(StrCat(entry, ".", next_library_++));
+  if (!library) return ToStatus(library.takeError(), "creating a JIT library");
+  DLC_RETURN_IF_ERROR(
+      ToStatus(jit_->addIRModule(
+                   *library, llvm::orc::ThreadSafeModule(std::move(module), std::move(context))),
+               "adding the module to the JIT"));
+  DLC_ASSIGN_OR_RETURN(llvm::orc::ExecutorAddr address,
+                       ToStatusOr(jit_->lookup(*library, entry), "compiling the module"));
+  function.timings_.codegen_ms = MillisecondsSince(start);
+  function.code_ = jit_;
+  function.entry_ = address.toPtr<CompiledFunction::EntryPoint>();
+  function.num_arguments_ = num_arguments;
+  return function;
+}
+
 }  // namespace dlc::jit

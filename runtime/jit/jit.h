@@ -26,6 +26,8 @@
 #include "passes/pipeline.h"
 
 namespace llvm {
+class LLVMContext;
+class Module;
 class TargetMachine;
 namespace orc {
 class LLJIT;
@@ -97,6 +99,15 @@ class JitSession {
   // The same with a default pipeline for the host and `options`.
   absl::StatusOr<CompiledFunction> Compile(const loops::LoopProgram& program,
                                            const codegen::EmitOptions& options = {});
+
+  // Compiles a module built outside the pipeline (a measuring kernel such as
+  // peak_flops.h's FMA loop): machine code for the host at -O3 (no O3 IR
+  // passes). Function `entry` must have the programs' ABI, int32_t
+  // f(void** args), with `num_arguments` arguments; it gets no workspace
+  // (args[num_arguments] is null).
+  absl::StatusOr<CompiledFunction> CompileModule(std::unique_ptr<llvm::Module> module,
+                                                 std::unique_ptr<llvm::LLVMContext> context,
+                                                 const std::string& entry, size_t num_arguments);
 
   const codegen::TargetInfo& target() const { return target_; }
 

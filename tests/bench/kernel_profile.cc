@@ -23,8 +23,7 @@
 #include "tools/flags.h"
 #include "tools/training_setup.h"
 
-// --batch and --threads are dlc's (tools/flags.h).
-ABSL_FLAG(int64_t, steps, 50, "training steps to time (after one warm-up step)");
+// --batch, --threads and --steps are dlc's (tools/flags.h).
 ABSL_FLAG(int64_t, top, 25, "kernels to list");
 
 namespace dlc {
@@ -99,7 +98,7 @@ int Profile(const std::string& path) {
   const int32_t kernels = static_cast<int32_t>(loops->kernels.size());
   if (!compiled->Run(args).ok()) return 1;  // warm up
   jit::ResetKernelProfile(kernels);
-  const int64_t steps = absl::GetFlag(FLAGS_steps);
+  const int64_t steps = absl::GetFlag(FLAGS_steps).value_or(50);
   for (int64_t s = 0; s < steps; ++s) {
     if (absl::Status status = compiled->Run(args); !status.ok()) {
       std::fprintf(stderr, "%s\n", std::string(status.message()).c_str());
