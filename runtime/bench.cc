@@ -207,12 +207,17 @@ std::vector<int64_t> KernelFlops(const Graph& graph, const loops::LoopProgram& p
   // Which kernel computes each node ("%name = op").
   std::vector<int32_t> owner(static_cast<size_t>(graph.size()), -1);
   for (size_t k = 0; k < program.kernels.size(); ++k) {
-    const std::string& name = program.kernels[k].name;
-    if (!name.starts_with("%")) continue;  // "output i: copy of %v"
-    const size_t end = name.find(" = ");
-    if (end == std::string::npos) continue;
-    if (std::optional<ValueId> id = graph.Find(std::string_view(name).substr(1, end - 1))) {
-      owner[*id] = static_cast<int32_t>(k);
+    // "%name = op", or with an epilogue "%name = op + %root = op".
+    std::string_view rest = program.kernels[k].name;
+    while (rest.starts_with("%")) {  // not "output i: copy of %v"
+      const size_t end = rest.find(" = ");
+      if (end == std::string_view::npos) break;
+      if (std::optional<ValueId> id = graph.Find(rest.substr(1, end - 1))) {
+        owner[*id] = static_cast<int32_t>(k);
+      }
+      const size_t next = rest.find(" + %", end);
+      if (next == std::string_view::npos) break;
+      rest.remove_prefix(next + 3);
     }
   }
   // A node with no kernel of its own is computed inside its first user's
