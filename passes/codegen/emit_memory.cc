@@ -127,7 +127,11 @@ absl::Status FunctionEmitter::EmitLocalStore(const Stmt& s, LaneValue value) {
   const int width = lanes_ ? lanes_->width : 0;
   llvm::AllocaInst* slot = LocalSlot(s.buffer, width);
   llvm::Value* stored = width > 0 ? ToMemory(Widen(value), type) : ToMemory(value.value, type);
-  if (lanes_ && lanes_->mask) {  // lanes the guard excludes keep their value
+  // Lanes a guard excludes keep their value. Lanes past the end of the
+  // loop's last step need not: no store to memory takes them and no other
+  // lane reads them (their masked loads give 0), so a local updated in a
+  // partial step (an accumulator over 10 of 16 lanes) costs no blend.
+  if (lanes_ && lanes_->mask && lanes_->mask != lanes_->tail_mask) {
     stored = b_.CreateSelect(lanes_->mask, stored, b_.CreateLoad(slot->getAllocatedType(), slot));
   }
   b_.CreateStore(stored, slot);
