@@ -112,11 +112,18 @@ absl::Status AvgPool(OpLowering& op) {
 // pass routes the gradient: windows that do not overlap write each input
 // element at most once, so every element takes its window's gradient or 0
 // directly; overlapping windows add theirs up, one window at a time.
+//
+// Windows that tile the input take both passes window by window instead
+// (MaxPoolGradByWindow): the window's argmax in registers, then its
+// elements written at once, while they are still in L1.
+absl::Status MaxPoolGradByWindow(OpLowering& op, const Window2D& w);
+
 absl::Status MaxPoolGrad(OpLowering& op) {
   const Shape& x = op.in_type(0).shape;
   const Shape& y = op.in_type(1).shape;
   auto w = PoolWindow(op.node(), x);
   if (!w.ok()) return w.status();
+  if (TilingWindows(*w, x)) return MaxPoolGradByWindow(op, *w);
   const Type t = op.elem();
   BufferId best = op.Temp(t, y, "best");
   BufferId where = op.Temp(Type::kI32, y, "argmax");
@@ -145,21 +152,14 @@ absl::Status MaxPoolGrad(OpLowering& op) {
   const bool overlapping = w->stride_h < w->kernel_h || w->stride_w < w->kernel_w;
   if (!overlapping) {
     // Each element lies in at most one window; elements in none get 0.
-    // With tiling windows (the only case that takes an epilogue) every
-    // element is written once, through StoreResult.
-    const bool tiled = TilingWindows(*w, x);
-    if (!tiled) op.Fill(op.out, x, op.Zero(t));
-    absl::Status status;
+    op.Fill(op.out, x, op.Zero(t));
     op.Emit(WindowNest(op, x, *w, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
       ExprId at = XAt(op, y, v[0], v[1], v[2], v[5]);
       ExprId mine = op.b.Compare(CompareOp::kEq, op.b.Load(where, at), place(v));
       ExprId grad = op.b.Select(mine, op.b.Load(op.in[1], at), op.Zero(t));
-      absl::StatusOr<std::vector<StmtId>> store =
-          op.StoreResult(std::vector<ExprId>{v[0], ih, iw, v[5]}, grad);
-      if (!store.ok()) status = store.status();
-      return store.ok() ? *store : std::vector<StmtId>{};
+      return std::vector<StmtId>{op.b.Store(op.out, XAt(op, x, v[0], ih, iw, v[5]), grad)};
     }));
-    return status;
+    return absl::OkStatus();
   }
   op.Fill(op.out, x, op.Zero(t));
   op.Emit(op.b.Nest(y, [&](std::span<const ExprId> c) {
@@ -180,6 +180,65 @@ absl::Status MaxPoolGrad(OpLowering& op) {
   return absl::OkStatus();
 }
 
+
+// Windows that tile the input: per image, window by window, the running
+// maximum and its place for all channels (kept in registers: register
+// accumulation makes the small per-image scratch a pair of locals), then
+// the window's elements, each written once through StoreResult (so an
+// epilogue, the ReLU mask, applies as they are written). Same scan order,
+// same first maximum as the two-pass form.
+absl::Status MaxPoolGradByWindow(OpLowering& op, const Window2D& w) {
+  const Shape& x = op.in_type(0).shape;
+  const Shape& y = op.in_type(1).shape;
+  const Type t = op.elem();
+  const Shape scratch = {x[0], x[3]};  // per image, so images run in parallel
+  BufferId best = op.Temp(t, scratch, "best");
+  BufferId where = op.Temp(Type::kI32, scratch, "argmax");
+  absl::Status status;
+  op.Emit(op.b.Nest({x[0], w.out_h, w.out_w}, [&](std::span<const ExprId> win) {
+    ExprId n = win[0], oh = win[1], ow = win[2];
+    auto place = [&](ExprId kh, ExprId kw) {
+      return op.b.Cast(Type::kI32, op.b.Add(op.b.Mul(kh, w.kernel_w), kw));
+    };
+    auto slot = [&](ExprId c) { return op.b.FlatIndex(std::vector<ExprId>{n, c}, scratch); };
+    std::vector<StmtId> stmts = op.b.Nest({x[3]}, [&](std::span<const ExprId> c) {
+      return std::vector<StmtId>{op.b.Store(best, slot(c[0]), op.b.Const(-INFINITY, t)),
+                                 op.b.Store(where, slot(c[0]), op.b.Const(-1, Type::kI32))};
+    });
+    for (StmtId s : op.b.Nest({w.kernel_h, w.kernel_w, x[3]}, [&](std::span<const ExprId> k) {
+           ExprId ih = op.b.Add(op.b.Mul(oh, w.stride_h), k[0]);
+           ExprId iw = op.b.Add(op.b.Mul(ow, w.stride_w), k[1]);
+           ExprId value = op.b.Load(op.in[0], XAt(op, x, n, ih, iw, k[2]));
+           ExprId current = op.b.Load(best, slot(k[2]));
+           ExprId found = op.b.Load(where, slot(k[2]));
+           ExprId none_yet = op.b.Compare(CompareOp::kLt, found, op.b.Const(0, Type::kI32));
+           ExprId current_not_nan = op.b.Compare(CompareOp::kEq, current, current);
+           ExprId better = op.b.Binary(BinaryOp::kOr, op.b.Compare(CompareOp::kGt, value, current),
+                                       op.b.Compare(CompareOp::kNe, value, value));
+           ExprId take = op.b.Binary(BinaryOp::kOr, none_yet,
+                                     op.b.Binary(BinaryOp::kAnd, current_not_nan, better));
+           return std::vector<StmtId>{
+               op.b.Store(where, slot(k[2]), op.b.Select(take, place(k[0], k[1]), found)),
+               op.b.Store(best, slot(k[2]), op.b.Select(take, value, current))};
+         })) {
+      stmts.push_back(s);
+    }
+    for (StmtId s : op.b.Nest({w.kernel_h, w.kernel_w, x[3]}, [&](std::span<const ExprId> k) {
+           ExprId ih = op.b.Add(op.b.Mul(oh, w.stride_h), k[0]);
+           ExprId iw = op.b.Add(op.b.Mul(ow, w.stride_w), k[1]);
+           ExprId mine = op.b.Compare(CompareOp::kEq, op.b.Load(where, slot(k[2])), place(k[0], k[1]));
+           ExprId dy = op.b.Load(op.in[1], XAt(op, y, n, oh, ow, k[2]));
+           absl::StatusOr<std::vector<StmtId>> store = op.StoreResult(
+               std::vector<ExprId>{n, ih, iw, k[2]}, op.b.Select(mine, dy, op.Zero(t)));
+           if (!store.ok()) status = store.status();
+           return store.ok() ? *store : std::vector<StmtId>{};
+         })) {
+      stmts.push_back(s);
+    }
+    return stmts;
+  }));
+  return status;
+}
 
 // Each window's gradient, divided by its number of real elements, is added
 // to each of them.
