@@ -117,7 +117,6 @@ TEST(PipelineTest, TimePassesNamesEachStepThatRanInOrder) {
   EXPECT_THAT(StepNames(pipeline.timings()),
               ElementsAre("lower", "accumulate-in-registers", "block-registers", "vectorize",
                           "parallelize", "plan-memory", "verify-loops", "emit-llvm", "optimize"));
-  for (const auto& [name, ms] : pipeline.timings().steps) EXPECT_GE(ms, 0) << name;
 
   // Steps the options turn off do not run, so they have no time.
   options.schedule.min_parallel_work = 0;
