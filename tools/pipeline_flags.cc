@@ -13,6 +13,9 @@ ABSL_FLAG(std::vector<std::string>, print_after, {},
 ABSL_FLAG(bool, print_after_all, false, "print the program after every compile step");
 ABSL_FLAG(bool, time_passes, false, "print the time each compile step took (to standard error)");
 ABSL_FLAG(bool, verify_each, false, "run the tensor or loop verifier after every compile step");
+ABSL_FLAG(bool, register_tiles, true,
+          "lower stride-1 convolutions and matrix products as register tiles "
+          "(--noregister_tiles: plain loop nests, to compare or to test a pass alone)");
 ABSL_FLAG(std::vector<std::string>, passes, {},
           "opt: the loop passes to run after lowering, in order (default: the schedule's)");
 
@@ -31,6 +34,7 @@ absl::StatusOr<PipelineOptions> PipelineOptionsFromFlags(const codegen::TargetIn
   options.print_after_all = absl::GetFlag(FLAGS_print_after_all);
   options.time_passes = absl::GetFlag(FLAGS_time_passes);
   options.verify_each = absl::GetFlag(FLAGS_verify_each);
+  options.schedule.register_tiles = absl::GetFlag(FLAGS_register_tiles);
   options.print = [](std::string_view step, const std::string& text) {
     std::fprintf(stderr, "; *** after %.*s ***\n%s", static_cast<int>(step.size()), step.data(),
                  text.c_str());

@@ -1,6 +1,7 @@
 // The flags that steer the compile pipeline (passes/pipeline.h), shared by
 // every command that compiles: --print-after=STEP[,STEP], --print-after-all,
-// --time-passes, --verify-each, and --passes=a,b,c (dlc opt).
+// --time-passes, --verify-each, --noregister_tiles, and --passes=a,b,c
+// (dlc opt).
 #ifndef DLC_TOOLS_PIPELINE_FLAGS_H_
 #define DLC_TOOLS_PIPELINE_FLAGS_H_
 
@@ -16,6 +17,7 @@ ABSL_DECLARE_FLAG(std::vector<std::string>, print_after);
 ABSL_DECLARE_FLAG(bool, print_after_all);
 ABSL_DECLARE_FLAG(bool, time_passes);
 ABSL_DECLARE_FLAG(bool, verify_each);
+ABSL_DECLARE_FLAG(bool, register_tiles);
 ABSL_DECLARE_FLAG(std::vector<std::string>, passes);
 
 namespace dlc::tools {

@@ -84,8 +84,34 @@ absl::Status MatMul(OpLowering& op) {
   // The register tile: `pixels` result rows x vectors of result columns
   // (conv_tiles.h), the reduction innermost around it; register
   // accumulation turns the tile's loops into accumulators.
-  const PixelTile tile = op.register_tiles() ? ChoosePixelTile(blocks.rows, out[r - 1], op.budget())
-                                             : PixelTile{1, ChannelSplit{1, 1, out[r - 1]}};
+  if (!op.register_tiles()) {
+    // The plain nest: batch..., [row chunk, k block,] i, k, j.
+    Shape loops(out.begin(), out.end() - 2);
+    if (blocked) {
+      loops.push_back(out[r - 2] / blocks.rows);
+      loops.push_back(k_extent / blocks.reduction);
+    }
+    loops.push_back(blocks.rows);
+    loops.push_back(blocks.reduction);
+    loops.push_back(out[r - 1]);
+    op.Emit(op.b.Nest(loops, [&](std::span<const ExprId> v) {
+      std::vector<ExprId> batch(v.begin(), v.begin() + (r - 2));
+      const size_t at = blocked ? r : r - 2;
+      ExprId i = blocked ? op.b.Add(op.b.Mul(v[r - 2], blocks.rows), v[at]) : v[at];
+      ExprId k = blocked ? op.b.Add(op.b.Mul(v[r - 1], blocks.reduction), v[at + 1]) : v[at + 1];
+      auto coords = [&](ExprId row, ExprId col) {
+        std::vector<ExprId> c = batch;
+        c.push_back(row);
+        c.push_back(col);
+        return c;
+      };
+      ExprId a = op.b.Load(op.in[0], op.b.FlatIndex(ta ? coords(k, i) : coords(i, k), as));
+      ExprId b = op.b.Load(b_buffer, op.b.FlatIndex(coords(k, v[at + 2]), b_shape));
+      return std::vector<StmtId>{Accumulate(op, op.out, op.b.FlatIndex(coords(i, v[at + 2]), out), a, b)};
+    }));
+    return absl::OkStatus();
+  }
+  const PixelTile tile = ChoosePixelTile(blocks.rows, out[r - 1], op.budget());
   const ChannelSplit& ch = tile.channels;
   const int64_t full = blocks.rows / tile.pixels, tail = blocks.rows % tile.pixels;
   const Shape batch_shape(out.begin(), out.end() - 2);
