@@ -22,10 +22,10 @@ bool Padded(const Window2D& w) {
   return w.pad_top > 0 || w.pad_bottom > 0 || w.pad_left > 0 || w.pad_right > 0;
 }
 
-// Windows that tile the input exactly: every element in exactly one.
-bool TilingWindows(const Window2D& w, const Shape& x) {
-  return !Padded(w) && w.out_h * w.stride_h == x[1] && w.out_w * w.stride_w == x[2] &&
-         w.stride_h == w.kernel_h && w.stride_w == w.kernel_w;
+// Windows side by side, unpadded: every element in at most one (those in
+// none are the last rows and columns, when the size is no multiple).
+bool DisjointWindows(const Window2D& w) {
+  return !Padded(w) && w.stride_h == w.kernel_h && w.stride_w == w.kernel_w;
 }
 
 // Loops n, oh, ow, kh, kw, c over the windows of `x` (NHWC); `inner` gets
@@ -113,7 +113,7 @@ absl::Status AvgPool(OpLowering& op) {
 // element at most once, so every element takes its window's gradient or 0
 // directly; overlapping windows add theirs up, one window at a time.
 //
-// Windows that tile the input take both passes window by window instead
+// Disjoint windows take both passes window by window instead
 // (MaxPoolGradByWindow): the window's argmax in registers, then its
 // elements written at once, while they are still in L1.
 absl::Status MaxPoolGradByWindow(OpLowering& op, const Window2D& w);
@@ -123,7 +123,7 @@ absl::Status MaxPoolGrad(OpLowering& op) {
   const Shape& y = op.in_type(1).shape;
   auto w = PoolWindow(op.node(), x);
   if (!w.ok()) return w.status();
-  if (TilingWindows(*w, x)) return MaxPoolGradByWindow(op, *w);
+  if (DisjointWindows(*w)) return MaxPoolGradByWindow(op, *w);
   const Type t = op.elem();
   BufferId best = op.Temp(t, y, "best");
   BufferId where = op.Temp(Type::kI32, y, "argmax");
@@ -181,7 +181,7 @@ absl::Status MaxPoolGrad(OpLowering& op) {
 }
 
 
-// Windows that tile the input: per image, window by window, the running
+// Disjoint windows: per image, window by window, the running
 // maximum and its place for all channels (kept in registers: register
 // accumulation makes the small per-image scratch a pair of locals), then
 // the window's elements, each written once through StoreResult (so an
@@ -195,8 +195,8 @@ absl::Status MaxPoolGradByWindow(OpLowering& op, const Window2D& w) {
   BufferId best = op.Temp(t, scratch, "best");
   BufferId where = op.Temp(Type::kI32, scratch, "argmax");
   absl::Status status;
-  op.Emit(op.b.Nest({x[0], w.out_h, w.out_w}, [&](std::span<const ExprId> win) {
-    ExprId n = win[0], oh = win[1], ow = win[2];
+  // One window (n, oh, ow): its argmax, then its elements.
+  auto window = [&](ExprId n, ExprId oh, ExprId ow) {
     auto place = [&](ExprId kh, ExprId kw) {
       return op.b.Cast(Type::kI32, op.b.Add(op.b.Mul(kh, w.kernel_w), kw));
     };
@@ -236,6 +236,25 @@ absl::Status MaxPoolGradByWindow(OpLowering& op, const Window2D& w) {
       stmts.push_back(s);
     }
     return stmts;
+  };
+  // Elements in no window take a gradient of 0 (through the epilogue too).
+  auto zeros = [&](ExprId n, int64_t row0, int64_t rows, int64_t col0, int64_t cols) {
+    if (rows <= 0 || cols <= 0) return std::vector<StmtId>{};
+    return op.b.Nest({rows, cols, x[3]}, [&](std::span<const ExprId> e) {
+      absl::StatusOr<std::vector<StmtId>> store = op.StoreResult(
+          std::vector<ExprId>{n, op.b.AddConst(e[0], row0), op.b.AddConst(e[1], col0), e[2]}, op.Zero(t));
+      if (!store.ok()) status = store.status();
+      return store.ok() ? *store : std::vector<StmtId>{};
+    });
+  };
+  const int64_t covered_h = w.out_h * w.stride_h, covered_w = w.out_w * w.stride_w;
+  op.Emit(op.b.Nest({x[0]}, [&](std::span<const ExprId> image) {
+    std::vector<StmtId> body = op.b.Nest({w.out_h, w.out_w}, [&](std::span<const ExprId> win) {
+      return window(image[0], win[0], win[1]);
+    });
+    for (StmtId z : zeros(image[0], 0, covered_h, covered_w, x[2] - covered_w)) body.push_back(z);
+    for (StmtId z : zeros(image[0], covered_h, x[1] - covered_h, 0, x[2])) body.push_back(z);
+    return body;
   }));
   return status;
 }
@@ -264,7 +283,7 @@ bool MaxPoolGradTakesEpilogue(const Graph& graph, ValueId id) {
   const Node& node = graph.node(id);
   const Shape& x = node.type.shape;
   absl::StatusOr<Window2D> w = PoolWindow(node, x);
-  return w.ok() && TilingWindows(*w, x) && IsFloat(node.type.dtype);
+  return w.ok() && DisjointWindows(*w) && IsFloat(node.type.dtype);
 }
 
 absl::Status LowerPooling(OpLowering& op) {

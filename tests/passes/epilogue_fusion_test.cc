@@ -97,14 +97,28 @@ TEST(EpilogueFusion, NotWhenTheChainReadsALaterKernel) {
   EXPECT_THAT(text, HasSubstr("# %late = conv2d + %sum = add"));
 }
 
-TEST(EpilogueFusion, NotWhenThePoolingWindowsLeaveElementsOut) {
-  // 5 columns in windows of 2: the last column is in none, so the gradient
-  // is filled with zeros first and written in part; no epilogue.
+TEST(EpilogueFusion, ElementsInNoPoolingWindowGetTheEpilogueOfZero) {
+  // 5 columns in windows of 2: the last column is in none. Its gradient is
+  // 0, and the epilogue still applies to it (here -0).
   const std::string text = LowerAndCompare(R"(graph g {
   %r = input() : f32[1,4,5,16]
   %dy = input() : f32[1,2,2,16]
   %g = maxpool2d_grad(%r, %dy) {window=[2,2], strides=[2,2]} : f32[1,4,5,16]
   %dz = neg(%g) : f32[1,4,5,16]
+  return %dz
+})");
+  EXPECT_THAT(text, HasSubstr("# %g = maxpool2d_grad + %dz = neg"));
+  EXPECT_THAT(text, Not(HasSubstr("# %dz = neg")));
+}
+
+TEST(EpilogueFusion, NotWhenPoolingWindowsOverlap) {
+  // Windows of 3 every 2: an element may take the gradient of two windows,
+  // added up, so it is not written once.
+  const std::string text = LowerAndCompare(R"(graph g {
+  %r = input() : f32[1,5,5,16]
+  %dy = input() : f32[1,2,2,16]
+  %g = maxpool2d_grad(%r, %dy) {window=[3,3], strides=[2,2]} : f32[1,5,5,16]
+  %dz = neg(%g) : f32[1,5,5,16]
   return %dz
 })");
   EXPECT_THAT(text, HasSubstr("# %g = maxpool2d_grad\n"));
