@@ -318,27 +318,59 @@ void TiledBackpropFilter(OpLowering& op, const ConvShapes& g) {
       })};
     });
   };
+  // The sibling bias gradient (op_lowering.h): the sum of dy over the
+  // batch and the pixels, per chunk right after the chunk's filter sums,
+  // while that part of dy is still in cache; bias[chunk][o] += dy.
+  const bool bias = op.sibling >= 0;
+  const int64_t outputs = ws[3];
+  const BufferId bias_target =
+      !bias ? -1 : chunks > 1 ? op.Temp(op.elem(), Shape{chunks, outputs}, "bias_chunks") : op.sibling_out;
+  auto bias_nest = [&](ExprId chunk) {
+    return op.b.Nest({per_chunk, ys[1], ys[2], outputs}, [&](std::span<const ExprId> v) {
+      ExprId n = op.b.Add(op.b.Mul(chunk, per_chunk), v[0]);
+      ExprId dy = op.b.Load(op.in[1], op.b.FlatIndex(std::vector<ExprId>{n, v[1], v[2], v[3]}, ys));
+      ExprId at = op.b.Add(op.b.Mul(chunk, chunks > 1 ? outputs : 0), v[3]);
+      return std::vector<StmtId>{
+          op.b.Store(bias_target, at, op.b.Binary(BinaryOp::kAdd, op.b.Load(bias_target, at), dy))};
+    });
+  };
   if (chunks == 1) {
     op.Fill(op.out, ws, op.Zero(op.elem()));
     op.Emit({nest(op.b.Index(0))});
+    if (bias) {
+      op.Fill(op.sibling_out, Shape{outputs}, op.Zero(op.elem()));
+      op.Emit(bias_nest(op.b.Index(0)));
+    }
     return;
   }
   // Each chunk zeroes and fills its own slice (the chunk loop runs in
   // parallel), then the slices are added in chunk order.
   op.Emit({Loop(op, chunks, [&](ExprId chunk) {
-    StmtId zero = Loop(op, filter_size, [&](ExprId e) {
+    std::vector<StmtId> body = {Loop(op, filter_size, [&](ExprId e) {
       return std::vector<StmtId>{op.b.Store(target, op.b.Add(op.b.Mul(chunk, filter_size), e), op.Zero(op.elem()))};
-    });
-    return std::vector<StmtId>{zero, nest(chunk)};
-  })});
-  op.Fill(op.out, ws, op.Zero(op.elem()));
-  op.Emit({Loop(op, chunks, [&](ExprId chunk) {
-    return std::vector<StmtId>{Loop(op, filter_size, [&](ExprId e) {
-      ExprId part = op.b.Load(target, op.b.Add(op.b.Mul(chunk, filter_size), e));
-      return std::vector<StmtId>{
-          op.b.Store(op.out, e, op.b.Binary(BinaryOp::kAdd, op.b.Load(op.out, e), part))};
     })};
+    body.push_back(nest(chunk));
+    if (bias) {
+      body.push_back(Loop(op, outputs, [&](ExprId o) {
+        return std::vector<StmtId>{op.b.Store(bias_target, op.b.Add(op.b.Mul(chunk, outputs), o), op.Zero(op.elem()))};
+      }));
+      for (StmtId t : bias_nest(chunk)) body.push_back(t);
+    }
+    return body;
   })});
+  // The chunks' sums, added in chunk order.
+  auto add_chunks = [&](BufferId partial, BufferId result, int64_t size) {
+    op.Fill(result, Shape{size}, op.Zero(op.elem()));
+    op.Emit({Loop(op, chunks, [&](ExprId chunk) {
+      return std::vector<StmtId>{Loop(op, size, [&](ExprId e) {
+        ExprId part = op.b.Load(partial, op.b.Add(op.b.Mul(chunk, size), e));
+        return std::vector<StmtId>{
+            op.b.Store(result, e, op.b.Binary(BinaryOp::kAdd, op.b.Load(result, e), part))};
+      })};
+    })});
+  };
+  add_chunks(target, op.out, filter_size);
+  if (bias) add_chunks(bias_target, op.sibling_out, outputs);
 }
 
 }  // namespace dlc::to_loops

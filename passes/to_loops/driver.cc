@@ -3,6 +3,7 @@
 // planning is a pipeline step of its own (passes/pipeline.h).
 #include "absl/strings/str_format.h"
 #include "ir/status_macros.h"
+#include "ir/shape_util.h"
 #include "ir/str_cat.h"
 #include "ir/verifier.h"
 #include "passes/lower_to_loops.h"
@@ -148,13 +149,37 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
     value_buffer[id] = b.AddBuffer(std::move(buffer));
   }
 
-  const Fusion fusion = FindFusion(graph, [&](ValueId id) {
+  Fusion fusion = FindFusion(graph, [&](ValueId id) {
     switch (graph.node(id).op) {
       case OpKind::kConv2D: return Conv2DTakesEpilogue(graph, id, options);
       case OpKind::kMaxPool2DGrad: return MaxPoolGradTakesEpilogue(graph, id);
       default: return false;
     }
   });
+  // Siblings: a tiled filter gradient takes the bias gradient of its dy
+  // (reduce_sum over batch and pixels) when nothing uses that sum before
+  // the filter gradient's kernel has run.
+  for (ValueId f = 0; f < graph.size(); ++f) {
+    if (graph.node(f).op != OpKind::kConv2DBackpropFilter || !BackpropFilterIsTiled(graph, f, options)) continue;
+    const ValueId dy = graph.node(f).operands[1];
+    for (ValueId r = 0; r < graph.size(); ++r) {
+      const Node& node = graph.node(r);
+      if (node.op != OpKind::kReduceSum || node.operands[0] != dy || fusion.computed_by_producer[r] ||
+          AttrBool(node.attrs, "keepdims") || !IsFloat(node.type.dtype)) {
+        continue;
+      }
+      auto axes = NormalizeAxes(AttrInts(node.attrs, "axes"), graph.type(dy).rank());
+      if (!axes.ok() || *axes != IntList{0, 1, 2}) continue;
+      bool used_later = true;
+      for (ValueId u = 0; u < graph.size() && used_later; ++u) {
+        for (ValueId operand : graph.node(u).operands) used_later &= operand != r || u > f;
+      }
+      if (!used_later) continue;
+      fusion.sibling[f] = r;
+      fusion.computed_by_producer[r] = true;
+      break;
+    }
+  }
   // A value's own buffer: its output buffer when it is returned (the first
   // time), else a temp named after it.
   auto own_buffer = [&](ValueId id) {
@@ -187,6 +212,12 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
       op.epilogue = root;
       op.epilogue_out = value_buffer[root];
       name = StrCat(name, " + %", graph.node(root).name, " = ", OpName(graph.node(root).op));
+    }
+    if (const ValueId sum = fusion.sibling[id]; sum >= 0) {
+      value_buffer[sum] = own_buffer(sum);
+      op.sibling = sum;
+      op.sibling_out = value_buffer[sum];
+      name = StrCat(name, " + %", graph.node(sum).name, " = ", OpName(graph.node(sum).op));
     }
     for (ValueId operand : node.operands) op.in.push_back(value_buffer[operand]);
     if (node.op == OpKind::kConstant) {

@@ -270,6 +270,18 @@ bool Conv2DTakesEpilogue(const Graph& graph, ValueId id, const LowerOptions& opt
   return options.register_tiles && win.ok() && TiledConvApplies(*win) && IsFloat(node.type.dtype);
 }
 
+bool BackpropFilterIsTiled(const Graph& graph, ValueId id, const LowerOptions& options) {
+  const Node& node = graph.node(id);
+  const Shape& x = graph.type(node.operands[0]).shape;
+  const IntList w = AttrInts(node.attrs, "filter_shape");
+  if (w.size() != 4) return false;
+  auto padding = node.attrs.find("padding");
+  auto win = ResolveWindow2D(x[1], x[2], w[0], w[1], AttrInts(node.attrs, "strides"),
+                             AttrInts(node.attrs, "dilations"),
+                             padding == node.attrs.end() ? Attribute(std::string("valid")) : padding->second);
+  return options.register_tiles && win.ok() && TiledConvApplies(*win) && IsFloat(node.type.dtype);
+}
+
 absl::Status LowerLinear(OpLowering& op) {
   switch (op.node().op) {
     case OpKind::kMatMul: return MatMul(op);

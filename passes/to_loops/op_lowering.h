@@ -33,8 +33,12 @@ using loops::Type;
 struct Fusion {
   std::vector<bool> fused;                 // per node
   std::vector<ValueId> epilogue;           // per producer: its root R, or -1
-  std::vector<bool> computed_by_producer;  // per node: an epilogue's root
-}; 
+  std::vector<bool> computed_by_producer;  // per node: an epilogue's root, or a sibling
+  // Siblings: a filter gradient whose output gradient dy is also summed
+  // over batch and pixels (the bias gradient, a reduce_sum) computes that
+  // sum in its own kernel, chunk by chunk, while dy is in cache.
+  std::vector<ValueId> sibling;            // per filter gradient: the sum, or -1
+};
 
 struct OpLowering {
   loops::LoopBuilder& b;
@@ -53,6 +57,9 @@ struct OpLowering {
   // element, as an expression (its operand loads are replaced by it).
   ValueId given = -1;
   ExprId given_value = -1;
+  // A sibling (see Fusion) this kernel computes too, and its buffer.
+  ValueId sibling = -1;
+  BufferId sibling_out = -1;
 
   // The register file's size, for microkernel tiles.
   RegisterBudget budget() const {
@@ -98,6 +105,8 @@ absl::StatusOr<ExprId> ElementwiseValueAt(OpLowering& op, std::span<const ExprId
 // its result once, in a place where an epilogue can go.
 bool Conv2DTakesEpilogue(const Graph& graph, ValueId id, const LowerOptions& options);  // linear.cc
 bool MaxPoolGradTakesEpilogue(const Graph& graph, ValueId id);  // pooling.cc
+// Whether a conv2d_backprop_filter is tiled (and so can take a sibling).
+bool BackpropFilterIsTiled(const Graph& graph, ValueId id, const LowerOptions& options);  // linear.cc
 absl::Status LowerMovement(OpLowering& op);      // movement.cc
 absl::Status LowerReduction(OpLowering& op);     // reductions.cc
 absl::Status LowerLinear(OpLowering& op);        // linear.cc: matmul, conv2d and its backprops

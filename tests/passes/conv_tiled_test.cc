@@ -175,6 +175,18 @@ TEST(ConvTiled, FilterGradientOverBatchChunksIsWithinRounding) {
                        1e-5);
 }
 
+TEST(ConvTiled, SiblingBiasGradientOverBatchChunksIsWithinRounding) {
+  // The bias gradient computed with the filter gradient, chunk by chunk.
+  ExpectLoweredMatches(R"(graph g {
+  %x = input() : f32[32,4,4,2]
+  %dy = input() : f32[32,2,2,16]
+  %db = reduce_sum(%dy) {axes=[0,1,2]} : f32[16]
+  %dw = conv2d_backprop_filter(%x, %dy) {filter_shape=[3,3,2,16]} : f32[3,3,2,16]
+  return %dw, %db
+})",
+                       1e-5);
+}
+
 TEST(ConvTiled, DumpShowsTheTileAndTheChunks) {
   absl::StatusOr<Module> module = ParseModule(R"(graph g {
   %x = input() : f32[32,4,4,2]

@@ -125,5 +125,31 @@ TEST(EpilogueFusion, NotWhenPoolingWindowsOverlap) {
   EXPECT_THAT(text, HasSubstr("# %dz = neg"));
 }
 
+TEST(SiblingFusion, BiasGradientJoinsTheFilterGradient) {
+  // The bias gradient sums the same dy as the filter gradient: one kernel.
+  const std::string text = LowerAndCompare(R"(graph g {
+  %x = input() : f32[3,6,6,2]
+  %dy = input() : f32[3,4,4,16]
+  %db = reduce_sum(%dy) {axes=[0,1,2]} : f32[16]
+  %dw = conv2d_backprop_filter(%x, %dy) {filter_shape=[3,3,2,16]} : f32[3,3,2,16]
+  return %dw, %db
+})");
+  EXPECT_THAT(text, HasSubstr("# %dw = conv2d_backprop_filter + %db = reduce_sum"));
+  EXPECT_THAT(text, Not(HasSubstr("# %db = reduce_sum")));
+}
+
+TEST(SiblingFusion, NotWhenTheSumIsUsedBeforeTheFilterGradient) {
+  const std::string text = LowerAndCompare(R"(graph g {
+  %x = input() : f32[3,6,6,2]
+  %dy = input() : f32[3,4,4,16]
+  %db = reduce_sum(%dy) {axes=[0,1,2]} : f32[16]
+  %early = neg(%db) : f32[16]
+  %dw = conv2d_backprop_filter(%x, %dy) {filter_shape=[3,3,2,16]} : f32[3,3,2,16]
+  return %dw, %early
+})");
+  EXPECT_THAT(text, HasSubstr("# %db = reduce_sum"));
+  EXPECT_THAT(text, HasSubstr("# %dw = conv2d_backprop_filter\n"));
+}
+
 }  // namespace
 }  // namespace dlc
