@@ -75,7 +75,7 @@ ABSL_FLAG(int64_t, index, -1, "predict: the test-set sample to trace (from 0)");
 ABSL_FLAG(std::string, image, "",
           "predict: FILE.idx[.gz]@ROW: trace row ROW (default 0) of an IDX image file instead");
 
-// dlc bench (and tests/bench/kernel_profile: --steps).
+// dlc bench.
 ABSL_FLAG(std::optional<int64_t>, repeats, std::nullopt,
           "bench: timed repeats; the report gives their median, min and max (default 7)");
 ABSL_FLAG(std::optional<int64_t>, steps, std::nullopt,
