@@ -54,4 +54,19 @@ StmtId CloneStmt(loops::LoopBuilder& b, StmtId id, Renaming renaming) {
   return static_cast<StmtId>(p.stmts.size() - 1);
 }
 
+StmtId SplitVectorStepsAcrossThreads(loops::LoopBuilder& b, StmtId v) {
+  loops::LoopProgram& p = b.program();
+  const int lanes = p.stmt(v).width;
+  const loops::VarId outer = b.NewVar(), inner = b.NewVar();
+  Renaming split;
+  split.vars[p.stmt(v).var] = b.Add(b.Mul(b.Var(outer), lanes), b.Var(inner));
+  std::vector<StmtId> body = p.stmt(v).body;
+  for (StmtId& s : body) s = CloneStmt(b, s, split);
+  const int64_t steps = p.stmt(v).extent / lanes;
+  p.stmts[v].var = inner;
+  p.stmts[v].extent = lanes;
+  p.stmts[v].body = body;
+  return b.For(outer, steps, {v}, loops::LoopKind::kParallel);
+}
+
 }  // namespace dlc

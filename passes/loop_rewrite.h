@@ -29,6 +29,12 @@ loops::ExprId RewriteExpr(loops::LoopBuilder& b, loops::ExprId id, const Renamin
 // fresh variables (a variable belongs to one loop).
 loops::StmtId CloneStmt(loops::LoopBuilder& b, loops::StmtId id, Renaming renaming);
 
+// Vectorized loop `v` (extent a multiple of its width) as a parallel loop
+// over its vector steps around a loop of one vector step: the same
+// iterations in SIMD lanes, split across threads. Returns the new parallel
+// loop, which takes v's place.
+loops::StmtId SplitVectorStepsAcrossThreads(loops::LoopBuilder& b, loops::StmtId v);
+
 }  // namespace dlc
 
 #endif  // DLC_PASSES_LOOP_REWRITE_H_

@@ -113,21 +113,6 @@ class Rewriter {
     bool consumed;
   };
 
-  // Vectorized loop `v` as a parallel loop over its vector steps around a
-  // loop of one vector step; returns the parallel loop.
-  StmtId SplitAcrossThreads(StmtId v, int lanes) {
-    const VarId outer = b_.NewVar(), inner = b_.NewVar();
-    Renaming split;
-    split.vars[p_.stmt(v).var] = b_.Add(b_.Mul(b_.Var(outer), lanes), b_.Var(inner));
-    std::vector<StmtId> body = p_.stmt(v).body;
-    for (StmtId& s : body) s = CloneStmt(b_, s, split);
-    const int64_t steps = p_.stmt(v).extent / lanes;
-    p_.stmts[v].var = inner;
-    p_.stmts[v].extent = lanes;
-    p_.stmts[v].body = body;
-    return b_.For(outer, steps, {v}, LoopKind::kParallel);
-  }
-
   // If `id` is a perfect nest storing one constant into one buffer: the
   // buffer and the constant.
   std::optional<std::pair<BufferId, ExprId>> AsFill(StmtId id) const {
@@ -332,7 +317,7 @@ class Rewriter {
       // on one thread: its vectors are split between threads instead.
       if (enclosing.empty() && p_.stmt(v).extent % lanes == 0 && p_.stmt(v).extent >= 2 * lanes &&
           reduction >= kMinReductionToSplit) {
-        slot = SplitAcrossThreads(v, lanes);
+        slot = SplitVectorStepsAcrossThreads(b_, v);
       }
     }
     rewritten_.push_back(v);

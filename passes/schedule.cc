@@ -2,7 +2,9 @@
 
 #include <map>
 
+#include "ir/loops/loop_builder.h"
 #include "passes/loop_analysis.h"
+#include "passes/loop_rewrite.h"
 
 namespace dlc {
 namespace {
@@ -24,16 +26,26 @@ int64_t Work(const loops::LoopProgram& p, StmtId id) {
 // The nest's outermost loop with more than one iteration, if its iterations
 // are independent. A deeper loop is not taken: it would be started once per
 // iteration of the loops around it (thousands of times for a convolution's
-// filter gradient), costing more in waking threads than it gains.
-void Parallelize(loops::LoopProgram& p, StmtId id) {
-  while (p.stmt(id).kind == StmtKind::kFor) {
-    loops::Stmt& s = p.stmts[id];
+// filter gradient), costing more in waking threads than it gains. A
+// vectorized loop of whole vectors (a flat elementwise loop) splits its
+// vector steps across threads. `slot` holds the nest's statement, and is
+// replaced when the loop taking the threads is a new one.
+void Parallelize(loops::LoopProgram& p, StmtId& slot) {
+  StmtId* at = &slot;
+  while (p.stmt(*at).kind == StmtKind::kFor) {
+    loops::Stmt& s = p.stmts[*at];
     if (s.extent >= 2) {
-      if (s.loop == LoopKind::kSerial && IterationsIndependent(p, id)) s.loop = LoopKind::kParallel;
+      if (s.loop == LoopKind::kSerial && IterationsIndependent(p, *at)) {
+        s.loop = LoopKind::kParallel;
+      } else if (s.loop == LoopKind::kVectorized && s.extent % s.width == 0 &&
+                 s.extent >= 2 * s.width && IterationsIndependent(p, *at)) {
+        loops::LoopBuilder b(p);
+        *at = SplitVectorStepsAcrossThreads(b, *at);
+      }
       return;
     }
     if (s.body.size() != 1) return;
-    id = s.body[0];
+    at = &p.stmts[*at].body[0];
   }
 }
 
@@ -73,8 +85,8 @@ void VectorizeLoops(loops::LoopProgram& program, int vector_bytes) {
 
 void ParallelizeLoops(loops::LoopProgram& program, int64_t min_parallel_work) {
   if (min_parallel_work <= 0) return;
-  for (const loops::Kernel& kernel : program.kernels) {
-    for (StmtId id : kernel.body) {
+  for (loops::Kernel& kernel : program.kernels) {
+    for (StmtId& id : kernel.body) {
       if (Work(program, id) >= min_parallel_work) Parallelize(program, id);
     }
   }
