@@ -11,6 +11,7 @@
 #include "ir/str_cat.h"
 #include "passes/codegen/target.h"
 #include "runtime/bench.h"
+#include "runtime/jit/thread_pool.h"
 #include "tools/commands.h"
 #include "tools/flags.h"
 #include "tools/model_loading.h"
@@ -38,8 +39,9 @@ absl::StatusOr<std::string> Bench(const std::string& path) {
   DLC_RETURN_IF_ERROR(CheckPositive("threads", threads));
   DLC_RETURN_IF_ERROR(CheckPositive("repeats", repeats));
   DLC_RETURN_IF_ERROR(CheckPositive("steps", steps));
-  if (threads && *threads > 1024) {
-    return absl::InvalidArgumentError(StrCat("--threads=", *threads, " is more than 1024"));
+  if (threads && *threads > jit::kMaxThreads) {
+    return absl::InvalidArgumentError(StrCat("--threads must be at most ", jit::kMaxThreads,
+                                             ", got ", *threads));
   }
   DLC_ASSIGN_OR_RETURN(dl::Program program, dl::LoadProgramFile(path));
   DLC_ASSIGN_OR_RETURN(std::string model, ChooseModel(program, absl::GetFlag(FLAGS_model)));

@@ -9,6 +9,7 @@
 #include "ir/str_cat.h"
 #include "passes/training.h"
 #include "runtime/jit/jit_backend.h"
+#include "runtime/jit/thread_pool.h"
 #include "runtime/safetensors.h"
 #include "tools/flags.h"
 #include "tools/model_loading.h"
@@ -43,6 +44,10 @@ absl::Status ApplyOverrides(const TrainOverrides& o, dl::TrainConfig& config) {
   DLC_RETURN_IF_ERROR(CheckPositive("lr", o.lr));
   DLC_RETURN_IF_ERROR(CheckPositive("limit", as_double(o.limit)));
   DLC_RETURN_IF_ERROR(CheckPositive("threads", as_double(o.threads)));
+  if (o.threads && *o.threads > jit::kMaxThreads) {
+    return absl::InvalidArgumentError(StrCat("--threads must be at most ", jit::kMaxThreads,
+                                             ", got ", *o.threads));
+  }
   if (o.seed && *o.seed < 0) {
     return absl::InvalidArgumentError(StrCat("--seed must not be negative, got ", *o.seed));
   }

@@ -141,6 +141,7 @@ ThreadPool& PoolLocked() {
 }  // namespace
 
 void SetThreadCount(int threads) {
+  threads = static_cast<int>(std::min<int64_t>(threads, kMaxThreads));
   std::lock_guard<std::mutex> lock(pool_mutex);
   threads = std::max(threads, 1);
   if (pool != nullptr && pool->threads() == threads) return;

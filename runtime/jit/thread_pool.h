@@ -15,8 +15,12 @@
 
 namespace dlc::jit {
 
+// The most threads a pool may have: far more than a CPU training step uses,
+// few enough that creating them cannot exhaust the process.
+inline constexpr int64_t kMaxThreads = 256;
+
 // Sets how many threads (the caller included) run parallel loops; values
-// below 1 mean 1. Waits for a loop in flight to finish. The default is the
+// below 1 mean 1, values above kMaxThreads kMaxThreads. Waits for a loop in flight to finish. The default is the
 // machine's hardware concurrency.
 void SetThreadCount(int threads);
 int ThreadCount();
