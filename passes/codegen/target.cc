@@ -3,13 +3,17 @@
 #include <unistd.h>
 
 #include <mutex>
+#include <vector>
+#include <algorithm>
 
+#include "absl/strings/str_split.h"
 #include "ir/str_cat.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Triple.h"
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
 
@@ -81,12 +85,56 @@ absl::StatusOr<TargetInfo> HostTargetInfo() {
   return Complete(std::move(info));
 }
 
+// A user's --target-cpu / --mattr, checked before LLVM sees them: LLVM
+// ignores an unknown feature with a warning, and aborts the process on a
+// 32-bit CPU for a 64-bit triple or on x86-64 without SSE2.
+absl::Status CheckUserTarget(const TargetInfo& info) {
+  absl::StatusOr<const llvm::Target*> target = LookupTarget(info.triple);
+  if (!target.ok()) return target.status();
+  std::unique_ptr<llvm::MCSubtargetInfo> generic((*target)->createMCSubtargetInfo(info.triple, "", ""));
+  if (generic == nullptr) return absl::InternalError("LLVM has no subtarget info for the target");
+  std::vector<std::string> known;
+  for (const llvm::SubtargetFeatureKV& feature : generic->getAllProcessorFeatures()) {
+    known.emplace_back(feature.Key);
+  }
+  for (absl::string_view piece : absl::StrSplit(info.features, ',', absl::SkipEmpty())) {
+    const std::string_view item(piece.data(), piece.size());
+    if (item[0] != '+' && item[0] != '-') {
+      return absl::InvalidArgumentError(StrCat("--mattr: '", item, "' must start with + or -"));
+    }
+    const std::string name(item.substr(1));
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      return absl::InvalidArgumentError(StrCat("--mattr: unknown feature '", name, "' for ", info.triple,
+                                               " (see llc -march=x86-64 -mattr=help)"));
+    }
+  }
+  if (!generic->isCPUStringValid(info.cpu)) {
+    return absl::InvalidArgumentError(StrCat("--target-cpu: unknown CPU '", info.cpu, "' for ", info.triple,
+                                             " (see llc -march=x86-64 -mcpu=help)"));
+  }
+  std::unique_ptr<llvm::MCSubtargetInfo> chosen(
+      (*target)->createMCSubtargetInfo(info.triple, info.cpu, info.features));
+  if (chosen->getTargetTriple().getArch() == llvm::Triple::x86_64) {
+    if (!chosen->checkFeatures("+64bit")) {
+      return absl::InvalidArgumentError(StrCat("--target-cpu: '", info.cpu, "' is a 32-bit CPU; dlc emits ",
+                                               info.triple, " code: choose a 64-bit CPU (e.g. x86-64)"));
+    }
+    if (!chosen->checkFeatures("+sse2")) {
+      return absl::InvalidArgumentError(
+          StrCat("--mattr: x86-64 code needs SSE2 (its calling convention returns floats in SSE "
+                 "registers); '", info.features, "' turns it off"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<TargetInfo> TargetInfoForCpu(std::string_view cpu, std::string_view features,
                                             std::string_view triple) {
   TargetInfo info;
   info.triple = triple.empty() ? llvm::sys::getProcessTriple() : std::string(triple);
   info.cpu = std::string(cpu);
   info.features = std::string(features);
+  if (absl::Status status = CheckUserTarget(info); !status.ok()) return status;
   return Complete(std::move(info));
 }
 
