@@ -13,6 +13,7 @@
 #include "ir/str_cat.h"
 #include "runtime/idx.h"
 #include "runtime/initializers.h"
+#include "runtime/memory_check.h"
 #include "tools/commands.h"
 #include "tools/flags.h"
 
@@ -131,6 +132,7 @@ absl::Status Run(const std::string& path) {
         StrCat(path, " has ", module.graphs.size(), " graphs: choose one with --graph=NAME"));
   }
 
+  DLC_RETURN_IF_ERROR(CheckGraphFitsInMemory(*graph));
   DLC_ASSIGN_OR_RETURN(auto specs, ParseFeedSpecs(absl::GetFlag(FLAGS_input)));
   std::string report;
   const int64_t seed = absl::GetFlag(FLAGS_seed).value_or(0);

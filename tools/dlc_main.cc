@@ -1,6 +1,7 @@
 // dlc: the command-line entry point. Parses flags, dispatches to a command.
 #include <algorithm>
 #include <cstdio>
+#include <new>
 #include <optional>
 #include <set>
 #include <string>
@@ -156,7 +157,16 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> args(positional.begin() + 2, positional.end());
   for (const Command& c : kCommands) {
-    if (command == c.name) return c.run(args);
+    if (command != c.name) continue;
+    // The library reports errors as values; an allocation that fails in a
+    // container is the one exception left, and it ends with a message, not
+    // an abort.
+    try {
+      return c.run(args);
+    } catch (const std::bad_alloc&) {
+      std::fprintf(stderr, "dlc %s: out of memory (a smaller --batch or model may help)\n", c.name);
+      return dlc::tools::kExitError;
+    }
   }
   std::fprintf(stderr, "dlc: unknown command '%s'\n\ndlc: %s", command.c_str(), kUsage);
   return dlc::tools::kExitUsage;

@@ -1,9 +1,13 @@
 #include "runtime/jit/jit.h"
 
 #include <chrono>
+#include <functional>
+#include <algorithm>
+#include <unistd.h>
 #include <cstring>
 #include <new>
 
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
@@ -18,6 +22,7 @@
 #include "passes/codegen/emit_llvm.h"
 #include "passes/codegen/optimize.h"
 #include "runtime/jit/kernel_profile.h"
+#include "runtime/memory_check.h"
 #include "runtime/jit/thread_pool.h"
 
 namespace dlc::jit {
@@ -121,8 +126,31 @@ absl::StatusOr<CompiledFunction> JitSession::Compile(const loops::LoopProgram& p
   return Compile(program, pipeline);
 }
 
+namespace {
+
+// A program whose workspace and arguments together need more memory than
+// the machine has is an error before anything is compiled or allocated.
+absl::Status CheckProgramFitsInMemory(const loops::LoopProgram& program) {
+  std::vector<std::pair<int64_t, std::string>> buffers;
+  int64_t need = program.workspace_bytes;
+  for (const loops::Buffer& b : program.buffers) {
+    const int64_t bytes = b.num_elements() * loops::TypeSize(b.type);
+    if (b.kind == loops::BufferKind::kInput || b.kind == loops::BufferKind::kOutput) {
+      need += bytes;
+      buffers.emplace_back(bytes, "%" + b.name);
+    } else if (b.kind == loops::BufferKind::kTemp) {
+      buffers.emplace_back(bytes, "%" + b.name + " (temporary)");
+    }
+  }
+  return CheckFitsInMemory(StrCat(program.name, " (its buffers and workspace)"), need,
+                           std::move(buffers));
+}
+
+}  // namespace
+
 absl::StatusOr<CompiledFunction> JitSession::Compile(const loops::LoopProgram& program,
                                                      Pipeline& pipeline) {
+  DLC_RETURN_IF_ERROR(CheckProgramFitsInMemory(program));
   std::lock_guard<std::mutex> lock(compile_mutex_);
   CompiledFunction function;
   auto start = std::chrono::steady_clock::now();
@@ -156,8 +184,12 @@ absl::StatusOr<CompiledFunction> JitSession::Compile(const loops::LoopProgram& p
   function.workspace_bytes_ = program.workspace_bytes;
   if (program.workspace_bytes > 0) {
     const size_t bytes = static_cast<size_t>(program.workspace_bytes);
-    function.workspace_.reset(
-        static_cast<std::byte*>(::operator new(bytes, std::align_val_t(kAlignment))));
+    function.workspace_.reset(static_cast<std::byte*>(
+        ::operator new(bytes, std::align_val_t(kAlignment), std::nothrow)));
+    if (function.workspace_ == nullptr) {
+      return absl::ResourceExhaustedError(
+          StrCat(program.name, ": cannot allocate its workspace of ", FormatBytes(program.workspace_bytes)));
+    }
     // Zeroed so that a program reading a temporary before writing it still
     // runs deterministically.
     std::memset(function.workspace_.get(), 0, bytes);
