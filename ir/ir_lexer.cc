@@ -139,6 +139,12 @@ IrTokenInfo IrLexer::LexNumber(IrTokenInfo token) {
   if (is_float) {
     token.kind = IrToken::kFloat;
     token.float_value = std::strtod(text.c_str(), nullptr);
+    // A literal too large for a double would silently become infinity
+    // (write inf for that).
+    if (!std::isfinite(token.float_value)) {
+      token.kind = IrToken::kError;
+      token.text = StrCat("the number ", text, " is too large (the largest is about 1.8e308; write inf for infinity)");
+    }
     return token;
   }
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), token.int_value);
