@@ -108,6 +108,12 @@ class IdxInput {
     if (std::filesystem::is_directory(path, ignored)) {
       return FileError(absl::StatusCode::kInvalidArgument, path, "is a directory, not a file");
     }
+    // A FIFO or a device would block or never end: data sets are files.
+    const std::filesystem::file_status status = std::filesystem::status(path, ignored);
+    if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+      return FileError(absl::StatusCode::kInvalidArgument, path,
+                       "is not a regular file (a pipe or a device): data sets are read from files");
+    }
     errno = 0;
     GzFilePtr file(gzopen(path.c_str(), "rb"));
     if (file == nullptr) {
