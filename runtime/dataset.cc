@@ -1,5 +1,7 @@
 #include "runtime/dataset.h"
 
+#include <algorithm>
+
 #include <cstring>
 
 #include "ir/status_macros.h"
@@ -95,6 +97,12 @@ absl::StatusOr<LabeledImages> TakeBatch(const LabeledImages& data, int64_t start
   batch.images = CopyRows(data.images, start, count, RowShape(data.images));
   batch.labels = CopyRows(data.labels, start, count, RowShape(data.labels));
   return batch;
+}
+
+bool SameSampleShape(std::span<const int64_t> data, std::span<const int64_t> model) {
+  while (!data.empty() && data.back() == 1) data = data.first(data.size() - 1);
+  while (!model.empty() && model.back() == 1) model = model.first(model.size() - 1);
+  return std::equal(data.begin(), data.end(), model.begin(), model.end());
 }
 
 }  // namespace dlc

@@ -3,6 +3,7 @@
 #define DLC_RUNTIME_DATASET_H_
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -26,6 +27,13 @@ absl::StatusOr<LabeledImages> LoadIdxDataset(const std::string& images_path,
                                              int num_classes = 10, int64_t limit = -1);
 
 // A copy of samples [start, start + count) of `data`.
+// Whether images of `data` (one sample's dimensions, as stored: IDX images
+// are rows x columns) fit a model input of `model` (rows x columns x
+// channels): the same dimensions, where a trailing dimension of 1 may be
+// left out. 14x56 or 784x1 data do not fit a 28x28x1 input, though they
+// have as many values.
+bool SameSampleShape(std::span<const int64_t> data, std::span<const int64_t> model);
+
 absl::StatusOr<LabeledImages> TakeBatch(const LabeledImages& data, int64_t start, int64_t count);
 
 }  // namespace dlc

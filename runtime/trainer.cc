@@ -73,11 +73,9 @@ absl::Status Trainer::CheckData(const LabeledImages& data, const Compiled& compi
   DLC_ASSIGN_OR_RETURN(ValueId input, ImageInput(g, compiled.program));
   const TensorType& want = g.type(input);
   const Tensor& images = data.images;
-  const int64_t per_sample = want.num_elements() / std::max<int64_t>(want.shape[0], 1);
-  const int64_t data_per_sample = images.num_elements() / std::max<int64_t>(data.size(), 1);
-  if (images.dtype() != want.dtype || per_sample != data_per_sample) {
-    Shape sample(images.shape().begin() + 1, images.shape().end());
-    Shape model_sample(want.shape.begin() + 1, want.shape.end());
+  Shape sample(images.shape().begin() + std::min<size_t>(1, images.shape().size()), images.shape().end());
+  Shape model_sample(want.shape.begin() + 1, want.shape.end());
+  if (images.dtype() != want.dtype || !SameSampleShape(sample, model_sample)) {
     return absl::InvalidArgumentError(StrCat(
         "the data's samples are ", DTypeName(images.dtype()), ShapeToString(sample),
         " but the model's input %", g.node(input).name, " takes ", DTypeName(want.dtype),

@@ -10,6 +10,7 @@
 #include "ir/interpreter.h"
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
+#include "runtime/dataset.h"
 #include "runtime/non_finite.h"
 
 namespace dlc::tools {
@@ -108,9 +109,9 @@ absl::StatusOr<Tensor> SampleInput(const dl::LoweredModel& model, const Tensor& 
   }
   const int64_t rows = images.shape()[0];
   const int64_t row_size = rows == 0 ? 0 : images.num_elements() / rows;
-  if (row_size != type.num_elements()) {
-    Shape image_shape(images.shape().begin() + 1, images.shape().end());
-    Shape want(type.shape.begin() + 1, type.shape.end());
+  Shape image_shape(images.shape().begin() + 1, images.shape().end());
+  Shape want(type.shape.begin() + 1, type.shape.end());
+  if (row_size != type.num_elements() || !SameSampleShape(image_shape, want)) {
     return absl::InvalidArgumentError(StrCat(what, " holds images of ", ShapeText(image_shape),
                                              " (", row_size, " values); the model takes ",
                                              ShapeText(want), " (", type.num_elements(), ")"));
