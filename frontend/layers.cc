@@ -2,6 +2,7 @@
 #include "frontend/layers.h"
 
 #include <cmath>
+#include <limits>
 
 #include "absl/strings/str_format.h"
 #include "ir/attribute.h"
@@ -50,7 +51,12 @@ std::string LayerArgs::Text(std::string_view name) const {
 // ---- LayerContext ---------------------------------------------------------
 
 std::string LayerContext::ValueName(std::string_view suffix) const {
-  return suffix.empty() ? stage_.name : StrCat(stage_.name, ".", suffix);
+  const std::string name = suffix.empty() ? stage_.name : StrCat(stage_.name, ".", suffix);
+  // A layer may make the same kind of value twice (add(x, x) converts both
+  // operands): the second is "<name>.1", and so on.
+  std::string unique = name;
+  for (int k = 1; builder_.HasValue(unique); ++k) unique = StrCat(name, ".", k);
+  return unique;
 }
 
 namespace {
@@ -184,6 +190,13 @@ absl::StatusOr<ValueId> BiasAndActivate(LayerContext& ctx, const LayerArgs& args
 // ---- the layers -----------------------------------------------------------
 
 absl::StatusOr<ValueId> EmitRescale(LayerContext& ctx, const LayerArgs& args) {
+  // The values are f32: a factor beyond its range would be infinity.
+  for (const char* arg : {"scale", "offset"}) {
+    if (std::abs(args.Float(arg)) > std::numeric_limits<float>::max()) {
+      return ctx.Fail(arg, StrCat("rescale's ", arg, " ", args.Text(arg),
+                                  " is beyond the range of f32 (about 3.4e38)"));
+    }
+  }
   DLC_ASSIGN_OR_RETURN(ValueId x, AsFloat(ctx, args.tensors[0]));
   const double offset = args.Float("offset");
   DLC_ASSIGN_OR_RETURN(ValueId scale, ctx.Scalar(args.Float("scale"), "scale"));

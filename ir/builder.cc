@@ -8,12 +8,20 @@ namespace dlc {
 
 GraphBuilder::GraphBuilder(std::string graph_name) { graph_.name = std::move(graph_name); }
 
-GraphBuilder::GraphBuilder(Graph graph) : graph_(std::move(graph)) {}
+GraphBuilder::GraphBuilder(Graph graph) : graph_(std::move(graph)) {
+  for (ValueId id = 0; id < graph_.size(); ++id) names_.emplace(graph_.node(id).name, id);
+}
+
+bool GraphBuilder::HasValue(std::string_view name) const {
+  return names_.contains(absl::string_view(name.data(), name.size()));
+}
 
 absl::Status GraphBuilder::Rename(ValueId id, std::string name) {
-  if (graph_.Find(name)) {
+  if (HasValue(name)) {
     return absl::AlreadyExistsError(StrCat("value %", name, " already exists"));
   }
+  names_.erase(graph_.nodes[id].name);
+  names_.emplace(name, id);
   graph_.nodes[id].name = std::move(name);
   return absl::OkStatus();
 }
@@ -22,7 +30,7 @@ std::string GraphBuilder::FreshName() {
   std::string name;
   do {
     name = StrCat(next_name_++);
-  } while (graph_.Find(name).has_value());
+  } while (HasValue(name));
   return name;
 }
 
@@ -44,7 +52,7 @@ absl::StatusOr<ValueId> GraphBuilder::AddNode(OpKind op, std::vector<ValueId> op
   node.type = std::move(type);
   node.name = name.empty() ? FreshName() : std::move(name);
   node.loc = std::move(loc);
-  const bool duplicate = graph_.Find(node.name).has_value();
+  const bool duplicate = HasValue(node.name);
   const ValueId id = graph_.size();
   graph_.nodes.push_back(std::move(node));
   if (duplicate) {
@@ -59,6 +67,7 @@ absl::StatusOr<ValueId> GraphBuilder::AddNode(OpKind op, std::vector<ValueId> op
     return inferred.status();
   }
   graph_.nodes.back().type = *std::move(inferred);
+  names_.emplace(graph_.nodes.back().name, id);
   return id;
 }
 

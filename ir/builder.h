@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "ir/graph.h"
 
@@ -34,6 +35,9 @@ class GraphBuilder {
   // Renames a value; fails if the name is taken or malformed.
   absl::Status Rename(ValueId id, std::string name);
   const Graph& graph() const { return graph_; }
+  // Whether a value of the graph has this name (constant time: the builder
+  // keeps an index, so building a graph of n values stays linear).
+  bool HasValue(std::string_view name) const;
 
   // Sets the outputs and verifies the whole graph.
   absl::StatusOr<Graph> Build(std::vector<ValueId> outputs) &&;
@@ -46,6 +50,7 @@ class GraphBuilder {
                                   TensorType type, std::string name, SourceLoc loc);
 
   Graph graph_;
+  absl::flat_hash_map<std::string, ValueId> names_;  // every node's name
   int next_name_ = 0;
 };
 

@@ -18,14 +18,26 @@ namespace {
 
 // The graph's first input that is not %labels and not optimizer state: the
 // model's input, fed with images.
+// The model's one input, which the data set's images feed. A model with
+// several inputs cannot be trained from one image file: an error naming
+// them, before any step (not "%y is not fed" at step 1).
 absl::StatusOr<ValueId> ImageInput(const Graph& g, const TrainingProgram& program) {
+  std::vector<ValueId> inputs;
   for (ValueId id : g.Inputs()) {
     const std::string& name = g.node(id).name;
     bool is_state = false;
     for (const StateTensor& s : program.state) is_state |= s.name == name;
-    if (name != "labels" && name != "rng_key" && !is_state) return id;
+    if (name != "labels" && name != "rng_key" && !is_state) inputs.push_back(id);
   }
-  return absl::InvalidArgumentError(StrCat("graph ", g.name, " has no model input"));
+  if (inputs.empty()) return absl::InvalidArgumentError(StrCat("graph ", g.name, " has no model input"));
+  if (inputs.size() > 1) {
+    std::string names;
+    for (ValueId id : inputs) names += StrCat(names.empty() ? "" : ", ", g.node(id).name);
+    return absl::InvalidArgumentError(StrCat(
+        "the model takes ", inputs.size(), " inputs (", names,
+        "), but a train section's data set feeds one: a model trained by dlc train has one input"));
+  }
+  return inputs[0];
 }
 
 // Rows `rows` of `source` (first axis) copied into a tensor of `type`, whose
