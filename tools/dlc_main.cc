@@ -1,5 +1,6 @@
 // dlc: the command-line entry point. Parses flags, dispatches to a command.
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <new>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_split.h"
 #include "ir/spelling.h"
 #include "ir/str_cat.h"
 #include "tools/commands.h"
@@ -34,9 +36,7 @@ constexpr char kUsage[] =
     "  dump MODEL.dl --stage=ast|ir|grad|loops|llvm|asm [--format=text|dot] [--batch=N]\n"
     "      print a model at one stage: its syntax tree, forward tensor IR, training\n"
     "      step, scheduled loops, optimized LLVM IR or this CPU's assembly\n"
-    "\n"
-    "  Commands that compile also take --print-after=STEP,... --print-after-all\n"
-    "  --time-passes --verify-each (the compile steps: passes/pipeline.h)\n"
+
     "  inspect MODEL.dl [--batch=N] [--model=NAME]\n"
     "      the data-flow table: shapes, operations, parameters, FLOPs, memory\n"
     "  train MODEL.dl [--epochs=N --batch=N --lr=X --seed=N --limit=N --no-shuffle\n"
@@ -62,8 +62,11 @@ constexpr char kUsage[] =
     "      median, min and max of timed repeats after a warm-up), GFLOP/s and the\n"
     "      share of this machine's peak, measured by a generated FMA loop; with\n"
     "      --kernels, each kernel of the training step: time, GFLOP/s, bytes moved\n"
-    "  help\n"
-    "      this text\n";
+    "  help [COMMAND]\n"
+    "      this text, or one command's usage and flags (also: dlc COMMAND --help)\n"
+    "\n"
+    "Commands that compile also take --print-after=STEP,... --print-after-all\n"
+    "--time-passes --verify-each --noregister_tiles (passes/pipeline.h).\n";
 
 struct Command {
   const char* name;
@@ -133,10 +136,80 @@ std::optional<std::string> UnknownFlag(const std::vector<std::string>& args, cha
   return std::nullopt;
 }
 
+// `dlc help CMD` and `dlc CMD --help`: the command's lines of the usage
+// text, then the flags it takes (a flag's help starts with the commands it
+// belongs to, "train, eval: ..."; flags without such a prefix are common).
+std::optional<std::string> CommandHelp(std::string_view command) {
+  const std::string usage = kUsage;
+  const std::string head = dlc::StrCat("\n  ", std::string(command), " ");
+  size_t begin = usage.find(head);
+  if (begin == std::string::npos) begin = usage.find(dlc::StrCat("\n  ", std::string(command), "\n"));
+  if (begin == std::string::npos) return std::nullopt;
+  ++begin;
+  size_t end = begin;
+  while (true) {  // up to the next command's line ("  name" at column 2)
+    end = usage.find('\n', end);
+    if (end == std::string::npos || end + 3 >= usage.size() || usage[end + 3] == ' ') {
+      if (end == std::string::npos) break;
+      ++end;
+      continue;
+    }
+    ++end;
+    break;
+  }
+  std::string out = dlc::StrCat("usage:\n", usage.substr(begin, end - begin), "\nflags:\n");
+  std::vector<std::pair<std::string, std::string>> flags;
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (!flag->Filename().ends_with("tools/flags.cc") &&
+        !flag->Filename().ends_with("tools/pipeline_flags.cc")) {
+      continue;
+    }
+    const std::string help = flag->Help();
+    const size_t colon = help.find(": ");
+    bool prefixed = colon != std::string::npos, mine = false;
+    if (prefixed) {
+      for (absl::string_view piece : absl::StrSplit(help.substr(0, colon), ", ")) {
+        const std::string_view word(piece.data(), piece.size());
+        prefixed &= !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+          return std::islower(static_cast<unsigned char>(c));
+        });
+        mine |= word == command;
+      }
+    }
+    if (prefixed && !mine) continue;
+    std::string dashed(name);
+    std::replace(dashed.begin(), dashed.end(), '_', '-');
+    flags.emplace_back(dashed, prefixed ? help.substr(colon + 2) : help);
+  }
+  std::sort(flags.begin(), flags.end());
+  for (const auto& [name, help] : flags) out += dlc::StrCat("  --", name, "\n      ", help, "\n");
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
+  // `dlc CMD --help` / `dlc help CMD`: that command's usage and flags, exit 0.
+  {
+    std::vector<std::string_view> words(argv + 1, argv + argc);
+    const bool asks = std::find(words.begin(), words.end(), "--help") != words.end() ||
+                      std::find(words.begin(), words.end(), "-h") != words.end() ||
+                      (!words.empty() && words[0] == "help" && words.size() == 2);
+    for (std::string_view word : words) {
+      if (!asks || word.starts_with("-") || word == "help") continue;
+      if (std::optional<std::string> help = CommandHelp(word)) {
+        std::fputs(help->c_str(), stdout);
+        return dlc::tools::kExitOk;
+      }
+      std::fprintf(stderr, "dlc: unknown command '%s'\n\ndlc: %s", std::string(word).c_str(), kUsage);
+      return dlc::tools::kExitUsage;
+    }
+    if (asks) {
+      std::printf("dlc: %s", kUsage);
+      return dlc::tools::kExitOk;
+    }
+  }
   std::vector<std::string> normalized = NormalizeFlagNames(argc, argv);
   if (std::optional<std::string> unknown = UnknownFlag(normalized, argv)) {
     std::fputs(unknown->c_str(), stderr);

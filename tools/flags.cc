@@ -58,7 +58,7 @@ ABSL_FLAG(std::string, mattr, "",
 ABSL_FLAG(std::string, log, "",
           "train: write the per-epoch records (epoch, loss, accuracy, samples, steps, seconds; "
           "test results on the last) to this file: CSV if it ends in .csv, JSON lines if in "
-          ".jsonl or .json. The file is opened before training and written at the end");
+          ".jsonl or .json, written (whole, replacing the file) at the end");
 ABSL_FLAG(std::string, log_steps, "",
           "train: write a record per training step (epoch, step, the batch's size, loss and "
           "accuracy, seconds into the epoch) to this file as training goes: CSV if it ends in "
