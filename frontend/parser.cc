@@ -1,12 +1,11 @@
 #include "frontend/parser.h"
 
 #include <cmath>
-#include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "frontend/lexer.h"
 #include "ir/str_cat.h"
+#include "ir/text_file.h"
 
 namespace dlc::dl {
 namespace {
@@ -382,14 +381,7 @@ absl::StatusOr<Program> ParseProgramText(std::string_view text, std::string path
   return program;
 }
 
-absl::StatusOr<std::string> ReadSourceFile(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return absl::NotFoundError(StrCat(path, ": cannot open file"));
-  std::stringstream contents;
-  contents << file.rdbuf();
-  if (file.bad()) return absl::DataLossError(StrCat(path, ": read error"));
-  return contents.str();
-}
+absl::StatusOr<std::string> ReadSourceFile(const std::string& path) { return ReadTextFile(path); }
 
 absl::StatusOr<Program> ParseProgramFile(const std::string& path) {
   absl::StatusOr<std::string> text = ReadSourceFile(path);

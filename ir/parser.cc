@@ -1,7 +1,5 @@
 #include "ir/parser.h"
 
-#include <fstream>
-#include <sstream>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -10,6 +8,7 @@
 #include "ir/spelling.h"
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
+#include "ir/text_file.h"
 #include "ir/verifier.h"
 
 namespace dlc {
@@ -345,12 +344,8 @@ absl::StatusOr<Module> ParseModule(std::string_view text, std::string_view filen
 }
 
 absl::StatusOr<Module> ParseModuleFile(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return absl::NotFoundError(StrCat(path, ": cannot open file"));
-  std::stringstream contents;
-  contents << file.rdbuf();
-  if (file.bad()) return absl::DataLossError(StrCat(path, ": read error"));
-  return ParseModule(contents.str(), path);
+  DLC_ASSIGN_OR_RETURN(std::string text, ReadTextFile(path));
+  return ParseModule(text, path);
 }
 
 }  // namespace dlc
