@@ -110,6 +110,12 @@ int RunCompile(const std::vector<std::string>& args) {
     std::fprintf(stderr, "dlc compile: --mattr needs --target-cpu (the host's features are all on)\n");
     return kExitUsage;
   }
+  if (output == "-") {
+    std::fprintf(stderr,
+                 "dlc compile: -o - would write a file named '-'; give a file name (for text on "
+                 "standard output, -o /dev/stdout --emit=asm|llvm|loops|ir)\n");
+    return kExitUsage;
+  }
   if (output.empty()) {
     std::fprintf(stderr, "dlc compile: -o FILE is required (use -o /dev/stdout for text)\n%s",
                  kUsage);

@@ -76,13 +76,20 @@ absl::Status Predict(const std::string& path, int64_t index, const std::string& 
 }  // namespace
 
 int RunPredict(const std::vector<std::string>& args) {
-  const int64_t index = absl::GetFlag(FLAGS_index);
+  const std::optional<int64_t> given_index = absl::GetFlag(FLAGS_index);
+  const int64_t index = given_index.value_or(-1);
   const std::string image = absl::GetFlag(FLAGS_image);
-  if (args.size() != 1 || (index >= 0) == !image.empty() || index < -1) {
+  const bool bad_index = given_index && *given_index < 0;
+  if (args.size() != 1 || given_index.has_value() == !image.empty() || bad_index) {
     std::fputs(kUsageLine, stderr);
-    if (index < -1) std::fputs("--index must be a non-negative sample number\n", stderr);
-    else if (index >= 0 && !image.empty()) std::fputs("give --index or --image, not both\n", stderr);
-    else if (args.size() == 1) std::fputs("give --index=N or --image=FILE@ROW\n", stderr);
+    if (bad_index) {
+      std::fprintf(stderr, "--index must be a test-set sample number, 0 or more; got %lld\n",
+                   static_cast<long long>(*given_index));
+    } else if (given_index && !image.empty()) {
+      std::fputs("give --index or --image, not both\n", stderr);
+    } else if (args.size() == 1) {
+      std::fputs("give --index=N or --image=FILE@ROW\n", stderr);
+    }
     return kExitUsage;
   }
   if (absl::Status status = Predict(args[0], index, image); !status.ok()) {

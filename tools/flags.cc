@@ -71,7 +71,7 @@ ABSL_FLAG(bool, quiet, false,
           "result, and the final epoch table and loss chart");
 
 // dlc predict.
-ABSL_FLAG(int64_t, index, -1, "predict: the test-set sample to trace (from 0)");
+ABSL_FLAG(std::optional<int64_t>, index, std::nullopt, "predict: the test-set sample to trace (from 0)");
 ABSL_FLAG(std::string, image, "",
           "predict: FILE.idx[.gz]@ROW: trace row ROW (default 0) of an IDX image file instead");
 

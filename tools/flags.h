@@ -39,7 +39,7 @@ ABSL_DECLARE_FLAG(bool, quiet);
 ABSL_DECLARE_FLAG(std::string, plot);
 ABSL_DECLARE_FLAG(std::optional<int64_t>, checkpoint_every);
 ABSL_DECLARE_FLAG(std::string, resume);
-ABSL_DECLARE_FLAG(int64_t, index);
+ABSL_DECLARE_FLAG(std::optional<int64_t>, index);
 ABSL_DECLARE_FLAG(std::string, image);
 ABSL_DECLARE_FLAG(std::optional<int64_t>, repeats);
 ABSL_DECLARE_FLAG(std::optional<int64_t>, steps);
