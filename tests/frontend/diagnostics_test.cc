@@ -86,9 +86,15 @@ TEST(LexerDiagnostics, UnexpectedCharacter) {
 }
 
 TEST(LexerDiagnostics, UnexpectedByteIsShownInHex) {
+  // The source line is echoed with the control byte escaped (a terminal
+  // escape sequence in a .dl must not reach the terminal).
   EXPECT_EQ(Errors({"model m(x: f32[4]) {", "  return \x01x", "}"}),
             Lines({"m.dl:2:10: error: unexpected byte 0x1",
-                   "    return \x01x",
+                   "    return \\x01x",
+                   "           ^"}));
+  EXPECT_EQ(Errors({"model m(x: f32[4]) {", "  return \x1b[31mx", "}"}),
+            Lines({"m.dl:2:10: error: unexpected byte 0x1b",
+                   "    return \\x1b[31mx",
                    "           ^"}));
 }
 
@@ -382,10 +388,13 @@ TEST(ParserDiagnostics, NestingDepthIsLimited) {
   for (int i = 0; i < 70; ++i) deep += "relu(";
   deep += "x";
   for (int i = 0; i < 70; ++i) deep += ")";
-  // The 66th call is one too deep: 9 + 65 * 5 characters precede it.
+  // The 66th call is one too deep: 9 + 65 * 5 characters precede it. The
+  // line is longer than 160 columns: it is shown from 60 columns before the
+  // caret, 160 columns wide, with "..." where it is cut.
   EXPECT_EQ(Errors({"model m(x: f32[4]) {", deep, "}"}),
-            StrCat("m.dl:2:335: error: expression nested more than 64 deep\n", "  ", deep, "\n",
-                   std::string(2 + 334, ' '), "^~~~"));
+            StrCat("m.dl:2:335: error: expression nested more than 64 deep\n", "  ...",
+                   deep.substr(334 - 60, 160), deep.size() > 334 - 60 + 160 ? "..." : "", "\n",
+                   std::string(2 + 3 + 60, ' '), "^~~~"));
 }
 
 // ---- the parser: recovery -----------------------------------------------------
@@ -488,8 +497,9 @@ TEST(LoweringDiagnostics, VeryLongNamesGetNoSuggestion) {
   // lengths' product in time and memory.
   const std::string name(150, 'a');
   const std::string line = StrCat("  return relu(", name, "b)");
+  // The line (over 160 columns) is clipped after 160, marked "...".
   EXPECT_EQ(Errors({"model m(x: f32[4]) {", StrCat("  ", name, " = relu(x)"), line, "}"}),
-            StrCat("m.dl:3:15: error: unknown name '", name, "b'\n  ", line, "\n",
+            StrCat("m.dl:3:15: error: unknown name '", name, "b'\n  ", line.substr(0, 160), "...\n",
                    std::string(16, ' '), "^", std::string(150, '~')));
 }
 
