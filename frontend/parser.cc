@@ -171,8 +171,12 @@ class Parser {
     do {
       auto dim = Expect(Tok::kNumber, "a dimension");
       if (!dim) return std::nullopt;
-      if (!dim->is_integer || dim->number < 1 || dim->number > 1e9) {
+      if (!dim->is_integer || dim->number < 1) {
         Error(*dim, StrCat("a dimension must be a positive integer, got ", dim->text));
+        return std::nullopt;
+      }
+      if (dim->number > 1e9) {
+        Error(*dim, StrCat("a dimension must be at most 1000000000, got ", dim->text));
         return std::nullopt;
       }
       input.shape.push_back(static_cast<int64_t>(dim->number));

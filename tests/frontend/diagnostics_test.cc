@@ -216,7 +216,7 @@ TEST(ParserDiagnostics, DimensionsArePositiveIntegers) {
                    "  model m(x: f32[2.5]) {",
                    "                 ^~~"}));
   EXPECT_EQ(Errors({"model m(x: f32[2000000000]) {", "  return x", "}"}),
-            Lines({"m.dl:1:16: error: a dimension must be a positive integer, got 2000000000",
+            Lines({"m.dl:1:16: error: a dimension must be at most 1000000000, got 2000000000",
                    "  model m(x: f32[2000000000]) {",
                    "                 ^~~~~~~~~~"}));
 }
