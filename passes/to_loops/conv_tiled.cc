@@ -23,7 +23,12 @@
 // does (the filter gradient within a chunk), so results are bit-identical
 // to it except where the batch is split: there the chunks' sums are added
 // at the end (a stated tolerance in the parity tests). Padding becomes an
-// explicit zero border (a padded copy), whose terms add exact zeros.
+// explicit zero border (a padded copy), whose terms add exact zeros; rows
+// that would read only the border skip those taps.
+//
+// With an epilogue (op_lowering.h) the forward tile sums into a per-image
+// scratch tile and stores the consumer's value; with a sibling the filter
+// gradient also sums dy into the bias gradient, chunk by chunk.
 #include "passes/to_loops/conv_tiled.h"
 
 #include "ir/str_cat.h"
@@ -32,18 +37,6 @@ namespace dlc::to_loops {
 namespace {
 
 using loops::BinaryOp;
-
-// target[at] += a * b
-StmtId Accumulate(OpLowering& op, BufferId target, ExprId at, ExprId a, ExprId b) {
-  ExprId sum = op.b.Binary(BinaryOp::kAdd, op.b.Load(target, at), op.b.Binary(BinaryOp::kMul, a, b));
-  return op.b.Store(target, at, sum);
-}
-
-// Loops `var` over [0, extent) around `body` (built with the variable).
-StmtId Loop(OpLowering& op, int64_t extent, const std::function<std::vector<StmtId>(ExprId)>& body) {
-  const loops::VarId var = op.b.NewVar();
-  return op.b.For(var, extent, body(op.b.Var(var)));
-}
 
 // The output channel of a split: block * vectors * lanes + vector * lanes + lane.
 ExprId Channel(OpLowering& op, const ChannelSplit& s, ExprId block, ExprId vector, ExprId lane) {

@@ -36,6 +36,16 @@ void OpLowering::Fill(BufferId buffer, const Shape& shape, ExprId value) {
   }));
 }
 
+StmtId Accumulate(OpLowering& op, BufferId target, ExprId at, ExprId a, ExprId b) {
+  ExprId product = op.b.Binary(loops::BinaryOp::kMul, a, b);
+  return op.b.Store(target, at, op.b.Binary(loops::BinaryOp::kAdd, op.b.Load(target, at), product));
+}
+
+StmtId Loop(OpLowering& op, int64_t extent, const std::function<std::vector<StmtId>(ExprId)>& body) {
+  const loops::VarId var = op.b.NewVar();
+  return op.b.For(var, extent, body(op.b.Var(var)));
+}
+
 std::string OpLowering::Describe() const {
   return StrCat("%", node().name, " = ", OpName(node().op));
 }

@@ -11,18 +11,6 @@ namespace {
 
 using loops::BinaryOp;
 
-// Loops a new variable over [0, extent) around `body` (built with it).
-StmtId Loop(OpLowering& op, int64_t extent, const std::function<std::vector<StmtId>(ExprId)>& body) {
-  const loops::VarId var = op.b.NewVar();
-  return op.b.For(var, extent, body(op.b.Var(var)));
-}
-
-// target[at] += a * b
-StmtId Accumulate(OpLowering& op, BufferId target, ExprId at, ExprId a, ExprId b) {
-  ExprId sum = op.b.Binary(BinaryOp::kAdd, op.b.Load(target, at), op.b.Binary(BinaryOp::kMul, a, b));
-  return op.b.Store(target, at, sum);
-}
-
 // Result rows per chunk and reduction steps per block of a matrix product.
 struct CacheBlocks {
   int64_t rows = 1, reduction = 1;

@@ -89,6 +89,12 @@ struct OpLowering {
   absl::StatusOr<std::vector<StmtId>> StoreResult(std::span<const ExprId> coords, ExprId value);
 };
 
+// target[at] += a * b (driver.cc; the accumulations the linear ops emit).
+StmtId Accumulate(OpLowering& op, BufferId target, ExprId at, ExprId a, ExprId b);
+// A loop of a new variable over [0, extent) around `body`, which is built
+// with the variable (driver.cc).
+StmtId Loop(OpLowering& op, int64_t extent, const std::function<std::vector<StmtId>(ExprId)>& body);
+
 absl::Status LowerElementwise(OpLowering& op);   // elementwise.cc
 // Which elementwise nodes to fuse into their user (elementwise.cc): those
 // with exactly one use, by an elementwise node of the same shape, that are
