@@ -55,6 +55,9 @@ int64_t NodeFlops(const Graph& graph, ValueId id) {
       const Shape& w = graph.type(node.operands[1]).shape;  // [kh, kw, c, o]
       return 2 * out * w[0] * w[1] * w[2];
     }
+    case OpKind::kMaxPool2DScatter:
+      return in(0);  // one add per dy element
+    case OpKind::kMaxPool2DArgmax:
     case OpKind::kMaxPool2D:
     case OpKind::kAvgPool2D: {
       const IntList window = AttrInts(node.attrs, "window");

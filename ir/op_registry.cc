@@ -534,6 +534,28 @@ absl::StatusOr<TensorType> AvgPool2DGradRule(const TypeRuleInput& in) {
   return TensorType{dy.dtype, x};
 }
 
+// The place of each window's maximum: i32, the forward pool's output shape.
+absl::StatusOr<TensorType> MaxPool2DArgmaxRule(const TypeRuleInput& in) {
+  DLC_ASSIGN_OR_RETURN(TensorType pooled, Pool2DRule(in));
+  return TensorType{DType::kI32, pooled.shape};
+}
+
+// dy and the argmax both have the forward pool's output shape; the result
+// has its input's.
+absl::StatusOr<TensorType> MaxPool2DScatterRule(const TypeRuleInput& in) {
+  const TensorType& dy = in.operands[0];
+  const TensorType& argmax = in.operands[1];
+  DLC_RETURN_IF_ERROR(RequireFloat(dy));
+  DLC_RETURN_IF_ERROR(RequireRank(dy, 4, "output gradient (NHWC)"));
+  if (argmax.dtype != DType::kI32) return Error("argmax must be i32, got ", argmax.ToString());
+  DLC_ASSIGN_OR_RETURN(Shape x, RequireShape4(in, "input_shape", "[N,H,W,C]"));
+  DLC_ASSIGN_OR_RETURN(Window2D win, PoolWindow(in, x));
+  const std::string of = StrCat("input_shape ", AttributeToString(x));
+  DLC_RETURN_IF_ERROR(RequirePoolOutput(win, x, dy, "maxpool2d", of));
+  DLC_RETURN_IF_ERROR(RequirePoolOutput(win, x, TensorType{DType::kI32, argmax.shape}, "maxpool2d", of));
+  return TensorType{dy.dtype, x};
+}
+
 absl::StatusOr<TensorType> RandomUniformRule(const TypeRuleInput& in) {
   const TensorType& key = in.operands[0];
   if (key != TensorType{DType::kI32, {2}}) {
@@ -632,6 +654,8 @@ std::vector<OpDef> MakeOpDefs() {
        Conv2DBackpropFilterRule},
       {K::kMaxPool2DGrad, "maxpool2d_grad", 2, 2, pool_attrs, MaxPool2DGradRule},
       {K::kAvgPool2DGrad, "avgpool2d_grad", 1, 1, avg_grad_attrs, AvgPool2DGradRule},
+      {K::kMaxPool2DArgmax, "maxpool2d_argmax", 1, 1, pool_attrs, MaxPool2DArgmaxRule},
+      {K::kMaxPool2DScatter, "maxpool2d_scatter", 2, 2, avg_grad_attrs, MaxPool2DScatterRule},
       {K::kRandomUniform, "random_uniform", 1, 1,
        {{"shape", A::kInts, {}}, {"stream", A::kInt, int64_t{0}}, {"dtype", A::kDType, DType::kF32}},
        RandomUniformRule},

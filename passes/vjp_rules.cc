@@ -436,10 +436,15 @@ absl::StatusOr<Contributions> Conv2DVjp(Ctx& c, ValueId dy) {
   return result;
 }
 
-// y = maxpool2d(x): each window's gradient goes to its first maximum.
+// y = maxpool2d(x): each window's gradient goes to its first maximum. The
+// forward records where that is (an i32 per output, the size of y), so the
+// backward needs neither x nor a search: the full-size x need not outlive
+// the forward pass.
 absl::StatusOr<Contributions> MaxPoolVjp(Ctx& c, ValueId dy) {
-  DLC_ASSIGN_OR_RETURN(ValueId dx, c.Op(OpKind::kMaxPool2DGrad, {c.operand(0), dy},
-                                        WindowAttrs(c.node(), {"window", "strides", "padding"})));
+  Attributes attrs = WindowAttrs(c.node(), {"window", "strides", "padding"});
+  DLC_ASSIGN_OR_RETURN(ValueId argmax, c.Op(OpKind::kMaxPool2DArgmax, {c.operand(0)}, attrs));
+  attrs.emplace("input_shape", IntList(ShapeOf(c, c.operand(0))));
+  DLC_ASSIGN_OR_RETURN(ValueId dx, c.Op(OpKind::kMaxPool2DScatter, {dy, argmax}, std::move(attrs)));
   return Contributions{dx};
 }
 

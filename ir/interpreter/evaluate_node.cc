@@ -121,7 +121,9 @@ absl::StatusOr<Tensor> Dispatch(const Node& node, Operands operands) {
     case OpKind::kConv2DBackpropInput:
     case OpKind::kConv2DBackpropFilter: return internal::EvalConv2DBackprop(node, operands);
     case OpKind::kMaxPool2DGrad:
-    case OpKind::kAvgPool2DGrad: return internal::EvalPool2DGrad(node, operands);
+    case OpKind::kAvgPool2DGrad:
+    case OpKind::kMaxPool2DArgmax:
+    case OpKind::kMaxPool2DScatter: return internal::EvalPool2DGrad(node, operands);
     case OpKind::kRandomUniform: return internal::EvalRandomUniform(node, operands);
   }
   return absl::InternalError("unknown op");

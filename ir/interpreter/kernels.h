@@ -37,7 +37,7 @@ absl::StatusOr<Tensor> EvalPool2D(const Node& node, Operands operands);
 // conv2d_backprop.cc: conv2d_backprop_input, conv2d_backprop_filter.
 absl::StatusOr<Tensor> EvalConv2DBackprop(const Node& node, Operands operands);
 
-// pooling_grad.cc: maxpool2d_grad, avgpool2d_grad.
+// pooling_grad.cc: maxpool2d_grad, avgpool2d_grad, maxpool2d_argmax, maxpool2d_scatter.
 absl::StatusOr<Tensor> EvalPool2DGrad(const Node& node, Operands operands);
 
 // softmax.cc: softmax, log_softmax, softmax_cross_entropy.

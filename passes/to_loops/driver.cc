@@ -87,7 +87,7 @@ absl::Status LowerNode(OpLowering& op) {
     case OpKind::kConv2DBackpropFilter:
       return LowerLinear(op);
     case OpKind::kMaxPool2D: case OpKind::kAvgPool2D: case OpKind::kMaxPool2DGrad:
-    case OpKind::kAvgPool2DGrad:
+    case OpKind::kAvgPool2DGrad: case OpKind::kMaxPool2DArgmax: case OpKind::kMaxPool2DScatter:
       return LowerPooling(op);
     case OpKind::kSoftmax: case OpKind::kLogSoftmax: case OpKind::kSoftmaxCrossEntropy:
     case OpKind::kOneHot:
@@ -106,6 +106,61 @@ std::vector<int> FirstOutputIndex(const Graph& graph) {
     if (first[graph.outputs[i]] < 0) first[graph.outputs[i]] = static_cast<int>(i);
   }
   return first;
+}
+
+// Whether every use of `value` comes after node `producer` (whose kernel
+// then may compute it).
+bool UsedOnlyAfter(const Graph& graph, ValueId value, ValueId producer) {
+  for (ValueId u = 0; u <= producer && u < graph.size(); ++u) {
+    for (ValueId operand : graph.node(u).operands) {
+      if (operand == value) return false;
+    }
+  }
+  return true;
+}
+
+// Whether two pooling nodes have the same window, strides and padding.
+bool SamePoolWindow(const Node& a, const Node& b) {
+  for (const char* key : {"window", "strides", "padding"}) {
+    auto in_a = a.attrs.find(key), in_b = b.attrs.find(key);
+    const bool has_a = in_a != a.attrs.end(), has_b = in_b != b.attrs.end();
+    if (has_a != has_b || (has_a && in_a->second != in_b->second)) return false;
+  }
+  return true;
+}
+
+// Siblings (op_lowering.h): a value computed by another node's kernel over
+// the same data, when nothing uses it before that kernel has run.
+//  - A tiled filter gradient takes the bias gradient of its dy (reduce_sum
+//    over batch and pixels).
+//  - A maxpool2d takes the maxpool2d_argmax of the same input and window:
+//    one scan finds both.
+void FindSiblings(const Graph& graph, const LowerOptions& options, Fusion& fusion) {
+  for (ValueId f = 0; f < graph.size(); ++f) {
+    const Node& producer = graph.node(f);
+    const bool filter_grad =
+        producer.op == OpKind::kConv2DBackpropFilter && BackpropFilterIsTiled(graph, f, options);
+    if (!filter_grad && producer.op != OpKind::kMaxPool2D) continue;
+    for (ValueId r = 0; r < graph.size(); ++r) {
+      const Node& node = graph.node(r);
+      if (fusion.computed_by_producer[r] || !UsedOnlyAfter(graph, r, f)) continue;
+      if (filter_grad) {
+        const ValueId dy = producer.operands[1];
+        if (node.op != OpKind::kReduceSum || node.operands[0] != dy ||
+            AttrBool(node.attrs, "keepdims") || !IsFloat(node.type.dtype)) {
+          continue;
+        }
+        auto axes = NormalizeAxes(AttrInts(node.attrs, "axes"), graph.type(dy).rank());
+        if (!axes.ok() || *axes != IntList{0, 1, 2}) continue;
+      } else if (node.op != OpKind::kMaxPool2DArgmax || node.operands[0] != producer.operands[0] ||
+                 !SamePoolWindow(node, producer)) {
+        continue;
+      }
+      fusion.sibling[f] = r;
+      fusion.computed_by_producer[r] = true;
+      break;
+    }
+  }
 }
 
 }  // namespace
@@ -162,34 +217,12 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
   Fusion fusion = FindFusion(graph, [&](ValueId id) {
     switch (graph.node(id).op) {
       case OpKind::kConv2D: return Conv2DTakesEpilogue(graph, id, options);
-      case OpKind::kMaxPool2DGrad: return MaxPoolGradTakesEpilogue(graph, id);
+      case OpKind::kMaxPool2DGrad:
+      case OpKind::kMaxPool2DScatter: return MaxPoolGradTakesEpilogue(graph, id);
       default: return false;
     }
   });
-  // Siblings: a tiled filter gradient takes the bias gradient of its dy
-  // (reduce_sum over batch and pixels) when nothing uses that sum before
-  // the filter gradient's kernel has run.
-  for (ValueId f = 0; f < graph.size(); ++f) {
-    if (graph.node(f).op != OpKind::kConv2DBackpropFilter || !BackpropFilterIsTiled(graph, f, options)) continue;
-    const ValueId dy = graph.node(f).operands[1];
-    for (ValueId r = 0; r < graph.size(); ++r) {
-      const Node& node = graph.node(r);
-      if (node.op != OpKind::kReduceSum || node.operands[0] != dy || fusion.computed_by_producer[r] ||
-          AttrBool(node.attrs, "keepdims") || !IsFloat(node.type.dtype)) {
-        continue;
-      }
-      auto axes = NormalizeAxes(AttrInts(node.attrs, "axes"), graph.type(dy).rank());
-      if (!axes.ok() || *axes != IntList{0, 1, 2}) continue;
-      bool used_later = true;
-      for (ValueId u = 0; u < graph.size() && used_later; ++u) {
-        for (ValueId operand : graph.node(u).operands) used_later &= operand != r || u > f;
-      }
-      if (!used_later) continue;
-      fusion.sibling[f] = r;
-      fusion.computed_by_producer[r] = true;
-      break;
-    }
-  }
+  FindSiblings(graph, options, fusion);
   // A value's own buffer: its output buffer when it is returned (the first
   // time), else a temp named after it.
   auto own_buffer = [&](ValueId id) {

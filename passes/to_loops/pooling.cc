@@ -66,11 +66,97 @@ ExprId XAt(OpLowering& op, const Shape& x, ExprId n, ExprId h, ExprId w, ExprId 
   return op.b.FlatIndex(std::vector<ExprId>{n, h, w, c}, x);
 }
 
+// Per window and channel of x, the running maximum (`best`) and its place
+// in the window (`where`, kh * KW + kw; -1 while none), found with selects,
+// not branches, so it runs in SIMD lanes and keeps them in registers. The
+// first maximum wins, or the first NaN: the interpreter's left fold.
+std::vector<StmtId> TakeIfBetter(OpLowering& op, BufferId best, BufferId where, ExprId at,
+                                 ExprId value, ExprId place) {
+  ExprId current = op.b.Load(best, at);
+  ExprId found = op.b.Load(where, at);
+  ExprId none_yet = op.b.Compare(CompareOp::kLt, found, op.b.Const(0, Type::kI32));
+  ExprId current_not_nan = op.b.Compare(CompareOp::kEq, current, current);
+  ExprId better = op.b.Binary(BinaryOp::kOr, op.b.Compare(CompareOp::kGt, value, current),
+                              op.b.Compare(CompareOp::kNe, value, value));
+  ExprId take = op.b.Binary(BinaryOp::kOr, none_yet, op.b.Binary(BinaryOp::kAnd, current_not_nan, better));
+  // `where` first: `take` reads `best`. Re-evaluated for the second
+  // store, `take` is unchanged but for a first element of -inf, where
+  // keeping best (-inf) is the same as taking it.
+  return {op.b.Store(where, at, op.b.Select(take, place, found)),
+          op.b.Store(best, at, op.b.Select(take, value, current))};
+}
+
+// best and where (both of the pool's output shape) for every window:
+// filled, then one pass over the windows. Any windows: overlapping, padded.
+void WindowMaxima(OpLowering& op, const Shape& x, const Window2D& w, BufferId best, BufferId where) {
+  const Shape y = {x[0], w.out_h, w.out_w, x[3]};
+  op.Fill(best, y, op.b.Const(-INFINITY, loops::TypeOf(op.in_type(0).dtype)));
+  op.Fill(where, y, op.b.Const(-1, Type::kI32));
+  op.Emit(WindowNest(op, x, w, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
+    ExprId place = op.b.Cast(Type::kI32, op.b.Add(op.b.Mul(v[3], w.kernel_w), v[4]));
+    ExprId value = op.b.Load(op.in[0], XAt(op, x, v[0], ih, iw, v[5]));
+    return TakeIfBetter(op, best, where, XAt(op, y, v[0], v[1], v[2], v[5]), value, place);
+  }));
+}
+
+// Disjoint windows, window by window: `done(n, oh, ow, best, where, slot)`
+// emits what follows each window's scan, with its maximum and place per
+// channel in `best` and `where` at slot(c) (a per-image scratch that
+// register accumulation keeps in registers).
+std::vector<StmtId> ForEachWindowMaximum(
+    OpLowering& op, BufferId x_buffer, const Shape& x, const Window2D& w,
+    const std::function<std::vector<StmtId>(ExprId n, ExprId oh, ExprId ow, BufferId best,
+                                            BufferId where, const std::function<ExprId(ExprId)>& slot)>& done) {
+  const Type t = loops::TypeOf(op.graph.type(op.node().operands[0]).dtype);
+  const Shape scratch = {x[0], x[3]};  // per image, so images run in parallel
+  BufferId best = op.Temp(t, scratch, "best");
+  BufferId where = op.Temp(Type::kI32, scratch, "argmax");
+  return op.b.Nest({x[0], w.out_h, w.out_w}, [&](std::span<const ExprId> v) {
+    const ExprId n = v[0], oh = v[1], ow = v[2];
+    std::function<ExprId(ExprId)> slot = [&, n](ExprId c) {
+      return op.b.FlatIndex(std::vector<ExprId>{n, c}, scratch);
+    };
+    std::vector<StmtId> stmts = op.b.Nest({x[3]}, [&](std::span<const ExprId> c) {
+      return std::vector<StmtId>{op.b.Store(best, slot(c[0]), op.b.Const(-INFINITY, t)),
+                                 op.b.Store(where, slot(c[0]), op.b.Const(-1, Type::kI32))};
+    });
+    for (StmtId s : op.b.Nest({w.kernel_h, w.kernel_w, x[3]}, [&](std::span<const ExprId> k) {
+           ExprId ih = op.b.Add(op.b.Mul(oh, w.stride_h), k[0]);
+           ExprId iw = op.b.Add(op.b.Mul(ow, w.stride_w), k[1]);
+           ExprId value = op.b.Load(x_buffer, XAt(op, x, n, ih, iw, k[2]));
+           ExprId place = op.b.Cast(Type::kI32, op.b.Add(op.b.Mul(k[0], w.kernel_w), k[1]));
+           return TakeIfBetter(op, best, where, slot(k[2]), value, place);
+         })) {
+      stmts.push_back(s);
+    }
+    for (StmtId s : done(n, oh, ow, best, where, slot)) stmts.push_back(s);
+    return stmts;
+  });
+}
+
+// maxpool2d, with maxpool2d_argmax of the same x as a sibling (one scan
+// finds both): op.out gets the maxima, op.sibling_out their places.
 absl::Status MaxPool(OpLowering& op) {
   const Shape& x = op.in_type(0).shape;
   const Shape& y = op.out_type().shape;
   auto w = PoolWindow(op.node(), x);
   if (!w.ok()) return w.status();
+  const bool argmax = op.sibling >= 0;
+  if (argmax && DisjointWindows(*w)) {
+    op.Emit(ForEachWindowMaximum(op, op.in[0], x, *w, [&](ExprId n, ExprId oh, ExprId ow, BufferId best,
+                                                          BufferId where, const auto& slot) {
+      return op.b.Nest({x[3]}, [&](std::span<const ExprId> c) {
+        ExprId at = XAt(op, y, n, oh, ow, c[0]);
+        return std::vector<StmtId>{op.b.Store(op.out, at, op.b.Load(best, slot(c[0]))),
+                                   op.b.Store(op.sibling_out, at, op.b.Load(where, slot(c[0])))};
+      });
+    }));
+    return absl::OkStatus();
+  }
+  if (argmax) {
+    WindowMaxima(op, x, *w, op.out, op.sibling_out);
+    return absl::OkStatus();
+  }
   op.Fill(op.out, y, op.b.Const(-INFINITY, op.elem()));
   op.Emit(WindowNest(op, x, *w, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
     ExprId at = XAt(op, y, v[0], v[1], v[2], v[5]);
@@ -78,6 +164,27 @@ absl::Status MaxPool(OpLowering& op) {
     return std::vector<StmtId>{
         op.b.Store(op.out, at, op.b.Binary(BinaryOp::kMax, op.b.Load(op.out, at), value))};
   }));
+  return absl::OkStatus();
+}
+
+// maxpool2d_argmax on its own: the same scan, the maxima in a temp.
+absl::Status MaxPoolArgmax(OpLowering& op) {
+  const Shape& x = op.in_type(0).shape;
+  const Shape& y = op.out_type().shape;
+  auto w = PoolWindow(op.node(), x);
+  if (!w.ok()) return w.status();
+  const Type t = loops::TypeOf(op.in_type(0).dtype);
+  if (DisjointWindows(*w)) {
+    op.Emit(ForEachWindowMaximum(op, op.in[0], x, *w, [&](ExprId n, ExprId oh, ExprId ow, BufferId,
+                                                          BufferId where, const auto& slot) {
+      return op.b.Nest({x[3]}, [&](std::span<const ExprId> c) {
+        return std::vector<StmtId>{
+            op.b.Store(op.out, XAt(op, y, n, oh, ow, c[0]), op.b.Load(where, slot(c[0])))};
+      });
+    }));
+    return absl::OkStatus();
+  }
+  WindowMaxima(op, x, *w, op.Temp(t, y, "best"), op.out);
   return absl::OkStatus();
 }
 
@@ -104,159 +211,152 @@ absl::Status AvgPool(OpLowering& op) {
   return absl::OkStatus();
 }
 
-// Each window's gradient goes to its first maximum (the first NaN, if any),
-// found by the same scan order as the forward maxpool. A first pass finds,
-// per window and channel, that element's place in the window (kh * KW + kw;
-// -1 for a window of padding only) with selects, not branches, so it runs
-// in SIMD lanes and keeps its running maximum in registers. The second
-// pass routes the gradient: windows that do not overlap write each input
-// element at most once, so every element takes its window's gradient or 0
-// directly; overlapping windows add theirs up, one window at a time.
-//
-// Disjoint windows take both passes window by window instead
-// (MaxPoolGradByWindow): the window's argmax in registers, then its
-// elements written at once, while they are still in L1.
-absl::Status MaxPoolGradByWindow(OpLowering& op, const Window2D& w);
+// Routes each window's gradient dy to the element `where` names (kh * KW +
+// kw in the window; -1: none): windows that do not overlap write each
+// input element at most once, so every element takes its window's
+// gradient or 0 directly; overlapping windows add theirs up, one window
+// at a time. `where` comes from a scan of x (maxpool2d_grad) or from the
+// forward pass (maxpool2d_scatter), whose places are checked.
+absl::Status RouteGradient(OpLowering& op, const Shape& x, const Window2D& w, BufferId dy, BufferId where,
+                           bool check_places) {
+  const Shape y = {x[0], w.out_h, w.out_w, x[3]};
+  const Type t = op.elem();
+  const int64_t places = w.kernel_h * w.kernel_w;
+  auto place_of = [&](ExprId at) {
+    ExprId k = op.b.Cast(Type::kI64, op.b.Load(where, at));
+    std::vector<StmtId> checks;
+    if (check_places) {
+      // -1 (a window of padding only) or a place in the window.
+      checks.push_back(op.b.Check(op.b.InRange(op.b.AddConst(k, 1), places + 1),
+                                  StrCat(op.Describe(), ": an argmax is not a place in its window")));
+    }
+    return std::make_pair(k, checks);
+  };
+  if (DisjointWindows(w)) {
+    // Window by window, each element written once through StoreResult (so
+    // an epilogue, the ReLU mask, applies as they are written).
+    absl::Status status;
+    auto store = [&](ExprId n, ExprId ih, ExprId iw, ExprId c, ExprId value) {
+      absl::StatusOr<std::vector<StmtId>> stmts = op.StoreResult(std::vector<ExprId>{n, ih, iw, c}, value);
+      if (!stmts.ok()) status = stmts.status();
+      return stmts.ok() ? *stmts : std::vector<StmtId>{};
+    };
+    op.Emit(op.b.Nest({x[0]}, [&](std::span<const ExprId> image) {
+      const ExprId n = image[0];
+      std::vector<StmtId> body = op.b.Nest({w.out_h, w.out_w}, [&](std::span<const ExprId> win) {
+        std::vector<StmtId> stmts;
+        if (check_places) {
+          for (StmtId s : op.b.Nest({x[3]}, [&](std::span<const ExprId> c) {
+                 return place_of(XAt(op, y, n, win[0], win[1], c[0])).second;
+               })) {
+            stmts.push_back(s);
+          }
+        }
+        for (StmtId s : op.b.Nest({w.kernel_h, w.kernel_w, x[3]}, [&](std::span<const ExprId> k) {
+               ExprId at = XAt(op, y, n, win[0], win[1], k[2]);
+               ExprId place = op.b.Cast(Type::kI32, op.b.Add(op.b.Mul(k[0], w.kernel_w), k[1]));
+               ExprId mine = op.b.Compare(CompareOp::kEq, op.b.Load(where, at), place);
+               ExprId ih = op.b.Add(op.b.Mul(win[0], w.stride_h), k[0]);
+               ExprId iw = op.b.Add(op.b.Mul(win[1], w.stride_w), k[1]);
+               return store(n, ih, iw, k[2], op.b.Select(mine, op.b.Load(dy, at), op.Zero(t)));
+             })) {
+          stmts.push_back(s);
+        }
+        return stmts;
+      });
+      // Elements in no window (the last rows and columns) take 0.
+      const int64_t covered_h = w.out_h * w.stride_h, covered_w = w.out_w * w.stride_w;
+      auto zeros = [&](int64_t row0, int64_t rows, int64_t col0, int64_t cols) {
+        if (rows <= 0 || cols <= 0) return;
+        for (StmtId s : op.b.Nest({rows, cols, x[3]}, [&](std::span<const ExprId> e) {
+               return store(n, op.b.AddConst(e[0], row0), op.b.AddConst(e[1], col0), e[2], op.Zero(t));
+             })) {
+          body.push_back(s);
+        }
+      };
+      zeros(0, covered_h, covered_w, x[2] - covered_w);
+      zeros(covered_h, x[1] - covered_h, 0, x[2]);
+      return body;
+    }));
+    return status;
+  }
+  op.Fill(op.out, x, op.Zero(t));
+  op.Emit(op.b.Nest(y, [&](std::span<const ExprId> c) {
+    ExprId at = op.b.FlatIndex(c, y);
+    auto [k, stmts] = place_of(at);
+    ExprId ih = op.b.AddConst(op.b.Add(op.b.Mul(c[1], w.stride_h),
+                                       op.b.Binary(BinaryOp::kDiv, k, op.b.Index(w.kernel_w))),
+                              -w.pad_top);
+    ExprId iw = op.b.AddConst(op.b.Add(op.b.Mul(c[2], w.stride_w),
+                                       op.b.Binary(BinaryOp::kRem, k, op.b.Index(w.kernel_w))),
+                              -w.pad_left);
+    ExprId target = XAt(op, x, c[0], ih, iw, c[3]);
+    ExprId sum = op.b.Binary(BinaryOp::kAdd, op.b.Load(op.out, target), op.b.Load(dy, at));
+    ExprId inside = op.b.Binary(BinaryOp::kAnd, op.b.InRange(ih, x[1]), op.b.InRange(iw, x[2]));
+    if (check_places) {
+      stmts.push_back(op.b.Check(op.b.Binary(BinaryOp::kOr, op.b.Compare(CompareOp::kLt, k, op.b.Index(0)), inside),
+                                 StrCat(op.Describe(), ": an argmax names a padded place")));
+    }
+    ExprId found = op.b.Compare(CompareOp::kGe, k, op.b.Index(0));
+    stmts.push_back(op.b.If(found, {op.b.If(inside, {op.b.Store(op.out, target, sum)})}));
+    return stmts;
+  }));
+  return absl::OkStatus();
+}
 
+// maxpool2d_grad(x, dy): each window's gradient goes to its first maximum
+// (the first NaN, if any), found by the same scan as the forward maxpool.
+// Disjoint windows find it and route the gradient window by window, while
+// the window is in L1; others scan all windows first.
 absl::Status MaxPoolGrad(OpLowering& op) {
   const Shape& x = op.in_type(0).shape;
   const Shape& y = op.in_type(1).shape;
   auto w = PoolWindow(op.node(), x);
   if (!w.ok()) return w.status();
-  if (DisjointWindows(*w)) return MaxPoolGradByWindow(op, *w);
   const Type t = op.elem();
+  if (DisjointWindows(*w)) {
+    absl::Status status;
+    op.Emit(ForEachWindowMaximum(op, op.in[0], x, *w, [&](ExprId n, ExprId oh, ExprId ow, BufferId,
+                                                          BufferId where, const auto& slot) {
+      return op.b.Nest({w->kernel_h, w->kernel_w, x[3]}, [&](std::span<const ExprId> k) {
+        ExprId ih = op.b.Add(op.b.Mul(oh, w->stride_h), k[0]);
+        ExprId iw = op.b.Add(op.b.Mul(ow, w->stride_w), k[1]);
+        ExprId place = op.b.Cast(Type::kI32, op.b.Add(op.b.Mul(k[0], w->kernel_w), k[1]));
+        ExprId mine = op.b.Compare(CompareOp::kEq, op.b.Load(where, slot(k[2])), place);
+        ExprId dy = op.b.Load(op.in[1], XAt(op, y, n, oh, ow, k[2]));
+        absl::StatusOr<std::vector<StmtId>> store =
+            op.StoreResult(std::vector<ExprId>{n, ih, iw, k[2]}, op.b.Select(mine, dy, op.Zero(t)));
+        if (!store.ok()) status = store.status();
+        return store.ok() ? *store : std::vector<StmtId>{};
+      });
+    }));
+    // Elements in no window take a gradient of 0 (through the epilogue too).
+    const int64_t covered_h = w->out_h * w->stride_h, covered_w = w->out_w * w->stride_w;
+    auto zeros = [&](int64_t row0, int64_t rows, int64_t col0, int64_t cols) {
+      if (rows <= 0 || cols <= 0) return;
+      op.Emit(op.b.Nest({x[0], rows, cols, x[3]}, [&](std::span<const ExprId> e) {
+        absl::StatusOr<std::vector<StmtId>> store = op.StoreResult(
+            std::vector<ExprId>{e[0], op.b.AddConst(e[1], row0), op.b.AddConst(e[2], col0), e[3]}, op.Zero(t));
+        if (!store.ok()) status = store.status();
+        return store.ok() ? *store : std::vector<StmtId>{};
+      }));
+    };
+    zeros(0, covered_h, covered_w, x[2] - covered_w);
+    zeros(covered_h, x[1] - covered_h, 0, x[2]);
+    return status;
+  }
   BufferId best = op.Temp(t, y, "best");
   BufferId where = op.Temp(Type::kI32, y, "argmax");
-  op.Fill(best, y, op.b.Const(-INFINITY, t));
-  op.Fill(where, y, op.b.Const(-1, Type::kI32));
-  auto place = [&](std::span<const ExprId> v) {
-    return op.b.Cast(Type::kI32, op.b.Add(op.b.Mul(v[3], w->kernel_w), v[4]));
-  };
-  op.Emit(WindowNest(op, x, *w, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
-    ExprId at = XAt(op, y, v[0], v[1], v[2], v[5]);
-    ExprId value = op.b.Load(op.in[0], XAt(op, x, v[0], ih, iw, v[5]));
-    ExprId current = op.b.Load(best, at);
-    ExprId found = op.b.Load(where, at);
-    ExprId none_yet = op.b.Compare(CompareOp::kLt, found, op.b.Const(0, Type::kI32));
-    ExprId current_not_nan = op.b.Compare(CompareOp::kEq, current, current);
-    ExprId better = op.b.Binary(BinaryOp::kOr, op.b.Compare(CompareOp::kGt, value, current),
-                                op.b.Compare(CompareOp::kNe, value, value));
-    ExprId take = op.b.Binary(BinaryOp::kOr, none_yet, op.b.Binary(BinaryOp::kAnd, current_not_nan, better));
-    // `where` first: `take` reads `best`. Re-evaluated for the second
-    // store, `take` is unchanged but for a first element of -inf, where
-    // keeping best (-inf) is the same as taking it.
-    return std::vector<StmtId>{op.b.Store(where, at, op.b.Select(take, place(v), found)),
-                               op.b.Store(best, at, op.b.Select(take, value, current))};
-  }));
-
-  const bool overlapping = w->stride_h < w->kernel_h || w->stride_w < w->kernel_w;
-  if (!overlapping) {
-    // Each element lies in at most one window; elements in none get 0.
-    op.Fill(op.out, x, op.Zero(t));
-    op.Emit(WindowNest(op, x, *w, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
-      ExprId at = XAt(op, y, v[0], v[1], v[2], v[5]);
-      ExprId mine = op.b.Compare(CompareOp::kEq, op.b.Load(where, at), place(v));
-      ExprId grad = op.b.Select(mine, op.b.Load(op.in[1], at), op.Zero(t));
-      return std::vector<StmtId>{op.b.Store(op.out, XAt(op, x, v[0], ih, iw, v[5]), grad)};
-    }));
-    return absl::OkStatus();
-  }
-  op.Fill(op.out, x, op.Zero(t));
-  op.Emit(op.b.Nest(y, [&](std::span<const ExprId> c) {
-    ExprId at = op.b.FlatIndex(c, y);
-    ExprId k = op.b.Cast(Type::kI64, op.b.Load(where, at));
-    ExprId ih = op.b.AddConst(op.b.Add(op.b.Mul(c[1], w->stride_h),
-                                       op.b.Binary(BinaryOp::kDiv, k, op.b.Index(w->kernel_w))),
-                              -w->pad_top);
-    ExprId iw = op.b.AddConst(op.b.Add(op.b.Mul(c[2], w->stride_w),
-                                       op.b.Binary(BinaryOp::kRem, k, op.b.Index(w->kernel_w))),
-                              -w->pad_left);
-    ExprId target = XAt(op, x, c[0], ih, iw, c[3]);
-    ExprId sum = op.b.Binary(BinaryOp::kAdd, op.b.Load(op.out, target), op.b.Load(op.in[1], at));
-    ExprId found = op.b.Compare(CompareOp::kGe, k, op.b.Index(0));
-    return std::vector<StmtId>{op.b.If(
-        found, {op.b.If(op.b.InRange(target, NumElements(x)), {op.b.Store(op.out, target, sum)})})};
-  }));
-  return absl::OkStatus();
+  WindowMaxima(op, x, *w, best, where);
+  return RouteGradient(op, x, *w, op.in[1], where, /*check_places=*/false);
 }
 
-
-// Disjoint windows: per image, window by window, the running
-// maximum and its place for all channels (kept in registers: register
-// accumulation makes the small per-image scratch a pair of locals), then
-// the window's elements, each written once through StoreResult (so an
-// epilogue, the ReLU mask, applies as they are written). Same scan order,
-// same first maximum as the two-pass form.
-absl::Status MaxPoolGradByWindow(OpLowering& op, const Window2D& w) {
-  const Shape& x = op.in_type(0).shape;
-  const Shape& y = op.in_type(1).shape;
-  const Type t = op.elem();
-  const Shape scratch = {x[0], x[3]};  // per image, so images run in parallel
-  BufferId best = op.Temp(t, scratch, "best");
-  BufferId where = op.Temp(Type::kI32, scratch, "argmax");
-  absl::Status status;
-  // One window (n, oh, ow): its argmax, then its elements.
-  auto window = [&](ExprId n, ExprId oh, ExprId ow) {
-    auto place = [&](ExprId kh, ExprId kw) {
-      return op.b.Cast(Type::kI32, op.b.Add(op.b.Mul(kh, w.kernel_w), kw));
-    };
-    auto slot = [&](ExprId c) { return op.b.FlatIndex(std::vector<ExprId>{n, c}, scratch); };
-    std::vector<StmtId> stmts = op.b.Nest({x[3]}, [&](std::span<const ExprId> c) {
-      return std::vector<StmtId>{op.b.Store(best, slot(c[0]), op.b.Const(-INFINITY, t)),
-                                 op.b.Store(where, slot(c[0]), op.b.Const(-1, Type::kI32))};
-    });
-    for (StmtId s : op.b.Nest({w.kernel_h, w.kernel_w, x[3]}, [&](std::span<const ExprId> k) {
-           ExprId ih = op.b.Add(op.b.Mul(oh, w.stride_h), k[0]);
-           ExprId iw = op.b.Add(op.b.Mul(ow, w.stride_w), k[1]);
-           ExprId value = op.b.Load(op.in[0], XAt(op, x, n, ih, iw, k[2]));
-           ExprId current = op.b.Load(best, slot(k[2]));
-           ExprId found = op.b.Load(where, slot(k[2]));
-           ExprId none_yet = op.b.Compare(CompareOp::kLt, found, op.b.Const(0, Type::kI32));
-           ExprId current_not_nan = op.b.Compare(CompareOp::kEq, current, current);
-           ExprId better = op.b.Binary(BinaryOp::kOr, op.b.Compare(CompareOp::kGt, value, current),
-                                       op.b.Compare(CompareOp::kNe, value, value));
-           ExprId take = op.b.Binary(BinaryOp::kOr, none_yet,
-                                     op.b.Binary(BinaryOp::kAnd, current_not_nan, better));
-           return std::vector<StmtId>{
-               op.b.Store(where, slot(k[2]), op.b.Select(take, place(k[0], k[1]), found)),
-               op.b.Store(best, slot(k[2]), op.b.Select(take, value, current))};
-         })) {
-      stmts.push_back(s);
-    }
-    for (StmtId s : op.b.Nest({w.kernel_h, w.kernel_w, x[3]}, [&](std::span<const ExprId> k) {
-           ExprId ih = op.b.Add(op.b.Mul(oh, w.stride_h), k[0]);
-           ExprId iw = op.b.Add(op.b.Mul(ow, w.stride_w), k[1]);
-           ExprId mine = op.b.Compare(CompareOp::kEq, op.b.Load(where, slot(k[2])), place(k[0], k[1]));
-           ExprId dy = op.b.Load(op.in[1], XAt(op, y, n, oh, ow, k[2]));
-           absl::StatusOr<std::vector<StmtId>> store = op.StoreResult(
-               std::vector<ExprId>{n, ih, iw, k[2]}, op.b.Select(mine, dy, op.Zero(t)));
-           if (!store.ok()) status = store.status();
-           return store.ok() ? *store : std::vector<StmtId>{};
-         })) {
-      stmts.push_back(s);
-    }
-    return stmts;
-  };
-  // Elements in no window take a gradient of 0 (through the epilogue too).
-  auto zeros = [&](ExprId n, int64_t row0, int64_t rows, int64_t col0, int64_t cols) {
-    if (rows <= 0 || cols <= 0) return std::vector<StmtId>{};
-    return op.b.Nest({rows, cols, x[3]}, [&](std::span<const ExprId> e) {
-      absl::StatusOr<std::vector<StmtId>> store = op.StoreResult(
-          std::vector<ExprId>{n, op.b.AddConst(e[0], row0), op.b.AddConst(e[1], col0), e[2]}, op.Zero(t));
-      if (!store.ok()) status = store.status();
-      return store.ok() ? *store : std::vector<StmtId>{};
-    });
-  };
-  const int64_t covered_h = w.out_h * w.stride_h, covered_w = w.out_w * w.stride_w;
-  op.Emit(op.b.Nest({x[0]}, [&](std::span<const ExprId> image) {
-    std::vector<StmtId> body = op.b.Nest({w.out_h, w.out_w}, [&](std::span<const ExprId> win) {
-      return window(image[0], win[0], win[1]);
-    });
-    for (StmtId z : zeros(image[0], 0, covered_h, covered_w, x[2] - covered_w)) body.push_back(z);
-    for (StmtId z : zeros(image[0], covered_h, x[1] - covered_h, 0, x[2])) body.push_back(z);
-    return body;
-  }));
-  return status;
+// maxpool2d_scatter(dy, argmax): the routing half of maxpool2d_grad.
+absl::Status MaxPoolScatter(OpLowering& op) {
+  const Shape& x = op.out_type().shape;
+  auto w = PoolWindow(op.node(), x);
+  if (!w.ok()) return w.status();
+  return RouteGradient(op, x, *w, op.in[0], op.in[1], /*check_places=*/true);
 }
 
 // Each window's gradient, divided by its number of real elements, is added
@@ -280,6 +380,7 @@ absl::Status AvgPoolGrad(OpLowering& op) {
 }  // namespace
 
 bool MaxPoolGradTakesEpilogue(const Graph& graph, ValueId id) {
+  // maxpool2d_grad and maxpool2d_scatter: their result has the input's shape.
   const Node& node = graph.node(id);
   const Shape& x = node.type.shape;
   absl::StatusOr<Window2D> w = PoolWindow(node, x);
@@ -292,6 +393,8 @@ absl::Status LowerPooling(OpLowering& op) {
     case OpKind::kAvgPool2D: return AvgPool(op);
     case OpKind::kMaxPool2DGrad: return MaxPoolGrad(op);
     case OpKind::kAvgPool2DGrad: return AvgPoolGrad(op);
+    case OpKind::kMaxPool2DArgmax: return MaxPoolArgmax(op);
+    case OpKind::kMaxPool2DScatter: return MaxPoolScatter(op);
     default: return absl::InternalError(StrCat(op.Describe(), " is not pooling"));
   }
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -24,6 +25,8 @@ using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::dlc::testing::Eval;
 using ::dlc::testing::Make;
+using ::dlc::testing::TryEval;
+using ::testing::HasSubstr;
 using ::dlc::testing::Values;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -406,6 +409,60 @@ TEST(InterpreterMaxPool2DGrad, RoutesEachGradientToAMaximum) {
     for (double v : Values(dy)) sum_dy += v;
     for (double v : Values(dx)) sum_dx += v;
     EXPECT_NEAR(sum_dx, sum_dy, 1e-12);
+  }
+}
+
+// ---- maxpool2d_argmax, maxpool2d_scatter ----------------------------------------
+
+TEST(InterpreterMaxPool2DArgmax, NamesEachWindowsFirstMaximumByItsPlace) {
+  // 2x2 windows, stride 1 over [[1,3,3],[3,2,9]]: windows [1,3;3,2] (first
+  // 3 at place 1) and [3,3;2,9] (9 at place 3).
+  const Tensor x = Image(2, 3, {1, 3, 3, 3, 2, 9});
+  const Tensor argmax = Eval(OpKind::kMaxPool2DArgmax, {x}, PoolAttrs({2, 2}, {1, 1}, kValid));
+  EXPECT_EQ(argmax.type().ToString(), "i32[1,1,2,1]");
+  EXPECT_THAT(Values(argmax), ElementsAre(1, 3));
+  // The first NaN wins, as in the forward pool.
+  EXPECT_THAT(Values(Eval(OpKind::kMaxPool2DArgmax, {Image(2, 2, {9, kNaN, 1, kNaN})},
+                          PoolAttrs({2, 2}, {2, 2}, kValid))),
+              ElementsAre(1));
+}
+
+TEST(InterpreterMaxPool2DArgmax, PlacesCountPaddingAndAWindowOfPaddingOnlyIsMinusOne) {
+  // 1x2 row [1,2], three padded columns on the left, 1x2 windows: windows 0
+  // and 1 are padding only, window 2 is [pad, 1] (1 at place 1), window 3
+  // [1, 2] (2 at place 1).
+  const Tensor argmax = Eval(OpKind::kMaxPool2DArgmax, {Image(1, 2, {1, 2})},
+                             PoolAttrs({1, 2}, {1, 1}, IntList{0, 0, 3, 0}));
+  EXPECT_THAT(Values(argmax), ElementsAre(-1, -1, 1, 1));
+}
+
+// scatter(dy, argmax(x)) is maxpool2d_grad(x, dy), for any windows.
+TEST(InterpreterMaxPool2DScatter, OfTheArgmaxIsTheMaxPoolGradient) {
+  const Tensor x = Pseudo(DType::kF64, {2, 7, 6, 3}, 1);
+  for (const auto& [window, strides, padding] :
+       {std::tuple<IntList, IntList, Attribute>{{2, 2}, {2, 2}, kValid},
+        {{3, 2}, {2, 2}, kSame}, {{2, 3}, {1, 2}, kValid}, {{3, 3}, {2, 1}, IntList{1, 2, 0, 1}}}) {
+    const Attributes attrs = PoolAttrs(window, strides, padding);
+    SCOPED_TRACE(AttributeToString(attrs.at("window")));
+    const Tensor y = Eval(OpKind::kMaxPool2D, {x}, attrs);
+    const Tensor dy = Pseudo(DType::kF64, y.shape(), 3);
+    const Tensor argmax = Eval(OpKind::kMaxPool2DArgmax, {x}, attrs);
+    const Tensor dx = Eval(OpKind::kMaxPool2DScatter, {dy, argmax},
+                           AvgGradAttrs({2, 7, 6, 3}, window, strides, padding));
+    EXPECT_EQ(Values(dx), Values(Eval(OpKind::kMaxPool2DGrad, {x, dy}, attrs)));
+  }
+}
+
+TEST(InterpreterMaxPool2DScatter, RejectsAPlaceOutsideItsWindow) {
+  const Tensor dy = Image(1, 1, {5});
+  const Attributes attrs = AvgGradAttrs({1, 2, 2, 1}, {2, 2}, {2, 2}, kValid);
+  EXPECT_THAT(Values(Eval(OpKind::kMaxPool2DScatter, {dy, Make(DType::kI32, {1, 1, 1, 1}, {2})}, attrs)),
+              ElementsAre(0, 0, 5, 0));
+  for (double place : {4.0, -2.0}) {
+    absl::StatusOr<Tensor> bad =
+        TryEval(OpKind::kMaxPool2DScatter, {dy, Make(DType::kI32, {1, 1, 1, 1}, {place})}, attrs);
+    EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument) << place;
+    EXPECT_THAT(bad.status().message(), HasSubstr("is not a place inside its window")) << place;
   }
 }
 
