@@ -16,12 +16,14 @@
 #include "passes/codegen/optimize.h"
 #include "passes/lower_to_loops.h"
 #include "passes/memory_plan.h"
+#include "passes/pool_masks.h"
 #include "passes/register_accumulation.h"
 #include "passes/register_blocking.h"
 
 namespace dlc {
 namespace {
 
+constexpr std::string_view kPoolMasks = "move-pool-masks";
 constexpr std::string_view kLower = "lower";
 constexpr std::string_view kAccumulate = "accumulate-in-registers";
 constexpr std::string_view kBlock = "block-registers";
@@ -67,7 +69,7 @@ absl::Status VerifyModule(const llvm::Module& module, std::string_view step) {
 
 const std::vector<std::string_view>& PipelineSteps() {
   static const std::vector<std::string_view> steps = {
-      kLower, kAccumulate, kBlock, kVectorize, kParallelize, kPlanMemory, kVerifyLoops, kEmitLlvm,
+      kPoolMasks, kLower, kAccumulate, kBlock, kVectorize, kParallelize, kPlanMemory, kVerifyLoops, kEmitLlvm,
       kOptimize};
   return steps;
 }
@@ -164,8 +166,10 @@ absl::Status Pipeline::RunLoopPass(std::string_view name, loops::LoopProgram& pr
   return absl::OkStatus();
 }
 
-absl::StatusOr<loops::LoopProgram> Pipeline::LowerToLoops(const Graph& graph) {
-  if (options_.verify_each) DLC_RETURN_IF_ERROR(VerifyGraph(graph));
+absl::StatusOr<loops::LoopProgram> Pipeline::LowerToLoops(const Graph& input) {
+  if (options_.verify_each) DLC_RETURN_IF_ERROR(VerifyGraph(input));
+  DLC_ASSIGN_OR_RETURN(const Graph graph, Step(kPoolMasks, [&] { return MovePoolMasks(input); }));
+  MaybePrint(kPoolMasks, [&] { return PrintGraph(graph); });
   DLC_ASSIGN_OR_RETURN(loops::LoopProgram program,
                        Step(kLower, [&] { return dlc::LowerToLoops(graph, LowerOptionsOf(options_.schedule)); }));
   if (options_.verify_each) {

@@ -3,7 +3,8 @@
 // benchmarks and the tests all go through here, so every consumer runs the
 // same passes in the same order:
 //
-//   graph ── lower ──────────────────── loop IR, one kernel per node, elementwise fusion
+//   graph ── move-pool-masks ────────── ReLU masks onto max-pool outputs (pool_masks.h)
+//         ── lower ──────────────────── loop IR, one kernel per node, elementwise fusion
 //         ── accumulate-in-registers ── reductions keep their running value in a local
 //         ── block-registers ────────── several accumulations side by side
 //         ── vectorize ──────────────── innermost independent loops in SIMD lanes
