@@ -1,8 +1,9 @@
 // Expressions. Every operation is written once for scalars and vectors:
 // IRBuilder and the intrinsics take either, so a vectorized body is the
 // scalar body on <width x T> values. The corner cases follow the reference
-// interpreters (ir/interpreter/scalar_ops.h, ir/convert.h) exactly; no
-// expression branches, they select.
+// interpreters (ir/interpreter/scalar_ops.h, ir/convert.h) exactly; f32 exp
+// and log, polynomials in vector registers (vector_math.h), agree with them
+// to 2 ulp. No expression branches, they select.
 #include <numeric>
 
 #include "ir/status_macros.h"
@@ -11,6 +12,7 @@
 #include "llvm/IR/Intrinsics.h"
 #include "passes/codegen/function_emitter.h"
 #include "passes/codegen/llvm_types.h"
+#include "passes/codegen/vector_math.h"
 
 namespace dlc::codegen::internal {
 namespace {
@@ -246,11 +248,20 @@ absl::StatusOr<LaneValue> FunctionEmitter::EmitUnary(ExprId id, const Expr& e) {
     case UnaryOp::kNot:
       if (!is_float) result = b_.CreateNot(x);
       break;
+    // f32 exp and log in vector registers (vector_math.h); f64 calls libm.
     case UnaryOp::kExp:
-      if (is_float) result = b_.CreateUnaryIntrinsic(llvm::Intrinsic::exp, x);
+      if (e.type == Type::kF32) {
+        result = EmitExpF32(b_, x, state_.options.fuse_multiply_add);
+      } else if (is_float) {
+        result = b_.CreateUnaryIntrinsic(llvm::Intrinsic::exp, x);
+      }
       break;
     case UnaryOp::kLog:
-      if (is_float) result = b_.CreateUnaryIntrinsic(llvm::Intrinsic::log, x);
+      if (e.type == Type::kF32) {
+        result = EmitLogF32(b_, x, state_.options.fuse_multiply_add);
+      } else if (is_float) {
+        result = b_.CreateUnaryIntrinsic(llvm::Intrinsic::log, x);
+      }
       break;
     case UnaryOp::kSqrt:
       if (is_float) result = b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, x);

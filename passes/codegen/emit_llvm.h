@@ -52,8 +52,11 @@ namespace dlc::codegen {
 
 struct EmitOptions {
   // f32 a*b + c (and a*b - c, c - a*b) as llvm.fmuladd: one rounding on
-  // targets with FMA. Off, every operation rounds on its own and results
-  // are bit for bit the interpreter's, which parity tests use.
+  // targets with FMA; so are the multiply-adds inside f32 exp and log. Off,
+  // every operation rounds on its own and results are bit for bit the
+  // interpreter's, which parity tests use, except f32 exp and log: the
+  // interpreter calls libm, the code computes polynomials (vector_math.h)
+  // that agree to 2 ulp.
   bool fuse_multiply_add = true;
   // Calls `void dlc_profile_kernel(i32)` with each kernel's index as it
   // starts and with -1 at the end (runtime/jit/kernel_profile.h).

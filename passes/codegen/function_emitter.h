@@ -7,6 +7,7 @@
 //   emit_parallel.cc  outlining parallel loops for dlc_parallel_for
 //   emit_expr.cc      expressions: arithmetic, compares, selects, casts
 //   emit_memory.cc    buffers, loads and stores (vector, broadcast, gather)
+//   vector_math.cc    f32 exp and log as polynomials (no libm call per lane)
 #ifndef DLC_PASSES_CODEGEN_FUNCTION_EMITTER_H_
 #define DLC_PASSES_CODEGEN_FUNCTION_EMITTER_H_
 

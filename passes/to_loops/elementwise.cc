@@ -1,6 +1,8 @@
 // Elementwise ops: one loop nest over the result, each operand loaded with
 // numpy broadcasting, the scalar formula of the op in the middle. The
 // formulas match the reference interpreter's (ir/interpreter/scalar_ops.h).
+#include <vector>
+
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
 #include "passes/to_loops/op_lowering.h"
@@ -39,18 +41,19 @@ absl::StatusOr<ExprId> Formula(OpLowering& op, std::span<const ExprId> x,
     case OpKind::kRsqrt: return b.Binary(BinaryOp::kDiv, c(1), b.Unary(UnaryOp::kSqrt, x[0]));
     case OpKind::kRelu: return b.Binary(BinaryOp::kMax, x[0], c(0));
     case OpKind::kSigmoid: {
-      // Stable both ways: 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below.
+      // Stable both ways: 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below;
+      // both from one e^-|x| (a vector exp each is most of the cost).
       ExprId positive = b.Compare(CompareOp::kGe, x[0], c(0));
-      ExprId e_neg = b.Unary(UnaryOp::kExp, b.Unary(UnaryOp::kNeg, x[0]));
-      ExprId e_pos = b.Unary(UnaryOp::kExp, x[0]);
-      return b.Select(positive, b.Binary(BinaryOp::kDiv, c(1), b.Binary(BinaryOp::kAdd, c(1), e_neg)),
-                      b.Binary(BinaryOp::kDiv, e_pos, b.Binary(BinaryOp::kAdd, c(1), e_pos)));
+      ExprId e = b.Unary(UnaryOp::kExp, b.Unary(UnaryOp::kNeg, b.Unary(UnaryOp::kAbs, x[0])));
+      ExprId one_plus = b.Binary(BinaryOp::kAdd, c(1), e);
+      return b.Select(positive, b.Binary(BinaryOp::kDiv, c(1), one_plus),
+                      b.Binary(BinaryOp::kDiv, e, one_plus));
     }
     case OpKind::kTanh: {
-      // tanh(x) = sign(x) (1 - 2 / (e^{2|x|} + 1)), which is exact to within
-      // rounding except near 0, where the subtraction cancels: there the
-      // odd Taylor series x - x^3/3 + 2x^5/15 - 17x^7/315 is (|x| < 1/16:
-      // the next term is below 1e-12 relative).
+      // tanh(x) = sign(x) (1 - 2 / (e^{2|x|} + 1)): exact to within rounding
+      // (f32: 2e-7 relative from 0.625 up), +-1 once e^{2|x|} is large (and
+      // inf), NaN for NaN. Near 0 the subtraction cancels; there an odd
+      // polynomial x (1 + x^2 P(x^2)) is, a product so that -0 stays -0.
       ExprId ax = b.Unary(UnaryOp::kAbs, x[0]);
       ExprId e = b.Unary(UnaryOp::kExp, b.Binary(BinaryOp::kMul, ax, c(2)));
       ExprId magnitude = b.Binary(BinaryOp::kSub, c(1),
@@ -58,12 +61,20 @@ absl::StatusOr<ExprId> Formula(OpLowering& op, std::span<const ExprId> x,
       ExprId far = b.Select(b.Compare(CompareOp::kLt, x[0], c(0)), b.Unary(UnaryOp::kNeg, magnitude),
                             magnitude);
       ExprId x2 = b.Binary(BinaryOp::kMul, x[0], x[0]);
-      // ((( -17/315 x2 + 2/15) x2 - 1/3) x2 + 1) x
-      ExprId poly = b.Binary(BinaryOp::kAdd, b.Binary(BinaryOp::kMul, c(-17.0 / 315), x2), c(2.0 / 15));
-      poly = b.Binary(BinaryOp::kSub, b.Binary(BinaryOp::kMul, poly, x2), c(1.0 / 3));
-      poly = b.Binary(BinaryOp::kAdd, b.Binary(BinaryOp::kMul, poly, x2), c(1));
+      // f32: Cephes' tanhf minimax polynomial on |x| < 0.625 (within 2e-7).
+      // f64: the Taylor series x - x^3/3 + 2x^5/15 - 17x^7/315 on |x| < 1/16
+      // (the next term is below 1e-12 relative).
+      const bool f32 = t == Type::kF32;
+      const std::vector<double> coefficients =
+          f32 ? std::vector<double>{-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2,
+                                    1.33314422036e-1, -3.33332819422e-1, 1.0}
+              : std::vector<double>{-17.0 / 315, 2.0 / 15, -1.0 / 3, 1.0};
+      ExprId poly = c(coefficients[0]);
+      for (size_t k = 1; k < coefficients.size(); ++k) {
+        poly = b.Binary(BinaryOp::kAdd, b.Binary(BinaryOp::kMul, poly, x2), c(coefficients[k]));
+      }
       ExprId near = b.Binary(BinaryOp::kMul, poly, x[0]);
-      return b.Select(b.Compare(CompareOp::kLt, ax, c(0.0625)), near, far);
+      return b.Select(b.Compare(CompareOp::kLt, ax, c(f32 ? 0.625 : 0.0625)), near, far);
     }
     case OpKind::kCompare: {
       static const std::pair<const char*, CompareOp> kOps[] = {
