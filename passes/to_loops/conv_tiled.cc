@@ -27,7 +27,9 @@
 // that would read only the border skip those taps.
 //
 // With an epilogue (op_lowering.h) the forward tile sums into a per-image
-// scratch tile and stores the consumer's value; with a sibling the filter
+// scratch tile and stores the consumer's value; with a pool the rows come
+// in bands of the pool's height, each band's values kept in a small buffer
+// (in L1) and pooled as soon as it is complete; with a sibling the filter
 // gradient also sums dy into the bias gradient, chunk by chunk.
 #include "passes/to_loops/conv_tiled.h"
 
@@ -101,10 +103,16 @@ void CopyPadded(OpLowering& op, BufferId src, const Shape& s, BufferId dst, cons
 absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId w, const Shape& ws,
                            BufferId y, const Shape& ys, bool backwards,
                            std::pair<int64_t, int64_t> live) {
-  const PixelTile tile = ChoosePixelTile(ys[2], ys[3], op.budget());
+  // With a pool (Fusion::pool), rows come in bands of the pool window's
+  // height and only the columns its windows cover are computed.
+  const bool pooled = op.pool >= 0 && !backwards;
+  const IntList pool_window = pooled ? AttrInts(op.graph.node(op.pool).attrs, "window") : IntList{1, 1};
+  const int64_t band_rows = pool_window[0];
+  const Shape& pooled_shape = pooled ? op.graph.type(op.pool).shape : ys;
+  const int64_t width = pooled ? pooled_shape[2] * pool_window[1] : ys[2];
+  const PixelTile tile = ChoosePixelTile(width, ys[3], op.budget());
   const ChannelSplit& ch = tile.channels;
-  const int64_t full = ys[2] / tile.pixels, tail = ys[2] % tile.pixels;
-  // One run of `pixels` output pixels starting at column ow0.
+  const int64_t full = width / tile.pixels, tail = width % tile.pixels;
   // The taps [first, last) of output row oh that read live rows.
   auto taps = [&](int64_t oh) {
     int64_t first = ws[0], last = 0;  // the rows a tap reads move monotonically
@@ -118,8 +126,12 @@ absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId
     return first < last ? std::pair<int64_t, int64_t>{first, last} : std::pair<int64_t, int64_t>{0, 0};
   };
   const bool epilogue = op.epilogue >= 0;
+  const bool through_scratch = epilogue || pooled;
   const Shape tile_shape = {ys[0], tile.pixels, ch.vectors * ch.lanes};
-  const BufferId scratch = epilogue ? op.Temp(op.elem(), tile_shape, "tile") : -1;
+  const BufferId scratch = through_scratch ? op.Temp(op.elem(), tile_shape, "tile") : -1;
+  // A pool's band: the rows of one pooled row, per image, in L1.
+  const Shape band_shape = {ys[0], band_rows, width, ys[3]};
+  const BufferId band = pooled ? op.Temp(op.elem(), band_shape, "band") : -1;
   absl::Status status;
   // The tile loops (pixels, vectors, lanes) with `body` at each element.
   auto over_tile = [&](int64_t pixels, const std::function<std::vector<StmtId>(ExprId, ExprId, ExprId)>& body) {
@@ -129,46 +141,64 @@ absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId
       })};
     });
   };
+  // One run of `pixels` output pixels of row oh starting at column ow0
+  // (row `band_row` of the pool's band).
   auto run = [&](ExprId n, ExprId oh, ExprId ob, ExprId ow0, int64_t pixels,
-                 std::pair<int64_t, int64_t> kh_range) {
+                 std::pair<int64_t, int64_t> kh_range, int64_t band_row) {
     // Where the sum of tile element (owj, oj, ol) goes.
     auto sum_at = [&](ExprId owj, ExprId oj, ExprId ol) {
-      if (epilogue) {
+      if (through_scratch) {
         return std::make_pair(scratch, op.b.FlatIndex(std::vector<ExprId>{n, owj, op.b.Add(op.b.Mul(oj, ch.lanes), ol)}, tile_shape));
       }
       ExprId o = Channel(op, ch, ob, oj, ol);
       return std::make_pair(y, op.b.FlatIndex(std::vector<ExprId>{n, oh, op.b.Add(ow0, owj), o}, ys));
     };
     std::vector<StmtId> stmts;
-    if (epilogue) {
+    if (through_scratch) {
       stmts.push_back(over_tile(pixels, [&](ExprId owj, ExprId oj, ExprId ol) {
         auto [buffer, at] = sum_at(owj, oj, ol);
         return std::vector<StmtId>{op.b.Store(buffer, at, op.Zero(op.elem()))};
       }));
     }
-    stmts.push_back(Loop(op, kh_range.second - kh_range.first, [&](ExprId kh_from_first) {
-      ExprId kh = op.b.AddConst(kh_from_first, kh_range.first);
-      return std::vector<StmtId>{Loop(op, ws[1], [&](ExprId kw) {
-        return std::vector<StmtId>{Loop(op, ws[2], [&](ExprId c) {
-          return std::vector<StmtId>{over_tile(pixels, [&](ExprId owj, ExprId oj, ExprId ol) {
-            ExprId ow = op.b.Add(ow0, owj);
-            ExprId o = Channel(op, ch, ob, oj, ol);
-            ExprId row = backwards ? op.b.AddConst(op.b.Mul(kh, -1), ws[0] - 1) : kh;
-            ExprId col = backwards ? op.b.AddConst(op.b.Mul(kw, -1), ws[1] - 1) : kw;
-            ExprId xv = op.b.Load(x, op.b.FlatIndex(std::vector<ExprId>{n, op.b.Add(oh, row), op.b.Add(ow, col), c}, xs));
-            ExprId wv = op.b.Load(w, op.b.FlatIndex(std::vector<ExprId>{kh, kw, c, o}, ws));
-            auto [buffer, at] = sum_at(owj, oj, ol);
-            return std::vector<StmtId>{Accumulate(op, buffer, at, xv, wv)};
+    if (kh_range.first < kh_range.second) {
+      stmts.push_back(Loop(op, kh_range.second - kh_range.first, [&](ExprId kh_from_first) {
+        ExprId kh = op.b.AddConst(kh_from_first, kh_range.first);
+        return std::vector<StmtId>{Loop(op, ws[1], [&](ExprId kw) {
+          return std::vector<StmtId>{Loop(op, ws[2], [&](ExprId c) {
+            return std::vector<StmtId>{over_tile(pixels, [&](ExprId owj, ExprId oj, ExprId ol) {
+              ExprId ow = op.b.Add(ow0, owj);
+              ExprId o = Channel(op, ch, ob, oj, ol);
+              ExprId row = backwards ? op.b.AddConst(op.b.Mul(kh, -1), ws[0] - 1) : kh;
+              ExprId col = backwards ? op.b.AddConst(op.b.Mul(kw, -1), ws[1] - 1) : kw;
+              ExprId xv = op.b.Load(x, op.b.FlatIndex(std::vector<ExprId>{n, op.b.Add(oh, row), op.b.Add(ow, col), c}, xs));
+              ExprId wv = op.b.Load(w, op.b.FlatIndex(std::vector<ExprId>{kh, kw, c, o}, ws));
+              auto [buffer, at] = sum_at(owj, oj, ol);
+              return std::vector<StmtId>{Accumulate(op, buffer, at, xv, wv)};
+            })};
           })};
         })};
-      })};
-    }));
-    if (epilogue) {
+      }));
+    }
+    if (through_scratch) {
       stmts.push_back(over_tile(pixels, [&](ExprId owj, ExprId oj, ExprId ol) {
         auto [buffer, at] = sum_at(owj, oj, ol);
         ExprId o = Channel(op, ch, ob, oj, ol);
-        absl::StatusOr<std::vector<StmtId>> store =
-            op.StoreResult(std::vector<ExprId>{n, oh, op.b.Add(ow0, owj), o}, op.b.Load(buffer, at));
+        ExprId ow = op.b.Add(ow0, owj);
+        const std::vector<ExprId> coords = {n, oh, ow, o};
+        absl::StatusOr<std::vector<StmtId>> store;
+        if (pooled) {
+          std::vector<StmtId> out;
+          absl::StatusOr<ExprId> value = op.ResultValue(coords, op.b.Load(buffer, at), out);
+          if (value.ok()) {
+            ExprId in_band = op.b.FlatIndex(std::vector<ExprId>{n, op.b.Index(band_row), ow, o}, band_shape);
+            out.push_back(op.b.Store(band, in_band, *value));
+            store = std::move(out);
+          } else {
+            store = value.status();
+          }
+        } else {
+          store = op.StoreResult(coords, op.b.Load(buffer, at));
+        }
         if (!store.ok()) {
           status = store.status();
           return std::vector<StmtId>{};
@@ -178,34 +208,52 @@ absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId
     }
     return stmts;
   };
-  // Runs of output rows with the same taps.
-  std::vector<std::pair<int64_t, int64_t>> segments;  // first row, rows
-  for (int64_t oh = 0; oh < ys[1]; ++oh) {
-    if (oh > 0 && taps(oh) == taps(segments.back().first)) {
+  // The row blocks and column tiles of output row oh.
+  auto row = [&](ExprId n, ExprId oh, std::pair<int64_t, int64_t> kh_range, int64_t band_row) {
+    return Loop(op, ch.blocks, [&](ExprId ob) {
+      std::vector<StmtId> body;
+      if (full > 0) {
+        body.push_back(Loop(op, full, [&](ExprId owb) {
+          return run(n, oh, ob, op.b.Mul(owb, tile.pixels), tile.pixels, kh_range, band_row);
+        }));
+      }
+      if (tail > 0) {
+        for (StmtId t : run(n, oh, ob, op.b.Index(full * tile.pixels), tail, kh_range, band_row)) body.push_back(t);
+      }
+      return body;
+    });
+  };
+  // Runs of output rows (pooled: of bands) with the same taps in each row.
+  const int64_t groups = pooled ? pooled_shape[1] : ys[1];
+  auto group_taps = [&](int64_t g) {
+    std::vector<std::pair<int64_t, int64_t>> t;
+    for (int64_t r = 0; r < band_rows; ++r) t.push_back(taps(g * band_rows + r));
+    return t;
+  };
+  std::vector<std::pair<int64_t, int64_t>> segments;  // first group, groups
+  for (int64_t g = 0; g < groups; ++g) {
+    if (g > 0 && group_taps(g) == group_taps(segments.back().first)) {
       ++segments.back().second;
     } else {
-      segments.emplace_back(oh, 1);
+      segments.emplace_back(g, 1);
     }
   }
   op.Emit({Loop(op, ys[0], [&](ExprId n) {
     std::vector<StmtId> rows;
-    for (const auto& [first_row, count] : segments) {
-      const std::pair<int64_t, int64_t> kh_range = taps(first_row);
-      if (kh_range.first == kh_range.second) continue;  // reads only zeros: stays 0
-      rows.push_back(Loop(op, count, [&](ExprId row) {
-        ExprId oh = op.b.AddConst(row, first_row);
-        return std::vector<StmtId>{Loop(op, ch.blocks, [&](ExprId ob) {
-          std::vector<StmtId> body;
-          if (full > 0) {
-            body.push_back(Loop(op, full, [&](ExprId owb) {
-              return run(n, oh, ob, op.b.Mul(owb, tile.pixels), tile.pixels, kh_range);
-            }));
-          }
-          if (tail > 0) {
-            for (StmtId t : run(n, oh, ob, op.b.Index(full * tile.pixels), tail, kh_range)) body.push_back(t);
-          }
-          return body;
-        })};
+    for (const auto& [first_group, count] : segments) {
+      const std::vector<std::pair<int64_t, int64_t>> kh_ranges = group_taps(first_group);
+      // Without an epilogue or a pool, rows that read only zeros stay 0.
+      if (!through_scratch && kh_ranges[0].first == kh_ranges[0].second) continue;
+      rows.push_back(Loop(op, count, [&](ExprId g) {
+        ExprId group = op.b.AddConst(g, first_group);
+        std::vector<StmtId> body;
+        for (int64_t r = 0; r < band_rows; ++r) {
+          body.push_back(row(n, op.b.AddConst(op.b.Mul(group, band_rows), r), kh_ranges[r], r));
+        }
+        if (pooled) {
+          for (StmtId s : PoolBandRow(op, band, band_shape, pool_window[1], n, group)) body.push_back(s);
+        }
+        return body;
       }));
     }
     return rows;
@@ -232,7 +280,7 @@ bool TiledConvApplies(const Window2D& w) {
 
 absl::Status TiledConv2D(OpLowering& op, const ConvShapes& g) {
   const auto [x, xs] = PaddedInput(op, op.in[0], g.x, g.win);
-  if (op.epilogue < 0) op.Fill(op.out, g.y, op.Zero(op.elem()));
+  if (op.epilogue < 0 && op.pool < 0) op.Fill(op.out, g.y, op.Zero(op.elem()));
   return EmitValidConv(op, x, xs, op.in[1], g.w, op.out, g.y, /*backwards=*/false,
                        {g.win.pad_top, g.win.pad_top + g.x[1]});
 }

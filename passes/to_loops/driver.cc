@@ -50,16 +50,22 @@ std::string OpLowering::Describe() const {
   return StrCat("%", node().name, " = ", OpName(node().op));
 }
 
-absl::StatusOr<std::vector<StmtId>> OpLowering::StoreResult(std::span<const ExprId> coords,
-                                                           ExprId value) {
-  if (epilogue < 0) return std::vector<StmtId>{b.Store(out, b.FlatIndex(coords, out_type().shape), value)};
+absl::StatusOr<ExprId> OpLowering::ResultValue(std::span<const ExprId> coords, ExprId value,
+                                               std::vector<StmtId>& stmts) {
+  if (epilogue < 0) return value;
   OpLowering root{b, graph, epilogue, epilogue_out, {}, {}, fusion, value_buffer, options};
   for (ValueId operand : graph.node(epilogue).operands) root.in.push_back((*value_buffer)[operand]);
   root.given = id;
   root.given_value = value;
+  return ElementwiseValueAt(root, coords, stmts);
+}
+
+absl::StatusOr<std::vector<StmtId>> OpLowering::StoreResult(std::span<const ExprId> coords,
+                                                           ExprId value) {
   std::vector<StmtId> stmts;
-  DLC_ASSIGN_OR_RETURN(ExprId result, ElementwiseValueAt(root, coords, stmts));
-  stmts.push_back(b.Store(epilogue_out, b.FlatIndex(coords, root.out_type().shape), result));
+  DLC_ASSIGN_OR_RETURN(ExprId result, ResultValue(coords, value, stmts));
+  const ValueId stored = epilogue < 0 ? id : epilogue;
+  stmts.push_back(b.Store(epilogue < 0 ? out : epilogue_out, b.FlatIndex(coords, graph.type(stored).shape), result));
   return stmts;
 }
 
@@ -223,6 +229,14 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
     }
   });
   FindSiblings(graph, options, fusion);
+  // Pools: a tiled convolution pools its (epilogue's) result itself.
+  for (ValueId id = 0; id < graph.size(); ++id) {
+    if (graph.node(id).op != OpKind::kConv2D || !Conv2DTakesEpilogue(graph, id, options)) continue;
+    const ValueId pool = FusiblePool(graph, fusion, id, graph.outputs);
+    if (pool < 0) continue;
+    fusion.pool[id] = pool;
+    fusion.computed_by_producer[pool] = true;
+  }
   // A value's own buffer: its output buffer when it is returned (the first
   // time), else a temp named after it.
   auto own_buffer = [&](ValueId id) {
@@ -244,17 +258,29 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
     }
     if (node.op == OpKind::kConstant) {
       if (first_output[id] < 0) continue;
-    } else if (fusion.epilogue[id] < 0) {
+    } else if (fusion.epilogue[id] < 0 && fusion.pool[id] < 0) {
       value_buffer[id] = own_buffer(id);
     }
     OpLowering op{b, graph, id, value_buffer[id], {}, {}, &fusion, &value_buffer, &options};
     std::string name = op.Describe();
     if (const ValueId root = fusion.epilogue[id]; root >= 0) {
-      // The producer writes the root's value; its own never has a buffer.
-      value_buffer[root] = own_buffer(root);
+      // The producer writes the root's value; its own never has a buffer
+      // (nor the root's, when the producer pools it).
+      if (fusion.pool[id] < 0) value_buffer[root] = own_buffer(root);
       op.epilogue = root;
       op.epilogue_out = value_buffer[root];
       name = StrCat(name, " + %", graph.node(root).name, " = ", OpName(graph.node(root).op));
+    }
+    if (const ValueId pool = fusion.pool[id]; pool >= 0) {
+      value_buffer[pool] = own_buffer(pool);
+      op.pool = pool;
+      op.pool_out = value_buffer[pool];
+      name = StrCat(name, " + %", graph.node(pool).name, " = ", OpName(graph.node(pool).op));
+      if (const ValueId argmax = fusion.sibling[pool]; argmax >= 0) {
+        value_buffer[argmax] = own_buffer(argmax);
+        op.pool_argmax_out = value_buffer[argmax];
+        name = StrCat(name, " + %", graph.node(argmax).name, " = ", OpName(graph.node(argmax).op));
+      }
     }
     if (const ValueId sum = fusion.sibling[id]; sum >= 0) {
       value_buffer[sum] = own_buffer(sum);

@@ -195,12 +195,16 @@ Fusion FindFusion(const Graph& graph, const std::function<bool(ValueId)>& takes_
   fusion.epilogue.assign(graph.size(), -1);
   fusion.computed_by_producer.assign(graph.size(), false);
   fusion.sibling.assign(graph.size(), -1);
+  fusion.pool.assign(graph.size(), -1);
   for (ValueId id = 0; id < graph.size(); ++id) {
     const Node& node = graph.node(id);
     const bool checked = node.op == OpKind::kDiv && !IsFloat(node.type.dtype);
-    fusion.fused[id] = IsElementwise(node.op) && !checked && uses[id] == 1 &&
-                       IsElementwise(graph.node(user[id]).op) &&
-                       graph.type(user[id]).shape == node.type.shape;
+    // An elementwise user of the same shape, or a max-pool scatter that
+    // reads it as its gradient (at each element of it).
+    const Node* u = uses[id] == 1 ? &graph.node(user[id]) : nullptr;
+    const bool elementwise_user = u != nullptr && IsElementwise(u->op) && u->type.shape == node.type.shape;
+    const bool scatter_user = u != nullptr && u->op == OpKind::kMaxPool2DScatter && u->operands[0] == id;
+    fusion.fused[id] = IsElementwise(node.op) && !checked && (elementwise_user || scatter_user);
   }
   for (ValueId p = 0; p < graph.size(); ++p) {
     if (uses[p] != 1 || !takes_epilogue(p)) continue;
@@ -229,6 +233,13 @@ Fusion FindFusion(const Graph& graph, const std::function<bool(ValueId)>& takes_
 absl::StatusOr<ExprId> ElementwiseValueAt(OpLowering& op, std::span<const ExprId> coords,
                                           std::vector<StmtId>& checks) {
   return ValueAt(op, coords, /*flat=*/false, checks);
+}
+
+absl::StatusOr<ExprId> OperandValueAt(OpLowering& op, int i, std::span<const ExprId> coords,
+                                      std::vector<StmtId>& checks) {
+  if (!Fused(op, i)) return op.LoadBroadcast(op.in[i], op.in_type(i).shape, coords);
+  OpLowering producer = Operand(op, op.node().operands[i]);
+  return ValueAt(producer, coords, /*flat=*/false, checks);
 }
 
 absl::Status LowerElementwise(OpLowering& op) {

@@ -23,6 +23,7 @@ using loops::Type;
 
 // Elementwise nodes computed inside their one user's loop instead of in a
 // kernel of their own (no buffer, no pass over memory): see FindFusion.
+// The user is elementwise too, or a max-pool scatter reading its gradient.
 //
 // Epilogues, the other direction: a producer P (a tiled convolution, a
 // max-pool gradient over tiling windows) whose value's only use is an
@@ -38,6 +39,11 @@ struct Fusion {
   // over batch and pixels (the bias gradient, a reduce_sum) computes that
   // sum in its own kernel, chunk by chunk, while dy is in cache.
   std::vector<ValueId> sibling;            // per filter gradient: the sum, or -1
+  // Pools: a tiled convolution whose value (or its epilogue root's) is used
+  // only by a max-pool of disjoint windows (and that pool's argmax
+  // sibling) pools it band by band as it computes it: the full-size value
+  // never goes to memory, only the pooled one (and the argmax).
+  std::vector<ValueId> pool;               // per convolution: the maxpool2d, or -1
 };
 
 struct OpLowering {
@@ -60,6 +66,12 @@ struct OpLowering {
   // A sibling (see Fusion) this kernel computes too, and its buffer.
   ValueId sibling = -1;
   BufferId sibling_out = -1;
+
+  // A pool (see Fusion) this kernel computes, its buffer, and its argmax
+  // sibling's buffer (-1: none).
+  ValueId pool = -1;
+  BufferId pool_out = -1;
+  BufferId pool_argmax_out = -1;
 
   // The register file's size, for microkernel tiles.
   RegisterBudget budget() const {
@@ -87,6 +99,10 @@ struct OpLowering {
   // Stores the node's `value` at `coords` of its shape, or with an epilogue
   // the root's value there (after any checks the root's formula needs).
   absl::StatusOr<std::vector<StmtId>> StoreResult(std::span<const ExprId> coords, ExprId value);
+  // The value StoreResult would store (the epilogue root's, if any), with
+  // the checks its formula needs appended to `stmts`.
+  absl::StatusOr<ExprId> ResultValue(std::span<const ExprId> coords, ExprId value,
+                                     std::vector<StmtId>& stmts);
 };
 
 // target[at] += a * b (driver.cc; the accumulations the linear ops emit).
@@ -103,6 +119,11 @@ absl::Status LowerElementwise(OpLowering& op);   // elementwise.cc
 // operands are all computed before the producer.
 Fusion FindFusion(const Graph& graph, const std::function<bool(ValueId)>& takes_epilogue);
 bool IsElementwiseOp(OpKind op);
+// Operand i of `op` at `coords` of the operand's shape: loaded, or computed
+// in place when the operand is fused into `op` (a max-pool scatter's
+// gradient).
+absl::StatusOr<ExprId> OperandValueAt(OpLowering& op, int i, std::span<const ExprId> coords,
+                                      std::vector<StmtId>& checks);
 // An elementwise node's value at `coords` of its shape, computing fused
 // operands in place (and `op.given`'s value where it is an operand).
 absl::StatusOr<ExprId> ElementwiseValueAt(OpLowering& op, std::span<const ExprId> coords,
@@ -113,6 +134,16 @@ bool Conv2DTakesEpilogue(const Graph& graph, ValueId id, const LowerOptions& opt
 bool MaxPoolGradTakesEpilogue(const Graph& graph, ValueId id);  // pooling.cc
 // Whether a conv2d_backprop_filter is tiled (and so can take a sibling).
 bool BackpropFilterIsTiled(const Graph& graph, ValueId id, const LowerOptions& options);  // linear.cc
+// One row of a pool fused into its producer (Fusion::pool): the disjoint
+// windows of `band` ({N, KH, W, C}: the KH rows of pooled row `ph` of
+// image `n`, as the producer computed them), their maxima stored to
+// op.pool_out and their places to op.pool_argmax_out (pooling.cc).
+std::vector<StmtId> PoolBandRow(OpLowering& op, BufferId band, const Shape& band_shape,
+                                int64_t kernel_w, ExprId n, ExprId ph);
+// The maxpool2d a tiled convolution's result may be pooled by in its own
+// kernel (Fusion::pool), or -1 (pooling.cc).
+ValueId FusiblePool(const Graph& graph, const Fusion& fusion, ValueId conv,
+                    const std::vector<ValueId>& outputs);
 absl::Status LowerMovement(OpLowering& op);      // movement.cc
 absl::Status LowerReduction(OpLowering& op);     // reductions.cc
 absl::Status LowerLinear(OpLowering& op);        // linear.cc: matmul, conv2d and its backprops

@@ -70,20 +70,31 @@ ExprId XAt(OpLowering& op, const Shape& x, ExprId n, ExprId h, ExprId w, ExprId 
 // in the window (`where`, kh * KW + kw; -1 while none), found with selects,
 // not branches, so it runs in SIMD lanes and keeps them in registers. The
 // first maximum wins, or the first NaN: the interpreter's left fold.
+// `maybe_none`: `where` may still be -1 (padding); otherwise the scan
+// started from a real element (see StartWindow).
 std::vector<StmtId> TakeIfBetter(OpLowering& op, BufferId best, BufferId where, ExprId at,
-                                 ExprId value, ExprId place) {
+                                 ExprId value, ExprId place, bool maybe_none = true) {
   ExprId current = op.b.Load(best, at);
   ExprId found = op.b.Load(where, at);
-  ExprId none_yet = op.b.Compare(CompareOp::kLt, found, op.b.Const(0, Type::kI32));
-  ExprId current_not_nan = op.b.Compare(CompareOp::kEq, current, current);
-  ExprId better = op.b.Binary(BinaryOp::kOr, op.b.Compare(CompareOp::kGt, value, current),
-                              op.b.Compare(CompareOp::kNe, value, value));
-  ExprId take = op.b.Binary(BinaryOp::kOr, none_yet, op.b.Binary(BinaryOp::kAnd, current_not_nan, better));
+  // value > current, or value is NaN, while current is no NaN:
+  // !(value <= current) & (current == current).
+  ExprId take = op.b.Binary(BinaryOp::kAnd, op.b.Unary(loops::UnaryOp::kNot, op.b.Compare(CompareOp::kLe, value, current)),
+                            op.b.Compare(CompareOp::kEq, current, current));
+  if (maybe_none) {
+    take = op.b.Binary(BinaryOp::kOr, op.b.Compare(CompareOp::kLt, found, op.b.Const(0, Type::kI32)), take);
+  }
   // `where` first: `take` reads `best`. Re-evaluated for the second
   // store, `take` is unchanged but for a first element of -inf, where
   // keeping best (-inf) is the same as taking it.
   return {op.b.Store(where, at, op.b.Select(take, place, found)),
           op.b.Store(best, at, op.b.Select(take, value, current))};
+}
+
+// Starts a scan at a window's first element (no padding): its value and
+// place 0. Scanning that element again takes nothing (it is not greater
+// than itself, and a NaN is never replaced).
+std::vector<StmtId> StartWindow(OpLowering& op, BufferId best, BufferId where, ExprId at, ExprId first) {
+  return {op.b.Store(best, at, first), op.b.Store(where, at, op.b.Const(0, Type::kI32))};
 }
 
 // best and where (both of the pool's output shape) for every window:
@@ -116,16 +127,17 @@ std::vector<StmtId> ForEachWindowMaximum(
     std::function<ExprId(ExprId)> slot = [&, n](ExprId c) {
       return op.b.FlatIndex(std::vector<ExprId>{n, c}, scratch);
     };
+    // Disjoint windows have no padding: each starts at a real element.
     std::vector<StmtId> stmts = op.b.Nest({x[3]}, [&](std::span<const ExprId> c) {
-      return std::vector<StmtId>{op.b.Store(best, slot(c[0]), op.b.Const(-INFINITY, t)),
-                                 op.b.Store(where, slot(c[0]), op.b.Const(-1, Type::kI32))};
+      ExprId first = op.b.Load(x_buffer, XAt(op, x, n, op.b.Mul(oh, w.stride_h), op.b.Mul(ow, w.stride_w), c[0]));
+      return StartWindow(op, best, where, slot(c[0]), first);
     });
     for (StmtId s : op.b.Nest({w.kernel_h, w.kernel_w, x[3]}, [&](std::span<const ExprId> k) {
            ExprId ih = op.b.Add(op.b.Mul(oh, w.stride_h), k[0]);
            ExprId iw = op.b.Add(op.b.Mul(ow, w.stride_w), k[1]);
            ExprId value = op.b.Load(x_buffer, XAt(op, x, n, ih, iw, k[2]));
            ExprId place = op.b.Cast(Type::kI32, op.b.Add(op.b.Mul(k[0], w.kernel_w), k[1]));
-           return TakeIfBetter(op, best, where, slot(k[2]), value, place);
+           return TakeIfBetter(op, best, where, slot(k[2]), value, place, /*maybe_none=*/false);
          })) {
       stmts.push_back(s);
     }
@@ -216,10 +228,22 @@ absl::Status AvgPool(OpLowering& op) {
 // input element at most once, so every element takes its window's
 // gradient or 0 directly; overlapping windows add theirs up, one window
 // at a time. `where` comes from a scan of x (maxpool2d_grad) or from the
-// forward pass (maxpool2d_scatter), whose places are checked.
-absl::Status RouteGradient(OpLowering& op, const Shape& x, const Window2D& w, BufferId dy, BufferId where,
-                           bool check_places) {
+// forward pass (maxpool2d_scatter), whose places are checked. dy_at gives
+// the gradient at pooled coordinates (appending any checks it needs).
+using GradientAt = std::function<absl::StatusOr<ExprId>(std::span<const ExprId>, std::vector<StmtId>&)>;
+absl::Status RouteGradient(OpLowering& op, const Shape& x, const Window2D& w, const GradientAt& dy_at,
+                           BufferId where, bool check_places) {
   const Shape y = {x[0], w.out_h, w.out_w, x[3]};
+  absl::Status status;
+  // dy at `coords`, its checks appended to `stmts`.
+  auto dy = [&](std::vector<ExprId> coords, std::vector<StmtId>& stmts) {
+    absl::StatusOr<ExprId> value = dy_at(coords, stmts);
+    if (!value.ok()) {
+      status = value.status();
+      return op.Zero(op.elem());
+    }
+    return *value;
+  };
   const Type t = op.elem();
   const int64_t places = w.kernel_h * w.kernel_w;
   auto place_of = [&](ExprId at) {
@@ -235,7 +259,6 @@ absl::Status RouteGradient(OpLowering& op, const Shape& x, const Window2D& w, Bu
   if (DisjointWindows(w)) {
     // Window by window, each element written once through StoreResult (so
     // an epilogue, the ReLU mask, applies as they are written).
-    absl::Status status;
     auto store = [&](ExprId n, ExprId ih, ExprId iw, ExprId c, ExprId value) {
       absl::StatusOr<std::vector<StmtId>> stmts = op.StoreResult(std::vector<ExprId>{n, ih, iw, c}, value);
       if (!stmts.ok()) status = stmts.status();
@@ -258,7 +281,10 @@ absl::Status RouteGradient(OpLowering& op, const Shape& x, const Window2D& w, Bu
                ExprId mine = op.b.Compare(CompareOp::kEq, op.b.Load(where, at), place);
                ExprId ih = op.b.Add(op.b.Mul(win[0], w.stride_h), k[0]);
                ExprId iw = op.b.Add(op.b.Mul(win[1], w.stride_w), k[1]);
-               return store(n, ih, iw, k[2], op.b.Select(mine, op.b.Load(dy, at), op.Zero(t)));
+               std::vector<StmtId> stmts;
+               ExprId gradient = dy({n, win[0], win[1], k[2]}, stmts);
+               for (StmtId s : store(n, ih, iw, k[2], op.b.Select(mine, gradient, op.Zero(t)))) stmts.push_back(s);
+               return stmts;
              })) {
           stmts.push_back(s);
         }
@@ -291,7 +317,7 @@ absl::Status RouteGradient(OpLowering& op, const Shape& x, const Window2D& w, Bu
                                        op.b.Binary(BinaryOp::kRem, k, op.b.Index(w.kernel_w))),
                               -w.pad_left);
     ExprId target = XAt(op, x, c[0], ih, iw, c[3]);
-    ExprId sum = op.b.Binary(BinaryOp::kAdd, op.b.Load(op.out, target), op.b.Load(dy, at));
+    ExprId sum = op.b.Binary(BinaryOp::kAdd, op.b.Load(op.out, target), dy({c.begin(), c.end()}, stmts));
     ExprId inside = op.b.Binary(BinaryOp::kAnd, op.b.InRange(ih, x[1]), op.b.InRange(iw, x[2]));
     if (check_places) {
       stmts.push_back(op.b.Check(op.b.Binary(BinaryOp::kOr, op.b.Compare(CompareOp::kLt, k, op.b.Index(0)), inside),
@@ -301,7 +327,7 @@ absl::Status RouteGradient(OpLowering& op, const Shape& x, const Window2D& w, Bu
     stmts.push_back(op.b.If(found, {op.b.If(inside, {op.b.Store(op.out, target, sum)})}));
     return stmts;
   }));
-  return absl::OkStatus();
+  return status;
 }
 
 // maxpool2d_grad(x, dy): each window's gradient goes to its first maximum
@@ -348,7 +374,10 @@ absl::Status MaxPoolGrad(OpLowering& op) {
   BufferId best = op.Temp(t, y, "best");
   BufferId where = op.Temp(Type::kI32, y, "argmax");
   WindowMaxima(op, x, *w, best, where);
-  return RouteGradient(op, x, *w, op.in[1], where, /*check_places=*/false);
+  auto dy_at = [&](std::span<const ExprId> coords, std::vector<StmtId>&) -> absl::StatusOr<ExprId> {
+    return op.b.Load(op.in[1], op.b.FlatIndex(coords, y));
+  };
+  return RouteGradient(op, x, *w, dy_at, where, /*check_places=*/false);
 }
 
 // maxpool2d_scatter(dy, argmax): the routing half of maxpool2d_grad.
@@ -356,7 +385,12 @@ absl::Status MaxPoolScatter(OpLowering& op) {
   const Shape& x = op.out_type().shape;
   auto w = PoolWindow(op.node(), x);
   if (!w.ok()) return w.status();
-  return RouteGradient(op, x, *w, op.in[0], op.in[1], /*check_places=*/true);
+  // The gradient may be an elementwise value computed here (the ReLU mask
+  // that move-pool-masks put on it).
+  auto dy_at = [&](std::span<const ExprId> coords, std::vector<StmtId>& checks) {
+    return OperandValueAt(op, 0, coords, checks);
+  };
+  return RouteGradient(op, x, *w, dy_at, op.in[1], /*check_places=*/true);
 }
 
 // Each window's gradient, divided by its number of real elements, is added
@@ -378,6 +412,71 @@ absl::Status AvgPoolGrad(OpLowering& op) {
 }
 
 }  // namespace
+
+std::vector<StmtId> PoolBandRow(OpLowering& op, BufferId band, const Shape& band_shape,
+                                int64_t kernel_w, ExprId n, ExprId ph) {
+  const Shape& y = op.graph.type(op.pool).shape;
+  const Type t = loops::TypeOf(op.graph.type(op.pool).dtype);
+  const int64_t kernel_h = band_shape[1], channels = band_shape[3];
+  const Shape scratch = {band_shape[0], channels};  // per image, so images run in parallel
+  BufferId best = op.Temp(t, scratch, "pool_best");
+  BufferId where = op.Temp(Type::kI32, scratch, "pool_argmax");
+  auto slot = [&](ExprId c) { return op.b.FlatIndex(std::vector<ExprId>{n, c}, scratch); };
+  return op.b.Nest({y[2]}, [&](std::span<const ExprId> pw) {
+    auto band_at = [&](ExprId row, ExprId column, ExprId c) {
+      return op.b.Load(band, op.b.FlatIndex(std::vector<ExprId>{n, row, column, c}, band_shape));
+    };
+    std::vector<StmtId> stmts = op.b.Nest({channels}, [&](std::span<const ExprId> c) {
+      return StartWindow(op, best, where, slot(c[0]), band_at(op.b.Index(0), op.b.Mul(pw[0], kernel_w), c[0]));
+    });
+    for (StmtId s : op.b.Nest({kernel_h, kernel_w, channels}, [&](std::span<const ExprId> k) {
+           ExprId value = band_at(k[0], op.b.Add(op.b.Mul(pw[0], kernel_w), k[1]), k[2]);
+           ExprId place = op.b.Cast(Type::kI32, op.b.Add(op.b.Mul(k[0], kernel_w), k[1]));
+           return TakeIfBetter(op, best, where, slot(k[2]), value, place, /*maybe_none=*/false);
+         })) {
+      stmts.push_back(s);
+    }
+    for (StmtId s : op.b.Nest({channels}, [&](std::span<const ExprId> c) {
+           ExprId at = XAt(op, y, n, ph, pw[0], c[0]);
+           std::vector<StmtId> out = {op.b.Store(op.pool_out, at, op.b.Load(best, slot(c[0])))};
+           if (op.pool_argmax_out >= 0) out.push_back(op.b.Store(op.pool_argmax_out, at, op.b.Load(where, slot(c[0]))));
+           return out;
+         })) {
+      stmts.push_back(s);
+    }
+    return stmts;
+  });
+}
+
+ValueId FusiblePool(const Graph& graph, const Fusion& fusion, ValueId conv,
+                    const std::vector<ValueId>& outputs) {
+  const ValueId value = fusion.epilogue[conv] >= 0 ? fusion.epilogue[conv] : conv;
+  for (ValueId out : outputs) {
+    if (out == value) return -1;  // the full-size value is wanted
+  }
+  ValueId pool = -1;
+  std::vector<ValueId> argmaxes;
+  for (ValueId u = 0; u < graph.size(); ++u) {
+    const Node& node = graph.node(u);
+    for (ValueId operand : node.operands) {
+      if (operand != value) continue;
+      if (node.op == OpKind::kMaxPool2D && pool < 0) {
+        pool = u;
+      } else if (node.op == OpKind::kMaxPool2DArgmax) {
+        argmaxes.push_back(u);
+      } else {
+        return -1;  // another use needs the full-size value
+      }
+    }
+  }
+  if (pool < 0 || !IsFloat(graph.type(pool).dtype)) return -1;
+  // Every argmax must be the pool's sibling (computed with it).
+  for (ValueId a : argmaxes) {
+    if (fusion.sibling[pool] != a) return -1;
+  }
+  absl::StatusOr<Window2D> w = PoolWindow(graph.node(pool), graph.type(value).shape);
+  return w.ok() && DisjointWindows(*w) ? pool : -1;
+}
 
 bool MaxPoolGradTakesEpilogue(const Graph& graph, ValueId id) {
   // maxpool2d_grad and maxpool2d_scatter: their result has the input's shape.

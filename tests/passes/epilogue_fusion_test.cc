@@ -10,6 +10,7 @@
 #include "ir/loops/loop_printer.h"
 #include "ir/loops/loop_verifier.h"
 #include "ir/parser.h"
+#include "ir/str_cat.h"
 #include "passes/lower_to_loops.h"
 #include "tests/passes/gradient_check.h"
 
@@ -21,12 +22,12 @@ using ::testing::Not;
 
 // Lowers `ir` and checks every output against the interpreter, to the bit.
 // Returns the program's text.
-std::string LowerAndCompare(const std::string& ir) {
+std::string LowerAndCompare(const std::string& ir, int64_t int_range = 10) {
   absl::StatusOr<Module> module = ParseModule(ir, "test.ir");
   EXPECT_TRUE(module.ok()) << module.status();
   if (!module.ok()) return "";
   const Graph& graph = module->graphs[0];
-  const Feeds feeds = testing::MakeFeeds(graph, /*seed=*/3);
+  const Feeds feeds = testing::MakeFeeds(graph, /*seed=*/3, int_range);
   absl::StatusOr<std::vector<Tensor>> expected = Interpret(graph, feeds);
   EXPECT_TRUE(expected.ok()) << expected.status();
   absl::StatusOr<loops::LoopProgram> program = LowerToLoops(graph);
@@ -149,6 +150,91 @@ TEST(SiblingFusion, NotWhenTheSumIsUsedBeforeTheFilterGradient) {
 })");
   EXPECT_THAT(text, HasSubstr("# %db = reduce_sum"));
   EXPECT_THAT(text, HasSubstr("# %dw = conv2d_backprop_filter\n"));
+}
+
+TEST(SiblingFusion, MaxPoolAndItsArgmaxAreOneScan) {
+  const std::string text = LowerAndCompare(R"(graph g {
+  %y = input() : f32[2,5,7,16]
+  %p = maxpool2d(%y) {window=[2,2], strides=[2,2]} : f32[2,2,3,16]
+  %a = maxpool2d_argmax(%y) {window=[2,2], strides=[2,2]} : i32[2,2,3,16]
+  %q = maxpool2d(%y) {window=[3,2], strides=[2,2], padding="same"} : f32[2,3,4,16]
+  %b = maxpool2d_argmax(%y) {window=[3,2], strides=[2,2], padding="same"} : i32[2,3,4,16]
+  return %p, %a, %q, %b
+})");
+  EXPECT_THAT(text, HasSubstr("# %p = maxpool2d + %a = maxpool2d_argmax"));
+  EXPECT_THAT(text, HasSubstr("# %q = maxpool2d + %b = maxpool2d_argmax"));
+  EXPECT_THAT(text, Not(HasSubstr("# %a = maxpool2d_argmax")));
+}
+
+// Pool fusion (op_lowering.h): a tiled convolution whose (epilogue's)
+// result only a max-pool of disjoint windows and its argmax read pools it
+// band by band; the full-size value gets no buffer.
+TEST(PoolFusion, ConvolutionPoolsItsReluBandByBand) {
+  // "same" padding (border rows with fewer taps), 7 rows (the last in no
+  // window), 9 columns (the last in no window).
+  const std::string text = LowerAndCompare(R"(graph g {
+  %x = input() : f32[2,7,9,3]
+  %w = parameter() : f32[3,3,3,32]
+  %b = parameter() : f32[32]
+  %conv = conv2d(%x, %w) {padding="same"} : f32[2,7,9,32]
+  %biased = add(%conv, %b) : f32[2,7,9,32]
+  %y = relu(%biased) : f32[2,7,9,32]
+  %p = maxpool2d(%y) {window=[2,2], strides=[2,2]} : f32[2,3,4,32]
+  %a = maxpool2d_argmax(%y) {window=[2,2], strides=[2,2]} : i32[2,3,4,32]
+  return %p, %a
+})");
+  EXPECT_THAT(text, HasSubstr("# %conv = conv2d + %y = relu + %p = maxpool2d + %a = maxpool2d_argmax"));
+  EXPECT_THAT(text, HasSubstr("buffer %conv.band f32[2,2,8,32] temp"));
+  EXPECT_THAT(text, Not(HasSubstr("buffer %y f32")));
+  EXPECT_THAT(text, Not(HasSubstr("buffer %conv f32")));
+  EXPECT_THAT(text, Not(HasSubstr("# %p = maxpool2d")));
+}
+
+TEST(PoolFusion, ConvolutionWithoutEpiloguePoolsItsOwnValue) {
+  const std::string text = LowerAndCompare(R"(graph g {
+  %x = input() : f32[1,8,8,2]
+  %w = parameter() : f32[3,3,2,16]
+  %conv = conv2d(%x, %w) : f32[1,6,6,16]
+  %p = maxpool2d(%conv) {window=[3,3], strides=[3,3]} : f32[1,2,2,16]
+  return %p
+})");
+  EXPECT_THAT(text, HasSubstr("# %conv = conv2d + %p = maxpool2d\n"));
+  EXPECT_THAT(text, Not(HasSubstr("buffer %conv f32")));
+}
+
+TEST(PoolFusion, NotWhenTheFullSizeValueIsUsedElsewhere) {
+  // %y is also returned, and a second pool overlaps: neither pools in the
+  // convolution's kernel.
+  for (const char* other : {"return %p, %y", "return %p, %q"}) {
+    const std::string text = LowerAndCompare(StrCat(R"(graph g {
+  %x = input() : f32[1,6,6,2]
+  %w = parameter() : f32[3,3,2,16]
+  %conv = conv2d(%x, %w) : f32[1,4,4,16]
+  %y = relu(%conv) : f32[1,4,4,16]
+  %p = maxpool2d(%y) {window=[2,2], strides=[2,2]} : f32[1,2,2,16]
+  %q = maxpool2d(%y) {window=[3,3], strides=[1,1]} : f32[1,2,2,16]
+  )", other, "\n}"));
+    EXPECT_THAT(text, HasSubstr("# %conv = conv2d + %y = relu\n")) << other;
+    EXPECT_THAT(text, HasSubstr("# %p = maxpool2d\n")) << other;
+  }
+}
+
+TEST(PoolFusion, ScatterComputesItsMaskedGradientInPlace) {
+  // The mask move-pool-masks leaves on a scatter's gradient is computed in
+  // the scatter's loop: no kernel, no buffer of its own.
+  const std::string text = LowerAndCompare(R"(graph g {
+  %p = input() : f32[2,3,3,16]
+  %dp = input() : f32[2,3,3,16]
+  %a = input() : i32[2,3,3,16]
+  %zero = constant() {value=[0.0]} : f32[]
+  %mask = compare(%p, %zero) {predicate="gt"} : i1[2,3,3,16]
+  %masked = select(%mask, %dp, %zero) : f32[2,3,3,16]
+  %dx = maxpool2d_scatter(%masked, %a) {input_shape=[2,6,7,16], window=[2,2], strides=[2,2]} : f32[2,6,7,16]
+  return %dx
+})", /*int_range=*/4);
+  EXPECT_THAT(text, HasSubstr("# %dx = maxpool2d_scatter\n"));
+  EXPECT_THAT(text, Not(HasSubstr("# %masked = select")));
+  EXPECT_THAT(text, Not(HasSubstr("buffer %masked")));
 }
 
 }  // namespace
