@@ -102,4 +102,13 @@ absl::StatusOr<Window2D> ResolveWindow2D(int64_t in_h, int64_t in_w, int64_t ker
   return w;
 }
 
+bool SamePoolWindow(const Attributes& a, const Attributes& b) {
+  for (const char* key : {"window", "strides", "padding"}) {
+    auto in_a = a.find(key), in_b = b.find(key);
+    const bool has_a = in_a != a.end(), has_b = in_b != b.end();
+    if (has_a != has_b || (has_a && in_a->second != in_b->second)) return false;
+  }
+  return true;
+}
+
 }  // namespace dlc

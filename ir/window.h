@@ -23,6 +23,10 @@ struct Window2D {
 // column of padding goes at the bottom/right, as in TensorFlow) or explicit
 // [top, bottom, left, right]. Fails on non-positive sizes, strides or
 // dilations, negative padding, or a window larger than the padded input.
+// Whether two pooling ops' attributes name the same window: equal
+// "window", "strides" and "padding" (absent in both counts as equal).
+bool SamePoolWindow(const Attributes& a, const Attributes& b);
+
 absl::StatusOr<Window2D> ResolveWindow2D(int64_t in_h, int64_t in_w, int64_t kernel_h,
                                          int64_t kernel_w, const IntList& strides,
                                          const IntList& dilations, const Attribute& padding);

@@ -6,6 +6,7 @@
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
 #include "ir/verifier.h"
+#include "ir/window.h"
 
 namespace dlc {
 namespace {
@@ -19,14 +20,6 @@ bool IsZeroConstant(const Graph& graph, ValueId v) {
   return values.size() == 1 && values[0] == 0;
 }
 
-bool SamePoolWindow(const Node& a, const Node& b) {
-  for (const char* key : {"window", "strides", "padding"}) {
-    auto in_a = a.attrs.find(key), in_b = b.attrs.find(key);
-    const bool has_a = in_a != a.attrs.end(), has_b = in_b != b.attrs.end();
-    if (has_a != has_b || (has_a && in_a->second != in_b->second)) return false;
-  }
-  return true;
-}
 
 // select(compare(y, k), scatter(dp, argmax(y)), 0), either way round, and
 // the pool of y it can move onto.
@@ -58,7 +51,7 @@ std::optional<Match> MatchMask(const Graph& graph, const std::vector<std::vector
   if (!((lhs == y && IsScalar(graph, rhs)) || (rhs == y && IsScalar(graph, lhs)))) return std::nullopt;
   for (ValueId user : users[y]) {
     const Node& pool = graph.node(user);
-    if (pool.op == OpKind::kMaxPool2D && user < id && SamePoolWindow(pool, argmax)) {
+    if (pool.op == OpKind::kMaxPool2D && user < id && SamePoolWindow(pool.attrs, argmax.attrs)) {
       m.pooled = user;
       return m;
     }

@@ -33,6 +33,7 @@
 // gradient also sums dy into the bias gradient, chunk by chunk.
 #include "passes/to_loops/conv_tiled.h"
 
+#include "ir/status_macros.h"
 #include "ir/str_cat.h"
 
 namespace dlc::to_loops {
@@ -45,44 +46,50 @@ ExprId Channel(OpLowering& op, const ChannelSplit& s, ExprId block, ExprId vecto
   return op.b.Add(op.b.Add(op.b.Mul(block, s.vectors * s.lanes), op.b.Mul(vector, s.lanes)), lane);
 }
 
-// dst (NHWC, dst_shape) = src (NHWC, src_shape) placed at row `top`, column
-// `left`, with zeros around it. Writes every element of dst exactly once.
-void CopyPadded(OpLowering& op, BufferId src, const Shape& s, BufferId dst, const Shape& d,
-                int64_t top, int64_t left) {
+// The border of image n of dst (NHWC, shape d) around an interior of
+// shape s placed at row `top`, column `left`: zeros, each element once.
+std::vector<StmtId> ZeroBorder(OpLowering& op, ExprId n, BufferId dst, const Shape& d, const Shape& s,
+                               int64_t top, int64_t left) {
   const ExprId zero = op.Zero(op.elem());
   const int64_t bottom = d[1] - top - s[1], right = d[2] - left - s[2];
-  auto at = [&](ExprId n, ExprId i, ExprId j, ExprId c) {
-    return op.b.FlatIndex(std::vector<ExprId>{n, i, j, c}, d);
-  };
+  std::vector<StmtId> out;
   // Rows [row0, row0 + rows) of columns [col0, col0 + cols) become zero.
-  auto zeros = [&](ExprId n, ExprId row0, int64_t rows, int64_t col0, int64_t cols) {
-    std::vector<StmtId> out;
-    if (rows <= 0 || cols <= 0) return out;
+  auto zeros = [&](int64_t row0, int64_t rows, int64_t col0, int64_t cols) {
+    if (rows <= 0 || cols <= 0) return;
     out.push_back(Loop(op, rows, [&](ExprId i) {
       return std::vector<StmtId>{Loop(op, cols * d[3], [&](ExprId jc) {
         // Columns and channels are contiguous: one flat loop over both.
-        ExprId base = at(n, op.b.Add(row0, i), op.b.Index(col0), op.b.Index(0));
+        ExprId base = op.b.FlatIndex(std::vector<ExprId>{n, op.b.AddConst(i, row0), op.b.Index(col0), op.b.Index(0)}, d);
         return std::vector<StmtId>{op.b.Store(dst, op.b.Add(base, jc), zero)};
       })};
     }));
-    return out;
   };
-  op.Emit({Loop(op, s[0], [&](ExprId n) {
-    std::vector<StmtId> body = zeros(n, op.b.Index(0), top, 0, d[2]);
-    body.push_back(Loop(op, s[1], [&](ExprId i) {
-      ExprId row = op.b.AddConst(i, top);
-      std::vector<StmtId> row_body = zeros(n, row, 1, 0, left);
-      row_body.push_back(Loop(op, s[2] * s[3], [&](ExprId jc) {
-        ExprId from = op.b.Add(op.b.FlatIndex(std::vector<ExprId>{n, i, op.b.Index(0), op.b.Index(0)}, s), jc);
-        ExprId to = op.b.Add(at(n, row, op.b.Index(left), op.b.Index(0)), jc);
-        return std::vector<StmtId>{op.b.Store(dst, to, op.b.Load(src, from))};
-      }));
-      for (StmtId z : zeros(n, row, 1, left + s[2], right)) row_body.push_back(z);
-      return row_body;
-    }));
-    for (StmtId z : zeros(n, op.b.Index(top + s[1]), bottom, 0, d[2])) body.push_back(z);
-    return body;
-  })});
+  zeros(0, top, 0, d[2]);
+  zeros(top, s[1], 0, left);
+  zeros(top, s[1], left + s[2], right);
+  zeros(top + s[1], bottom, 0, d[2]);
+  return out;
+}
+
+// Image n of dst = image n of src (shape s) placed at (top, left), zeros
+// around it. Writes every element of the image exactly once.
+std::vector<StmtId> CopyPaddedImage(OpLowering& op, ExprId n, BufferId src, const Shape& s, BufferId dst,
+                                    const Shape& d, int64_t top, int64_t left) {
+  std::vector<StmtId> out = ZeroBorder(op, n, dst, d, s, top, left);
+  out.push_back(Loop(op, s[1], [&](ExprId i) {
+    return std::vector<StmtId>{Loop(op, s[2] * s[3], [&](ExprId jc) {
+      ExprId from = op.b.Add(op.b.FlatIndex(std::vector<ExprId>{n, i, op.b.Index(0), op.b.Index(0)}, s), jc);
+      ExprId to = op.b.Add(op.b.FlatIndex(std::vector<ExprId>{n, op.b.AddConst(i, top), op.b.Index(left), op.b.Index(0)}, d), jc);
+      return std::vector<StmtId>{op.b.Store(dst, to, op.b.Load(src, from))};
+    })};
+  }));
+  return out;
+}
+
+// dst = src placed at (top, left) with zeros around it, every image.
+void CopyPadded(OpLowering& op, BufferId src, const Shape& s, BufferId dst, const Shape& d,
+                int64_t top, int64_t left) {
+  op.Emit({Loop(op, s[0], [&](ExprId n) { return CopyPaddedImage(op, n, src, s, dst, d, top, left); })});
 }
 
 // y (N, OH, OW, O) = valid, stride-1 correlation of x (N, H, W, C) with w
@@ -102,7 +109,8 @@ void CopyPadded(OpLowering& op, BufferId src, const Shape& s, BufferId dst, cons
 // unused.
 absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId w, const Shape& ws,
                            BufferId y, const Shape& ys, bool backwards,
-                           std::pair<int64_t, int64_t> live) {
+                           std::pair<int64_t, int64_t> live,
+                           const std::function<std::vector<StmtId>(ExprId)>& image_prologue = nullptr) {
   // With a pool (Fusion::pool), rows come in bands of the pool window's
   // height and only the columns its windows cover are computed.
   const bool pooled = op.pool >= 0 && !backwards;
@@ -239,7 +247,7 @@ absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId
     }
   }
   op.Emit({Loop(op, ys[0], [&](ExprId n) {
-    std::vector<StmtId> rows;
+    std::vector<StmtId> rows = image_prologue ? image_prologue(n) : std::vector<StmtId>{};
     for (const auto& [first_group, count] : segments) {
       const std::vector<std::pair<int64_t, int64_t>> kh_ranges = group_taps(first_group);
       // Without an epilogue or a pool, rows that read only zeros stay 0.
@@ -289,9 +297,26 @@ absl::Status TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
   const Window2D& win = g.win;
   // dy with a border: dx[ih] sums dy[ih - kh + pad_top] over kh, that is
   // dy_padded[ih + kh'] for kh' = KH-1-kh, with dy placed at KH-1-pad_top.
+  // Each image is padded right before its convolution, while it is in
+  // cache; a per-image scatter (Fusion::per_image) computes the image's dy
+  // straight into the padded buffer.
   const Shape padded = {g.y[0], g.x[1] + g.w[0] - 1, g.x[2] + g.w[1] - 1, g.y[3]};
   const BufferId dy = op.Temp(op.elem(), padded, "dy_padded");
-  CopyPadded(op, op.in[0], g.y, dy, padded, g.w[0] - 1 - win.pad_top, g.w[1] - 1 - win.pad_left);
+  const int64_t top = g.w[0] - 1 - win.pad_top, left = g.w[1] - 1 - win.pad_left;
+  const ValueId dy_node = op.node().operands[0];
+  const bool scattered = op.fusion != nullptr && op.fusion->per_image[dy_node];
+  absl::Status status;
+  auto pad_image = [&](ExprId n) {
+    if (!scattered) return CopyPaddedImage(op, n, op.in[0], g.y, dy, padded, top, left);
+    std::vector<StmtId> stmts = ZeroBorder(op, n, dy, padded, g.y, top, left);
+    for (StmtId t : ScatterImage(op, dy_node, n, [&](ExprId ih, ExprId iw, ExprId c, ExprId value) {
+           ExprId at = op.b.FlatIndex(std::vector<ExprId>{n, op.b.AddConst(ih, top), op.b.AddConst(iw, left), c}, padded);
+           return std::vector<StmtId>{op.b.Store(dy, at, value)};
+         }, status)) {
+      stmts.push_back(t);
+    }
+    return stmts;
+  };
   // The filter with its channels swapped, (kh, kw, o, c), so that a tap's
   // weights for consecutive input channels are contiguous.
   const Shape swapped_shape = {g.w[0], g.w[1], g.w[3], g.w[2]};
@@ -302,12 +327,12 @@ absl::Status TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
         op.b.Store(swapped, op.b.FlatIndex(c, swapped_shape), op.b.Load(op.in[1], from))};
   }));
   op.Fill(op.out, g.x, op.Zero(op.elem()));
-  const int64_t top = g.w[0] - 1 - win.pad_top;
-  return EmitValidConv(op, dy, padded, swapped, swapped_shape, op.out, g.x, /*backwards=*/true,
-                       {top, top + g.y[1]});
+  DLC_RETURN_IF_ERROR(EmitValidConv(op, dy, padded, swapped, swapped_shape, op.out, g.x, /*backwards=*/true,
+                                    {top, top + g.y[1]}, pad_image));
+  return status;
 }
 
-void TiledBackpropFilter(OpLowering& op, const ConvShapes& g) {
+absl::Status TiledBackpropFilter(OpLowering& op, const ConvShapes& g) {
   const auto [x, xs] = PaddedInput(op, op.in[0], g.x, g.win);
   const Shape& ws = g.w;
   const Shape& ys = g.y;
@@ -319,6 +344,41 @@ void TiledBackpropFilter(OpLowering& op, const ConvShapes& g) {
   const Shape partial_shape = {chunks, ws[0], ws[1], ws[2], ws[3]};
   const BufferId target = chunks > 1 ? op.Temp(op.elem(), partial_shape, "chunks") : op.out;
   const int64_t filter_size = NumElements(ws);
+  // A per-image scatter (Fusion::per_image) as dy: each chunk computes its
+  // current image's dy into its own slice of a small buffer, then reads it
+  // from cache.
+  const ValueId dy_node = op.node().operands[1];
+  const bool scattered = op.fusion != nullptr && op.fusion->per_image[dy_node];
+  const Shape image_shape = {chunks, ys[1], ys[2], ys[3]};
+  const BufferId dy_image = scattered ? op.Temp(op.elem(), image_shape, "dy_image") : -1;
+  absl::Status status;
+  // dy at (n, oh, ow, o): n is image ni of `chunk`.
+  auto dy_at = [&](ExprId chunk, ExprId n, ExprId oh, ExprId ow, ExprId o) {
+    if (scattered) return op.b.Load(dy_image, op.b.FlatIndex(std::vector<ExprId>{chunk, oh, ow, o}, image_shape));
+    return op.b.Load(op.in[1], op.b.FlatIndex(std::vector<ExprId>{n, oh, ow, o}, ys));
+  };
+  auto scatter_image = [&](ExprId chunk, ExprId n) {
+    return ScatterImage(op, dy_node, n, [&](ExprId ih, ExprId iw, ExprId c, ExprId value) {
+      ExprId at = op.b.FlatIndex(std::vector<ExprId>{chunk, ih, iw, c}, image_shape);
+      return std::vector<StmtId>{op.b.Store(dy_image, at, value)};
+    }, status);
+  };
+  // The sibling bias gradient (op_lowering.h): the sum of dy over the
+  // batch and the pixels, per chunk right after the chunk's filter sums,
+  // while that part of dy is still in cache; bias[chunk][o] += dy.
+  const bool bias = op.sibling >= 0;
+  const int64_t outputs = ws[3];
+  const BufferId bias_target =
+      !bias ? -1 : chunks > 1 ? op.Temp(op.elem(), Shape{chunks, outputs}, "bias_chunks") : op.sibling_out;
+  // Images [first, first + count) of the chunk into the bias gradient.
+  auto bias_sums = [&](ExprId chunk, int64_t count, const std::function<ExprId(ExprId)>& image) {
+    return op.b.Nest({count, ys[1], ys[2], outputs}, [&](std::span<const ExprId> v) {
+      ExprId dy = dy_at(chunk, image(v[0]), v[1], v[2], v[3]);
+      ExprId at = op.b.Add(op.b.Mul(chunk, chunks > 1 ? outputs : 0), v[3]);
+      return std::vector<StmtId>{
+          op.b.Store(bias_target, at, op.b.Binary(BinaryOp::kAdd, op.b.Load(bias_target, at), dy))};
+    });
+  };
 
   auto nest = [&](ExprId chunk) {
     // Taps outside the tile are loops around the reduction; inside it, they
@@ -326,7 +386,8 @@ void TiledBackpropFilter(OpLowering& op, const ConvShapes& g) {
     const int64_t outer_h = ws[0] / tile.taps_h, outer_w = ws[1] / tile.taps_w;
     return Loop(op, per_chunk, [&](ExprId ni) {
       ExprId n = op.b.Add(op.b.Mul(chunk, per_chunk), ni);
-      return std::vector<StmtId>{Loop(op, outer_h, [&](ExprId kho) {
+      std::vector<StmtId> image = scattered ? scatter_image(chunk, n) : std::vector<StmtId>{};
+      image.push_back(Loop(op, outer_h, [&](ExprId kho) {
         return std::vector<StmtId>{Loop(op, outer_w, [&](ExprId kwo) {
           return std::vector<StmtId>{Loop(op, ws[2] / tile.inputs, [&](ExprId cb) {
             return std::vector<StmtId>{Loop(op, ch.blocks, [&](ExprId ob) {
@@ -342,7 +403,7 @@ void TiledBackpropFilter(OpLowering& op, const ConvShapes& g) {
                             ExprId c = op.b.Add(op.b.Mul(cb, tile.inputs), cj);
                             ExprId o = Channel(op, ch, ob, oj, ol);
                             ExprId xv = op.b.Load(x, op.b.FlatIndex(std::vector<ExprId>{n, op.b.Add(oh, kh), op.b.Add(ow, kw), c}, xs));
-                            ExprId dyv = op.b.Load(op.in[1], op.b.FlatIndex(std::vector<ExprId>{n, oh, ow, o}, ys));
+                            ExprId dyv = dy_at(chunk, n, oh, ow, o);
                             ExprId at = op.b.Add(op.b.Mul(chunk, chunks > 1 ? filter_size : 0),
                                                  op.b.FlatIndex(std::vector<ExprId>{kh, kw, c, o}, ws));
                             return std::vector<StmtId>{Accumulate(op, target, at, xv, dyv)};
@@ -356,45 +417,39 @@ void TiledBackpropFilter(OpLowering& op, const ConvShapes& g) {
             })};
           })};
         })};
-      })};
+      }));
+      // With dy an image at a time, its bias sums too (the same order of
+      // additions: images, then rows, then columns).
+      if (scattered && bias) {
+        for (StmtId t : bias_sums(chunk, 1, [&](ExprId) { return n; })) image.push_back(t);
+      }
+      return image;
     });
   };
-  // The sibling bias gradient (op_lowering.h): the sum of dy over the
-  // batch and the pixels, per chunk right after the chunk's filter sums,
-  // while that part of dy is still in cache; bias[chunk][o] += dy.
-  const bool bias = op.sibling >= 0;
-  const int64_t outputs = ws[3];
-  const BufferId bias_target =
-      !bias ? -1 : chunks > 1 ? op.Temp(op.elem(), Shape{chunks, outputs}, "bias_chunks") : op.sibling_out;
   auto bias_nest = [&](ExprId chunk) {
-    return op.b.Nest({per_chunk, ys[1], ys[2], outputs}, [&](std::span<const ExprId> v) {
-      ExprId n = op.b.Add(op.b.Mul(chunk, per_chunk), v[0]);
-      ExprId dy = op.b.Load(op.in[1], op.b.FlatIndex(std::vector<ExprId>{n, v[1], v[2], v[3]}, ys));
-      ExprId at = op.b.Add(op.b.Mul(chunk, chunks > 1 ? outputs : 0), v[3]);
-      return std::vector<StmtId>{
-          op.b.Store(bias_target, at, op.b.Binary(BinaryOp::kAdd, op.b.Load(bias_target, at), dy))};
-    });
+    if (scattered) return std::vector<StmtId>{};  // summed image by image
+    return bias_sums(chunk, per_chunk, [&](ExprId ni) { return op.b.Add(op.b.Mul(chunk, per_chunk), ni); });
   };
   if (chunks == 1) {
     op.Fill(op.out, ws, op.Zero(op.elem()));
+    if (bias) op.Fill(op.sibling_out, Shape{outputs}, op.Zero(op.elem()));
     op.Emit({nest(op.b.Index(0))});
-    if (bias) {
-      op.Fill(op.sibling_out, Shape{outputs}, op.Zero(op.elem()));
-      op.Emit(bias_nest(op.b.Index(0)));
-    }
-    return;
+    if (bias) op.Emit(bias_nest(op.b.Index(0)));
+    return status;
   }
-  // Each chunk zeroes and fills its own slice (the chunk loop runs in
+  // Each chunk zeroes and fills its own slices (the chunk loop runs in
   // parallel), then the slices are added in chunk order.
   op.Emit({Loop(op, chunks, [&](ExprId chunk) {
     std::vector<StmtId> body = {Loop(op, filter_size, [&](ExprId e) {
       return std::vector<StmtId>{op.b.Store(target, op.b.Add(op.b.Mul(chunk, filter_size), e), op.Zero(op.elem()))};
     })};
-    body.push_back(nest(chunk));
     if (bias) {
       body.push_back(Loop(op, outputs, [&](ExprId o) {
         return std::vector<StmtId>{op.b.Store(bias_target, op.b.Add(op.b.Mul(chunk, outputs), o), op.Zero(op.elem()))};
       }));
+    }
+    body.push_back(nest(chunk));
+    if (bias) {
       for (StmtId t : bias_nest(chunk)) body.push_back(t);
     }
     return body;
@@ -412,6 +467,7 @@ void TiledBackpropFilter(OpLowering& op, const ConvShapes& g) {
   };
   add_chunks(target, op.out, filter_size);
   if (bias) add_chunks(bias_target, op.sibling_out, outputs);
+  return status;
 }
 
 }  // namespace dlc::to_loops

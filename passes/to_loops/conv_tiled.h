@@ -22,7 +22,7 @@ bool TiledConvApplies(const Window2D& window);
 // The forward convolution takes an epilogue (op_lowering.h).
 absl::Status TiledConv2D(OpLowering& op, const ConvShapes& shapes);
 absl::Status TiledBackpropInput(OpLowering& op, const ConvShapes& shapes);
-void TiledBackpropFilter(OpLowering& op, const ConvShapes& shapes);
+absl::Status TiledBackpropFilter(OpLowering& op, const ConvShapes& shapes);
 
 }  // namespace dlc::to_loops
 

@@ -6,6 +6,7 @@
 #include "ir/shape_util.h"
 #include "ir/str_cat.h"
 #include "ir/verifier.h"
+#include "ir/window.h"
 #include "passes/lower_to_loops.h"
 #include "passes/to_loops/op_lowering.h"
 
@@ -125,15 +126,6 @@ bool UsedOnlyAfter(const Graph& graph, ValueId value, ValueId producer) {
   return true;
 }
 
-// Whether two pooling nodes have the same window, strides and padding.
-bool SamePoolWindow(const Node& a, const Node& b) {
-  for (const char* key : {"window", "strides", "padding"}) {
-    auto in_a = a.attrs.find(key), in_b = b.attrs.find(key);
-    const bool has_a = in_a != a.attrs.end(), has_b = in_b != b.attrs.end();
-    if (has_a != has_b || (has_a && in_a->second != in_b->second)) return false;
-  }
-  return true;
-}
 
 // Siblings (op_lowering.h): a value computed by another node's kernel over
 // the same data, when nothing uses it before that kernel has run.
@@ -159,13 +151,44 @@ void FindSiblings(const Graph& graph, const LowerOptions& options, Fusion& fusio
         auto axes = NormalizeAxes(AttrInts(node.attrs, "axes"), graph.type(dy).rank());
         if (!axes.ok() || *axes != IntList{0, 1, 2}) continue;
       } else if (node.op != OpKind::kMaxPool2DArgmax || node.operands[0] != producer.operands[0] ||
-                 !SamePoolWindow(node, producer)) {
+                 !SamePoolWindow(node.attrs, producer.attrs)) {
         continue;
       }
       fusion.sibling[f] = r;
       fusion.computed_by_producer[r] = true;
       break;
     }
+  }
+}
+
+// Max-pool scatters that their readers compute image by image (Fusion::
+// per_image): every reader is a tiled convolution gradient taking it as
+// its output gradient (or the bias gradient its filter gradient computes
+// as a sibling), and nothing else needs the full-size value.
+void FindPerImageScatters(const Graph& graph, const LowerOptions& options, Fusion& fusion) {
+  std::vector<std::vector<ValueId>> users(graph.size());
+  for (ValueId id = 0; id < graph.size(); ++id) {
+    for (ValueId operand : graph.node(id).operands) users[operand].push_back(id);
+  }
+  std::vector<bool> is_output(graph.size(), false);
+  for (ValueId out : graph.outputs) is_output[out] = true;
+  for (ValueId s = 0; s < graph.size(); ++s) {
+    if (graph.node(s).op != OpKind::kMaxPool2DScatter || is_output[s] || fusion.epilogue[s] >= 0 ||
+        !ScatterIsPerImage(graph, s) || users[s].empty()) {
+      continue;
+    }
+    bool all = true;
+    for (ValueId u : users[s]) {
+      const Node& user = graph.node(u);
+      const bool filter = user.op == OpKind::kConv2DBackpropFilter && user.operands[1] == s &&
+                          user.operands[0] != s && BackpropFilterIsTiled(graph, u, options);
+      const bool input = user.op == OpKind::kConv2DBackpropInput && user.operands[0] == s &&
+                         user.operands[1] != s && BackpropInputIsTiled(graph, u, options);
+      bool bias = false;
+      for (ValueId f : users[s]) bias |= fusion.sibling[f] == u && graph.node(f).op == OpKind::kConv2DBackpropFilter;
+      all &= filter || input || bias;
+    }
+    fusion.per_image[s] = all;
   }
 }
 
@@ -237,6 +260,7 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
     fusion.pool[id] = pool;
     fusion.computed_by_producer[pool] = true;
   }
+  FindPerImageScatters(graph, options, fusion);
   // A value's own buffer: its output buffer when it is returned (the first
   // time), else a temp named after it.
   auto own_buffer = [&](ValueId id) {
@@ -249,6 +273,7 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
     if (node.op == OpKind::kInput || node.op == OpKind::kParameter) continue;
     if (fusion.fused[id]) continue;  // computed inside its user's loop
     if (fusion.computed_by_producer[id]) continue;  // an epilogue: in its producer's kernel
+    if (fusion.per_image[id]) continue;  // in its readers' kernels, image by image
     const bool same_elements = node.op == OpKind::kReshape || node.op == OpKind::kFlatten;
     if (same_elements && first_output[id] < 0 && value_buffer[node.operands[0]] >= 0) {
       // The same elements in the same (row-major) order: the operand's
@@ -288,7 +313,12 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
       op.sibling_out = value_buffer[sum];
       name = StrCat(name, " + %", graph.node(sum).name, " = ", OpName(graph.node(sum).op));
     }
-    for (ValueId operand : node.operands) op.in.push_back(value_buffer[operand]);
+    for (ValueId operand : node.operands) {
+      op.in.push_back(value_buffer[operand]);
+      if (fusion.per_image[operand]) {
+        name = StrCat(name, " + %", graph.node(operand).name, " = ", OpName(graph.node(operand).op), " per image");
+      }
+    }
     if (node.op == OpKind::kConstant) {
       // A constant returned as an output is copied into its output buffer.
       op.out = output_buffer[first_output[id]];

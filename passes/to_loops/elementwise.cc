@@ -196,6 +196,7 @@ Fusion FindFusion(const Graph& graph, const std::function<bool(ValueId)>& takes_
   fusion.computed_by_producer.assign(graph.size(), false);
   fusion.sibling.assign(graph.size(), -1);
   fusion.pool.assign(graph.size(), -1);
+  fusion.per_image.assign(graph.size(), false);
   for (ValueId id = 0; id < graph.size(); ++id) {
     const Node& node = graph.node(id);
     const bool checked = node.op == OpKind::kDiv && !IsFloat(node.type.dtype);

@@ -229,10 +229,7 @@ absl::Status BackpropFilter(OpLowering& op) {
   const Shape w = AttrInts(op.node().attrs, "filter_shape");
   auto g = Geometry(op, op.in_type(0).shape, w, op.in_type(1).shape);
   if (!g.ok()) return g.status();
-  if (op.register_tiles() && TiledConvApplies(g->win)) {
-    TiledBackpropFilter(op, *g);
-    return absl::OkStatus();
-  }
+  if (op.register_tiles() && TiledConvApplies(g->win)) return TiledBackpropFilter(op, *g);
   op.Fill(op.out, w, op.Zero(op.elem()));
   op.Emit(ConvNest(op, *g, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
     return op.b.Nest({g->w[2], g->w[3]}, [&](std::span<const ExprId> co) {
@@ -263,6 +260,18 @@ bool BackpropFilterIsTiled(const Graph& graph, ValueId id, const LowerOptions& o
   const Shape& x = graph.type(node.operands[0]).shape;
   const IntList w = AttrInts(node.attrs, "filter_shape");
   if (w.size() != 4) return false;
+  auto padding = node.attrs.find("padding");
+  auto win = ResolveWindow2D(x[1], x[2], w[0], w[1], AttrInts(node.attrs, "strides"),
+                             AttrInts(node.attrs, "dilations"),
+                             padding == node.attrs.end() ? Attribute(std::string("valid")) : padding->second);
+  return options.register_tiles && win.ok() && TiledConvApplies(*win) && IsFloat(node.type.dtype);
+}
+
+bool BackpropInputIsTiled(const Graph& graph, ValueId id, const LowerOptions& options) {
+  const Node& node = graph.node(id);
+  const IntList x = AttrInts(node.attrs, "input_shape");
+  const Shape& w = graph.type(node.operands[1]).shape;
+  if (x.size() != 4) return false;
   auto padding = node.attrs.find("padding");
   auto win = ResolveWindow2D(x[1], x[2], w[0], w[1], AttrInts(node.attrs, "strides"),
                              AttrInts(node.attrs, "dilations"),

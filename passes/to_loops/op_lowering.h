@@ -44,6 +44,12 @@ struct Fusion {
   // sibling) pools it band by band as it computes it: the full-size value
   // never goes to memory, only the pooled one (and the argmax).
   std::vector<ValueId> pool;               // per convolution: the maxpool2d, or -1
+  // Per image: a max-pool scatter (disjoint windows) whose readers are
+  // tiled convolution gradients computes no kernel of its own: each reader
+  // computes it one image at a time into a small buffer it then reads from
+  // cache (ScatterImage), instead of the full-size gradient going through
+  // memory.
+  std::vector<bool> per_image;             // per maxpool2d_scatter
 };
 
 struct OpLowering {
@@ -132,14 +138,24 @@ absl::StatusOr<ExprId> ElementwiseValueAt(OpLowering& op, std::span<const ExprId
 // its result once, in a place where an epilogue can go.
 bool Conv2DTakesEpilogue(const Graph& graph, ValueId id, const LowerOptions& options);  // linear.cc
 bool MaxPoolGradTakesEpilogue(const Graph& graph, ValueId id);  // pooling.cc
-// Whether a conv2d_backprop_filter is tiled (and so can take a sibling).
+// Whether a conv2d_backprop_filter is tiled (and so can take a sibling),
+// and a conv2d_backprop_input.
 bool BackpropFilterIsTiled(const Graph& graph, ValueId id, const LowerOptions& options);  // linear.cc
+bool BackpropInputIsTiled(const Graph& graph, ValueId id, const LowerOptions& options);   // linear.cc
 // One row of a pool fused into its producer (Fusion::pool): the disjoint
 // windows of `band` ({N, KH, W, C}: the KH rows of pooled row `ph` of
 // image `n`, as the producer computed them), their maxima stored to
 // op.pool_out and their places to op.pool_argmax_out (pooling.cc).
 std::vector<StmtId> PoolBandRow(OpLowering& op, BufferId band, const Shape& band_shape,
                                 int64_t kernel_w, ExprId n, ExprId ph);
+// Stores one element (ih, iw, c) of an image.
+using ImageStore = std::function<std::vector<StmtId>(ExprId ih, ExprId iw, ExprId c, ExprId value)>;
+// Whether a maxpool2d_scatter may be computed image by image (disjoint
+// windows), and its statements for image `n` inside `consumer`'s kernel:
+// every element of the image once, through `store` (pooling.cc).
+bool ScatterIsPerImage(const Graph& graph, ValueId scatter);
+std::vector<StmtId> ScatterImage(OpLowering& consumer, ValueId scatter, ExprId n, const ImageStore& store,
+                                 absl::Status& status);
 // The maxpool2d a tiled convolution's result may be pooled by in its own
 // kernel (Fusion::pool), or -1 (pooling.cc).
 ValueId FusiblePool(const Graph& graph, const Fusion& fusion, ValueId conv,

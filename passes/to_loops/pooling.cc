@@ -223,6 +223,61 @@ absl::Status AvgPool(OpLowering& op) {
   return absl::OkStatus();
 }
 
+// Disjoint windows, one image: each window's gradient (dy_at, at pooled
+// coordinates) to the element `where` names, 0 to the window's others and
+// to elements in no window (the last rows and columns): every element of
+// the image once, through `store(ih, iw, c, value)`.
+using GradientAt = std::function<absl::StatusOr<ExprId>(std::span<const ExprId>, std::vector<StmtId>&)>;
+std::vector<StmtId> RouteImage(OpLowering& op, const Shape& x, const Window2D& w, ExprId n,
+                               const GradientAt& dy_at, BufferId where, bool check_places,
+                               const ImageStore& store, absl::Status& status) {
+  const Shape y = {x[0], w.out_h, w.out_w, x[3]};
+  const Type t = loops::TypeOf(op.graph.type(op.id).dtype);
+  std::vector<StmtId> body = op.b.Nest({w.out_h, w.out_w}, [&](std::span<const ExprId> win) {
+    std::vector<StmtId> stmts;
+    if (check_places) {
+      // A place in the window (no padding: never -1).
+      for (StmtId s : op.b.Nest({x[3]}, [&](std::span<const ExprId> c) {
+             ExprId k = op.b.Cast(Type::kI64, op.b.Load(where, XAt(op, y, n, win[0], win[1], c[0])));
+             return std::vector<StmtId>{op.b.Check(op.b.InRange(k, w.kernel_h * w.kernel_w),
+                                                   StrCat(op.Describe(), ": an argmax is not a place in its window"))};
+           })) {
+        stmts.push_back(s);
+      }
+    }
+    for (StmtId s : op.b.Nest({w.kernel_h, w.kernel_w, x[3]}, [&](std::span<const ExprId> k) {
+           ExprId at = XAt(op, y, n, win[0], win[1], k[2]);
+           ExprId place = op.b.Cast(Type::kI32, op.b.Add(op.b.Mul(k[0], w.kernel_w), k[1]));
+           ExprId mine = op.b.Compare(CompareOp::kEq, op.b.Load(where, at), place);
+           ExprId ih = op.b.Add(op.b.Mul(win[0], w.stride_h), k[0]);
+           ExprId iw = op.b.Add(op.b.Mul(win[1], w.stride_w), k[1]);
+           std::vector<StmtId> stmts;
+           absl::StatusOr<ExprId> gradient = dy_at(std::vector<ExprId>{n, win[0], win[1], k[2]}, stmts);
+           if (!gradient.ok()) {
+             status = gradient.status();
+             return stmts;
+           }
+           for (StmtId s : store(ih, iw, k[2], op.b.Select(mine, *gradient, op.b.Const(0, t)))) stmts.push_back(s);
+           return stmts;
+         })) {
+      stmts.push_back(s);
+    }
+    return stmts;
+  });
+  const int64_t covered_h = w.out_h * w.stride_h, covered_w = w.out_w * w.stride_w;
+  auto zeros = [&](int64_t row0, int64_t rows, int64_t col0, int64_t cols) {
+    if (rows <= 0 || cols <= 0) return;
+    for (StmtId s : op.b.Nest({rows, cols, x[3]}, [&](std::span<const ExprId> e) {
+           return store(op.b.AddConst(e[0], row0), op.b.AddConst(e[1], col0), e[2], op.b.Const(0, t));
+         })) {
+      body.push_back(s);
+    }
+  };
+  zeros(0, covered_h, covered_w, x[2] - covered_w);
+  zeros(covered_h, x[1] - covered_h, 0, x[2]);
+  return body;
+}
+
 // Routes each window's gradient dy to the element `where` names (kh * KW +
 // kw in the window; -1: none): windows that do not overlap write each
 // input element at most once, so every element takes its window's
@@ -230,7 +285,6 @@ absl::Status AvgPool(OpLowering& op) {
 // at a time. `where` comes from a scan of x (maxpool2d_grad) or from the
 // forward pass (maxpool2d_scatter), whose places are checked. dy_at gives
 // the gradient at pooled coordinates (appending any checks it needs).
-using GradientAt = std::function<absl::StatusOr<ExprId>(std::span<const ExprId>, std::vector<StmtId>&)>;
 absl::Status RouteGradient(OpLowering& op, const Shape& x, const Window2D& w, const GradientAt& dy_at,
                            BufferId where, bool check_places) {
   const Shape y = {x[0], w.out_h, w.out_w, x[3]};
@@ -266,43 +320,9 @@ absl::Status RouteGradient(OpLowering& op, const Shape& x, const Window2D& w, co
     };
     op.Emit(op.b.Nest({x[0]}, [&](std::span<const ExprId> image) {
       const ExprId n = image[0];
-      std::vector<StmtId> body = op.b.Nest({w.out_h, w.out_w}, [&](std::span<const ExprId> win) {
-        std::vector<StmtId> stmts;
-        if (check_places) {
-          for (StmtId s : op.b.Nest({x[3]}, [&](std::span<const ExprId> c) {
-                 return place_of(XAt(op, y, n, win[0], win[1], c[0])).second;
-               })) {
-            stmts.push_back(s);
-          }
-        }
-        for (StmtId s : op.b.Nest({w.kernel_h, w.kernel_w, x[3]}, [&](std::span<const ExprId> k) {
-               ExprId at = XAt(op, y, n, win[0], win[1], k[2]);
-               ExprId place = op.b.Cast(Type::kI32, op.b.Add(op.b.Mul(k[0], w.kernel_w), k[1]));
-               ExprId mine = op.b.Compare(CompareOp::kEq, op.b.Load(where, at), place);
-               ExprId ih = op.b.Add(op.b.Mul(win[0], w.stride_h), k[0]);
-               ExprId iw = op.b.Add(op.b.Mul(win[1], w.stride_w), k[1]);
-               std::vector<StmtId> stmts;
-               ExprId gradient = dy({n, win[0], win[1], k[2]}, stmts);
-               for (StmtId s : store(n, ih, iw, k[2], op.b.Select(mine, gradient, op.Zero(t)))) stmts.push_back(s);
-               return stmts;
-             })) {
-          stmts.push_back(s);
-        }
-        return stmts;
-      });
-      // Elements in no window (the last rows and columns) take 0.
-      const int64_t covered_h = w.out_h * w.stride_h, covered_w = w.out_w * w.stride_w;
-      auto zeros = [&](int64_t row0, int64_t rows, int64_t col0, int64_t cols) {
-        if (rows <= 0 || cols <= 0) return;
-        for (StmtId s : op.b.Nest({rows, cols, x[3]}, [&](std::span<const ExprId> e) {
-               return store(n, op.b.AddConst(e[0], row0), op.b.AddConst(e[1], col0), e[2], op.Zero(t));
-             })) {
-          body.push_back(s);
-        }
-      };
-      zeros(0, covered_h, covered_w, x[2] - covered_w);
-      zeros(covered_h, x[1] - covered_h, 0, x[2]);
-      return body;
+      return RouteImage(op, x, w, n, dy_at, where, check_places,
+                        [&](ExprId ih, ExprId iw, ExprId c, ExprId value) { return store(n, ih, iw, c, value); },
+                        status);
     }));
     return status;
   }
@@ -380,6 +400,14 @@ absl::Status MaxPoolGrad(OpLowering& op) {
   return RouteGradient(op, x, *w, dy_at, where, /*check_places=*/false);
 }
 
+// Whether a scatter's argmax comes from a maxpool2d_argmax of the same
+// window, which only yields places in the window: then they need no check.
+bool ArgmaxIsTrusted(const OpLowering& op) {
+  const Node& argmax = op.graph.node(op.node().operands[1]);
+  if (argmax.op != OpKind::kMaxPool2DArgmax || !SamePoolWindow(argmax.attrs, op.node().attrs)) return false;
+  return op.graph.type(argmax.operands[0]).shape == op.out_type().shape;
+}
+
 // maxpool2d_scatter(dy, argmax): the routing half of maxpool2d_grad.
 absl::Status MaxPoolScatter(OpLowering& op) {
   const Shape& x = op.out_type().shape;
@@ -390,7 +418,7 @@ absl::Status MaxPoolScatter(OpLowering& op) {
   auto dy_at = [&](std::span<const ExprId> coords, std::vector<StmtId>& checks) {
     return OperandValueAt(op, 0, coords, checks);
   };
-  return RouteGradient(op, x, *w, dy_at, op.in[1], /*check_places=*/true);
+  return RouteGradient(op, x, *w, dy_at, op.in[1], !ArgmaxIsTrusted(op));
 }
 
 // Each window's gradient, divided by its number of real elements, is added
@@ -476,6 +504,29 @@ ValueId FusiblePool(const Graph& graph, const Fusion& fusion, ValueId conv,
   }
   absl::StatusOr<Window2D> w = PoolWindow(graph.node(pool), graph.type(value).shape);
   return w.ok() && DisjointWindows(*w) ? pool : -1;
+}
+
+bool ScatterIsPerImage(const Graph& graph, ValueId scatter) {
+  const Node& node = graph.node(scatter);
+  absl::StatusOr<Window2D> w = PoolWindow(node, node.type.shape);
+  return node.op == OpKind::kMaxPool2DScatter && w.ok() && DisjointWindows(*w) && IsFloat(node.type.dtype);
+}
+
+std::vector<StmtId> ScatterImage(OpLowering& consumer, ValueId scatter, ExprId n, const ImageStore& store,
+                                 absl::Status& status) {
+  OpLowering op{consumer.b, consumer.graph, scatter, -1, {}, {}, consumer.fusion, consumer.value_buffer,
+                consumer.options};
+  for (ValueId operand : op.node().operands) op.in.push_back((*op.value_buffer)[operand]);
+  const Shape& x = op.out_type().shape;
+  absl::StatusOr<Window2D> w = PoolWindow(op.node(), x);
+  if (!w.ok()) {
+    status = w.status();
+    return {};
+  }
+  auto dy_at = [&](std::span<const ExprId> coords, std::vector<StmtId>& checks) {
+    return OperandValueAt(op, 0, coords, checks);
+  };
+  return RouteImage(op, x, *w, n, dy_at, op.in[1], !ArgmaxIsTrusted(op), store, status);
 }
 
 bool MaxPoolGradTakesEpilogue(const Graph& graph, ValueId id) {

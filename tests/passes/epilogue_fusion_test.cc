@@ -237,5 +237,51 @@ TEST(PoolFusion, ScatterComputesItsMaskedGradientInPlace) {
   EXPECT_THAT(text, Not(HasSubstr("buffer %masked")));
 }
 
+TEST(PerImageScatter, ConvolutionGradientsComputeTheScatterImageByImage) {
+  // dy of both convolution gradients (and the bias gradient beside the
+  // filter's) is a max-pool scatter with an odd last row and column: no
+  // kernel, no full-size buffer; each reader computes it per image. (A
+  // batch of one chunk: bit-identical to the interpreter.)
+  const std::string text = LowerAndCompare(R"(graph g {
+  %x = input() : f32[8,9,7,3]
+  %w = parameter() : f32[3,3,3,16]
+  %p = input() : f32[8,3,2,16]
+  %dp = input() : f32[8,3,2,16]
+  %x2 = input() : f32[8,7,5,16]
+  %a = maxpool2d_argmax(%x2) {window=[2,2], strides=[2,2]} : i32[8,3,2,16]
+  %zero = constant() {value=[0.0]} : f32[]
+  %mask = compare(%p, %zero) {predicate="gt"} : i1[8,3,2,16]
+  %masked = select(%mask, %dp, %zero) : f32[8,3,2,16]
+  %dy = maxpool2d_scatter(%masked, %a) {input_shape=[8,7,5,16], window=[2,2], strides=[2,2]} : f32[8,7,5,16]
+  %dw = conv2d_backprop_filter(%x, %dy) {filter_shape=[3,3,3,16]} : f32[3,3,3,16]
+  %db = reduce_sum(%dy) {axes=[0,1,2]} : f32[16]
+  %dx = conv2d_backprop_input(%dy, %w) {input_shape=[8,9,7,3]} : f32[8,9,7,3]
+  return %dw, %db, %dx
+})");
+  EXPECT_THAT(text, HasSubstr("# %dw = conv2d_backprop_filter + %db = reduce_sum + %dy = maxpool2d_scatter per image"));
+  EXPECT_THAT(text, HasSubstr("# %dx = conv2d_backprop_input + %dy = maxpool2d_scatter per image"));
+  EXPECT_THAT(text, HasSubstr("buffer %dw.dy_image f32[1,7,5,16] temp"));
+  EXPECT_THAT(text, Not(HasSubstr("buffer %dy f32")));
+  EXPECT_THAT(text, Not(HasSubstr("# %dy = maxpool2d_scatter")));
+  // The argmax is the graph's own: its places are not checked.
+  EXPECT_THAT(text, Not(HasSubstr("check ")));
+}
+
+TEST(PerImageScatter, NotWhenTheGradientIsReadElsewhere) {
+  const std::string text = LowerAndCompare(R"(graph g {
+  %x = input() : f32[2,6,6,3]
+  %dp = input() : f32[2,2,2,16]
+  %a = input() : i32[2,2,2,16]
+  %dy = maxpool2d_scatter(%dp, %a) {input_shape=[2,4,4,16], window=[2,2], strides=[2,2]} : f32[2,4,4,16]
+  %dw = conv2d_backprop_filter(%x, %dy) {filter_shape=[3,3,3,16]} : f32[3,3,3,16]
+  %twice = add(%dy, %dy) : f32[2,4,4,16]
+  return %dw, %twice
+})", /*int_range=*/4);
+  EXPECT_THAT(text, HasSubstr("# %dy = maxpool2d_scatter"));
+  EXPECT_THAT(text, HasSubstr("# %dw = conv2d_backprop_filter\n"));
+  // An argmax from outside: its places are checked.
+  EXPECT_THAT(text, HasSubstr("check "));
+}
+
 }  // namespace
 }  // namespace dlc
