@@ -146,9 +146,71 @@ class Rewriter {
     return next == p_.buffer(buffer).num_elements();
   }
 
+  // The loops of a perfect nest down to its store, and the store.
+  std::pair<std::vector<StmtId>, StmtId> NestOf(StmtId id) const {
+    std::vector<StmtId> loops;
+    while (p_.stmt(id).kind == StmtKind::kFor && p_.stmt(id).body.size() == 1) {
+      loops.push_back(id);
+      id = p_.stmt(id).body[0];
+    }
+    return {loops, id};
+  }
+
+  // Where the index `index` reaches over `loops` (its other variables
+  // fixed) within what fill nest `fill` (AsFill) wrote: the range [low,
+  // high] of element offsets from the fill's first, and the fill's size S
+  // (it wrote all of [0, S)). Nullopt unless both are affine with the same
+  // terms outside their own loops and the fill's own terms count [0, S).
+  struct Reach {
+    int64_t low, high, size;
+  };
+  std::optional<Reach> ReachInFill(StmtId fill, ExprId index, const std::vector<StmtId>& loops) const {
+    const auto [fill_loops, store] = NestOf(fill);
+    std::optional<Affine> f = AsAffine(p_, p_.stmt(store).index);
+    std::optional<Affine> t = AsAffine(p_, index);
+    if (!f || !t) return std::nullopt;
+    std::map<VarId, int64_t> fill_extent, own_extent;
+    for (StmtId l : fill_loops) fill_extent[p_.stmt(l).var] = p_.stmt(l).extent;
+    for (StmtId l : loops) own_extent[p_.stmt(l).var] = p_.stmt(l).extent;
+    for (const auto& [var, c] : f->terms) {
+      if (!fill_extent.count(var) && t->Coefficient(var) != c) return std::nullopt;
+    }
+    for (const auto& [var, c] : t->terms) {
+      if (!own_extent.count(var) && f->Coefficient(var) != c) return std::nullopt;
+    }
+    std::vector<std::pair<int64_t, int64_t>> digits;
+    for (const auto& [var, c] : f->terms) {
+      if (fill_extent.count(var) && fill_extent[var] > 1) digits.emplace_back(c, fill_extent[var]);
+    }
+    std::sort(digits.begin(), digits.end());
+    Reach reach{t->constant - f->constant, t->constant - f->constant, 1};
+    for (const auto& [c, extent] : digits) {
+      if (c != reach.size) return std::nullopt;
+      reach.size *= extent;
+    }
+    for (const auto& [var, c] : t->terms) {
+      if (own_extent.count(var)) (c < 0 ? reach.low : reach.high) += c * (own_extent[var] - 1);
+    }
+    return reach;
+  }
+
+  bool FillCovers(StmtId fill, ExprId index, const std::vector<StmtId>& loops) const {
+    std::optional<Reach> r = ReachInFill(fill, index, loops);
+    return r && r->low >= 0 && r->high < r->size;
+  }
+
   void Visit(std::vector<StmtId>& body, std::vector<StmtId>& loops) {
+    std::vector<StmtId> dead;
     for (size_t i = 0; i < body.size(); ++i) {
-      if (TryRewrite(body[i], loops)) continue;  // nothing more to do below it
+      // A constant fill of a scratch buffer right before this statement
+      // (a convolution's tile, zeroed for each tile of the output).
+      sibling_fill_ = -1;
+      sibling_fill_dead_ = false;
+      if (i > 0 && AsFill(body[i - 1])) sibling_fill_ = body[i - 1];
+      if (TryRewrite(body[i], loops)) {
+        if (sibling_fill_dead_) dead.push_back(body[i - 1]);
+        continue;  // nothing more to do below it
+      }
       const StmtKind kind = p_.stmt(body[i]).kind;
       if (kind == StmtKind::kFor || kind == StmtKind::kIf) {
         std::vector<StmtId> children = p_.stmt(body[i]).body;
@@ -160,6 +222,7 @@ class Rewriter {
         p_.stmts[body[i]].body = std::move(children);
       }
     }
+    for (StmtId fill : dead) body.erase(std::find(body.begin(), body.end(), fill));
   }
 
   // `slot` as the outermost reduction loop r1 of the pattern, inside
@@ -281,6 +344,11 @@ class Rewriter {
         if (auto fill = fills_.find(t.buffer); fill != fills_.end() && covered[t.buffer]) {
           start = fill->second.value;
           fill->second.consumed = true;
+        } else if (sibling_fill_ >= 0 && AsFill(sibling_fill_)->first == t.buffer &&
+                   FillCovers(sibling_fill_, t.index, {v})) {
+          // Filled just before: the constant, not a load of it (the fill
+          // stays: it may cover more than this nest writes).
+          start = AsFill(sibling_fill_)->second;
         }
         init.push_back(b_.Store(t.local, b_.Index(0), start));
         write_back.push_back(b_.Store(t.buffer, t.index, b_.Load(t.local, b_.Index(0))));
@@ -299,6 +367,26 @@ class Rewriter {
         }
         update.push_back(b_.If(cond, updates));
       }
+    }
+    // The sibling fill is dead when the write-backs rewrite all it wrote:
+    // stride-1 runs over v that tile [0, S) exactly.
+    if (sibling_fill_ >= 0 && targets.size() == 1 && AsFill(sibling_fill_)->first == targets[0].buffer) {
+      std::vector<std::pair<int64_t, int64_t>> runs;
+      int64_t size = -1;
+      for (StmtId w : write_back) {
+        std::optional<Reach> r = ReachInFill(sibling_fill_, p_.stmt(w).index, {v});
+        std::optional<Affine> a = AsAffine(p_, p_.stmt(w).index);
+        if (!r || !a || a->Coefficient(p_.stmt(v).var) != 1) {
+          size = -1;
+          break;
+        }
+        runs.emplace_back(r->low, r->high);
+        size = r->size;
+      }
+      std::sort(runs.begin(), runs.end());
+      int64_t next = 0;
+      for (const auto& [low, high] : runs) next = low == next ? high + 1 : -1;
+      sibling_fill_dead_ = size > 0 && next == size;
     }
     p_.stmts[r_items.back()].body = update;
     std::vector<StmtId> body = init;
@@ -330,6 +418,8 @@ class Rewriter {
   int max_accumulators_;
   std::vector<StmtId> rewritten_;
   std::map<BufferId, Fill> fills_;  // at the kernel's top level, just before
+  StmtId sibling_fill_ = -1;        // a fill just before the statement being visited
+  bool sibling_fill_dead_ = false;  // ... that its rewrite made useless
   int guard_depth_ = 0;              // guards around the statement being visited
 };
 

@@ -134,6 +134,58 @@ TEST(RegisterAccumulation, AFillThatSomeElementsKeepStays) {
   EXPECT_THAT(text, HasSubstr("%out.acc[0] = %out[i0 * 20 + i2]"));
 }
 
+// out[i, :] = sum over k of a[i, k] * w[k, :] through a per-row scratch
+// (as a tiled convolution's epilogue path writes it): for i { fill the
+// scratch row with 0; for k { for j { row[j] += ... } }; out[i, j] = row[j] }.
+// `row_width` is the scratch's width (more than the nest writes: the fill
+// must stay).
+LoopProgram ThroughScratchRow(int64_t row_width) {
+  LoopProgram p;
+  p.name = "scratch";
+  LoopBuilder b(p);
+  const int64_t n = 3, m = 40, c = 20;  // Interpreted's inputs
+  const BufferId a = Add(b, "a", {n, m}, BufferKind::kInput);
+  const BufferId w = Add(b, "w", {m, c}, BufferKind::kInput);
+  const BufferId out = Add(b, "out", {n, c}, BufferKind::kOutput);
+  const BufferId row = Add(b, "row", {n, row_width}, BufferKind::kTemp);
+  const loops::VarId i = b.NewVar(), k = b.NewVar(), j = b.NewVar(), z = b.NewVar(), e = b.NewVar();
+  const ExprId at = b.Add(b.Mul(b.Var(i), row_width), b.Var(j));
+  const ExprId product = b.Binary(loops::BinaryOp::kMul, b.Load(a, b.Add(b.Mul(b.Var(i), m), b.Var(k))),
+                                  b.Load(w, b.Add(b.Mul(b.Var(k), c), b.Var(j))));
+  const StmtId fill = b.For(z, row_width, {b.Store(row, b.Add(b.Mul(b.Var(i), row_width), b.Var(z)), b.Const(0, Type::kF32))});
+  const StmtId sum = b.For(k, m, {b.For(j, c, {b.Store(row, at, b.Binary(loops::BinaryOp::kAdd, b.Load(row, at), product))})});
+  const ExprId from = b.Add(b.Mul(b.Var(i), row_width), b.Var(e));
+  const StmtId copy = b.For(e, c, {b.Store(out, b.Add(b.Mul(b.Var(i), c), b.Var(e)), b.Load(row, from))});
+  b.AddKernel("%out = matmul", {b.For(i, n, {fill, sum, copy})});
+  return p;
+}
+
+TEST(RegisterAccumulation, AScratchFilledJustBeforeStartsFromTheConstantAndTheFillGoes) {
+  LoopProgram p = ThroughScratchRow(20);
+  const std::vector<Tensor> before = Interpreted(p);
+  EXPECT_EQ(AccumulateInRegisters(p, 64).size(), 1u);
+  ASSERT_TRUE(loops::VerifyLoopProgram(p).ok()) << loops::VerifyLoopProgram(p);
+  const std::string text = loops::PrintLoopProgram(p);
+  EXPECT_THAT(text, HasSubstr("%row.acc[0] = 0.0")) << text;
+  EXPECT_THAT(text, Not(HasSubstr("= %row[i0 * 20 + i2]\n"))) << text;
+  EXPECT_THAT(text, Not(HasSubstr("%row[i0 * 20 + i3] = 0.0"))) << text;
+  const std::vector<Tensor> after = Interpreted(p);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(std::memcmp(before[0].raw_data(), after[0].raw_data(), before[0].byte_size()), 0);
+}
+
+TEST(RegisterAccumulation, AScratchFillWiderThanTheNestStays) {
+  LoopProgram p = ThroughScratchRow(30);
+  const std::vector<Tensor> before = Interpreted(p);
+  EXPECT_EQ(AccumulateInRegisters(p, 64).size(), 1u);
+  const std::string text = loops::PrintLoopProgram(p);
+  EXPECT_THAT(text, HasSubstr("%row.acc[0] = 0.0")) << text;         // still starts from 0
+  EXPECT_THAT(text, HasSubstr("%row[i0 * 30 + i3] = 0.0")) << text;  // and the fill stays
+  const std::vector<Tensor> after = Interpreted(p);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(std::memcmp(before[0].raw_data(), after[0].raw_data(), before[0].byte_size()), 0);
+}
+
 TEST(RegisterAccumulation, WithoutVectorsTheLoopStaysSerial) {
   LoopProgram p = MatMul();
   EXPECT_EQ(AccumulateInRegisters(p, 0).size(), 1u);
