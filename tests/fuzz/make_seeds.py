@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the seed corpora of the IDX and safetensors fuzz targets: small
 valid files of every type dlc reads, plus a few near misses (huge claimed
-sizes, truncations) so the fuzzer starts next to the error paths.
+sizes, truncations) so the fuzzer starts next to the error paths. IDX
+seeds start with idx_fuzz.cc's storage byte.
 
 Usage: make_seeds.py IDX_DIR SAFETENSORS_DIR"""
 import gzip
@@ -49,9 +50,12 @@ def idx_seeds(folder):
         "huge_claim": bytes([0, 0, 8, 3]) + struct.pack(">III", 60000, 0xFFFFFFFF, 0xFFFFFFFF),
         "truncated": idx("u8", [4, 4], list(range(16)))[:-5],
     }
+    # The fuzz target reads a first byte that says how to store the rest:
+    # 0 as it is, 1 gzip-compressed by the target itself.
     for name, data in files.items():
-        write(folder, name + ".idx", data)
-        write(folder, name + ".idx.gz", gzip.compress(data, mtime=0))
+        write(folder, name + ".idx", b"\0" + data)
+        write(folder, name + ".gzip.idx", b"\1" + data)
+        write(folder, name + ".idx.gz", b"\0" + gzip.compress(data, mtime=0))
 
 
 def safetensors_seeds(folder):
