@@ -68,10 +68,12 @@ def main():
     for old in glob.glob(os.path.join(work, "*.st*")):
         os.remove(old)
     reference = os.path.join(work, "reference.st")
-    started = time.monotonic()
-    subprocess.run(train_command(dlc, model, reference, False), check=True,
-                   stdout=subprocess.DEVNULL)
-    duration = time.monotonic() - started
+    # Twice: the first run warms the caches, the second is timed.
+    for _ in range(2):
+        started = time.monotonic()
+        subprocess.run(train_command(dlc, model, reference, False), check=True,
+                       stdout=subprocess.DEVNULL)
+        duration = time.monotonic() - started
     _, expected = read_checkpoint(reference)
 
     checkpoint = os.path.join(work, "run.st")
