@@ -80,6 +80,9 @@ class Lowerer {
     for (const Expr& result : model_.results) {
       if (std::optional<ValueId> value = Eval(result)) outputs.push_back(*value);
     }
+    if (options_.training && !diags_.has_errors() && !outputs.empty()) {
+      CheckTrainableResult(model_.results[0], outputs[0]);
+    }
     if (diags_.has_errors()) return std::nullopt;
 
     LoweredModel lowered;
@@ -105,6 +108,27 @@ class Lowerer {
   };
 
   SourceLoc Loc(const Span& span) const { return {program_.path, span.line, span.col}; }
+
+  // The training loss (softmax_cross_entropy, the language's only one) reads
+  // the first result as scores [batch, classes]. Checked here, where the
+  // return statement is known, so the error points at it.
+  void CheckTrainableResult(const Expr& result, ValueId value) {
+    const TensorType& type = builder_.type(value);
+    if (type.rank() == 2 && IsFloat(type.dtype)) return;
+    std::string what = StrCat("it returns ", type.ToString());
+    if (result.kind == Expr::Kind::kName) {
+      for (const ModelInput& input : model_.inputs) {
+        if (input.name == result.text) {
+          what = StrCat("it returns its input ", input.name, ", ", type.ToString());
+        }
+      }
+    }
+    diags_.Error(result.span,
+                 StrCat("a trained model must return float scores of shape [batch, classes] for "
+                        "its loss (softmax_cross_entropy); ", what),
+                 "end the model with a layer that gives one score per class, such as "
+                 "dense(flatten(h), CLASSES, activation=softmax)");
+  }
 
   void DeclareInput(const ModelInput& input) {
     if (variables_.contains(input.name)) {

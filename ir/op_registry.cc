@@ -273,6 +273,10 @@ absl::StatusOr<TensorType> PadRule(const TypeRuleInput& in) {
                  AttributeToString(interior));
   }
   if (interior.empty()) interior.assign(x.rank(), 0);
+  // -inf is a real padding (max pooling's); NaN would only poison the results.
+  if (std::isnan(AttrFloat(in.attrs, "value"))) {
+    return Error("the padding value must be a number or +-inf, not nan");
+  }
   DLC_RETURN_IF_ERROR(RequireRepresentable(AttrFloat(in.attrs, "value"), x.dtype));
   Shape shape = x.shape;
   for (int64_t i = 0; i < x.rank(); ++i) {

@@ -1,5 +1,7 @@
 #include "ir/parser.h"
 
+#include <cmath>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -183,15 +185,38 @@ class Parser {
       }
       DLC_RETURN_IF_ERROR(Expect(IrToken::kEquals, "'=' after the attribute name").status());
       const IrTokenInfo value_token = token_;
+      list_tokens_.clear();
       DLC_ASSIGN_OR_RETURN(Attribute value, ParseAttributeValue());
       auto coerced = CoerceAttribute(value, spec->kind);
       if (!coerced.ok()) {
+        DLC_RETURN_IF_ERROR(CheckIntegers(def, name.text, spec->kind, value_token));
         return ErrorAt(value_token, StrCat("attribute '", name.text, "' of ", def.name, ": ",
                                            coerced.status().message()));
       }
       attrs.emplace(name.text, *std::move(coerced));
     } while (Accept(IrToken::kComma));
     return Expect(IrToken::kRBrace, "',' or '}' after an attribute").status();
+  }
+
+  // Sizes, strides, axes and paddings are integers: a number that is not
+  // one (nan, inf, 2.5) is an error at that number, saying so.
+  absl::Status CheckIntegers(const OpDef& def, std::string_view attr, AttrKind kind,
+                             const IrTokenInfo& value_token) {
+    if (kind != AttrKind::kInt && kind != AttrKind::kInts && kind != AttrKind::kPadding) {
+      return absl::OkStatus();
+    }
+    std::vector<IrTokenInfo> numbers = list_tokens_;
+    if (value_token.kind == IrToken::kFloat) numbers = {value_token};
+    for (const IrTokenInfo& number : numbers) {
+      if (number.kind != IrToken::kFloat) continue;
+      const double v = number.float_value;
+      const std::string why = std::isfinite(v)
+                                  ? StrCat(number.text, " is not an integer")
+                                  : StrCat(FormatDouble(v), " is not a finite number");
+      return ErrorAt(number, StrCat("attribute '", attr, "' of ", def.name,
+                                    " takes finite integers; ", why));
+    }
+    return absl::OkStatus();
   }
 
   absl::StatusOr<Attribute> ParseAttributeValue() {
@@ -220,6 +245,7 @@ class Parser {
     bool any_float = false;
     if (token_.kind != IrToken::kRBracket) {
       do {
+        list_tokens_.push_back(token_);
         if (token_.kind == IrToken::kInt) {
           ints.push_back(token_.int_value);
           floats.push_back(static_cast<double>(token_.int_value));
@@ -331,6 +357,7 @@ class Parser {
   IrLexer lexer_;
   IrTokenInfo token_;
   IrTokenInfo graph_name_token_;
+  std::vector<IrTokenInfo> list_tokens_;  // the numbers of the last list attribute, for errors
 };
 
 }  // namespace

@@ -89,6 +89,16 @@ class MetadataReader {
     return v;
   }
 
+  // Batch size, samples per epoch and epochs asked for: a run has at least one.
+  absl::StatusOr<int64_t> Positive(const std::string& key, std::string_view what) const {
+    DLC_ASSIGN_OR_RETURN(int64_t v, Integer(key));
+    if (v > 0) return v;
+    return absl::InvalidArgumentError(
+        StrCat(source_, ": metadata '", key, "' is 0, but a run's ", what,
+               " is at least 1: the checkpoint is damaged and cannot be resumed (--init starts a "
+               "new run from its weights)"));
+  }
+
   absl::Status Bad(std::string_view key, std::string_view text) const {
     return absl::InvalidArgumentError(
         StrCat(source_, ": metadata '", key, "' is malformed: \"", text, "\""));
@@ -120,9 +130,9 @@ absl::StatusOr<RunState> ReadRunStateMetadata(const std::map<std::string, std::s
   RunState state;
   DLC_ASSIGN_OR_RETURN(int64_t seed, read.Integer("seed"));
   state.seed = static_cast<uint64_t>(seed);
-  DLC_ASSIGN_OR_RETURN(state.batch, read.Integer("batch"));
-  DLC_ASSIGN_OR_RETURN(state.samples, read.Integer("samples"));
-  DLC_ASSIGN_OR_RETURN(state.total_epochs, read.Integer("total_epochs"));
+  DLC_ASSIGN_OR_RETURN(state.batch, read.Positive("batch", "batch size"));
+  DLC_ASSIGN_OR_RETURN(state.samples, read.Positive("samples", "number of samples per epoch"));
+  DLC_ASSIGN_OR_RETURN(state.total_epochs, read.Positive("total_epochs", "number of epochs"));
   DLC_ASSIGN_OR_RETURN(std::string shuffle, read.Get("shuffle"));
   if (shuffle != "true" && shuffle != "false") return read.Bad("shuffle", shuffle);
   state.shuffle = shuffle == "true";

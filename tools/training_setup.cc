@@ -98,6 +98,12 @@ absl::Status AdoptRunSettings(const Checkpoint& checkpoint, const RunState& run,
   if (o.limit && *o.limit != run.samples) {
     return conflict("limit", StrCat(*o.limit), StrCat(run.samples, " samples per epoch"));
   }
+  if (run.batch > run.samples) {  // no run saves this: the metadata was altered
+    return absl::InvalidArgumentError(StrCat(
+        source, ": metadata 'batch' is ", run.batch, ", larger than the run's ", run.samples,
+        " samples per epoch ('samples'): the checkpoint is damaged and cannot be resumed "
+        "(--init starts a new run from its weights)"));
+  }
   config.seed = run.seed;
   config.batch = run.batch;
   config.shuffle = run.shuffle;
@@ -187,6 +193,7 @@ absl::StatusOr<TrainingSetup> SetUpTraining(const std::string& path,
   if (!overrides.resume.empty()) {
     DLC_ASSIGN_OR_RETURN(resumed, ReadSafetensors(overrides.resume));
     DLC_ASSIGN_OR_RETURN(setup.resumed, ReadRunStateMetadata(resumed->metadata, overrides.resume));
+    setup.resumed_from = overrides.resume;
     DLC_RETURN_IF_ERROR(
         AdoptRunSettings(*resumed, *setup.resumed, overrides, setup.model, setup.config));
   }
@@ -253,8 +260,22 @@ absl::StatusOr<LabeledImages> LoadData(const TrainingSetup& setup, std::string_v
   // Labels must name one of the model's output classes.
   const Graph& predict = setup.trainer->program().predict;
   const int64_t classes = predict.type(predict.outputs[0]).shape[1];
-  DLC_ASSIGN_OR_RETURN(LabeledImages data, LoadIdxDataset(source->images, source->labels,
-                                                          static_cast<int>(classes), source->limit));
+  absl::StatusOr<LabeledImages> loaded =
+      LoadIdxDataset(source->images, source->labels, static_cast<int>(classes), source->limit);
+  if (!loaded.ok() && which == "data" && setup.resumed) {
+    // The sample count is the checkpoint's: when the data set has fewer, the
+    // checkpoint is at fault, not the data set's limit.
+    absl::StatusOr<LabeledImages> all =
+        LoadIdxDataset(source->images, source->labels, static_cast<int>(classes), -1);
+    if (all.ok() && all->size() < setup.resumed->samples) {
+      return absl::InvalidArgumentError(StrCat(
+          setup.resumed_from, ": metadata 'samples' is ", setup.resumed->samples,
+          ", but the run's data set ", source->images, " holds only ", all->size(),
+          ": the checkpoint is damaged or belongs to other data, and cannot be resumed (--init "
+          "starts a new run from its weights)"));
+    }
+  }
+  DLC_ASSIGN_OR_RETURN(LabeledImages data, std::move(loaded));
   if (absl::Status fits = setup.trainer->CheckData(data); !fits.ok()) {
     return absl::InvalidArgumentError(StrCat(source->images, ": ", fits.message()));
   }

@@ -26,6 +26,7 @@ struct TrainingSetup {
   // With --resume: where the saved run stood (the trainer already holds its
   // parameters, optimizer state and epoch in progress).
   std::optional<RunState> resumed;
+  std::string resumed_from;  // the checkpoint's path
 };
 
 // What the command line may change of a train section (not given: keep the

@@ -862,6 +862,25 @@ TEST(LayerDiagnostics, DropoutKeyNameTakenByTheModel) {
                    "  hint: rename the input or layer called rng_key"}));
 }
 
+// Issue #12: returning the input (or any non-[batch, classes] value) from a
+// trained model failed in the training graph with no file:line.
+TEST(LayerDiagnostics, TrainedModelMustReturnScoresPerClass) {
+  EXPECT_EQ(Errors({"model m(x: u8[4, 4]) {", "  h = flatten(x)", "  return x", "}"},
+                   {.batch = 2, .training = true}),
+            Lines({"m.dl:3:10: error: a trained model must return float scores of shape "
+                   "[batch, classes] for its loss (softmax_cross_entropy); it returns its input "
+                   "x, u8[2,4,4]",
+                   "    return x",
+                   "           ^",
+                   "  hint: end the model with a layer that gives one score per class, such as "
+                   "dense(flatten(h), CLASSES, activation=softmax)"}));
+  EXPECT_EQ(Errors({"model m(x: f32[4]) {", "  return relu(x)", "}"},
+                   {.batch = 2, .training = true}),
+            "(no errors)");
+  EXPECT_EQ(Errors({"model m(x: f32[4, 4]) {", "  return relu(x)", "}"}, {.batch = 2}),
+            "(no errors)");
+}
+
 TEST(LayerDiagnostics, AddShapeMismatchNamesBothProducers) {
   EXPECT_EQ(Errors({"model m(x: f32[8, 8, 1]) {",
                     "  a = conv2d(x, filters=4, kernel=3)",

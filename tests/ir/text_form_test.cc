@@ -270,5 +270,31 @@ TEST(ParseErrors, MissingFileIsNotFound) {
   EXPECT_EQ(module.status().message(), "/nonexistent/model.ir: cannot open file");
 }
 
+// Issue #12: sizes, strides, axes and paddings are finite integers; nan and
+// inf there are errors at the number, and a pad value may be +-inf, not nan.
+TEST(ParseErrors, NonFiniteNumberInAnIntegerAttribute) {
+  EXPECT_THAT(ParseError("graph g {\n  %x = input() : f32[1,4,4,1]\n"
+                         "  %y = maxpool2d(%x) {window=[2, inf], strides=[2,2]} : f32[1,2,2,1]\n"
+                         "  return %y\n}\n"),
+              HasSubstr("bad.ir:3:34: error: attribute 'window' of maxpool2d takes finite integers; "
+                        "inf is not a finite number"));
+  EXPECT_THAT(ParseError("graph g {\n  %x = input() : f32[2,3]\n"
+                         "  %y = softmax(%x) {axis=-inf} : f32[2,3]\n  return %y\n}\n"),
+              HasSubstr("bad.ir:3:26: error: attribute 'axis' of softmax takes finite integers; "
+                        "-inf is not a finite number"));
+  EXPECT_THAT(ParseError("graph g {\n  %x = input() : f32[2,3]\n"
+                         "  %y = reshape(%x) {shape=[3, 2.5]} : f32[3,2]\n  return %y\n}\n"),
+              HasSubstr("bad.ir:3:31: error: attribute 'shape' of reshape takes finite integers; "
+                        "2.5 is not an integer"));
+}
+
+TEST(ParseErrors, NanPadValue) {
+  EXPECT_THAT(ParseError("graph g {\n  %x = input() : f32[4]\n"
+                         "  %y = pad(%x) {low=[1], high=[1], value=nan} : f32[6]\n"
+                         "  return %y\n}\n"),
+              HasSubstr("bad.ir:3:3: error: %y = pad: the padding value must be a number or +-inf, "
+                        "not nan"));
+}
+
 }  // namespace
 }  // namespace dlc

@@ -1,6 +1,7 @@
 // A run's state goes into a checkpoint's metadata and comes back exactly.
 #include "runtime/run_state.h"
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace dlc {
@@ -107,6 +108,25 @@ TEST(RunState, MalformedValuesAreRejectedNamingTheKey) {
   auto state = ReadRunStateMetadata(metadata, "f");
   ASSERT_FALSE(state.ok());
   EXPECT_EQ(state.status().message(), "f: metadata says 3 epochs were trained but its history has 2");
+}
+
+// Issue #12: a stored batch of 0 said only "batch size must be positive",
+// naming neither the checkpoint nor the key.
+TEST(RunState, ZeroBatchSamplesOrEpochsNameTheCheckpointAndTheKey) {
+  RunState run;
+  run.batch = 32;
+  run.samples = 1000;
+  run.total_epochs = 5;
+  std::map<std::string, std::string> good;
+  AddRunStateMetadata(run, good);
+  for (const std::string key : {"batch", "samples", "total_epochs"}) {
+    std::map<std::string, std::string> metadata = good;
+    metadata[key] = "0";
+    auto state = ReadRunStateMetadata(metadata, "run.st");
+    ASSERT_FALSE(state.ok()) << key;
+    EXPECT_THAT(std::string(state.status().message()),
+                testing::StartsWith("run.st: metadata '" + key + "' is 0, but a run's "));
+  }
 }
 
 }  // namespace
