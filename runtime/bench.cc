@@ -203,6 +203,23 @@ int64_t KernelBytes(const loops::LoopProgram& program, const loops::Kernel& kern
   return bytes;
 }
 
+// A node's FLOPs as its kernel performs them: a convolution that pools its
+// result in its own kernel (a maxpool2d in the same kernel) computes only
+// the rows and columns the pool's (disjoint) windows cover.
+int64_t PerformedFlops(const Graph& graph, const std::vector<int32_t>& owner, ValueId id) {
+  const int64_t nominal = NodeFlops(graph, id);
+  if (graph.node(id).op != OpKind::kConv2D) return nominal;
+  const Shape& y = graph.type(id).shape;
+  for (ValueId p = 0; p < graph.size(); ++p) {
+    if (graph.node(p).op != OpKind::kMaxPool2D || owner[p] != owner[id]) continue;
+    const Shape& pooled = graph.type(p).shape;
+    const IntList window = AttrInts(graph.node(p).attrs, "window");
+    if (window.size() != 2 || y[1] * y[2] == 0) return nominal;
+    return nominal / (y[1] * y[2]) * (pooled[1] * window[0]) * (pooled[2] * window[1]);
+  }
+  return nominal;
+}
+
 std::vector<int64_t> KernelFlops(const Graph& graph, const loops::LoopProgram& program) {
   // Which kernel computes each node ("%name = op").
   std::vector<int32_t> owner(static_cast<size_t>(graph.size()), -1);
@@ -236,7 +253,7 @@ std::vector<int64_t> KernelFlops(const Graph& graph, const loops::LoopProgram& p
         }
       }
     }
-    if (owner[id] >= 0) flops[owner[id]] += NodeFlops(graph, id);
+    if (owner[id] >= 0) flops[owner[id]] += PerformedFlops(graph, owner, id);
   }
   return flops;
 }

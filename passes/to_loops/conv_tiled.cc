@@ -92,8 +92,8 @@ void CopyPadded(OpLowering& op, BufferId src, const Shape& s, BufferId dst, cons
   op.Emit({Loop(op, s[0], [&](ExprId n) { return CopyPaddedImage(op, n, src, s, dst, d, top, left); })});
 }
 
-// y (N, OH, OW, O) = valid, stride-1 correlation of x (N, H, W, C) with w
-// (KH, KW, C, O): the forward microkernel. y must be zeroed first. With
+// op's result y (N, OH, OW, O, shape ys) = valid, stride-1 correlation of
+// x (N, H, W, C) with w (KH, KW, C, O): the forward microkernel. With
 // `backwards`, tap (kh, kw) reads x at (oh + KH-1-kh, ow + KW-1-kw): the
 // convolution (not the correlation), the taps still summed in ascending
 // order.
@@ -103,12 +103,13 @@ void CopyPadded(OpLowering& op, BufferId src, const Shape& s, BufferId dst, cons
 // the border run a shorter tap loop (the skipped terms would add exact
 // zeros). Rows with the same taps share one loop.
 //
-// With `op`'s epilogue (op_lowering.h), each tile sums into a small
-// per-image scratch tile (zeroed first, in L1) and then stores op's result
-// through StoreResult, so the epilogue runs on the finished sums. y is then
-// unused.
+// Each tile sums into a small per-image scratch tile that register
+// accumulation keeps in registers (its zeroing becomes the accumulators'
+// start), then stores op's result once through StoreResult, so an epilogue
+// (op_lowering.h) runs on the finished sums and y is never zeroed first or
+// reloaded. `image_prologue(n)` runs before image n's tiles.
 absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId w, const Shape& ws,
-                           BufferId y, const Shape& ys, bool backwards,
+                           const Shape& ys, bool backwards,
                            std::pair<int64_t, int64_t> live,
                            const std::function<std::vector<StmtId>(ExprId)>& image_prologue = nullptr) {
   // With a pool (Fusion::pool), rows come in bands of the pool window's
@@ -133,10 +134,8 @@ absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId
     }
     return first < last ? std::pair<int64_t, int64_t>{first, last} : std::pair<int64_t, int64_t>{0, 0};
   };
-  const bool epilogue = op.epilogue >= 0;
-  const bool through_scratch = epilogue || pooled;
   const Shape tile_shape = {ys[0], tile.pixels, ch.vectors * ch.lanes};
-  const BufferId scratch = through_scratch ? op.Temp(op.elem(), tile_shape, "tile") : -1;
+  const BufferId scratch = op.Temp(op.elem(), tile_shape, "tile");
   // A pool's band: the rows of one pooled row, per image, in L1.
   const Shape band_shape = {ys[0], band_rows, width, ys[3]};
   const BufferId band = pooled ? op.Temp(op.elem(), band_shape, "band") : -1;
@@ -155,19 +154,12 @@ absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId
                  std::pair<int64_t, int64_t> kh_range, int64_t band_row) {
     // Where the sum of tile element (owj, oj, ol) goes.
     auto sum_at = [&](ExprId owj, ExprId oj, ExprId ol) {
-      if (through_scratch) {
-        return std::make_pair(scratch, op.b.FlatIndex(std::vector<ExprId>{n, owj, op.b.Add(op.b.Mul(oj, ch.lanes), ol)}, tile_shape));
-      }
-      ExprId o = Channel(op, ch, ob, oj, ol);
-      return std::make_pair(y, op.b.FlatIndex(std::vector<ExprId>{n, oh, op.b.Add(ow0, owj), o}, ys));
+      return std::make_pair(scratch, op.b.FlatIndex(std::vector<ExprId>{n, owj, op.b.Add(op.b.Mul(oj, ch.lanes), ol)}, tile_shape));
     };
-    std::vector<StmtId> stmts;
-    if (through_scratch) {
-      stmts.push_back(over_tile(pixels, [&](ExprId owj, ExprId oj, ExprId ol) {
-        auto [buffer, at] = sum_at(owj, oj, ol);
-        return std::vector<StmtId>{op.b.Store(buffer, at, op.Zero(op.elem()))};
-      }));
-    }
+    std::vector<StmtId> stmts = {over_tile(pixels, [&](ExprId owj, ExprId oj, ExprId ol) {
+      auto [buffer, at] = sum_at(owj, oj, ol);
+      return std::vector<StmtId>{op.b.Store(buffer, at, op.Zero(op.elem()))};
+    })};
     if (kh_range.first < kh_range.second) {
       stmts.push_back(Loop(op, kh_range.second - kh_range.first, [&](ExprId kh_from_first) {
         ExprId kh = op.b.AddConst(kh_from_first, kh_range.first);
@@ -187,7 +179,7 @@ absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId
         })};
       }));
     }
-    if (through_scratch) {
+    {
       stmts.push_back(over_tile(pixels, [&](ExprId owj, ExprId oj, ExprId ol) {
         auto [buffer, at] = sum_at(owj, oj, ol);
         ExprId o = Channel(op, ch, ob, oj, ol);
@@ -250,8 +242,6 @@ absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId
     std::vector<StmtId> rows = image_prologue ? image_prologue(n) : std::vector<StmtId>{};
     for (const auto& [first_group, count] : segments) {
       const std::vector<std::pair<int64_t, int64_t>> kh_ranges = group_taps(first_group);
-      // Without an epilogue or a pool, rows that read only zeros stay 0.
-      if (!through_scratch && kh_ranges[0].first == kh_ranges[0].second) continue;
       rows.push_back(Loop(op, count, [&](ExprId g) {
         ExprId group = op.b.AddConst(g, first_group);
         std::vector<StmtId> body;
@@ -288,8 +278,7 @@ bool TiledConvApplies(const Window2D& w) {
 
 absl::Status TiledConv2D(OpLowering& op, const ConvShapes& g) {
   const auto [x, xs] = PaddedInput(op, op.in[0], g.x, g.win);
-  if (op.epilogue < 0 && op.pool < 0) op.Fill(op.out, g.y, op.Zero(op.elem()));
-  return EmitValidConv(op, x, xs, op.in[1], g.w, op.out, g.y, /*backwards=*/false,
+  return EmitValidConv(op, x, xs, op.in[1], g.w, g.y, /*backwards=*/false,
                        {g.win.pad_top, g.win.pad_top + g.x[1]});
 }
 
@@ -326,8 +315,7 @@ absl::Status TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
     return std::vector<StmtId>{
         op.b.Store(swapped, op.b.FlatIndex(c, swapped_shape), op.b.Load(op.in[1], from))};
   }));
-  op.Fill(op.out, g.x, op.Zero(op.elem()));
-  DLC_RETURN_IF_ERROR(EmitValidConv(op, dy, padded, swapped, swapped_shape, op.out, g.x, /*backwards=*/true,
+  DLC_RETURN_IF_ERROR(EmitValidConv(op, dy, padded, swapped, swapped_shape, g.x, /*backwards=*/true,
                                     {top, top + g.y[1]}, pad_image));
   return status;
 }
