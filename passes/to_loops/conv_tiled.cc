@@ -358,14 +358,20 @@ absl::Status TiledBackpropFilter(OpLowering& op, const ConvShapes& g) {
   const int64_t outputs = ws[3];
   const BufferId bias_target =
       !bias ? -1 : chunks > 1 ? op.Temp(op.elem(), Shape{chunks, outputs}, "bias_chunks") : op.sibling_out;
-  // Images [first, first + count) of the chunk into the bias gradient.
+  // `count` images of the chunk into the bias gradient. The channels split
+  // as the tile's (blocks of vectors of lanes), the vectors innermost but
+  // for the lanes: register accumulation keeps one sum per vector, side by
+  // side, instead of one long chain of dependent adds.
   auto bias_sums = [&](ExprId chunk, int64_t count, const std::function<ExprId(ExprId)>& image) {
-    return op.b.Nest({count, ys[1], ys[2], outputs}, [&](std::span<const ExprId> v) {
-      ExprId dy = dy_at(chunk, image(v[0]), v[1], v[2], v[3]);
-      ExprId at = op.b.Add(op.b.Mul(chunk, chunks > 1 ? outputs : 0), v[3]);
-      return std::vector<StmtId>{
-          op.b.Store(bias_target, at, op.b.Binary(BinaryOp::kAdd, op.b.Load(bias_target, at), dy))};
-    });
+    return std::vector<StmtId>{Loop(op, ch.blocks, [&](ExprId ob) {
+      return op.b.Nest({count, ys[1], ys[2], ch.vectors, ch.lanes}, [&](std::span<const ExprId> v) {
+        ExprId o = Channel(op, ch, ob, v[3], v[4]);
+        ExprId dy = dy_at(chunk, image(v[0]), v[1], v[2], o);
+        ExprId at = op.b.Add(op.b.Mul(chunk, chunks > 1 ? outputs : 0), o);
+        return std::vector<StmtId>{
+            op.b.Store(bias_target, at, op.b.Binary(BinaryOp::kAdd, op.b.Load(bias_target, at), dy))};
+      });
+    })};
   };
 
   auto nest = [&](ExprId chunk) {
