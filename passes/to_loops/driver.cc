@@ -115,6 +115,28 @@ std::vector<int> FirstOutputIndex(const Graph& graph) {
   return first;
 }
 
+// The fused values that are graph outputs too (Fusion::stored) whose chain
+// of fused users ends at `root`: its kernel stores them.
+std::vector<ValueId> StoredIn(const Graph& graph, const Fusion& fusion, ValueId root) {
+  std::vector<ValueId> stored;
+  for (ValueId v = 0; v < root; ++v) {
+    if (!fusion.stored[v]) continue;
+    ValueId at = v;
+    while (fusion.fused[at]) {
+      ValueId next = -1;
+      for (ValueId u = at + 1; u < graph.size() && next < 0; ++u) {
+        for (ValueId operand : graph.node(u).operands) {
+          if (operand == at) next = u;
+        }
+      }
+      if (next < 0) break;
+      at = next;
+    }
+    if (at == root) stored.push_back(v);
+  }
+  return stored;
+}
+
 // Whether every use of `value` comes after node `producer` (whose kernel
 // then may compute it).
 bool UsedOnlyAfter(const Graph& graph, ValueId value, ValueId producer) {
@@ -271,7 +293,10 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
   for (ValueId id = 0; id < graph.size(); ++id) {
     const Node& node = graph.node(id);
     if (node.op == OpKind::kInput || node.op == OpKind::kParameter) continue;
-    if (fusion.fused[id]) continue;  // computed inside its user's loop
+    if (fusion.fused[id]) {  // computed inside its user's loop
+      if (fusion.stored[id]) value_buffer[id] = own_buffer(id);  // ... and stored there
+      continue;
+    }
     if (fusion.computed_by_producer[id]) continue;  // an epilogue: in its producer's kernel
     if (fusion.per_image[id]) continue;  // in its readers' kernels, image by image
     const bool same_elements = node.op == OpKind::kReshape || node.op == OpKind::kFlatten;
@@ -306,6 +331,9 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
         op.pool_argmax_out = value_buffer[argmax];
         name = StrCat(name, " + %", graph.node(argmax).name, " = ", OpName(graph.node(argmax).op));
       }
+    }
+    for (ValueId stored : StoredIn(graph, fusion, id)) {
+      name = StrCat(name, " + %", graph.node(stored).name, " = ", OpName(graph.node(stored).op));
     }
     if (const ValueId sum = fusion.sibling[id]; sum >= 0) {
       value_buffer[sum] = own_buffer(sum);

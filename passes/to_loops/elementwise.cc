@@ -149,8 +149,14 @@ absl::StatusOr<ExprId> ValueAt(OpLowering& op, std::span<const ExprId> coords, b
     if (op.node().operands[i] == op.given) {
       x.push_back(op.given_value);
     } else if (Fused(op, k)) {
-      OpLowering producer = Operand(op, op.node().operands[i]);
+      const ValueId v = op.node().operands[i];
+      OpLowering producer = Operand(op, v);
       DLC_ASSIGN_OR_RETURN(ExprId value, ValueAt(producer, coords, flat, checks));
+      if (op.fusion->stored[v]) {
+        // A fused value that is also a graph output: stored as it is computed.
+        ExprId at = flat ? coords[0] : op.b.FlatIndex(coords, op.graph.type(v).shape);
+        checks.push_back(op.b.Store((*op.value_buffer)[v], at, value));
+      }
       x.push_back(value);
     } else {
       x.push_back(flat ? op.b.Load(op.in[i], coords[0])
@@ -189,7 +195,11 @@ Fusion FindFusion(const Graph& graph, const std::function<bool(ValueId)>& takes_
       user[operand] = id;
     }
   }
-  for (ValueId out : graph.outputs) uses[out] += 2;  // outputs are written out
+  std::vector<int> is_output(graph.size(), 0);  // how often returned
+  for (ValueId out : graph.outputs) {
+    uses[out] += 2;  // outputs are written out
+    ++is_output[out];
+  }
   Fusion fusion;
   fusion.fused.assign(graph.size(), false);
   fusion.epilogue.assign(graph.size(), -1);
@@ -197,6 +207,7 @@ Fusion FindFusion(const Graph& graph, const std::function<bool(ValueId)>& takes_
   fusion.sibling.assign(graph.size(), -1);
   fusion.pool.assign(graph.size(), -1);
   fusion.per_image.assign(graph.size(), false);
+  fusion.stored.assign(graph.size(), false);
   for (ValueId id = 0; id < graph.size(); ++id) {
     const Node& node = graph.node(id);
     const bool checked = node.op == OpKind::kDiv && !IsFloat(node.type.dtype);
@@ -206,6 +217,15 @@ Fusion FindFusion(const Graph& graph, const std::function<bool(ValueId)>& takes_
     const bool elementwise_user = u != nullptr && IsElementwise(u->op) && u->type.shape == node.type.shape;
     const bool scatter_user = u != nullptr && u->op == OpKind::kMaxPool2DScatter && u->operands[0] == id;
     fusion.fused[id] = IsElementwise(node.op) && !checked && (elementwise_user || scatter_user);
+    // A graph output used by one elementwise node of its shape besides
+    // (an optimizer's new moment, which the parameter's update reads): that
+    // node's loop computes it and stores it too, in one pass.
+    if (!fusion.fused[id] && IsElementwise(node.op) && !checked && is_output[id] &&
+        uses[id] - 2 * is_output[id] == 1 && IsElementwise(graph.node(user[id]).op) &&
+        graph.type(user[id]).shape == node.type.shape) {
+      fusion.fused[id] = true;
+      fusion.stored[id] = true;
+    }
   }
   for (ValueId p = 0; p < graph.size(); ++p) {
     if (uses[p] != 1 || !takes_epilogue(p)) continue;

@@ -33,6 +33,9 @@ using loops::Type;
 // the tensor between them never goes to memory.
 struct Fusion {
   std::vector<bool> fused;                 // per node
+  // Fused nodes that are graph outputs too: their user's loop stores them
+  // as it computes them (the fused node has one use besides being returned).
+  std::vector<bool> stored;
   std::vector<ValueId> epilogue;           // per producer: its root R, or -1
   std::vector<bool> computed_by_producer;  // per node: an epilogue's root, or a sibling
   // Siblings: a filter gradient whose output gradient dy is also summed

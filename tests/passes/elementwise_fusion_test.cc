@@ -41,18 +41,22 @@ TEST(ElementwiseFusion, SingleUseElementwiseValuesGetNoBufferOrKernel) {
   auto program = LowerToLoops(g);
   ASSERT_TRUE(program.ok()) << program.status();
   const std::string text = loops::PrintLoopProgram(*program);
-  // %biased lives only inside %y's loop, broadcasting the bias.
+  // %biased lives only inside %y's loop, broadcasting the bias; %y, a graph
+  // output with one use (%scaled), is computed in that user's loop and
+  // stored there: no kernel of its own.
   EXPECT_THAT(text, Not(HasSubstr("buffer %biased")));
   EXPECT_THAT(text, Not(HasSubstr("# %biased")));
+  EXPECT_THAT(text, Not(HasSubstr("# %y = relu")));
+  EXPECT_THAT(text, HasSubstr("# %t = exp + %y = relu"));
   EXPECT_THAT(text, HasSubstr("%y[i2 + i1 * 4 + i0 * 12] = max(%x[i2 + i1 * 4 + i0 * 12] + %bias[i2], 0.0)"));
   // %scaled (one use) is computed in %t's loop; %t has two users and keeps
   // its buffer; %u (one use) is computed in %out's loop.
   EXPECT_THAT(text, Not(HasSubstr("buffer %scaled")));
   EXPECT_THAT(text, HasSubstr("buffer %t f32[2,3,4] temp"));
-  EXPECT_THAT(text, HasSubstr("%t[i3] = exp(%y[i3] * %scale[i3])"));
+  EXPECT_THAT(text, HasSubstr("%t[i2 + i1 * 4 + i0 * 12] = exp(max(%x[i2 + i1 * 4 + i0 * 12] + %bias[i2], 0.0) * %scale[i2 + i1 * 4 + i0 * 12])"));
   EXPECT_THAT(text, Not(HasSubstr("buffer %u")));
-  EXPECT_THAT(text, HasSubstr("%out[i4] = %t[i4] + -%t[i4]"));
-  EXPECT_EQ(program->kernels.size(), 3u);  // %y, %t, %out
+  EXPECT_THAT(text, HasSubstr("%out[i3] = %t[i3] + -%t[i3]"));
+  EXPECT_EQ(program->kernels.size(), 2u);  // %t (storing %y), %out
 }
 
 TEST(ElementwiseFusion, ComputesWhatTheInterpreterComputes) {

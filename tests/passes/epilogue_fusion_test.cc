@@ -283,5 +283,48 @@ TEST(PerImageScatter, NotWhenTheGradientIsReadElsewhere) {
   EXPECT_THAT(text, HasSubstr("check "));
 }
 
+TEST(StoredFusion, AnAdamStepIsOnePassOverEachParameter) {
+  // m' and v' are graph outputs that the parameter's update also reads:
+  // the update's loop computes and stores them, one kernel per parameter.
+  const std::string text = LowerAndCompare(R"(graph g {
+  %p = input() : f32[5,37]
+  %g = input() : f32[5,37]
+  %m = input() : f32[5,37]
+  %v_root = input() : f32[5,37]
+  %v = mul(%v_root, %v_root) : f32[5,37]
+  %b1 = constant() {value=[0.1]} : f32[]
+  %b2 = constant() {value=[0.001]} : f32[]
+  %eps = constant() {value=[1e-07]} : f32[]
+  %lr = constant() {value=[0.001]} : f32[]
+  %g_minus_m = sub(%g, %m) : f32[5,37]
+  %dm = mul(%g_minus_m, %b1) : f32[5,37]
+  %m_next = add(%m, %dm) : f32[5,37]
+  %g2 = mul(%g, %g) : f32[5,37]
+  %g2_minus_v = sub(%g2, %v) : f32[5,37]
+  %dv = mul(%g2_minus_v, %b2) : f32[5,37]
+  %v_next = add(%v, %dv) : f32[5,37]
+  %root = sqrt(%v_next) : f32[5,37]
+  %denominator = add(%root, %eps) : f32[5,37]
+  %ratio = div(%m_next, %denominator) : f32[5,37]
+  %step = mul(%ratio, %lr) : f32[5,37]
+  %p_next = sub(%p, %step) : f32[5,37]
+  return %p_next, %m_next, %v_next
+})");
+  EXPECT_THAT(text, HasSubstr("# %p_next = sub + %m_next = add + %v_next = add\n"));
+  EXPECT_THAT(text, Not(HasSubstr("# %m_next = add")));
+  EXPECT_THAT(text, Not(HasSubstr("# %v_next = add")));
+}
+
+TEST(StoredFusion, NotWhenTheOutputHasTwoUsers) {
+  const std::string text = LowerAndCompare(R"(graph g {
+  %x = input() : f32[4,8]
+  %y = relu(%x) : f32[4,8]
+  %a = neg(%y) : f32[4,8]
+  %b = exp(%y) : f32[4,8]
+  return %y, %a, %b
+})");
+  EXPECT_THAT(text, HasSubstr("# %y = relu\n"));
+}
+
 }  // namespace
 }  // namespace dlc
