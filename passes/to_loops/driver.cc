@@ -115,24 +115,21 @@ std::vector<int> FirstOutputIndex(const Graph& graph) {
   return first;
 }
 
-// The fused values that are graph outputs too (Fusion::stored) whose chain
-// of fused users ends at `root`: its kernel stores them.
-std::vector<ValueId> StoredIn(const Graph& graph, const Fusion& fusion, ValueId root) {
-  std::vector<ValueId> stored;
-  for (ValueId v = 0; v < root; ++v) {
+// Per node, the fused values that are graph outputs too (Fusion::stored)
+// its kernel stores: those whose chain of fused users ends at it.
+std::vector<std::vector<ValueId>> StoredByKernel(const Graph& graph, const Fusion& fusion) {
+  std::vector<ValueId> user(graph.size(), -1);  // a fused value's one user
+  for (ValueId u = 0; u < graph.size(); ++u) {
+    for (ValueId operand : graph.node(u).operands) {
+      if (fusion.fused[operand]) user[operand] = u;
+    }
+  }
+  std::vector<std::vector<ValueId>> stored(graph.size());
+  for (ValueId v = 0; v < graph.size(); ++v) {
     if (!fusion.stored[v]) continue;
     ValueId at = v;
-    while (fusion.fused[at]) {
-      ValueId next = -1;
-      for (ValueId u = at + 1; u < graph.size() && next < 0; ++u) {
-        for (ValueId operand : graph.node(u).operands) {
-          if (operand == at) next = u;
-        }
-      }
-      if (next < 0) break;
-      at = next;
-    }
-    if (at == root) stored.push_back(v);
+    while (fusion.fused[at] && user[at] >= 0) at = user[at];
+    stored[at].push_back(v);
   }
   return stored;
 }
@@ -163,7 +160,7 @@ void FindSiblings(const Graph& graph, const LowerOptions& options, Fusion& fusio
     if (!filter_grad && producer.op != OpKind::kMaxPool2D) continue;
     for (ValueId r = 0; r < graph.size(); ++r) {
       const Node& node = graph.node(r);
-      if (fusion.computed_by_producer[r] || !UsedOnlyAfter(graph, r, f)) continue;
+      if (fusion.computed_by_producer[r]) continue;
       if (filter_grad) {
         const ValueId dy = producer.operands[1];
         if (node.op != OpKind::kReduceSum || node.operands[0] != dy ||
@@ -176,6 +173,7 @@ void FindSiblings(const Graph& graph, const LowerOptions& options, Fusion& fusio
                  !SamePoolWindow(node.attrs, producer.attrs)) {
         continue;
       }
+      if (!UsedOnlyAfter(graph, r, f)) continue;
       fusion.sibling[f] = r;
       fusion.computed_by_producer[r] = true;
       break;
@@ -283,6 +281,7 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
     fusion.computed_by_producer[pool] = true;
   }
   FindPerImageScatters(graph, options, fusion);
+  const std::vector<std::vector<ValueId>> stored_by_kernel = StoredByKernel(graph, fusion);
   // A value's own buffer: its output buffer when it is returned (the first
   // time), else a temp named after it.
   auto own_buffer = [&](ValueId id) {
@@ -332,7 +331,7 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
         name = StrCat(name, " + %", graph.node(argmax).name, " = ", OpName(graph.node(argmax).op));
       }
     }
-    for (ValueId stored : StoredIn(graph, fusion, id)) {
+    for (ValueId stored : stored_by_kernel[id]) {
       name = StrCat(name, " + %", graph.node(stored).name, " = ", OpName(graph.node(stored).op));
     }
     if (const ValueId sum = fusion.sibling[id]; sum >= 0) {
