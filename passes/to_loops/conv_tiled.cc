@@ -110,7 +110,7 @@ void CopyPadded(OpLowering& op, BufferId src, const Shape& s, BufferId dst, cons
 // reloaded. `image_prologue(n)` runs before image n's tiles.
 absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId w, const Shape& ws,
                            const Shape& ys, bool backwards,
-                           std::pair<int64_t, int64_t> live,
+                           std::pair<int64_t, int64_t> live, std::pair<int64_t, int64_t> live_cols,
                            const std::function<std::vector<StmtId>(ExprId)>& image_prologue = nullptr) {
   // With a pool (Fusion::pool), rows come in bands of the pool window's
   // height and only the columns its windows cover are computed.
@@ -150,8 +150,30 @@ absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId
   };
   // One run of `pixels` output pixels of row oh starting at column ow0
   // (row `band_row` of the pool's band).
+  // A tile at a known column ow0: for each tap column, the pixels
+  // [first, last) of the tile whose input column is live; nullopt when
+  // every pixel is for every tap (nothing to skip), or when the channels
+  // summed per tap are too few to pay for a tile's accumulators going
+  // through memory between taps.
+  constexpr int64_t kMinChannelsToSkipTaps = 32;
+  auto live_pixels = [&](std::optional<int64_t> ow0, int64_t pixels)
+      -> std::optional<std::vector<std::pair<int64_t, int64_t>>> {
+    if (!ow0 || ws[2] < kMinChannelsToSkipTaps) return std::nullopt;
+    std::vector<std::pair<int64_t, int64_t>> ranges;
+    bool skips = false;
+    for (int64_t kw = 0; kw < ws[1]; ++kw) {
+      const int64_t col = *ow0 + (backwards ? ws[1] - 1 - kw : kw);
+      const int64_t first = std::clamp<int64_t>(live_cols.first - col, 0, pixels);
+      const int64_t last = std::clamp<int64_t>(live_cols.second - col, first, pixels);
+      skips |= first > 0 || last < pixels;
+      ranges.emplace_back(first, last);
+    }
+    if (!skips) return std::nullopt;
+    return ranges;
+  };
   auto run = [&](ExprId n, ExprId oh, ExprId ob, ExprId ow0, int64_t pixels,
-                 std::pair<int64_t, int64_t> kh_range, int64_t band_row) {
+                 std::pair<int64_t, int64_t> kh_range, int64_t band_row,
+                 std::optional<int64_t> ow0_known = std::nullopt) {
     // Where the sum of tile element (owj, oj, ol) goes.
     auto sum_at = [&](ExprId owj, ExprId oj, ExprId ol) {
       return std::make_pair(scratch, op.b.FlatIndex(std::vector<ExprId>{n, owj, op.b.Add(op.b.Mul(oj, ch.lanes), ol)}, tile_shape));
@@ -160,7 +182,39 @@ absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId
       auto [buffer, at] = sum_at(owj, oj, ol);
       return std::vector<StmtId>{op.b.Store(buffer, at, op.Zero(op.elem()))};
     })};
-    if (kh_range.first < kh_range.second) {
+    // The products of tap (kh, kw), channel c, for tile pixels
+    // [first, first + count).
+    auto products = [&](ExprId kh, ExprId kw, ExprId c, int64_t first, int64_t count) {
+      return Loop(op, count, [&](ExprId j) {
+        ExprId owj = op.b.AddConst(j, first);
+        return std::vector<StmtId>{Loop(op, ch.vectors, [&](ExprId oj) {
+          return std::vector<StmtId>{Loop(op, ch.lanes, [&](ExprId ol) {
+            ExprId ow = op.b.Add(ow0, owj);
+            ExprId o = Channel(op, ch, ob, oj, ol);
+            ExprId row = backwards ? op.b.AddConst(op.b.Mul(kh, -1), ws[0] - 1) : kh;
+            ExprId col = backwards ? op.b.AddConst(op.b.Mul(kw, -1), ws[1] - 1) : kw;
+            ExprId xv = op.b.Load(x, op.b.FlatIndex(std::vector<ExprId>{n, op.b.Add(oh, row), op.b.Add(ow, col), c}, xs));
+            ExprId wv = op.b.Load(w, op.b.FlatIndex(std::vector<ExprId>{kh, kw, c, o}, ws));
+            auto [buffer, at] = sum_at(owj, oj, ol);
+            return std::vector<StmtId>{Accumulate(op, buffer, at, xv, wv)};
+          })};
+        })};
+      });
+    };
+    if (auto ranges = live_pixels(ow0_known, pixels); ranges && kh_range.first < kh_range.second) {
+      // Pixels near a zero border skip the taps that would read it: one
+      // nest per tap (in the interpreter's order), each over the pixels
+      // whose input is live there.
+      for (int64_t kh = kh_range.first; kh < kh_range.second; ++kh) {
+        for (int64_t kw = 0; kw < ws[1]; ++kw) {
+          const auto [first, last] = (*ranges)[kw];
+          if (first == last) continue;
+          stmts.push_back(Loop(op, ws[2], [&](ExprId c) {
+            return std::vector<StmtId>{products(op.b.Index(kh), op.b.Index(kw), c, first, last - first)};
+          }));
+        }
+      }
+    } else if (kh_range.first < kh_range.second) {
       stmts.push_back(Loop(op, kh_range.second - kh_range.first, [&](ExprId kh_from_first) {
         ExprId kh = op.b.AddConst(kh_from_first, kh_range.first);
         return std::vector<StmtId>{Loop(op, ws[1], [&](ExprId kw) {
@@ -214,11 +268,14 @@ absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId
       std::vector<StmtId> body;
       if (full > 0) {
         body.push_back(Loop(op, full, [&](ExprId owb) {
-          return run(n, oh, ob, op.b.Mul(owb, tile.pixels), tile.pixels, kh_range, band_row);
+          return run(n, oh, ob, op.b.Mul(owb, tile.pixels), tile.pixels, kh_range, band_row,
+                     full == 1 ? std::optional<int64_t>(0) : std::nullopt);
         }));
       }
       if (tail > 0) {
-        for (StmtId t : run(n, oh, ob, op.b.Index(full * tile.pixels), tail, kh_range, band_row)) body.push_back(t);
+        for (StmtId t : run(n, oh, ob, op.b.Index(full * tile.pixels), tail, kh_range, band_row, full * tile.pixels)) {
+          body.push_back(t);
+        }
       }
       return body;
     });
@@ -279,7 +336,7 @@ bool TiledConvApplies(const Window2D& w) {
 absl::Status TiledConv2D(OpLowering& op, const ConvShapes& g) {
   const auto [x, xs] = PaddedInput(op, op.in[0], g.x, g.win);
   return EmitValidConv(op, x, xs, op.in[1], g.w, g.y, /*backwards=*/false,
-                       {g.win.pad_top, g.win.pad_top + g.x[1]});
+                       {g.win.pad_top, g.win.pad_top + g.x[1]}, {g.win.pad_left, g.win.pad_left + g.x[2]});
 }
 
 absl::Status TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
@@ -316,7 +373,7 @@ absl::Status TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
         op.b.Store(swapped, op.b.FlatIndex(c, swapped_shape), op.b.Load(op.in[1], from))};
   }));
   DLC_RETURN_IF_ERROR(EmitValidConv(op, dy, padded, swapped, swapped_shape, g.x, /*backwards=*/true,
-                                    {top, top + g.y[1]}, pad_image));
+                                    {top, top + g.y[1]}, {left, left + g.y[2]}, pad_image));
   return status;
 }
 

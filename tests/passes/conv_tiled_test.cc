@@ -154,6 +154,40 @@ TEST(ConvTiled, InputGradientIsExact) {
 })");
 }
 
+TEST(ConvTiled, TapsThatReadOnlyTheZeroBorderAreSkippedExactly) {
+  // 32 channels or more per tap: a tile at a known column (a row's only
+  // tile, or its remainder) runs one nest per tap over the pixels whose
+  // input is live; the skipped terms would have added exact zeros.
+  ExpectLoweredMatches(R"(graph g {
+  %dy = input() : f32[1,5,30,32]
+  %w = parameter() : f32[3,3,16,32]
+  %dx = conv2d_backprop_input(%dy, %w) {input_shape=[1,7,32,16]} : f32[1,7,32,16]
+  return %dx
+})");
+  ExpectLoweredMatches(R"(graph g {
+  %x = input() : f32[2,6,7,32]
+  %w = parameter() : f32[3,3,32,16]
+  %y = conv2d(%x, %w) {padding="same"} : f32[2,6,7,16]
+  return %y
+})");
+  absl::StatusOr<Module> module = ParseModule(R"(graph g {
+  %x = input() : f32[2,6,7,32]
+  %w = parameter() : f32[3,3,32,16]
+  %y = conv2d(%x, %w) {padding="same"} : f32[2,6,7,16]
+  return %y
+})", "test.ir");
+  ASSERT_TRUE(module.ok());
+  absl::StatusOr<loops::LoopProgram> program = LowerToLoops(module->graphs[0]);
+  ASSERT_TRUE(program.ok());
+  // 7 pixels: the left tap column skips pixel 0, the right one pixel 6.
+  const std::string text = loops::PrintLoopProgram(*program);
+  int six_pixel_nests = 0;
+  for (size_t at = text.find(" in 0..6 {"); at != std::string::npos; at = text.find(" in 0..6 {", at + 1)) {
+    ++six_pixel_nests;
+  }
+  EXPECT_GE(six_pixel_nests, 6);  // 3 rows of taps x 2 border columns
+}
+
 TEST(ConvTiled, FilterGradientOfOneChunkIsExact) {
   ExpectLoweredMatches(R"(graph g {
   %x = input() : f32[3,6,6,4]
