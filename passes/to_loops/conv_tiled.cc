@@ -24,7 +24,10 @@
 // to it except where the batch is split: there the chunks' sums are added
 // at the end (a stated tolerance in the parity tests). Padding becomes an
 // explicit zero border (a padded copy), whose terms add exact zeros; rows
-// that would read only the border skip those taps.
+// that would read only the border skip those taps, and so do the pixels
+// of a tile at a known column (with enough channels per tap to pay for it).
+// The input gradient pads each image (or computes it, from a per-image
+// scatter) right before its tiles.
 //
 // With an epilogue (op_lowering.h) the forward tile sums into a per-image
 // scratch tile and stores the consumer's value; with a pool the rows come
@@ -218,48 +221,38 @@ absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId
       stmts.push_back(Loop(op, kh_range.second - kh_range.first, [&](ExprId kh_from_first) {
         ExprId kh = op.b.AddConst(kh_from_first, kh_range.first);
         return std::vector<StmtId>{Loop(op, ws[1], [&](ExprId kw) {
-          return std::vector<StmtId>{Loop(op, ws[2], [&](ExprId c) {
-            return std::vector<StmtId>{over_tile(pixels, [&](ExprId owj, ExprId oj, ExprId ol) {
-              ExprId ow = op.b.Add(ow0, owj);
-              ExprId o = Channel(op, ch, ob, oj, ol);
-              ExprId row = backwards ? op.b.AddConst(op.b.Mul(kh, -1), ws[0] - 1) : kh;
-              ExprId col = backwards ? op.b.AddConst(op.b.Mul(kw, -1), ws[1] - 1) : kw;
-              ExprId xv = op.b.Load(x, op.b.FlatIndex(std::vector<ExprId>{n, op.b.Add(oh, row), op.b.Add(ow, col), c}, xs));
-              ExprId wv = op.b.Load(w, op.b.FlatIndex(std::vector<ExprId>{kh, kw, c, o}, ws));
-              auto [buffer, at] = sum_at(owj, oj, ol);
-              return std::vector<StmtId>{Accumulate(op, buffer, at, xv, wv)};
-            })};
-          })};
+          return std::vector<StmtId>{
+              Loop(op, ws[2], [&](ExprId c) { return std::vector<StmtId>{products(kh, kw, c, 0, pixels)}; })};
         })};
       }));
     }
-    {
-      stmts.push_back(over_tile(pixels, [&](ExprId owj, ExprId oj, ExprId ol) {
-        auto [buffer, at] = sum_at(owj, oj, ol);
-        ExprId o = Channel(op, ch, ob, oj, ol);
-        ExprId ow = op.b.Add(ow0, owj);
-        const std::vector<ExprId> coords = {n, oh, ow, o};
-        absl::StatusOr<std::vector<StmtId>> store;
-        if (pooled) {
-          std::vector<StmtId> out;
-          absl::StatusOr<ExprId> value = op.ResultValue(coords, op.b.Load(buffer, at), out);
-          if (value.ok()) {
-            ExprId in_band = op.b.FlatIndex(std::vector<ExprId>{n, op.b.Index(band_row), ow, o}, band_shape);
-            out.push_back(op.b.Store(band, in_band, *value));
-            store = std::move(out);
-          } else {
-            store = value.status();
-          }
+    // The finished sums, stored once (through an epilogue, or into the
+    // pool's band).
+    stmts.push_back(over_tile(pixels, [&](ExprId owj, ExprId oj, ExprId ol) {
+      auto [buffer, at] = sum_at(owj, oj, ol);
+      ExprId o = Channel(op, ch, ob, oj, ol);
+      ExprId ow = op.b.Add(ow0, owj);
+      const std::vector<ExprId> coords = {n, oh, ow, o};
+      absl::StatusOr<std::vector<StmtId>> store;
+      if (pooled) {
+        std::vector<StmtId> out;
+        absl::StatusOr<ExprId> value = op.ResultValue(coords, op.b.Load(buffer, at), out);
+        if (value.ok()) {
+          ExprId in_band = op.b.FlatIndex(std::vector<ExprId>{n, op.b.Index(band_row), ow, o}, band_shape);
+          out.push_back(op.b.Store(band, in_band, *value));
+          store = std::move(out);
         } else {
-          store = op.StoreResult(coords, op.b.Load(buffer, at));
+          store = value.status();
         }
-        if (!store.ok()) {
-          status = store.status();
-          return std::vector<StmtId>{};
-        }
-        return *store;
-      }));
-    }
+      } else {
+        store = op.StoreResult(coords, op.b.Load(buffer, at));
+      }
+      if (!store.ok()) {
+        status = store.status();
+        return std::vector<StmtId>{};
+      }
+      return *store;
+    }));
     return stmts;
   };
   // The row blocks and column tiles of output row oh.
