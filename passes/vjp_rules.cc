@@ -33,6 +33,14 @@ absl::StatusOr<ValueId> VjpContext::Op(OpKind op, std::vector<ValueId> operands,
                       std::move(loc));
 }
 
+absl::StatusOr<ValueId> VjpContext::NamedOp(std::string_view role, OpKind op,
+                                            std::vector<ValueId> operands, Attributes attrs) {
+  std::string name = StrCat(builder_.node(y_).name, ".", role);
+  if (builder_.HasValue(name)) name = NextVjpName(builder_, y_, count_);
+  SourceLoc loc = builder_.node(y_).loc;  // a copy: Add may move the nodes
+  return builder_.Add(op, std::move(operands), std::move(attrs), std::move(name), std::move(loc));
+}
+
 absl::StatusOr<ValueId> VjpContext::Scalar(double value, DType dtype) {
   return builder_.Scalar(dtype, value, NextVjpName(builder_, y_, count_));
 }
@@ -442,7 +450,7 @@ absl::StatusOr<Contributions> Conv2DVjp(Ctx& c, ValueId dy) {
 // the forward pass.
 absl::StatusOr<Contributions> MaxPoolVjp(Ctx& c, ValueId dy) {
   Attributes attrs = WindowAttrs(c.node(), {"window", "strides", "padding"});
-  DLC_ASSIGN_OR_RETURN(ValueId argmax, c.Op(OpKind::kMaxPool2DArgmax, {c.operand(0)}, attrs));
+  DLC_ASSIGN_OR_RETURN(ValueId argmax, c.NamedOp("argmax", OpKind::kMaxPool2DArgmax, {c.operand(0)}, attrs));
   attrs.emplace("input_shape", IntList(ShapeOf(c, c.operand(0))));
   DLC_ASSIGN_OR_RETURN(ValueId dx, c.Op(OpKind::kMaxPool2DScatter, {dy, argmax}, std::move(attrs)));
   return Contributions{dx};

@@ -29,6 +29,10 @@ class VjpContext {
   const TensorType& type(ValueId v) const { return builder_.type(v); }
 
   absl::StatusOr<ValueId> Op(OpKind op, std::vector<ValueId> operands, Attributes attrs = {});
+  // The same, named "<y>.<role>" (a value a dump's reader should recognize,
+  // such as a pool's argmax) when that name is free.
+  absl::StatusOr<ValueId> NamedOp(std::string_view role, OpKind op, std::vector<ValueId> operands,
+                                  Attributes attrs = {});
   // A scalar constant of `dtype`.
   absl::StatusOr<ValueId> Scalar(double value, DType dtype);
   // Sums `g` over the axes numpy broadcasting added or stretched, so that
