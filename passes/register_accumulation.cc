@@ -317,6 +317,14 @@ class Rewriter {
       covered[t.buffer] = WritesEveryElementOnce(t.index, writing, t.buffer);
     }
 
+    // Locals are named after their buffer; a buffer's later nests (a
+    // convolution's per-tap nests, its row segments) number theirs: .acc,
+    // .acc_2, .acc_3, ...
+    std::map<BufferId, std::string> nest_suffix;
+    for (const Target& t : targets) {
+      const int nest = ++nests_[t.buffer];
+      nest_suffix[t.buffer] = nest > 1 ? StrCat("_", nest) : "";
+    }
     // One set of locals per combination of the o loops' values, in their
     // loop order (the order the updates ran in).
     int lanes = 64;
@@ -332,7 +340,8 @@ class Rewriter {
       std::vector<Target> mine = targets;
       for (Target& t : mine) {
         loops::Buffer acc;
-        acc.name = StrCat(p_.buffer(t.buffer).name, ".acc", copies > 1 ? StrCat(".", copy) : "");
+        acc.name = StrCat(p_.buffer(t.buffer).name, ".acc", nest_suffix[t.buffer],
+                          copies > 1 ? StrCat(".", copy) : "");
         acc.type = p_.buffer(t.buffer).type;
         acc.kind = loops::BufferKind::kLocal;
         t.local = b_.AddBuffer(acc);
@@ -418,6 +427,7 @@ class Rewriter {
   int max_accumulators_;
   std::vector<StmtId> rewritten_;
   std::map<BufferId, Fill> fills_;  // at the kernel's top level, just before
+  std::map<BufferId, int> nests_;    // accumulations rewritten so far, per buffer
   StmtId sibling_fill_ = -1;        // a fill just before the statement being visited
   bool sibling_fill_dead_ = false;  // ... that its rewrite made useless
   int guard_depth_ = 0;              // guards around the statement being visited

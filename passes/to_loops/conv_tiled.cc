@@ -142,6 +142,7 @@ absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId
   // A pool's band: the rows of one pooled row, per image, in L1.
   const Shape band_shape = {ys[0], band_rows, width, ys[3]};
   const BufferId band = pooled ? op.Temp(op.elem(), band_shape, "band") : -1;
+  const PoolScratch pool_scratch = pooled ? MakePoolScratch(op, band_shape) : PoolScratch{-1, -1};
   absl::Status status;
   // The tile loops (pixels, vectors, lanes) with `body` at each element.
   auto over_tile = [&](int64_t pixels, const std::function<std::vector<StmtId>(ExprId, ExprId, ExprId)>& body) {
@@ -299,7 +300,7 @@ absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId
           body.push_back(row(n, op.b.AddConst(op.b.Mul(group, band_rows), r), kh_ranges[r], r));
         }
         if (pooled) {
-          for (StmtId s : PoolBandRow(op, band, band_shape, pool_window[1], n, group)) body.push_back(s);
+          for (StmtId s : PoolBandRow(op, pool_scratch, band, band_shape, pool_window[1], n, group)) body.push_back(s);
         }
         return body;
       }));

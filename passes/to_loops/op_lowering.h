@@ -149,8 +149,14 @@ bool BackpropInputIsTiled(const Graph& graph, ValueId id, const LowerOptions& op
 // windows of `band` ({N, KH, W, C}: the KH rows of pooled row `ph` of
 // image `n`, as the producer computed them), their maxima stored to
 // op.pool_out and their places to op.pool_argmax_out (pooling.cc).
-std::vector<StmtId> PoolBandRow(OpLowering& op, BufferId band, const Shape& band_shape,
-                                int64_t kernel_w, ExprId n, ExprId ph);
+// Its per-image scratch (the running maximum and its place), made once
+// per kernel.
+struct PoolScratch {
+  BufferId best, where;
+};
+PoolScratch MakePoolScratch(OpLowering& op, const Shape& band_shape);
+std::vector<StmtId> PoolBandRow(OpLowering& op, const PoolScratch& scratch, BufferId band,
+                                const Shape& band_shape, int64_t kernel_w, ExprId n, ExprId ph);
 // Stores one element (ih, iw, c) of an image.
 using ImageStore = std::function<std::vector<StmtId>(ExprId ih, ExprId iw, ExprId c, ExprId value)>;
 // Whether a maxpool2d_scatter may be computed image by image (disjoint

@@ -441,14 +441,18 @@ absl::Status AvgPoolGrad(OpLowering& op) {
 
 }  // namespace
 
-std::vector<StmtId> PoolBandRow(OpLowering& op, BufferId band, const Shape& band_shape,
-                                int64_t kernel_w, ExprId n, ExprId ph) {
+PoolScratch MakePoolScratch(OpLowering& op, const Shape& band_shape) {
+  const Shape scratch = {band_shape[0], band_shape[3]};  // per image, so images run in parallel
+  return {op.Temp(loops::TypeOf(op.graph.type(op.pool).dtype), scratch, "pool_best"),
+          op.Temp(Type::kI32, scratch, "pool_argmax")};
+}
+
+std::vector<StmtId> PoolBandRow(OpLowering& op, const PoolScratch& pool_scratch, BufferId band,
+                                const Shape& band_shape, int64_t kernel_w, ExprId n, ExprId ph) {
   const Shape& y = op.graph.type(op.pool).shape;
-  const Type t = loops::TypeOf(op.graph.type(op.pool).dtype);
   const int64_t kernel_h = band_shape[1], channels = band_shape[3];
-  const Shape scratch = {band_shape[0], channels};  // per image, so images run in parallel
-  BufferId best = op.Temp(t, scratch, "pool_best");
-  BufferId where = op.Temp(Type::kI32, scratch, "pool_argmax");
+  const Shape scratch = {band_shape[0], channels};
+  const BufferId best = pool_scratch.best, where = pool_scratch.where;
   auto slot = [&](ExprId c) { return op.b.FlatIndex(std::vector<ExprId>{n, c}, scratch); };
   return op.b.Nest({y[2]}, [&](std::span<const ExprId> pw) {
     auto band_at = [&](ExprId row, ExprId column, ExprId c) {
