@@ -244,39 +244,34 @@ absl::Status BackpropFilter(OpLowering& op) {
 
 }  // namespace
 
-bool Conv2DTakesEpilogue(const Graph& graph, ValueId id, const LowerOptions& options) {
-  const Node& node = graph.node(id);
-  const Shape& x = graph.type(node.operands[0]).shape;
-  const Shape& w = graph.type(node.operands[1]).shape;
+namespace {
+
+// Whether a convolution node over input `x` with filter `w` (the node's
+// window attributes) lowers to the register-tiled microkernels.
+bool Tiled(const Node& node, const Shape& x, const Shape& w, const LowerOptions& options) {
+  if (x.size() != 4 || w.size() != 4) return false;
   auto padding = node.attrs.find("padding");
   auto win = ResolveWindow2D(x[1], x[2], w[0], w[1], AttrInts(node.attrs, "strides"),
                              AttrInts(node.attrs, "dilations"),
                              padding == node.attrs.end() ? Attribute(std::string("valid")) : padding->second);
   return options.register_tiles && win.ok() && TiledConvApplies(*win) && IsFloat(node.type.dtype);
+}
+
+}  // namespace
+
+bool Conv2DTakesEpilogue(const Graph& graph, ValueId id, const LowerOptions& options) {
+  const Node& node = graph.node(id);
+  return Tiled(node, graph.type(node.operands[0]).shape, graph.type(node.operands[1]).shape, options);
 }
 
 bool BackpropFilterIsTiled(const Graph& graph, ValueId id, const LowerOptions& options) {
   const Node& node = graph.node(id);
-  const Shape& x = graph.type(node.operands[0]).shape;
-  const IntList w = AttrInts(node.attrs, "filter_shape");
-  if (w.size() != 4) return false;
-  auto padding = node.attrs.find("padding");
-  auto win = ResolveWindow2D(x[1], x[2], w[0], w[1], AttrInts(node.attrs, "strides"),
-                             AttrInts(node.attrs, "dilations"),
-                             padding == node.attrs.end() ? Attribute(std::string("valid")) : padding->second);
-  return options.register_tiles && win.ok() && TiledConvApplies(*win) && IsFloat(node.type.dtype);
+  return Tiled(node, graph.type(node.operands[0]).shape, AttrInts(node.attrs, "filter_shape"), options);
 }
 
 bool BackpropInputIsTiled(const Graph& graph, ValueId id, const LowerOptions& options) {
   const Node& node = graph.node(id);
-  const IntList x = AttrInts(node.attrs, "input_shape");
-  const Shape& w = graph.type(node.operands[1]).shape;
-  if (x.size() != 4) return false;
-  auto padding = node.attrs.find("padding");
-  auto win = ResolveWindow2D(x[1], x[2], w[0], w[1], AttrInts(node.attrs, "strides"),
-                             AttrInts(node.attrs, "dilations"),
-                             padding == node.attrs.end() ? Attribute(std::string("valid")) : padding->second);
-  return options.register_tiles && win.ok() && TiledConvApplies(*win) && IsFloat(node.type.dtype);
+  return Tiled(node, AttrInts(node.attrs, "input_shape"), graph.type(node.operands[1]).shape, options);
 }
 
 absl::Status LowerLinear(OpLowering& op) {
