@@ -312,38 +312,42 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
     }
     OpLowering op{b, graph, id, value_buffer[id], {}, {}, &fusion, &value_buffer, &options};
     std::string name = op.Describe();
+    // The kernel's name lists every value it computes: "%a = op + %b = op".
+    auto also = [&](ValueId v, std::string_view how = "") {
+      name = StrCat(name, " + %", graph.node(v).name, " = ", OpName(graph.node(v).op), how);
+    };
     if (const ValueId root = fusion.epilogue[id]; root >= 0) {
       // The producer writes the root's value; its own never has a buffer
       // (nor the root's, when the producer pools it).
       if (fusion.pool[id] < 0) value_buffer[root] = own_buffer(root);
       op.epilogue = root;
       op.epilogue_out = value_buffer[root];
-      name = StrCat(name, " + %", graph.node(root).name, " = ", OpName(graph.node(root).op));
+      also(root);
     }
     if (const ValueId pool = fusion.pool[id]; pool >= 0) {
       value_buffer[pool] = own_buffer(pool);
       op.pool = pool;
       op.pool_out = value_buffer[pool];
-      name = StrCat(name, " + %", graph.node(pool).name, " = ", OpName(graph.node(pool).op));
+      also(pool);
       if (const ValueId argmax = fusion.sibling[pool]; argmax >= 0) {
         value_buffer[argmax] = own_buffer(argmax);
         op.pool_argmax_out = value_buffer[argmax];
-        name = StrCat(name, " + %", graph.node(argmax).name, " = ", OpName(graph.node(argmax).op));
+        also(argmax);
       }
     }
     for (ValueId stored : stored_by_kernel[id]) {
-      name = StrCat(name, " + %", graph.node(stored).name, " = ", OpName(graph.node(stored).op));
+      also(stored);
     }
     if (const ValueId sum = fusion.sibling[id]; sum >= 0) {
       value_buffer[sum] = own_buffer(sum);
       op.sibling = sum;
       op.sibling_out = value_buffer[sum];
-      name = StrCat(name, " + %", graph.node(sum).name, " = ", OpName(graph.node(sum).op));
+      also(sum);
     }
     for (ValueId operand : node.operands) {
       op.in.push_back(value_buffer[operand]);
       if (fusion.per_image[operand]) {
-        name = StrCat(name, " + %", graph.node(operand).name, " = ", OpName(graph.node(operand).op), " per image");
+        also(operand, " per image");
       }
     }
     if (node.op == OpKind::kConstant) {
