@@ -36,6 +36,8 @@
 // gradient also sums dy into the bias gradient, chunk by chunk.
 #include "passes/to_loops/conv_tiled.h"
 
+#include "passes/to_loops/valid_conv.h"
+
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
 
@@ -95,26 +97,54 @@ void CopyPadded(OpLowering& op, BufferId src, const Shape& s, BufferId dst, cons
   op.Emit({Loop(op, s[0], [&](ExprId n) { return CopyPaddedImage(op, n, src, s, dst, d, top, left); })});
 }
 
-// op's result y (N, OH, OW, O, shape ys) = valid, stride-1 correlation of
-// x (N, H, W, C) with w (KH, KW, C, O): the forward microkernel. With
-// `backwards`, tap (kh, kw) reads x at (oh + KH-1-kh, ow + KW-1-kw): the
-// convolution (not the correlation), the taps still summed in ascending
-// order.
+// Image n of dst (planar, shape d = (N, C, H, W)) = the image of shape s
+// (NHWC) placed at (top, left), zeros around it: from op's operand 0, or
+// computed by the per-image scatter `scatter` (>= 0).
+std::vector<StmtId> PadImagePlanar(OpLowering& op, ExprId n, ValueId scatter, const Shape& s, BufferId dst,
+                                   const Shape& d, int64_t top, int64_t left, absl::Status& status) {
+  // Zeros everywhere first: the border is most of a small image's rows.
+  std::vector<StmtId> out = {Loop(op, d[1] * d[2] * d[3], [&](ExprId e) {
+    ExprId at = op.b.Add(op.b.FlatIndex(std::vector<ExprId>{n, op.b.Index(0), op.b.Index(0), op.b.Index(0)}, d), e);
+    return std::vector<StmtId>{op.b.Store(dst, at, op.Zero(op.elem()))};
+  })};
+  auto store = [&](ExprId ih, ExprId iw, ExprId c, ExprId value) {
+    ExprId at = op.b.FlatIndex(std::vector<ExprId>{n, c, op.b.AddConst(ih, top), op.b.AddConst(iw, left)}, d);
+    return std::vector<StmtId>{op.b.Store(dst, at, value)};
+  };
+  if (scatter >= 0) {
+    for (StmtId t : ScatterImage(op, scatter, n, store, status)) out.push_back(t);
+    return out;
+  }
+  for (StmtId t : op.b.Nest({s[1], s[2], s[3]}, [&](std::span<const ExprId> i) {
+         ExprId from = op.b.FlatIndex(std::vector<ExprId>{n, i[0], i[1], i[2]}, s);
+         return store(i[0], i[1], i[2], op.b.Load(op.in[0], from));
+       })) {
+    out.push_back(t);
+  }
+  return out;
+}
+
+// op's result = conv (valid_conv.h): the forward microkernel, or for few
+// output channels the pixel-lane one.
 //
-// Only rows [live.first, live.second) of x may hold nonzeros (a zero
-// border): each output row sums only the taps that read them, so rows near
-// the border run a shorter tap loop (the skipped terms would add exact
-// zeros). Rows with the same taps share one loop.
+// Only rows conv.live_rows of x may hold nonzeros (a zero border): each
+// output row sums only the taps that read them, so rows near the border
+// run a shorter tap loop (the skipped terms would add exact zeros). Rows
+// with the same taps share one loop.
 //
 // Each tile sums into a small per-image scratch tile that register
 // accumulation keeps in registers (its zeroing becomes the accumulators'
 // start), then stores op's result once through StoreResult, so an epilogue
 // (op_lowering.h) runs on the finished sums and y is never zeroed first or
-// reloaded. `image_prologue(n)` runs before image n's tiles.
-absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId w, const Shape& ws,
-                           const Shape& ys, bool backwards,
-                           std::pair<int64_t, int64_t> live, std::pair<int64_t, int64_t> live_cols,
-                           const std::function<std::vector<StmtId>(ExprId)>& image_prologue = nullptr) {
+// reloaded. `conv.image_prologue(n)` runs before image n's tiles.
+absl::Status EmitValidConv(OpLowering& op, const ValidConv& conv) {
+  if (auto lanes = PixelLanesFor(op, conv.ys, conv.ws[2], conv.backwards, conv.x_planar || conv.ws[2] == 1)) {
+    return EmitPixelLaneConv(op, conv, *lanes);
+  }
+  const BufferId x = conv.x, w = conv.w;
+  const Shape &ws = conv.ws, &ys = conv.ys;
+  const bool backwards = conv.backwards;
+  const std::pair<int64_t, int64_t> live_cols = conv.live_cols;
   // With a pool (Fusion::pool), rows come in bands of the pool window's
   // height and only the columns its windows cover are computed.
   const bool pooled = op.pool >= 0 && !backwards;
@@ -125,18 +155,7 @@ absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId
   const PixelTile tile = ChoosePixelTile(width, ys[3], op.budget());
   const ChannelSplit& ch = tile.channels;
   const int64_t full = width / tile.pixels, tail = width % tile.pixels;
-  // The taps [first, last) of output row oh that read live rows.
-  auto taps = [&](int64_t oh) {
-    int64_t first = ws[0], last = 0;  // the rows a tap reads move monotonically
-    for (int64_t kh = 0; kh < ws[0]; ++kh) {
-      const int64_t row = oh + (backwards ? ws[0] - 1 - kh : kh);
-      if (row >= live.first && row < live.second) {
-        first = std::min(first, kh);
-        last = kh + 1;
-      }
-    }
-    return first < last ? std::pair<int64_t, int64_t>{first, last} : std::pair<int64_t, int64_t>{0, 0};
-  };
+  auto taps = [&](int64_t oh) { return conv.LiveTaps(oh); };
   const Shape tile_shape = {ys[0], tile.pixels, ch.vectors * ch.lanes};
   const BufferId scratch = op.Temp(op.elem(), tile_shape, "tile");
   // A pool's band: the rows of one pooled row, per image, in L1.
@@ -197,7 +216,7 @@ absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId
             ExprId o = Channel(op, ch, ob, oj, ol);
             ExprId row = backwards ? op.b.AddConst(op.b.Mul(kh, -1), ws[0] - 1) : kh;
             ExprId col = backwards ? op.b.AddConst(op.b.Mul(kw, -1), ws[1] - 1) : kw;
-            ExprId xv = op.b.Load(x, op.b.FlatIndex(std::vector<ExprId>{n, op.b.Add(oh, row), op.b.Add(ow, col), c}, xs));
+            ExprId xv = op.b.Load(x, conv.XIndex(op.b, n, op.b.Add(oh, row), op.b.Add(ow, col), c));
             ExprId wv = op.b.Load(w, op.b.FlatIndex(std::vector<ExprId>{kh, kw, c, o}, ws));
             auto [buffer, at] = sum_at(owj, oj, ol);
             return std::vector<StmtId>{Accumulate(op, buffer, at, xv, wv)};
@@ -290,7 +309,7 @@ absl::Status EmitValidConv(OpLowering& op, BufferId x, const Shape& xs, BufferId
     }
   }
   op.Emit({Loop(op, ys[0], [&](ExprId n) {
-    std::vector<StmtId> rows = image_prologue ? image_prologue(n) : std::vector<StmtId>{};
+    std::vector<StmtId> rows = conv.image_prologue ? conv.image_prologue(n) : std::vector<StmtId>{};
     for (const auto& [first_group, count] : segments) {
       const std::vector<std::pair<int64_t, int64_t>> kh_ranges = group_taps(first_group);
       rows.push_back(Loop(op, count, [&](ExprId g) {
@@ -329,8 +348,13 @@ bool TiledConvApplies(const Window2D& w) {
 
 absl::Status TiledConv2D(OpLowering& op, const ConvShapes& g) {
   const auto [x, xs] = PaddedInput(op, op.in[0], g.x, g.win);
-  return EmitValidConv(op, x, xs, op.in[1], g.w, g.y, /*backwards=*/false,
-                       {g.win.pad_top, g.win.pad_top + g.x[1]}, {g.win.pad_left, g.win.pad_left + g.x[2]});
+  return EmitValidConv(op, ValidConv{.x = x,
+                                     .xs = xs,
+                                     .w = op.in[1],
+                                     .ws = g.w,
+                                     .ys = g.y,
+                                     .live_rows = {g.win.pad_top, g.win.pad_top + g.x[1]},
+                                     .live_cols = {g.win.pad_left, g.win.pad_left + g.x[2]}});
 }
 
 absl::Status TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
@@ -339,14 +363,18 @@ absl::Status TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
   // dy_padded[ih + kh'] for kh' = KH-1-kh, with dy placed at KH-1-pad_top.
   // Each image is padded right before its convolution, while it is in
   // cache; a per-image scatter (Fusion::per_image) computes the image's dy
-  // straight into the padded buffer.
+  // straight into the padded buffer. For few input channels (a pixel-lane
+  // microkernel) the padded buffer is planar: (N, O, H, W).
   const Shape padded = {g.y[0], g.x[1] + g.w[0] - 1, g.x[2] + g.w[1] - 1, g.y[3]};
-  const BufferId dy = op.Temp(op.elem(), padded, "dy_padded");
+  const bool planar = PixelLanesFor(op, g.x, g.y[3], /*backwards=*/true, /*planar_input=*/true).has_value();
+  const Shape stored = planar ? Shape{padded[0], padded[3], padded[1], padded[2]} : padded;
+  const BufferId dy = op.Temp(op.elem(), stored, "dy_padded");
   const int64_t top = g.w[0] - 1 - win.pad_top, left = g.w[1] - 1 - win.pad_left;
   const ValueId dy_node = op.node().operands[0];
   const bool scattered = op.fusion != nullptr && op.fusion->per_image[dy_node];
   absl::Status status;
   auto pad_image = [&](ExprId n) {
+    if (planar) return PadImagePlanar(op, n, scattered ? dy_node : -1, g.y, dy, stored, top, left, status);
     if (!scattered) return CopyPaddedImage(op, n, op.in[0], g.y, dy, padded, top, left);
     std::vector<StmtId> stmts = ZeroBorder(op, n, dy, padded, g.y, top, left);
     for (StmtId t : ScatterImage(op, dy_node, n, [&](ExprId ih, ExprId iw, ExprId c, ExprId value) {
@@ -366,8 +394,16 @@ absl::Status TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
     return std::vector<StmtId>{
         op.b.Store(swapped, op.b.FlatIndex(c, swapped_shape), op.b.Load(op.in[1], from))};
   }));
-  DLC_RETURN_IF_ERROR(EmitValidConv(op, dy, padded, swapped, swapped_shape, g.x, /*backwards=*/true,
-                                    {top, top + g.y[1]}, {left, left + g.y[2]}, pad_image));
+  DLC_RETURN_IF_ERROR(EmitValidConv(op, ValidConv{.x = dy,
+                                                   .xs = padded,
+                                                   .x_planar = planar,
+                                                   .w = swapped,
+                                                   .ws = swapped_shape,
+                                                   .ys = g.x,
+                                                   .backwards = true,
+                                                   .live_rows = {top, top + g.y[1]},
+                                                   .live_cols = {left, left + g.y[2]},
+                                                   .image_prologue = pad_image}));
   return status;
 }
 

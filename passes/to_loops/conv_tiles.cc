@@ -58,6 +58,34 @@ PixelTile ChoosePixelTile(int64_t width, int64_t out_channels, const RegisterBud
   return best;
 }
 
+std::optional<PixelLaneTile> ChoosePixelLaneTile(int64_t height, int64_t width, int64_t out_channels,
+                                                 int64_t band_rows, const RegisterBudget& budget) {
+  if (budget.lanes < 2 || out_channels >= budget.lanes) return std::nullopt;
+  // The row in the fewest vectors that split it evenly.
+  int64_t vectors = (width + budget.lanes - 1) / budget.lanes;
+  if (vectors > 2 || width % vectors != 0) return std::nullopt;
+  const int64_t lanes = width / vectors;
+  // Lanes busy per FMA must beat the channel vector's.
+  if (lanes <= out_channels) return std::nullopt;
+  // Rows whose accumulators (rows x vectors x channels), row vectors loaded
+  // per tap (each used by every channel) and one broadcast weight fit.
+  const int64_t most = (budget.registers - 1) / (vectors * (out_channels + 1));
+  if (band_rows > 0) {
+    if (most < band_rows) return std::nullopt;
+    return PixelLaneTile{band_rows, vectors, lanes};
+  }
+  if (most < 1) return std::nullopt;
+  int64_t rows = std::min(height, most);
+  if (rows < height) {
+    int64_t divisor = 1;  // a divisor of the height avoids a remainder tile
+    for (int64_t d : Divisors(height)) {
+      if (d <= rows) divisor = d;
+    }
+    if (2 * divisor >= rows) rows = divisor;
+  }
+  return PixelLaneTile{rows, vectors, lanes};
+}
+
 FilterTile ChooseFilterTile(int64_t kh, int64_t kw, int64_t in_channels, int64_t out_channels,
                             const RegisterBudget& budget) {
   FilterTile best;

@@ -14,6 +14,7 @@
 #define DLC_PASSES_TO_LOOPS_CONV_TILES_H_
 
 #include <cstdint>
+#include <optional>
 
 namespace dlc::to_loops {
 
@@ -48,8 +49,25 @@ struct FilterTile {
   ChannelSplit channels;
 };
 
+// Few output channels (fewer than a vector's lanes, which channel vectors
+// would leave mostly idle): `rows` output rows of `vectors` x `lanes`
+// pixels (the whole computed row) times every channel, the pixels in SIMD
+// lanes and each channel's weight broadcast. The input must be planar
+// (a channel's row contiguous) for a lane's pixels to load as one vector.
+struct PixelLaneTile {
+  int64_t rows = 1;
+  int64_t vectors = 1, lanes = 1;
+};
+
 // Tile for an output row of `width` pixels and `out_channels` channels.
 PixelTile ChoosePixelTile(int64_t width, int64_t out_channels, const RegisterBudget& budget);
+
+// A pixel-lane tile for `height` x `width` output pixels (a row's width in
+// at most two vectors) and `out_channels` channels, of exactly `band_rows`
+// rows when that is > 0 (a fused pool's height), or nullopt when channel
+// vectors would use the lanes as well or the tile does not fit.
+std::optional<PixelLaneTile> ChoosePixelLaneTile(int64_t height, int64_t width, int64_t out_channels,
+                                                 int64_t band_rows, const RegisterBudget& budget);
 
 // Tile for a kh x kw filter with `in_channels` inputs and `out_channels`
 // outputs.

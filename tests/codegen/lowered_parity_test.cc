@@ -188,6 +188,8 @@ void ExpectTrainStepParity(const std::string& file, int64_t batch) {
 TEST(LoweredParityTest, MlpTrainStep) { ExpectTrainStepParity("mnist_mlp.dl", 8); }
 TEST(LoweredParityTest, CnnTrainStep) { ExpectTrainStepParity("mnist_cnn.dl", 2); }
 TEST(LoweredParityTest, Lenet5TrainStep) { ExpectTrainStepParity("lenet5.dl", 2); }
+TEST(LoweredParityTest, Lenet5ReluTrainStep) { ExpectTrainStepParity("lenet5_relu.dl", 2); }
+TEST(LoweredParityTest, ConvnetTrainStep) { ExpectTrainStepParity("convnet.dl", 2); }
 TEST(LoweredParityTest, ResidualTrainStep) { ExpectTrainStepParity("mnist_residual.dl", 1); }
 
 }  // namespace

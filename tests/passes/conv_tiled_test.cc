@@ -66,6 +66,34 @@ TEST(ConvTiles, FilterTileTakesTapsWhenChannelsAreFew) {
   }
 }
 
+TEST(ConvTiles, FewChannelsPutARowsPixelsInTheLanes) {
+  // LeNet's first convolution pooled by 2: 28 columns as 2 x 14 lanes, one
+  // pool band of 2 rows, 6 channels: 2 x 2 x 6 = 24 accumulators.
+  auto tile = to_loops::ChoosePixelLaneTile(28, 28, 6, /*band_rows=*/2, kAvx512);
+  ASSERT_TRUE(tile.has_value());
+  EXPECT_EQ(tile->rows, 2);
+  EXPECT_EQ(tile->vectors, 2);
+  EXPECT_EQ(tile->lanes, 14);
+  // Its input gradient (14 x 14 into 6 channels): up to 4 rows fit (4 x 7
+  // registers with the row vectors); 2 divides the height.
+  tile = to_loops::ChoosePixelLaneTile(14, 14, 6, 0, kAvx512);
+  ASSERT_TRUE(tile.has_value());
+  EXPECT_EQ(tile->rows, 2);
+  EXPECT_EQ(tile->vectors, 1);
+  EXPECT_EQ(tile->lanes, 14);
+  // 11 rows: no divisor near 4, so tiles of 4 and a remainder.
+  tile = to_loops::ChoosePixelLaneTile(11, 12, 6, 0, kAvx512);
+  ASSERT_TRUE(tile.has_value());
+  EXPECT_EQ(tile->rows, 4);
+  // Channel vectors where they fill the lanes as well or better: 16
+  // channels, a row no wider than the channels, a row of 3 vectors.
+  EXPECT_FALSE(to_loops::ChoosePixelLaneTile(28, 28, 16, 0, kAvx512).has_value());
+  EXPECT_FALSE(to_loops::ChoosePixelLaneTile(5, 5, 6, 0, kAvx512).has_value());
+  EXPECT_FALSE(to_loops::ChoosePixelLaneTile(40, 40, 6, 0, kAvx512).has_value());
+  // A pool band that does not fit the registers.
+  EXPECT_FALSE(to_loops::ChoosePixelLaneTile(28, 28, 12, /*band_rows=*/3, kAvx512).has_value());
+}
+
 TEST(ConvTiles, BatchChunksDependOnTheBatchOnly) {
   EXPECT_EQ(BatchChunks(128), 8);
   EXPECT_EQ(BatchChunks(32), 2);
@@ -186,6 +214,78 @@ TEST(ConvTiled, TapsThatReadOnlyTheZeroBorderAreSkippedExactly) {
     ++six_pixel_nests;
   }
   EXPECT_GE(six_pixel_nests, 6);  // 3 rows of taps x 2 border columns
+}
+
+TEST(ConvTiled, PixelLaneForwardIsExact) {
+  // One input channel, 6 outputs: a row's 12 pixels in the lanes, tiles of
+  // 4 rows and a remainder of 3, border rows with fewer taps.
+  ExpectLoweredMatches(R"(graph g {
+  %x = input() : f32[2,11,12,1]
+  %w = parameter() : f32[3,3,1,6]
+  %y = conv2d(%x, %w) {padding="same"} : f32[2,11,12,6]
+  return %y
+})");
+  // Two vectors per row (20 = 2 x 10 lanes), valid, 3 channels.
+  ExpectLoweredMatches(R"(graph g {
+  %x = input() : f32[1,9,24,1]
+  %w = parameter() : f32[5,5,1,3]
+  %y = conv2d(%x, %w) : f32[1,5,20,3]
+  return %y
+})");
+}
+
+TEST(ConvTiled, PixelLaneForwardPoolsItsReluBandByBand) {
+  // LeNet's first layer in small: bias, ReLU and a 2 x 2 pool in the
+  // pixel-lane kernel, a row of 2 x 10 lanes.
+  ExpectLoweredMatches(R"(graph g {
+  %x = input() : f32[2,8,20,1]
+  %w = parameter() : f32[5,5,1,6]
+  %b = parameter() : f32[6]
+  %conv = conv2d(%x, %w) {padding="same"} : f32[2,8,20,6]
+  %biased = add(%conv, %b) : f32[2,8,20,6]
+  %y = relu(%biased) : f32[2,8,20,6]
+  %p = maxpool2d(%y) {window=[2,2], strides=[2,2]} : f32[2,4,10,6]
+  %a = maxpool2d_argmax(%y) {window=[2,2], strides=[2,2]} : i32[2,4,10,6]
+  return %p, %a
+})");
+  absl::StatusOr<Module> module = ParseModule(R"(graph g {
+  %x = input() : f32[2,8,20,1]
+  %w = parameter() : f32[5,5,1,6]
+  %y = conv2d(%x, %w) {padding="same"} : f32[2,8,20,6]
+  %p = maxpool2d(%y) {window=[2,2], strides=[2,2]} : f32[2,4,10,6]
+  return %p
+})", "test.ir");
+  ASSERT_TRUE(module.ok());
+  absl::StatusOr<loops::LoopProgram> program = LowerToLoops(module->graphs[0]);
+  ASSERT_TRUE(program.ok());
+  // A tile of one pool band: 2 rows x 6 channels x 20 pixels.
+  EXPECT_NE(loops::PrintLoopProgram(*program).find("buffer %y.tile f32[2,2,6,20] temp"), std::string::npos);
+}
+
+TEST(ConvTiled, PixelLaneInputGradientIsExact) {
+  // LeNet's second convolution's input gradient (16 -> 6 channels): the
+  // output gradient padded into a planar buffer, a row's 14 pixels in the
+  // lanes.
+  ExpectLoweredMatches(R"(graph g {
+  %dy = input() : f32[2,10,10,16]
+  %w = parameter() : f32[5,5,6,16]
+  %dx = conv2d_backprop_input(%dy, %w) {input_shape=[2,14,14,6]} : f32[2,14,14,6]
+  return %dx
+})");
+  absl::StatusOr<Module> module = ParseModule(R"(graph g {
+  %dy = input() : f32[2,10,10,16]
+  %w = parameter() : f32[5,5,6,16]
+  %dx = conv2d_backprop_input(%dy, %w) {input_shape=[2,14,14,6]} : f32[2,14,14,6]
+  return %dx
+})", "test.ir");
+  ASSERT_TRUE(module.ok());
+  absl::StatusOr<loops::LoopProgram> program = LowerToLoops(module->graphs[0]);
+  ASSERT_TRUE(program.ok());
+  const std::string text = loops::PrintLoopProgram(*program);
+  // Planar: (N, channels, rows, columns) of the 18 x 18 padded gradient;
+  // the tile (N, rows, channels, pixels).
+  EXPECT_NE(text.find("buffer %dx.dy_padded f32[2,16,18,18] temp"), std::string::npos) << text;
+  EXPECT_NE(text.find("buffer %dx.tile f32[2,2,6,14] temp"), std::string::npos) << text;
 }
 
 TEST(ConvTiled, FilterGradientOfOneChunkIsExact) {

@@ -1,0 +1,168 @@
+// The pixel-lane microkernel: convolutions with fewer output channels than
+// a vector has lanes (LeNet's 1 -> 6 convolution, the input gradient into
+// 6 channels), where channel vectors would leave most lanes idle. A row's
+// pixels run in the lanes instead; each channel's weight is broadcast:
+//
+//   for n { for row tile oh0 {
+//     for kh, kw, c {                                  reduction
+//       for r (rows), o (channels), pv (pixel vectors) {  the tile: one accumulator each
+//         for pl (lanes) { t[n, r, o, pv*L + pl] += x[n, c, oh0 + r + kh, pv*L + pl + kw] * w[kh, kw, c, o] } } }
+//     for r, p, o { y[n, oh0 + r, p, o] = t[n, r, o, p] } } }   (through the epilogue, or a pool's band)
+//
+// x is planar, so a lane's pixels are one (unaligned) vector load. Each
+// accumulator adds its terms in the interpreter's order (kh, kw, c), so
+// results are bit-identical to it. Rows of a tile whose taps read only the
+// zero border share the tile's tap loop: those terms add exact zeros.
+#include "ir/str_cat.h"
+#include "passes/to_loops/valid_conv.h"
+
+namespace dlc::to_loops {
+namespace {
+
+// A pool fused into the convolution (Fusion::pool): its window.
+IntList PoolWindow(const OpLowering& op, bool backwards) {
+  if (op.pool < 0 || backwards) return {1, 1};
+  return AttrInts(op.graph.node(op.pool).attrs, "window");
+}
+
+// The rows and columns the kernel computes: all of y, or those a fused
+// pool's windows cover.
+std::pair<int64_t, int64_t> ComputedExtent(const OpLowering& op, const Shape& ys, bool backwards) {
+  if (op.pool < 0 || backwards) return {ys[1], ys[2]};
+  const Shape& pooled = op.graph.type(op.pool).shape;
+  const IntList window = PoolWindow(op, backwards);
+  return {pooled[1] * window[0], pooled[2] * window[1]};
+}
+
+}  // namespace
+
+std::optional<PixelLaneTile> PixelLanesFor(const OpLowering& op, const Shape& ys, int64_t in_channels,
+                                           bool backwards, bool planar_input) {
+  if (!planar_input || in_channels < 1) return std::nullopt;
+  const auto [height, width] = ComputedExtent(op, ys, backwards);
+  const bool pooled = op.pool >= 0 && !backwards;
+  return ChoosePixelLaneTile(height, width, ys[3], pooled ? PoolWindow(op, backwards)[0] : 0, op.budget());
+}
+
+absl::Status EmitPixelLaneConv(OpLowering& op, const ValidConv& conv, const PixelLaneTile& tile) {
+  const Shape &ws = conv.ws, &ys = conv.ys;
+  const int64_t channels = ys[3], width = tile.vectors * tile.lanes;
+  const bool pooled = op.pool >= 0 && !conv.backwards;
+  const int64_t height = ComputedExtent(op, ys, conv.backwards).first;
+  // The scratch tile: per image (images run in parallel), a tile's rows,
+  // each channel's pixels contiguous.
+  const Shape tile_shape = {ys[0], tile.rows, channels, width};
+  const BufferId scratch = op.Temp(op.elem(), tile_shape, "tile");
+  // A pool's band: one tile's rows, channels last as the pool reads them.
+  const Shape band_shape = {ys[0], tile.rows, width, channels};
+  const BufferId band = pooled ? op.Temp(op.elem(), band_shape, "band") : -1;
+  const PoolScratch pool_scratch = pooled ? MakePoolScratch(op, band_shape) : PoolScratch{-1, -1};
+  const int64_t pool_w = PoolWindow(op, conv.backwards)[1];
+  absl::Status status;
+  auto sum_at = [&](ExprId n, ExprId r, ExprId o, ExprId p) {
+    return op.b.FlatIndex(std::vector<ExprId>{n, r, o, p}, tile_shape);
+  };
+  // The tile loops (rows, channels, pixel vectors, lanes) with `body` at each element.
+  auto over_tile = [&](int64_t rows, const std::function<std::vector<StmtId>(ExprId, ExprId, ExprId)>& body) {
+    // In the scratch tile's order, so that each loop's iterations own a
+    // band of it (loop_analysis.h's independence test).
+    return Loop(op, rows, [&](ExprId r) {
+      return std::vector<StmtId>{Loop(op, channels, [&](ExprId o) {
+        return std::vector<StmtId>{Loop(op, tile.vectors, [&](ExprId pv) {
+          return std::vector<StmtId>{Loop(op, tile.lanes, [&](ExprId pl) {
+            return body(r, o, op.b.Add(op.b.Mul(pv, tile.lanes), pl));
+          })};
+        })};
+      })};
+    });
+  };
+  // `rows` output rows from oh0, summing taps [kh_range) along kh.
+  auto row_tile = [&](ExprId n, ExprId oh0, int64_t rows, std::pair<int64_t, int64_t> kh_range,
+                      std::optional<ExprId> pool_row) {
+    std::vector<StmtId> stmts = {over_tile(rows, [&](ExprId r, ExprId o, ExprId p) {
+      return std::vector<StmtId>{op.b.Store(scratch, sum_at(n, r, o, p), op.Zero(op.elem()))};
+    })};
+    if (kh_range.first < kh_range.second) {
+      stmts.push_back(Loop(op, kh_range.second - kh_range.first, [&](ExprId kh_from_first) {
+        ExprId kh = op.b.AddConst(kh_from_first, kh_range.first);
+        return std::vector<StmtId>{Loop(op, ws[1], [&](ExprId kw) {
+          return std::vector<StmtId>{Loop(op, ws[2], [&](ExprId c) {
+            return std::vector<StmtId>{over_tile(rows, [&](ExprId r, ExprId o, ExprId p) {
+              ExprId row = conv.backwards ? op.b.AddConst(op.b.Mul(kh, -1), ws[0] - 1) : kh;
+              ExprId col = conv.backwards ? op.b.AddConst(op.b.Mul(kw, -1), ws[1] - 1) : kw;
+              ExprId xv = op.b.Load(conv.x, conv.XIndex(op.b, n, op.b.Add(op.b.Add(oh0, r), row), op.b.Add(p, col), c));
+              ExprId wv = op.b.Load(conv.w, op.b.FlatIndex(std::vector<ExprId>{kh, kw, c, o}, ws));
+              return std::vector<StmtId>{Accumulate(op, scratch, sum_at(n, r, o, p), xv, wv)};
+            })};
+          })};
+        })};
+      }));
+    }
+    // The finished sums, stored once, channels innermost as y holds them.
+    for (StmtId s : op.b.Nest({rows, width, channels}, [&](std::span<const ExprId> i) {
+      ExprId sum = op.b.Load(scratch, sum_at(n, i[0], i[2], i[1]));
+      const std::vector<ExprId> coords = {n, op.b.Add(oh0, i[0]), i[1], i[2]};
+      absl::StatusOr<std::vector<StmtId>> store;
+      if (pooled) {
+        std::vector<StmtId> out;
+        absl::StatusOr<ExprId> value = op.ResultValue(coords, sum, out);
+        if (value.ok()) {
+          out.push_back(op.b.Store(band, op.b.FlatIndex(std::vector<ExprId>{n, i[0], i[1], i[2]}, band_shape), *value));
+          store = std::move(out);
+        } else {
+          store = value.status();
+        }
+      } else {
+        store = op.StoreResult(coords, sum);
+      }
+      if (!store.ok()) {
+        status = store.status();
+        return std::vector<StmtId>{};
+      }
+      return *store;
+    })) {
+      stmts.push_back(s);
+    }
+    if (pool_row) {
+      for (StmtId s : PoolBandRow(op, pool_scratch, band, band_shape, pool_w, n, *pool_row)) stmts.push_back(s);
+    }
+    return stmts;
+  };
+  // The row tiles, consecutive tiles with the same rows and taps in one loop.
+  struct Segment {
+    int64_t first_row, rows, tiles;
+    std::pair<int64_t, int64_t> taps;
+  };
+  std::vector<Segment> segments;
+  for (int64_t oh0 = 0; oh0 < height; oh0 += tile.rows) {
+    const int64_t rows = std::min(tile.rows, height - oh0);
+    std::pair<int64_t, int64_t> taps = {ws[0], 0};
+    for (int64_t r = 0; r < rows; ++r) {
+      const auto [first, last] = conv.LiveTaps(oh0 + r);
+      if (first == last) continue;
+      taps = {std::min(taps.first, first), std::max(taps.second, last)};
+    }
+    if (taps.first >= taps.second) taps = {0, 0};
+    Segment& last = segments.empty() ? segments.emplace_back(Segment{oh0, rows, 0, taps}) : segments.back();
+    if (last.rows == rows && last.taps == taps) {
+      ++last.tiles;
+    } else {
+      segments.push_back(Segment{oh0, rows, 1, taps});
+    }
+  }
+  op.Emit({Loop(op, ys[0], [&](ExprId n) {
+    std::vector<StmtId> body = conv.image_prologue ? conv.image_prologue(n) : std::vector<StmtId>{};
+    for (const Segment& s : segments) {
+      body.push_back(Loop(op, s.tiles, [&](ExprId t) {
+        ExprId oh0 = op.b.AddConst(op.b.Mul(t, s.rows), s.first_row);
+        std::optional<ExprId> pool_row;
+        if (pooled) pool_row = op.b.AddConst(t, s.first_row / s.rows);
+        return row_tile(n, oh0, s.rows, s.taps, pool_row);
+      }));
+    }
+    return body;
+  })});
+  return status;
+}
+
+}  // namespace dlc::to_loops
