@@ -3,6 +3,7 @@
 //   index the same in every lane   scalar load (broadcast when combined
 //                                  with vectors) / store of the last lane
 //   index = first lane's + lane    one vector load / store
+//   first lane's + k * lane, k <= 4  (loads) one wide masked load, a shuffle
 //   anything else                  gather / scatter
 // Under a lane mask (a kIf whose condition varies) the accesses are masked,
 // so lanes the guard excludes never touch memory.
@@ -15,6 +16,21 @@
 #include "passes/codegen/llvm_types.h"
 
 namespace dlc::codegen::internal {
+namespace {
+
+// Loads with a constant stride up to this become one wide load and a
+// shuffle (beyond it the wide load reads too much that is thrown away).
+constexpr int64_t kMaxStrideOfWideLoads = 4;
+
+// A shuffle mask over (mask, zeros) of `width` lanes each: element k of
+// the result is lane spread[k] of the mask, or a zero lane where -1.
+std::vector<int> SpreadMask(const std::vector<int>& spread, int width) {
+  std::vector<int> out(spread.size());
+  for (size_t k = 0; k < spread.size(); ++k) out[k] = spread[k] >= 0 ? spread[k] : width;
+  return out;
+}
+
+}  // namespace
 
 using loops::Buffer;
 using loops::BufferKind;
@@ -195,6 +211,28 @@ absl::StatusOr<LaneValue> FunctionEmitter::EmitLoad(ExprId id, const Expr& e) {
     } else {
       loaded = b_.CreateAlignedLoad(vector, address, align);
     }
+  } else if (stride && *stride >= 2 && *stride <= kMaxStrideOfWideLoads) {
+    // A short constant stride (a pool's windows side by side): one
+    // contiguous masked load of stride x width elements that takes only
+    // the lanes' own, then a shuffle; cheaper than a gather.
+    DLC_ASSIGN_OR_RETURN(llvm::Value * index, EmitAtFirstLane(e.a));
+    const int width = lanes_->width;
+    const int wide_width = static_cast<int>(*stride) * width;
+    llvm::Type* wide = llvm::FixedVectorType::get(element, wide_width);
+    std::vector<int> spread(wide_width, -1), pick(width);
+    for (int lane = 0; lane < width; ++lane) {
+      spread[lane * *stride] = lane;
+      pick[lane] = static_cast<int>(lane * *stride);
+    }
+    llvm::Value* lane_mask = lanes_->mask ? lanes_->mask : b_.getAllOnesMask(llvm::ElementCount::getFixed(width));
+    // Bit lane * stride is the lane's; the bits between stay off, so no
+    // element past the last lane's is touched.
+    llvm::Value* wide_mask = b_.CreateShuffleVector(
+        lane_mask, llvm::Constant::getNullValue(lane_mask->getType()), SpreadMask(spread, width));
+    llvm::Value* all = b_.CreateMaskedLoad(wide, ElementAddress(e.buffer, index), align, wide_mask,
+                                           llvm::Constant::getNullValue(wide));
+    AnnotateAccess(llvm::cast<llvm::Instruction>(all), e.buffer);
+    return LaneValue{FromMemory(b_.CreateShuffleVector(all, pick), buffer.type), true};
   } else {
     DLC_ASSIGN_OR_RETURN(llvm::Value * addresses, LaneAddresses(e.buffer, e.a, stride));
     loaded = b_.CreateMaskedGather(vector, addresses, align, lanes_->mask, zeros);

@@ -53,10 +53,11 @@ absl::Status EmitPixelLaneConv(OpLowering& op, const ValidConv& conv, const Pixe
   // each channel's pixels contiguous.
   const Shape tile_shape = {ys[0], tile.rows, channels, width};
   const BufferId scratch = op.Temp(op.elem(), tile_shape, "tile");
-  // A pool's band: one tile's rows, channels last as the pool reads them.
+  // A pool's band: one tile's rows, planar as the tile (PoolBandRow reads
+  // it so, the pooled columns in SIMD lanes).
   const Shape band_shape = {ys[0], tile.rows, width, channels};
-  const BufferId band = pooled ? op.Temp(op.elem(), band_shape, "band") : -1;
-  const PoolScratch pool_scratch = pooled ? MakePoolScratch(op, band_shape) : PoolScratch{-1, -1};
+  const BufferId band = pooled ? op.Temp(op.elem(), tile_shape, "band") : -1;
+  const PoolScratch pool_scratch = pooled ? MakePoolScratch(op, band_shape, /*planar=*/true) : PoolScratch{-1, -1};
   const int64_t pool_w = PoolWindow(op, conv.backwards)[1];
   absl::Status status;
   auto sum_at = [&](ExprId n, ExprId r, ExprId o, ExprId p) {
@@ -98,16 +99,17 @@ absl::Status EmitPixelLaneConv(OpLowering& op, const ValidConv& conv, const Pixe
         })};
       }));
     }
-    // The finished sums, stored once, channels innermost as y holds them.
-    for (StmtId s : op.b.Nest({rows, width, channels}, [&](std::span<const ExprId> i) {
-      ExprId sum = op.b.Load(scratch, sum_at(n, i[0], i[2], i[1]));
-      const std::vector<ExprId> coords = {n, op.b.Add(oh0, i[0]), i[1], i[2]};
+    // The finished sums, stored once: into the pool's band in the tile's
+    // (planar) order, or into y with the channels innermost, as y holds them.
+    auto store_sum = [&](ExprId r, ExprId p, ExprId o) -> std::vector<StmtId> {
+      ExprId sum = op.b.Load(scratch, sum_at(n, r, o, p));
+      const std::vector<ExprId> coords = {n, op.b.Add(oh0, r), p, o};
       absl::StatusOr<std::vector<StmtId>> store;
       if (pooled) {
         std::vector<StmtId> out;
         absl::StatusOr<ExprId> value = op.ResultValue(coords, sum, out);
         if (value.ok()) {
-          out.push_back(op.b.Store(band, op.b.FlatIndex(std::vector<ExprId>{n, i[0], i[1], i[2]}, band_shape), *value));
+          out.push_back(op.b.Store(band, sum_at(n, r, o, p), *value));
           store = std::move(out);
         } else {
           store = value.status();
@@ -117,10 +119,14 @@ absl::Status EmitPixelLaneConv(OpLowering& op, const ValidConv& conv, const Pixe
       }
       if (!store.ok()) {
         status = store.status();
-        return std::vector<StmtId>{};
+        return {};
       }
       return *store;
-    })) {
+    };
+    const Shape order = pooled ? Shape{rows, channels, width} : Shape{rows, width, channels};
+    for (StmtId s : op.b.Nest(order, [&](std::span<const ExprId> i) {
+           return pooled ? store_sum(i[0], i[2], i[1]) : store_sum(i[0], i[1], i[2]);
+         })) {
       stmts.push_back(s);
     }
     if (pool_row) {

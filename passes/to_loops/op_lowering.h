@@ -150,11 +150,13 @@ bool BackpropInputIsTiled(const Graph& graph, ValueId id, const LowerOptions& op
 // image `n`, as the producer computed them), their maxima stored to
 // op.pool_out and their places to op.pool_argmax_out (pooling.cc).
 // Its per-image scratch (the running maximum and its place), made once
-// per kernel.
+// per kernel; `planar`: the band is stored {N, KH, C, W} (a pixel-lane
+// convolution's), and the pooled columns run in SIMD lanes.
 struct PoolScratch {
   BufferId best, where;
+  bool planar = false;
 };
-PoolScratch MakePoolScratch(OpLowering& op, const Shape& band_shape);
+PoolScratch MakePoolScratch(OpLowering& op, const Shape& band_shape, bool planar = false);
 std::vector<StmtId> PoolBandRow(OpLowering& op, const PoolScratch& scratch, BufferId band,
                                 const Shape& band_shape, int64_t kernel_w, ExprId n, ExprId ph);
 // Stores one element (ih, iw, c) of an image.

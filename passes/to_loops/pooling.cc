@@ -441,37 +441,56 @@ absl::Status AvgPoolGrad(OpLowering& op) {
 
 }  // namespace
 
-PoolScratch MakePoolScratch(OpLowering& op, const Shape& band_shape) {
-  const Shape scratch = {band_shape[0], band_shape[3]};  // per image, so images run in parallel
+PoolScratch MakePoolScratch(OpLowering& op, const Shape& band_shape, bool planar) {
+  // Per image, so images run in parallel; a slot per channel, or planar
+  // per pooled column.
+  const int64_t slots = planar ? op.graph.type(op.pool).shape[2] : band_shape[3];
+  const Shape scratch = {band_shape[0], slots};
   return {op.Temp(loops::TypeOf(op.graph.type(op.pool).dtype), scratch, "pool_best"),
-          op.Temp(Type::kI32, scratch, "pool_argmax")};
+          op.Temp(Type::kI32, scratch, "pool_argmax"), planar};
 }
 
 std::vector<StmtId> PoolBandRow(OpLowering& op, const PoolScratch& pool_scratch, BufferId band,
                                 const Shape& band_shape, int64_t kernel_w, ExprId n, ExprId ph) {
   const Shape& y = op.graph.type(op.pool).shape;
   const int64_t kernel_h = band_shape[1], channels = band_shape[3];
-  const Shape scratch = {band_shape[0], channels};
+  const bool planar = pool_scratch.planar;
+  const Shape stored = planar ? Shape{band_shape[0], kernel_h, channels, band_shape[2]} : band_shape;
+  auto band_at = [&](ExprId row, ExprId column, ExprId c) {
+    const std::vector<ExprId> at = planar ? std::vector<ExprId>{n, row, c, column} : std::vector<ExprId>{n, row, column, c};
+    return op.b.Load(band, op.b.FlatIndex(at, stored));
+  };
   const BufferId best = pool_scratch.best, where = pool_scratch.where;
-  auto slot = [&](ExprId c) { return op.b.FlatIndex(std::vector<ExprId>{n, c}, scratch); };
-  return op.b.Nest({y[2]}, [&](std::span<const ExprId> pw) {
-    auto band_at = [&](ExprId row, ExprId column, ExprId c) {
-      return op.b.Load(band, op.b.FlatIndex(std::vector<ExprId>{n, row, column, c}, band_shape));
+  // Channels last: the pooled columns outside, the channels in the slot
+  // loop; planar: the channels outside, the pooled columns in the slot loop.
+  // The slot loop is innermost (register accumulation keeps the running
+  // maxima in registers, the schedule runs it in SIMD lanes).
+  const int64_t outer = planar ? channels : y[2], inner = planar ? y[2] : channels;
+  const Shape scratch = {band_shape[0], inner};
+  return op.b.Nest({outer}, [&](std::span<const ExprId> o) {
+    // `make(pw, c, slot)` at each slot.
+    auto over_slots = [&](const std::function<std::vector<StmtId>(ExprId, ExprId, ExprId)>& make) {
+      return op.b.Nest({inner}, [&](std::span<const ExprId> i) {
+        ExprId pw = planar ? i[0] : o[0], c = planar ? o[0] : i[0];
+        return make(pw, c, op.b.FlatIndex(std::vector<ExprId>{n, i[0]}, scratch));
+      });
     };
-    std::vector<StmtId> stmts = op.b.Nest({channels}, [&](std::span<const ExprId> c) {
-      return StartWindow(op, best, where, slot(c[0]), band_at(op.b.Index(0), op.b.Mul(pw[0], kernel_w), c[0]));
+    std::vector<StmtId> stmts = over_slots([&](ExprId pw, ExprId c, ExprId slot) {
+      return StartWindow(op, best, where, slot, band_at(op.b.Index(0), op.b.Mul(pw, kernel_w), c));
     });
-    for (StmtId s : op.b.Nest({kernel_h, kernel_w, channels}, [&](std::span<const ExprId> k) {
-           ExprId value = band_at(k[0], op.b.Add(op.b.Mul(pw[0], kernel_w), k[1]), k[2]);
-           ExprId place = op.b.Cast(Type::kI32, op.b.Add(op.b.Mul(k[0], kernel_w), k[1]));
-           return TakeIfBetter(op, best, where, slot(k[2]), value, place, /*maybe_none=*/false);
+    for (StmtId s : op.b.Nest({kernel_h, kernel_w}, [&](std::span<const ExprId> k) {
+           return over_slots([&](ExprId pw, ExprId c, ExprId slot) {
+             ExprId value = band_at(k[0], op.b.Add(op.b.Mul(pw, kernel_w), k[1]), c);
+             ExprId place = op.b.Cast(Type::kI32, op.b.Add(op.b.Mul(k[0], kernel_w), k[1]));
+             return TakeIfBetter(op, best, where, slot, value, place, /*maybe_none=*/false);
+           });
          })) {
       stmts.push_back(s);
     }
-    for (StmtId s : op.b.Nest({channels}, [&](std::span<const ExprId> c) {
-           ExprId at = XAt(op, y, n, ph, pw[0], c[0]);
-           std::vector<StmtId> out = {op.b.Store(op.pool_out, at, op.b.Load(best, slot(c[0])))};
-           if (op.pool_argmax_out >= 0) out.push_back(op.b.Store(op.pool_argmax_out, at, op.b.Load(where, slot(c[0]))));
+    for (StmtId s : over_slots([&](ExprId pw, ExprId c, ExprId slot) {
+           ExprId at = XAt(op, y, n, ph, pw, c);
+           std::vector<StmtId> out = {op.b.Store(op.pool_out, at, op.b.Load(best, slot))};
+           if (op.pool_argmax_out >= 0) out.push_back(op.b.Store(op.pool_argmax_out, at, op.b.Load(where, slot)));
            return out;
          })) {
       stmts.push_back(s);

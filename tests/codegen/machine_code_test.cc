@@ -90,10 +90,10 @@ TEST(MachineCodeTest, GathersAndScattersForIrregularIndices) {
   TestProgram p("gather");
   BufferId x = p.Input("x", Type::kF32, 64);
   BufferId out = p.Output("out", Type::kF32, 64);
-  p.Loop(32, LoopKind::kVectorized, 16, [&](ExprId i) {
+  p.Loop(12, LoopKind::kVectorized, 16, [&](ExprId i) {
     LoopBuilder& lb = p.b();
-    ExprId twice = lb.Mul(i, 2);
-    return std::vector<StmtId>{lb.Store(out, twice, lb.Load(x, twice))};
+    ExprId five = lb.Mul(i, 5);
+    return std::vector<StmtId>{lb.Store(out, five, lb.Load(x, five))};
   });
   p.program().arguments = {x, out};
   Emitted e = Emit(p.program(), Jit().target());
@@ -101,6 +101,24 @@ TEST(MachineCodeTest, GathersAndScattersForIrregularIndices) {
   const std::string ir = codegen::ModuleText(*e.module);
   EXPECT_THAT(ir, HasSubstr("@llvm.masked.gather.v16f32"));
   EXPECT_THAT(ir, HasSubstr("@llvm.masked.scatter.v16f32"));
+}
+
+TEST(MachineCodeTest, ShortStridedLoadsAreOneWideLoadAndAShuffle) {
+  // x[2i] (a pool's windows side by side): 32 elements, every other lane on.
+  TestProgram p("strided");
+  BufferId x = p.Input("x", Type::kF32, 64);
+  BufferId out = p.Output("out", Type::kF32, 32);
+  p.Loop(32, LoopKind::kVectorized, 16, [&](ExprId i) {
+    LoopBuilder& lb = p.b();
+    return std::vector<StmtId>{lb.Store(out, i, lb.Load(x, lb.Mul(i, 2)))};
+  });
+  p.program().arguments = {x, out};
+  Emitted e = Emit(p.program(), Jit().target());
+  ASSERT_NE(e.module, nullptr);
+  const std::string ir = codegen::ModuleText(*e.module);
+  EXPECT_THAT(ir, HasSubstr("@llvm.masked.load.v32f32"));
+  EXPECT_THAT(ir, HasSubstr("shufflevector <32 x float>"));
+  EXPECT_THAT(ir, Not(HasSubstr("gather")));
 }
 
 TEST(MachineCodeTest, ObjectFileIsElf) {

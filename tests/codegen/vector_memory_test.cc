@@ -31,7 +31,7 @@ TEST(VectorMemoryTest, EveryAccessPatternMatchesTheSerialLoop) {
         return std::vector<StmtId>{
             b.Store(contiguous, j, b.Load(x, b.AddConst(j, 1))),  // x[j + 1]
             b.Store(broadcast, j, b.Load(x, b.Index(5))),         // x[5] in every lane
-            b.Store(strided, j, b.Load(x, b.Mul(j, 2))),          // x[2j]: gather
+            b.Store(strided, j, b.Load(x, b.Mul(j, 2))),          // x[2j]: a wide load
             b.Store(indirect, j, b.Load(x, permuted)),            // x[perm[j]]: gather
             b.Store(modular, j, b.Load(x, mod)),                  // x[3j % n]: gather
             b.Store(scattered, permuted, b.Load(x, j)),           // scatter
@@ -159,6 +159,27 @@ TEST(VectorMemoryTest, MaskedOffLanesNeverTouchMemory) {
     EXPECT_EQ(gathered_out[j], 2 * j < n ? xs.data()[2 * j] : -1) << j;
   }
   for (int64_t i = 0; i < 32; ++i) EXPECT_EQ(uniform_out[i], i < 5 ? xs.data()[47] : -1) << i;
+}
+
+TEST(VectorMemoryTest, WideStridedLoadsTouchOnlyTheirLanesElements) {
+  // out[j] = x[s*j + s-1] for strides 2, 3 and 4, the last lane reading
+  // x's last element right before a guard page: the wide load (s x 16
+  // elements) would reach past it but for its mask.
+  for (int64_t stride : {2, 3, 4}) {
+    const int64_t size = 48, n = size / stride;
+    TestProgram p;
+    BufferId x = p.Input("x", Type::kF32, size);
+    BufferId out = p.Output("out", Type::kF32, n);
+    p.Loop(n, LoopKind::kVectorized, 16, [&](ExprId j) {
+      LoopBuilder& b = p.b();
+      return std::vector<StmtId>{b.Store(out, j, b.Load(x, b.AddConst(b.Mul(j, stride), stride - 1)))};
+    });
+    GuardedBuffer<float> xs(size);
+    for (int64_t i = 0; i < size; ++i) xs.data()[i] = 0.25f * i - 3;
+    AlignedVector<float> result(n, -1);
+    ASSERT_EQ(*p.Run({xs.data(), result.data()}), 0);
+    for (int64_t j = 0; j < n; ++j) EXPECT_EQ(result[j], xs.data()[stride * j + stride - 1]) << stride << " " << j;
+  }
 }
 
 TEST(VectorMemoryTest, BooleanAndByteBuffersVectorize) {
