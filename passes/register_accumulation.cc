@@ -113,12 +113,48 @@ class Rewriter {
     bool consumed;
   };
 
+  // A perfect nest of loops whose innermost body stores only constants,
+  // each into a buffer of its own (a pool's running maximum and place
+  // start so): its loops and stores.
+  struct FillNest {
+    std::vector<StmtId> loops;
+    std::vector<StmtId> stores;
+  };
+  std::optional<FillNest> AsFillNest(StmtId id) const {
+    FillNest nest;
+    std::vector<StmtId> body = {id};
+    while (body.size() == 1 && p_.stmt(body[0]).kind == StmtKind::kFor) {
+      nest.loops.push_back(body[0]);
+      body = p_.stmt(body[0]).body;
+    }
+    for (StmtId store : body) {
+      const Stmt& s = p_.stmt(store);
+      if (s.kind != StmtKind::kStore || p_.expr(s.value).kind != ExprKind::kConst) return std::nullopt;
+      for (StmtId other : nest.stores) {
+        if (p_.stmt(other).buffer == s.buffer) return std::nullopt;
+      }
+      nest.stores.push_back(store);
+    }
+    if (nest.stores.empty()) return std::nullopt;
+    return nest;
+  }
+
+  // The store of fill nest `fill` into `buffer`, if it has one.
+  std::optional<StmtId> FillStoreTo(StmtId fill, BufferId buffer) const {
+    std::optional<FillNest> nest = AsFillNest(fill);
+    if (!nest) return std::nullopt;
+    for (StmtId store : nest->stores) {
+      if (p_.stmt(store).buffer == buffer) return store;
+    }
+    return std::nullopt;
+  }
+
   // If `id` is a perfect nest storing one constant into one buffer: the
   // buffer and the constant.
   std::optional<std::pair<BufferId, ExprId>> AsFill(StmtId id) const {
-    while (p_.stmt(id).kind == StmtKind::kFor && p_.stmt(id).body.size() == 1) id = p_.stmt(id).body[0];
-    const Stmt& s = p_.stmt(id);
-    if (s.kind != StmtKind::kStore || p_.expr(s.value).kind != ExprKind::kConst) return std::nullopt;
+    std::optional<FillNest> nest = AsFillNest(id);
+    if (!nest || nest->stores.size() != 1) return std::nullopt;
+    const Stmt& s = p_.stmt(nest->stores[0]);
     return std::make_pair(s.buffer, s.value);
   }
 
@@ -146,27 +182,20 @@ class Rewriter {
     return next == p_.buffer(buffer).num_elements();
   }
 
-  // The loops of a perfect nest down to its store, and the store.
-  std::pair<std::vector<StmtId>, StmtId> NestOf(StmtId id) const {
-    std::vector<StmtId> loops;
-    while (p_.stmt(id).kind == StmtKind::kFor && p_.stmt(id).body.size() == 1) {
-      loops.push_back(id);
-      id = p_.stmt(id).body[0];
-    }
-    return {loops, id};
-  }
-
   // Where the index `index` reaches over `loops` (its other variables
-  // fixed) within what fill nest `fill` (AsFill) wrote: the range [low,
+  // fixed) within what fill nest `fill` (AsFillNest) wrote into `buffer`: the range [low,
   // high] of element offsets from the fill's first, and the fill's size S
   // (it wrote all of [0, S)). Nullopt unless both are affine with the same
   // terms outside their own loops and the fill's own terms count [0, S).
   struct Reach {
     int64_t low, high, size;
   };
-  std::optional<Reach> ReachInFill(StmtId fill, ExprId index, const std::vector<StmtId>& loops) const {
-    const auto [fill_loops, store] = NestOf(fill);
-    std::optional<Affine> f = AsAffine(p_, p_.stmt(store).index);
+  std::optional<Reach> ReachInFill(StmtId fill, BufferId buffer, ExprId index,
+                                   const std::vector<StmtId>& loops) const {
+    const std::optional<StmtId> store = FillStoreTo(fill, buffer);
+    if (!store) return std::nullopt;
+    const std::vector<StmtId> fill_loops = AsFillNest(fill)->loops;
+    std::optional<Affine> f = AsAffine(p_, p_.stmt(*store).index);
     std::optional<Affine> t = AsAffine(p_, index);
     if (!f || !t) return std::nullopt;
     std::map<VarId, int64_t> fill_extent, own_extent;
@@ -194,8 +223,8 @@ class Rewriter {
     return reach;
   }
 
-  bool FillCovers(StmtId fill, ExprId index, const std::vector<StmtId>& loops) const {
-    std::optional<Reach> r = ReachInFill(fill, index, loops);
+  bool FillCovers(StmtId fill, BufferId buffer, ExprId index, const std::vector<StmtId>& loops) const {
+    std::optional<Reach> r = ReachInFill(fill, buffer, index, loops);
     return r && r->low >= 0 && r->high < r->size;
   }
 
@@ -206,7 +235,7 @@ class Rewriter {
       // (a convolution's tile, zeroed for each tile of the output).
       sibling_fill_ = -1;
       sibling_fill_dead_ = false;
-      if (i > 0 && AsFill(body[i - 1])) sibling_fill_ = body[i - 1];
+      if (i > 0 && AsFillNest(body[i - 1])) sibling_fill_ = body[i - 1];
       if (TryRewrite(body[i], loops)) {
         if (sibling_fill_dead_) dead.push_back(body[i - 1]);
         continue;  // nothing more to do below it
@@ -353,11 +382,11 @@ class Rewriter {
         if (auto fill = fills_.find(t.buffer); fill != fills_.end() && covered[t.buffer]) {
           start = fill->second.value;
           fill->second.consumed = true;
-        } else if (sibling_fill_ >= 0 && AsFill(sibling_fill_)->first == t.buffer &&
-                   FillCovers(sibling_fill_, t.index, {v})) {
+        } else if (std::optional<StmtId> store = sibling_fill_ >= 0 ? FillStoreTo(sibling_fill_, t.buffer) : std::nullopt;
+                   store && FillCovers(sibling_fill_, t.buffer, t.index, {v})) {
           // Filled just before: the constant, not a load of it (the fill
           // stays: it may cover more than this nest writes).
-          start = AsFill(sibling_fill_)->second;
+          start = p_.stmt(*store).value;
         }
         init.push_back(b_.Store(t.local, b_.Index(0), start));
         write_back.push_back(b_.Store(t.buffer, t.index, b_.Load(t.local, b_.Index(0))));
@@ -379,11 +408,12 @@ class Rewriter {
     }
     // The sibling fill is dead when the write-backs rewrite all it wrote:
     // stride-1 runs over v that tile [0, S) exactly.
-    if (sibling_fill_ >= 0 && targets.size() == 1 && AsFill(sibling_fill_)->first == targets[0].buffer) {
+    if (std::optional<std::pair<BufferId, ExprId>> fill = sibling_fill_ >= 0 ? AsFill(sibling_fill_) : std::nullopt;
+        fill && targets.size() == 1 && fill->first == targets[0].buffer) {
       std::vector<std::pair<int64_t, int64_t>> runs;
       int64_t size = -1;
       for (StmtId w : write_back) {
-        std::optional<Reach> r = ReachInFill(sibling_fill_, p_.stmt(w).index, {v});
+        std::optional<Reach> r = ReachInFill(sibling_fill_, targets[0].buffer, p_.stmt(w).index, {v});
         std::optional<Affine> a = AsAffine(p_, p_.stmt(w).index);
         if (!r || !a || a->Coefficient(p_.stmt(v).var) != 1) {
           size = -1;

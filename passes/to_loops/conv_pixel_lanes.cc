@@ -171,4 +171,127 @@ absl::Status EmitPixelLaneConv(OpLowering& op, const ValidConv& conv, const Pixe
   return status;
 }
 
+absl::Status EmitPixelLaneFilterGradient(OpLowering& op, BufferId x, const Shape& xs, const Shape& ws,
+                                         const Shape& ys, const PixelLaneFilterTile& tile) {
+  const int64_t lanes = tile.lanes, outputs = ws[3];
+  const int64_t chunks = BatchChunks(ys[0]), per_chunk = ys[0] / chunks;
+  const int64_t filter_size = NumElements(ws);
+  // Each chunk's per-lane sums; then the chunk's sums, in its slice of a
+  // partial buffer (or the result itself for one chunk).
+  const Shape lane_shape = {chunks, filter_size, lanes};
+  const BufferId lane_sums = op.Temp(op.elem(), lane_shape, "lane_sums");
+  const BufferId target = chunks > 1 ? op.Temp(op.elem(), Shape{chunks, filter_size}, "chunks") : op.out;
+  // dy of the chunk's current image, planar (chunk, O, OH, OW): a lane's
+  // pixels contiguous. Computed by the per-image scatter, or copied.
+  const Shape image_shape = {chunks, outputs, ys[1], ys[2]};
+  const BufferId dy_image = op.Temp(op.elem(), image_shape, "dy_image");
+  const ValueId dy_node = op.node().operands[1];
+  const bool scattered = op.fusion != nullptr && op.fusion->per_image[dy_node];
+  const bool bias = op.sibling >= 0;
+  const Shape bias_lane_shape = {chunks, outputs, lanes};
+  const BufferId bias_lanes = bias ? op.Temp(op.elem(), bias_lane_shape, "bias_lane_sums") : -1;
+  const BufferId bias_target =
+      !bias ? -1 : chunks > 1 ? op.Temp(op.elem(), Shape{chunks, outputs}, "bias_chunks") : op.sibling_out;
+  absl::Status status;
+  auto dy_at = [&](ExprId chunk, ExprId o, ExprId oh, ExprId ow) {
+    return op.b.Load(dy_image, op.b.FlatIndex(std::vector<ExprId>{chunk, o, oh, ow}, image_shape));
+  };
+  auto image = [&](ExprId chunk, ExprId n) {
+    const ImageStore store = [&](ExprId ih, ExprId iw, ExprId c, ExprId value) {
+      ExprId at = op.b.FlatIndex(std::vector<ExprId>{chunk, c, ih, iw}, image_shape);
+      return std::vector<StmtId>{op.b.Store(dy_image, at, value)};
+    };
+    if (scattered) return ScatterImage(op, dy_node, n, store, status);
+    return op.b.Nest({outputs, ys[1], ys[2]}, [&](std::span<const ExprId> i) {
+      return store(i[1], i[2], i[0], op.b.Load(op.in[1], op.b.FlatIndex(std::vector<ExprId>{n, i[1], i[2], i[0]}, ys)));
+    });
+  };
+  // The pixel of lane l in row vector pv.
+  auto pixel = [&](ExprId pv, ExprId l) { return op.b.Add(op.b.Mul(pv, lanes), l); };
+  // Image n into the chunk's lane sums: taps outside the tile and output
+  // blocks around the reduction over the image's pixels, the tile inside.
+  auto filter_sums = [&](ExprId chunk, ExprId n) {
+    return Loop(op, ws[0] / tile.taps_h, [&](ExprId kho) {
+      return std::vector<StmtId>{Loop(op, ws[1] / tile.taps_w, [&](ExprId kwo) {
+        return std::vector<StmtId>{Loop(op, outputs / tile.outputs, [&](ExprId ob) {
+          return std::vector<StmtId>{Loop(op, ys[1], [&](ExprId oh) {
+            return std::vector<StmtId>{Loop(op, tile.vectors, [&](ExprId pv) {
+              return std::vector<StmtId>{Loop(op, tile.taps_h, [&](ExprId khi) {
+                return std::vector<StmtId>{Loop(op, tile.taps_w, [&](ExprId kwi) {
+                  return std::vector<StmtId>{Loop(op, tile.outputs, [&](ExprId oj) {
+                    return std::vector<StmtId>{Loop(op, lanes, [&](ExprId l) {
+                      ExprId kh = op.b.Add(op.b.Mul(kho, tile.taps_h), khi);
+                      ExprId kw = op.b.Add(op.b.Mul(kwo, tile.taps_w), kwi);
+                      ExprId o = op.b.Add(op.b.Mul(ob, tile.outputs), oj);
+                      ExprId ow = pixel(pv, l);
+                      ExprId c = op.b.Index(0);
+                      ExprId xv = op.b.Load(x, op.b.FlatIndex(std::vector<ExprId>{n, op.b.Add(oh, kh), op.b.Add(ow, kw), c}, xs));
+                      ExprId w_at = op.b.FlatIndex(std::vector<ExprId>{kh, kw, c, o}, ws);
+                      ExprId at = op.b.FlatIndex(std::vector<ExprId>{chunk, w_at, l}, lane_shape);
+                      return std::vector<StmtId>{Accumulate(op, lane_sums, at, xv, dy_at(chunk, o, oh, ow))};
+                    })};
+                  })};
+                })};
+              })};
+            })};
+          })};
+        })};
+      })};
+    });
+  };
+  // Image n's dy into the chunk's bias lane sums, one accumulator per output.
+  auto bias_sums = [&](ExprId chunk) {
+    return op.b.Nest({ys[1], tile.vectors, outputs, lanes}, [&](std::span<const ExprId> i) {
+      ExprId at = op.b.FlatIndex(std::vector<ExprId>{chunk, i[2], i[3]}, bias_lane_shape);
+      ExprId sum = op.b.Binary(loops::BinaryOp::kAdd, op.b.Load(bias_lanes, at), dy_at(chunk, i[2], i[0], pixel(i[1], i[3])));
+      return std::vector<StmtId>{op.b.Store(bias_lanes, at, sum)};
+    });
+  };
+  // `size` sums of `lanes` lanes each (slice `chunk` of `from`) into slice
+  // `chunk` of `to` (its only slice for one chunk), lanes in order.
+  auto add_lanes = [&](ExprId chunk, BufferId from, BufferId to, int64_t size) {
+    ExprId first = op.b.Mul(chunk, chunks > 1 ? size : 0);
+    std::vector<StmtId> stmts = {Loop(op, size, [&](ExprId e) {
+      return std::vector<StmtId>{op.b.Store(to, op.b.Add(first, e), op.Zero(op.elem()))};
+    })};
+    stmts.push_back(Loop(op, lanes, [&](ExprId l) {
+      return std::vector<StmtId>{Loop(op, size, [&](ExprId e) {
+        ExprId at = op.b.Add(first, e);
+        ExprId lane = op.b.Load(from, op.b.Add(op.b.Mul(op.b.Add(op.b.Mul(chunk, size), e), lanes), l));
+        return std::vector<StmtId>{op.b.Store(to, at, op.b.Binary(loops::BinaryOp::kAdd, op.b.Load(to, at), lane))};
+      })};
+    }));
+    return stmts;
+  };
+  op.Emit({Loop(op, chunks, [&](ExprId chunk) {
+    std::vector<StmtId> body = {Loop(op, filter_size * lanes, [&](ExprId e) {
+      return std::vector<StmtId>{op.b.Store(lane_sums, op.b.Add(op.b.Mul(chunk, filter_size * lanes), e), op.Zero(op.elem()))};
+    })};
+    if (bias) {
+      body.push_back(Loop(op, outputs * lanes, [&](ExprId e) {
+        return std::vector<StmtId>{op.b.Store(bias_lanes, op.b.Add(op.b.Mul(chunk, outputs * lanes), e), op.Zero(op.elem()))};
+      }));
+    }
+    body.push_back(Loop(op, per_chunk, [&](ExprId ni) {
+      ExprId n = op.b.Add(op.b.Mul(chunk, per_chunk), ni);
+      std::vector<StmtId> stmts = image(chunk, n);
+      stmts.push_back(filter_sums(chunk, n));
+      if (bias) {
+        for (StmtId s : bias_sums(chunk)) stmts.push_back(s);
+      }
+      return stmts;
+    }));
+    for (StmtId s : add_lanes(chunk, lane_sums, target, filter_size)) body.push_back(s);
+    if (bias) {
+      for (StmtId s : add_lanes(chunk, bias_lanes, bias_target, outputs)) body.push_back(s);
+    }
+    return body;
+  })});
+  if (chunks > 1) {
+    AddChunksInOrder(op, target, op.out, chunks, filter_size);
+    if (bias) AddChunksInOrder(op, bias_target, op.sibling_out, chunks, outputs);
+  }
+  return status;
+}
+
 }  // namespace dlc::to_loops

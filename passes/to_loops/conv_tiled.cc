@@ -354,7 +354,8 @@ absl::Status TiledConv2D(OpLowering& op, const ConvShapes& g) {
                                      .ws = g.w,
                                      .ys = g.y,
                                      .live_rows = {g.win.pad_top, g.win.pad_top + g.x[1]},
-                                     .live_cols = {g.win.pad_left, g.win.pad_left + g.x[2]}});
+                                     .live_cols = {g.win.pad_left, g.win.pad_left + g.x[2]},
+                                     .image_prologue = nullptr});
 }
 
 absl::Status TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
@@ -411,6 +412,9 @@ absl::Status TiledBackpropFilter(OpLowering& op, const ConvShapes& g) {
   const auto [x, xs] = PaddedInput(op, op.in[0], g.x, g.win);
   const Shape& ws = g.w;
   const Shape& ys = g.y;
+  if (auto lanes = ChoosePixelLaneFilterTile(ws[0], ws[1], ws[2], ws[3], ys[2], op.budget())) {
+    return EmitPixelLaneFilterGradient(op, x, xs, ws, ys, *lanes);
+  }
   const FilterTile tile = ChooseFilterTile(ws[0], ws[1], ws[2], ws[3], op.budget());
   const ChannelSplit& ch = tile.channels;
   const int64_t chunks = BatchChunks(ys[0]);
@@ -535,20 +539,20 @@ absl::Status TiledBackpropFilter(OpLowering& op, const ConvShapes& g) {
     }
     return body;
   })});
-  // The chunks' sums, added in chunk order.
-  auto add_chunks = [&](BufferId partial, BufferId result, int64_t size) {
-    op.Fill(result, Shape{size}, op.Zero(op.elem()));
-    op.Emit({Loop(op, chunks, [&](ExprId chunk) {
-      return std::vector<StmtId>{Loop(op, size, [&](ExprId e) {
-        ExprId part = op.b.Load(partial, op.b.Add(op.b.Mul(chunk, size), e));
-        return std::vector<StmtId>{
-            op.b.Store(result, e, op.b.Binary(BinaryOp::kAdd, op.b.Load(result, e), part))};
-      })};
-    })});
-  };
-  add_chunks(target, op.out, filter_size);
-  if (bias) add_chunks(bias_target, op.sibling_out, outputs);
+  AddChunksInOrder(op, target, op.out, chunks, filter_size);
+  if (bias) AddChunksInOrder(op, bias_target, op.sibling_out, chunks, outputs);
   return status;
+}
+
+void AddChunksInOrder(OpLowering& op, BufferId partial, BufferId result, int64_t chunks, int64_t size) {
+  op.Fill(result, Shape{size}, op.Zero(op.elem()));
+  op.Emit({Loop(op, chunks, [&](ExprId chunk) {
+    return std::vector<StmtId>{Loop(op, size, [&](ExprId e) {
+      ExprId part = op.b.Load(partial, op.b.Add(op.b.Mul(chunk, size), e));
+      return std::vector<StmtId>{
+          op.b.Store(result, e, op.b.Binary(BinaryOp::kAdd, op.b.Load(result, e), part))};
+    })};
+  })});
 }
 
 }  // namespace dlc::to_loops

@@ -38,7 +38,8 @@ PixelTile ChoosePixelTile(int64_t width, int64_t out_channels, const RegisterBud
   double best_score = -1;
   for (const ChannelSplit& split : ChannelSplits(out_channels, budget.lanes)) {
     // Accumulators, the weight vectors and the broadcast input.
-    const int64_t most = std::max<int64_t>(1, (budget.registers - split.vectors - 1) / split.vectors);
+    const int64_t most = std::max<int64_t>(
+        1, std::min(budget.registers - split.vectors - 1, budget.max_accumulators) / split.vectors);
     int64_t pixels = std::min(width, most);
     if (pixels < width) {
       // A divisor of the row avoids a remainder tile, unless it is much
@@ -69,21 +70,42 @@ std::optional<PixelLaneTile> ChoosePixelLaneTile(int64_t height, int64_t width, 
   if (lanes <= out_channels) return std::nullopt;
   // Rows whose accumulators (rows x vectors x channels), row vectors loaded
   // per tap (each used by every channel) and one broadcast weight fit.
-  const int64_t most = (budget.registers - 1) / (vectors * (out_channels + 1));
+  const int64_t most = std::min((budget.registers - 1) / (vectors * (out_channels + 1)),
+                                budget.max_accumulators / (vectors * out_channels));
   if (band_rows > 0) {
     if (most < band_rows) return std::nullopt;
     return PixelLaneTile{band_rows, vectors, lanes};
   }
   if (most < 1) return std::nullopt;
-  int64_t rows = std::min(height, most);
-  if (rows < height) {
-    int64_t divisor = 1;  // a divisor of the height avoids a remainder tile
-    for (int64_t d : Divisors(height)) {
-      if (d <= rows) divisor = d;
-    }
-    if (2 * divisor >= rows) rows = divisor;
-  }
+  // As many rows as fit, a shorter tile for the rest: every row a tile
+  // adds shares the weights' broadcasts.
+  const int64_t rows = std::min(height, most);
   return PixelLaneTile{rows, vectors, lanes};
+}
+
+std::optional<PixelLaneFilterTile> ChoosePixelLaneFilterTile(int64_t kh, int64_t kw, int64_t in_channels,
+                                                             int64_t out_channels, int64_t width,
+                                                             const RegisterBudget& budget) {
+  if (in_channels != 1 || budget.lanes < 2 || out_channels >= budget.lanes) return std::nullopt;
+  const int64_t vectors = (width + budget.lanes - 1) / budget.lanes;
+  if (vectors > 2 || width % vectors != 0 || width / vectors <= out_channels) return std::nullopt;
+  std::optional<PixelLaneFilterTile> best;
+  double best_score = -1;
+  const std::pair<int64_t, int64_t> taps[] = {{1, 1}, {1, kw}, {kh, kw}};
+  for (const auto& [th, tw] : taps) {
+    for (int64_t outputs : Divisors(out_channels)) {
+      const int64_t accumulators = th * tw * outputs;
+      // Accumulators, the output-gradient vectors and one input vector.
+      if (accumulators > budget.max_accumulators || accumulators + outputs + 1 > budget.registers) continue;
+      // Per step: th x tw input vectors and `outputs` gradient vectors.
+      const double score = Score(accumulators, th * tw + outputs);
+      if (score > best_score) {
+        best_score = score;
+        best = PixelLaneFilterTile{th, tw, outputs, vectors, width / vectors};
+      }
+    }
+  }
+  return best;
 }
 
 FilterTile ChooseFilterTile(int64_t kh, int64_t kw, int64_t in_channels, int64_t out_channels,
@@ -97,7 +119,7 @@ FilterTile ChooseFilterTile(int64_t kh, int64_t kw, int64_t in_channels, int64_t
       for (int64_t inputs : Divisors(in_channels)) {
         const int64_t accumulators = th * tw * inputs * split.vectors;
         // Accumulators, the output-gradient vectors and the broadcast input.
-        if (accumulators + split.vectors + 1 > budget.registers) continue;
+        if (accumulators + split.vectors + 1 > budget.registers || accumulators > budget.max_accumulators) continue;
         const double score = Score(accumulators, th * tw * inputs + split.vectors);
         if (score > best_score || (score == best_score && accumulators > best_accumulators)) {
           best_score = score;

@@ -23,6 +23,10 @@ struct RegisterBudget {
   int64_t lanes = 16;      // f32 lanes per vector register
   int64_t registers = 32;  // vector registers: the tile's accumulators, the
                            // vectors it loads per step and one broadcast
+  // The most accumulators register accumulation keeps in registers for one
+  // nest (ScheduleOptions::max_accumulators); a tile with more would sum
+  // through memory.
+  int64_t max_accumulators = 28;
 };
 
 // Output channels split as blocks of `vectors` vectors of `lanes` each:
@@ -68,6 +72,24 @@ PixelTile ChoosePixelTile(int64_t width, int64_t out_channels, const RegisterBud
 // vectors would use the lanes as well or the tile does not fit.
 std::optional<PixelLaneTile> ChoosePixelLaneTile(int64_t height, int64_t width, int64_t out_channels,
                                                  int64_t band_rows, const RegisterBudget& budget);
+
+// A filter gradient with few output channels (fewer than a vector's lanes)
+// and one input channel: its sums over a row's pixels run in SIMD lanes,
+// `vectors` x `lanes` pixels per row, each lane summing its own pixels;
+// the lanes are added at the end. One tile holds `taps_h` x `taps_w` taps
+// (1, a row, or the filter) x `outputs` output channels of accumulators.
+struct PixelLaneFilterTile {
+  int64_t taps_h = 1, taps_w = 1;
+  int64_t outputs = 1;
+  int64_t vectors = 1, lanes = 1;
+};
+
+// The pixel-lane filter-gradient tile for a kh x kw filter from one input
+// channel to `out_channels`, over output rows of `width` pixels, or nullopt
+// when channel vectors use the lanes as well.
+std::optional<PixelLaneFilterTile> ChoosePixelLaneFilterTile(int64_t kh, int64_t kw, int64_t in_channels,
+                                                             int64_t out_channels, int64_t width,
+                                                             const RegisterBudget& budget);
 
 // Tile for a kh x kw filter with `in_channels` inputs and `out_channels`
 // outputs.

@@ -71,7 +71,7 @@ ExprId XAt(OpLowering& op, const Shape& x, ExprId n, ExprId h, ExprId w, ExprId 
 // not branches, so it runs in SIMD lanes and keeps them in registers. The
 // first maximum wins, or the first NaN: the interpreter's left fold.
 // `maybe_none`: `where` may still be -1 (padding); otherwise the scan
-// started from a real element (see StartWindow).
+// started at place 0 and takes every element of the window (StartWindow).
 std::vector<StmtId> TakeIfBetter(OpLowering& op, BufferId best, BufferId where, ExprId at,
                                  ExprId value, ExprId place, bool maybe_none = true) {
   ExprId current = op.b.Load(best, at);
@@ -90,11 +90,14 @@ std::vector<StmtId> TakeIfBetter(OpLowering& op, BufferId best, BufferId where, 
           op.b.Store(best, at, op.b.Select(take, value, current))};
 }
 
-// Starts a scan at a window's first element (no padding): its value and
-// place 0. Scanning that element again takes nothing (it is not greater
-// than itself, and a NaN is never replaced).
-std::vector<StmtId> StartWindow(OpLowering& op, BufferId best, BufferId where, ExprId at, ExprId first) {
-  return {op.b.Store(best, at, first), op.b.Store(where, at, op.b.Const(0, Type::kI32))};
+// Starts the scan of a window with no padding, which then takes every
+// element: from -inf at place 0, as if from its first element (the first
+// element is taken unless it is -inf, where keeping place 0 is the same).
+// Constants, so that register accumulation starts its running values from
+// them instead of reloading what was just stored.
+std::vector<StmtId> StartWindow(OpLowering& op, BufferId best, BufferId where, ExprId at) {
+  const Type type = op.b.program().buffer(best).type;
+  return {op.b.Store(best, at, op.b.Const(-INFINITY, type)), op.b.Store(where, at, op.b.Const(0, Type::kI32))};
 }
 
 // best and where (both of the pool's output shape) for every window:
@@ -129,8 +132,7 @@ std::vector<StmtId> ForEachWindowMaximum(
     };
     // Disjoint windows have no padding: each starts at a real element.
     std::vector<StmtId> stmts = op.b.Nest({x[3]}, [&](std::span<const ExprId> c) {
-      ExprId first = op.b.Load(x_buffer, XAt(op, x, n, op.b.Mul(oh, w.stride_h), op.b.Mul(ow, w.stride_w), c[0]));
-      return StartWindow(op, best, where, slot(c[0]), first);
+      return StartWindow(op, best, where, slot(c[0]));
     });
     for (StmtId s : op.b.Nest({w.kernel_h, w.kernel_w, x[3]}, [&](std::span<const ExprId> k) {
            ExprId ih = op.b.Add(op.b.Mul(oh, w.stride_h), k[0]);
@@ -475,23 +477,24 @@ std::vector<StmtId> PoolBandRow(OpLowering& op, const PoolScratch& pool_scratch,
         return make(pw, c, op.b.FlatIndex(std::vector<ExprId>{n, i[0]}, scratch));
       });
     };
-    std::vector<StmtId> stmts = over_slots([&](ExprId pw, ExprId c, ExprId slot) {
-      return StartWindow(op, best, where, slot, band_at(op.b.Index(0), op.b.Mul(pw, kernel_w), c));
+    std::vector<StmtId> stmts = over_slots([&](ExprId, ExprId, ExprId slot) {
+      return StartWindow(op, best, where, slot);
     });
+    // The pooled value and place are stored with every step of the scan:
+    // register accumulation keeps them in registers too, so they are
+    // stored once, straight from the registers (a separate pass would
+    // reload the running maxima just written, a store-forwarding stall
+    // for masked vectors).
     for (StmtId s : op.b.Nest({kernel_h, kernel_w}, [&](std::span<const ExprId> k) {
            return over_slots([&](ExprId pw, ExprId c, ExprId slot) {
              ExprId value = band_at(k[0], op.b.Add(op.b.Mul(pw, kernel_w), k[1]), c);
              ExprId place = op.b.Cast(Type::kI32, op.b.Add(op.b.Mul(k[0], kernel_w), k[1]));
-             return TakeIfBetter(op, best, where, slot, value, place, /*maybe_none=*/false);
+             std::vector<StmtId> out = TakeIfBetter(op, best, where, slot, value, place, /*maybe_none=*/false);
+             ExprId at = XAt(op, y, n, ph, pw, c);
+             out.push_back(op.b.Store(op.pool_out, at, op.b.Load(best, slot)));
+             if (op.pool_argmax_out >= 0) out.push_back(op.b.Store(op.pool_argmax_out, at, op.b.Load(where, slot)));
+             return out;
            });
-         })) {
-      stmts.push_back(s);
-    }
-    for (StmtId s : over_slots([&](ExprId pw, ExprId c, ExprId slot) {
-           ExprId at = XAt(op, y, n, ph, pw, c);
-           std::vector<StmtId> out = {op.b.Store(op.pool_out, at, op.b.Load(best, slot))};
-           if (op.pool_argmax_out >= 0) out.push_back(op.b.Store(op.pool_argmax_out, at, op.b.Load(where, slot)));
-           return out;
          })) {
       stmts.push_back(s);
     }

@@ -49,6 +49,18 @@ std::optional<PixelLaneTile> PixelLanesFor(const OpLowering& op, const Shape& ys
 // or pooled band by band) once.
 absl::Status EmitPixelLaneConv(OpLowering& op, const ValidConv& conv, const PixelLaneTile& tile);
 
+// The filter gradient w (KH, KW, 1, O) of x (padded, one channel) and op's
+// operand 1, dy (N, OH, OW, O), by a PixelLaneFilterTile
+// (conv_pixel_lanes.cc): each chunk of the batch (BatchChunks) sums every
+// lane's own pixels, then adds its lanes; the chunks' sums are added in
+// order. With a sibling the bias gradient comes the same way.
+absl::Status EmitPixelLaneFilterGradient(OpLowering& op, BufferId x, const Shape& xs, const Shape& ws,
+                                         const Shape& ys, const PixelLaneFilterTile& tile);
+
+// result (of `size` elements) = the sum of `chunks` slices of partial,
+// added in slice order (conv_tiled.cc).
+void AddChunksInOrder(OpLowering& op, BufferId partial, BufferId result, int64_t chunks, int64_t size);
+
 }  // namespace dlc::to_loops
 
 #endif  // DLC_PASSES_TO_LOOPS_VALID_CONV_H_

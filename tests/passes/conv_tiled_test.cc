@@ -59,9 +59,17 @@ TEST(ConvTiles, FilterTileTakesTapsWhenChannelsAreFew) {
   tile = ChooseFilterTile(3, 3, 1, 32, kAvx512);
   EXPECT_EQ(tile.taps_h * tile.taps_w, 9);
   EXPECT_EQ(tile.channels.vectors, 2);
+  // LeNet's 6 -> 16, 5x5: a row of taps x 6 inputs would be 30
+  // accumulators, more than register accumulation keeps (28): the whole
+  // filter's 25 taps x 1 input.
+  tile = ChooseFilterTile(5, 5, 6, 16, kAvx512);
+  EXPECT_EQ(tile.taps_h * tile.taps_w, 25);
+  EXPECT_EQ(tile.inputs, 1);
   for (auto [kh, kw, c, o] : {std::array<int64_t, 4>{5, 5, 6, 16}, {3, 3, 64, 128}, {1, 1, 3, 5}}) {
     tile = ChooseFilterTile(kh, kw, c, o, kAvx512);
-    EXPECT_LE(tile.taps_h * tile.taps_w * tile.inputs * tile.channels.vectors + tile.channels.vectors + 1, 32);
+    const int64_t accumulators = tile.taps_h * tile.taps_w * tile.inputs * tile.channels.vectors;
+    EXPECT_LE(accumulators + tile.channels.vectors + 1, 32);
+    EXPECT_LE(accumulators, kAvx512.max_accumulators);
     EXPECT_EQ(c % tile.inputs, 0);
   }
 }
@@ -74,17 +82,17 @@ TEST(ConvTiles, FewChannelsPutARowsPixelsInTheLanes) {
   EXPECT_EQ(tile->rows, 2);
   EXPECT_EQ(tile->vectors, 2);
   EXPECT_EQ(tile->lanes, 14);
-  // Its input gradient (14 x 14 into 6 channels): up to 4 rows fit (4 x 7
-  // registers with the row vectors); 2 divides the height.
+  // Its input gradient (14 x 14 into 6 channels): 4 rows fit (4 x 7
+  // registers with the row vectors), tiles of 4 and a remainder of 2.
   tile = to_loops::ChoosePixelLaneTile(14, 14, 6, 0, kAvx512);
   ASSERT_TRUE(tile.has_value());
-  EXPECT_EQ(tile->rows, 2);
+  EXPECT_EQ(tile->rows, 4);
   EXPECT_EQ(tile->vectors, 1);
   EXPECT_EQ(tile->lanes, 14);
-  // 11 rows: no divisor near 4, so tiles of 4 and a remainder.
-  tile = to_loops::ChoosePixelLaneTile(11, 12, 6, 0, kAvx512);
+  // 3 rows: all of them.
+  tile = to_loops::ChoosePixelLaneTile(3, 12, 6, 0, kAvx512);
   ASSERT_TRUE(tile.has_value());
-  EXPECT_EQ(tile->rows, 4);
+  EXPECT_EQ(tile->rows, 3);
   // Channel vectors where they fill the lanes as well or better: 16
   // channels, a row no wider than the channels, a row of 3 vectors.
   EXPECT_FALSE(to_loops::ChoosePixelLaneTile(28, 28, 16, 0, kAvx512).has_value());
@@ -92,6 +100,24 @@ TEST(ConvTiles, FewChannelsPutARowsPixelsInTheLanes) {
   EXPECT_FALSE(to_loops::ChoosePixelLaneTile(40, 40, 6, 0, kAvx512).has_value());
   // A pool band that does not fit the registers.
   EXPECT_FALSE(to_loops::ChoosePixelLaneTile(28, 28, 12, /*band_rows=*/3, kAvx512).has_value());
+}
+
+TEST(ConvTiles, FilterGradientOfOneChannelToFewPutsPixelsInTheLanes) {
+  // LeNet's 1 -> 6, 5x5, rows of 28 (2 x 14 lanes): a row of 5 taps x 3
+  // outputs (15 accumulators; 5 x 6 = 30 would be too many).
+  auto tile = to_loops::ChoosePixelLaneFilterTile(5, 5, 1, 6, 28, kAvx512);
+  ASSERT_TRUE(tile.has_value());
+  EXPECT_EQ(tile->taps_h, 1);
+  EXPECT_EQ(tile->taps_w, 5);
+  EXPECT_EQ(tile->outputs, 3);
+  EXPECT_EQ(tile->vectors, 2);
+  EXPECT_EQ(tile->lanes, 14);
+  // Channel vectors where they fill the lanes: 16 outputs, 2 input
+  // channels, rows of 3 vectors, rows no wider than the channels.
+  EXPECT_FALSE(to_loops::ChoosePixelLaneFilterTile(3, 3, 1, 16, 28, kAvx512).has_value());
+  EXPECT_FALSE(to_loops::ChoosePixelLaneFilterTile(3, 3, 2, 6, 28, kAvx512).has_value());
+  EXPECT_FALSE(to_loops::ChoosePixelLaneFilterTile(3, 3, 1, 6, 40, kAvx512).has_value());
+  EXPECT_FALSE(to_loops::ChoosePixelLaneFilterTile(3, 3, 1, 6, 6, kAvx512).has_value());
 }
 
 TEST(ConvTiles, BatchChunksDependOnTheBatchOnly) {
@@ -285,7 +311,7 @@ TEST(ConvTiled, PixelLaneInputGradientIsExact) {
   // Planar: (N, channels, rows, columns) of the 18 x 18 padded gradient;
   // the tile (N, rows, channels, pixels).
   EXPECT_NE(text.find("buffer %dx.dy_padded f32[2,16,18,18] temp"), std::string::npos) << text;
-  EXPECT_NE(text.find("buffer %dx.tile f32[2,2,6,14] temp"), std::string::npos) << text;
+  EXPECT_NE(text.find("buffer %dx.tile f32[2,4,6,14] temp"), std::string::npos) << text;
 }
 
 TEST(ConvTiled, FilterGradientOfOneChunkIsExact) {
@@ -319,6 +345,40 @@ TEST(ConvTiled, SiblingBiasGradientOverBatchChunksIsWithinRounding) {
   return %dw, %db
 })",
                        1e-5);
+}
+
+TEST(ConvTiled, PixelLaneFilterGradientIsWithinRounding) {
+  // One input channel, 6 outputs: each lane sums its own pixels (a row of
+  // 2 x 10), the lanes are added at the end: another order of additions.
+  ExpectLoweredMatches(R"(graph g {
+  %x = input() : f32[2,8,20,1]
+  %dy = input() : f32[2,8,20,6]
+  %dw = conv2d_backprop_filter(%x, %dy) {filter_shape=[5,5,1,6], padding="same"} : f32[5,5,1,6]
+  return %dw
+})",
+                       1e-5);
+  // 32 images as 2 chunks, with the bias gradient as a sibling.
+  ExpectLoweredMatches(R"(graph g {
+  %x = input() : f32[32,6,14,1]
+  %dy = input() : f32[32,4,12,3]
+  %db = reduce_sum(%dy) {axes=[0,1,2]} : f32[3]
+  %dw = conv2d_backprop_filter(%x, %dy) {filter_shape=[3,3,1,3]} : f32[3,3,1,3]
+  return %dw, %db
+})",
+                       1e-5);
+  absl::StatusOr<Module> module = ParseModule(R"(graph g {
+  %x = input() : f32[32,6,14,1]
+  %dy = input() : f32[32,4,12,3]
+  %dw = conv2d_backprop_filter(%x, %dy) {filter_shape=[3,3,1,3]} : f32[3,3,1,3]
+  return %dw
+})", "test.ir");
+  ASSERT_TRUE(module.ok());
+  absl::StatusOr<loops::LoopProgram> program = LowerToLoops(module->graphs[0]);
+  ASSERT_TRUE(program.ok());
+  // Per chunk, 27 filter elements x 12 lanes; dy planar, image by image.
+  const std::string text = loops::PrintLoopProgram(*program);
+  EXPECT_NE(text.find("buffer %dw.lane_sums f32[2,27,12] temp"), std::string::npos) << text;
+  EXPECT_NE(text.find("buffer %dw.dy_image f32[2,3,4,12] temp"), std::string::npos) << text;
 }
 
 TEST(ConvTiled, DumpShowsTheTileAndTheChunks) {
