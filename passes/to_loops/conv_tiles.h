@@ -22,6 +22,9 @@ struct RegisterBudget {
   int64_t lanes = 16;      // f32 lanes per vector register
   int64_t registers = 32;  // vector registers: the tile's accumulators, the
                            // vectors it loads per step and one broadcast
+  // When positive, a PixelTile's pixels (at most the row) instead of as many
+  // as fit: an experiment (--schedule=pixel_tile=N) that may spill.
+  int64_t forced_pixels = 0;
 };
 
 // Output channels split as blocks of `vectors` vectors of `lanes` each:
@@ -49,6 +52,8 @@ struct FilterTile {
 };
 
 // Tile for an output row of `width` pixels and `out_channels` channels.
+// With budget.forced_pixels, the channel vectors are the most that fit
+// beside that many pixels' accumulators (one when none do).
 PixelTile ChoosePixelTile(int64_t width, int64_t out_channels, const RegisterBudget& budget);
 
 // Tile for a kh x kw filter with `in_channels` inputs and `out_channels`

@@ -84,7 +84,7 @@ struct OpLowering {
 
   // The register file's size, for microkernel tiles.
   RegisterBudget budget() const {
-    return {options->vector_lanes_f32, options->vector_registers};
+    return {options->vector_lanes_f32, options->vector_registers, options->pixel_tile};
   }
   bool register_tiles() const { return options->register_tiles; }
   int64_t l2_bytes() const { return options->l2_bytes; }

@@ -48,6 +48,24 @@ TEST(ConvTiles, ForwardTileFitsTheRegistersWithItsOperands) {
   EXPECT_EQ(tile.channels.lanes, 8);
 }
 
+TEST(ConvTiles, ForcedPixelsKeepTheChannelVectorsThatStillFit) {
+  // --schedule=pixel_tile=4: 4 pixels x 4 vectors fit 32 registers.
+  auto tile = ChoosePixelTile(11, 64, RegisterBudget{16, 32, 4});
+  EXPECT_EQ(tile.pixels, 4);
+  EXPECT_EQ(tile.channels.vectors, 4);
+  // 12 pixels: 4 vectors would need 12 * 4 + 4 + 1 registers; 2 fit.
+  tile = ChoosePixelTile(26, 64, RegisterBudget{16, 32, 12});
+  EXPECT_EQ(tile.pixels, 12);
+  EXPECT_EQ(tile.channels.vectors, 2);
+  // More than the row: the row. More than any split fits: one vector.
+  tile = ChoosePixelTile(11, 64, RegisterBudget{16, 32, 40});
+  EXPECT_EQ(tile.pixels, 11);
+  EXPECT_EQ(tile.channels.vectors, 2);
+  tile = ChoosePixelTile(64, 64, RegisterBudget{16, 32, 64});
+  EXPECT_EQ(tile.pixels, 64);
+  EXPECT_EQ(tile.channels.vectors, 1);
+}
+
 TEST(ConvTiles, FilterTileTakesTapsWhenChannelsAreFew) {
   // 32 -> 64, 3x3: a row of taps x 2 input channels x 4 vectors (24).
   auto tile = ChooseFilterTile(3, 3, 32, 64, kAvx512);
