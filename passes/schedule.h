@@ -39,8 +39,9 @@ struct ScheduleOptions {
   // Stride-1 convolutions and matrix products lowered as register tiles
   // (to_loops/conv_tiles.h); false: the plain nests, for comparison.
   bool register_tiles = true;
-  // > 0: every register tile covers this many output pixels instead of as
-  // many as the registers hold (an experiment; conv_tiles.h).
+  // > 0: every register tile covers this many output pixels (a matrix
+  // product's rows) instead of as many as the registers hold (an
+  // experiment; conv_tiles.h).
   int64_t pixel_tile = 0;
 };
 

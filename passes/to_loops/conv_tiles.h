@@ -22,8 +22,9 @@ struct RegisterBudget {
   int64_t lanes = 16;      // f32 lanes per vector register
   int64_t registers = 32;  // vector registers: the tile's accumulators, the
                            // vectors it loads per step and one broadcast
-  // When positive, a PixelTile's pixels (at most the row) instead of as many
-  // as fit: an experiment (--schedule=pixel_tile=N) that may spill.
+  // When positive, a PixelTile's pixels (at most the row; a matrix
+  // product's tiles take rows the same way) instead of as many as fit: an
+  // experiment (--schedule=pixel_tile=N) that may spill.
   int64_t forced_pixels = 0;
 };
 
