@@ -53,6 +53,8 @@ LowerOptions LowerOptionsOf(const ScheduleOptions& s) {
   options.vector_registers = s.vector_registers;
   options.l2_bytes = s.l2_bytes;
   options.register_tiles = s.register_tiles;
+  options.pixel_tile = s.pixel_tile;
+  options.max_accumulators = s.max_accumulators;
   return options;
 }
 
@@ -101,7 +103,9 @@ PipelineOptions PipelineOptionsFor(const codegen::TargetInfo& target) {
   PipelineOptions options;
   options.schedule.vector_bytes = target.vector_bytes();
   options.schedule.vector_registers = target.vector_registers;
+  options.schedule.l1_bytes = target.l1_bytes;
   options.schedule.l2_bytes = target.l2_bytes;
+  options.schedule.l3_bytes = target.l3_bytes;
   return options;
 }
 

@@ -32,9 +32,17 @@ struct ScheduleOptions {
   int vector_registers = 32;
   // Per-core L2 data cache: blocks of a strided operand are sized to stay in it.
   int64_t l2_bytes = 1 << 20;
+  // The L1 data and L3 caches of the host model; no pass sizes anything by
+  // them yet, but they are part of the model the flags show and override.
+  int64_t l1_bytes = 48 << 10;
+  int64_t l3_bytes = 32 << 20;
   // Stride-1 convolutions and matrix products lowered as register tiles
   // (to_loops/conv_tiles.h); false: the plain nests, for comparison.
   bool register_tiles = true;
+  // > 0: every register tile covers this many output pixels (a matrix
+  // product's rows) instead of as many as the registers hold (an
+  // experiment; conv_tiles.h).
+  int64_t pixel_tile = 0;
 };
 
 // Innermost loops whose bodies are plain stores and whose iterations are

@@ -12,6 +12,7 @@
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
 #include "ir/tensor.h"
+#include "passes/schedule_knobs.h"
 #include "runtime/initializers.h"
 #include "runtime/jit/jit.h"
 #include "runtime/jit/kernel_profile.h"
@@ -268,6 +269,9 @@ absl::StatusOr<BenchResult> RunBench(const TrainingProgram& program, const std::
   result.threads = jit::ThreadCount();
   result.peak_runs = std::max(1, options.peak.runs);
   const PipelineOptions pipeline = options.pipeline.value_or(PipelineOptionsFor(session->target()));
+  result.host_model =
+      DescribeHostModel(result.cpu, PipelineOptionsFor(session->target()).schedule, pipeline.schedule);
+  for (const auto& [key, value] : ScheduleValues(pipeline.schedule)) result.schedule.emplace_back(key, value);
 
   // Labels must name a class: the prediction's last dimension.
   int64_t classes = 10;
@@ -346,7 +350,7 @@ std::string BenchText(const BenchResult& r) {
     out += StrCat("; ", r.threads, " threads: ", Format("%.1f", r.peak_gflops()),
                   " GFLOP/s (1 thread's times ", r.threads, ")");
   }
-  out += "\n\n";
+  out += StrCat("\nHost: ", r.host_model, "\n\n");
   const double peak = r.peak_gflops();
   out += "step     batch  images/s  [min .. max]           ms/step  [min .. max]        GFLOP/s  % of peak\n";
   auto row = [&](std::string_view name, const StepTimes& t) {
@@ -438,8 +442,15 @@ std::string BenchJson(const BenchResult& r) {
                 ", \"one_thread_gflops\": ", Number(r.peak.one_thread_gflops),
                 ", \"threads\": ", r.peak.threads,
                 ", \"all_threads_gflops\": ", Number(r.peak.all_threads_gflops), "}",
-                ", \"peak_gflops\": ", Number(peak),
-                ", \"train\": ", StepJson(r.train, peak));
+                ", \"peak_gflops\": ", Number(peak), ", \"host_model\": ");
+  AppendJsonString(out, r.host_model);
+  out += ", \"schedule\": {";
+  for (size_t k = 0; k < r.schedule.size(); ++k) {
+    out += k == 0 ? "" : ", ";
+    AppendJsonString(out, r.schedule[k].first);
+    out += StrCat(": ", r.schedule[k].second);
+  }
+  out += StrCat("}, \"train\": ", StepJson(r.train, peak));
   if (r.predict) out += StrCat(", \"predict\": ", StepJson(*r.predict, peak));
   if (!r.kernels.empty()) {
     out += StrCat(", \"kernel_steps\": ", r.kernel_steps, ", \"kernels\": [");

@@ -80,6 +80,10 @@ struct KernelTime {
 struct BenchResult {
   std::string model;
   std::string cpu;  // LLVM's name for the host CPU
+  // The host model the compile used and the overrides of it
+  // (passes/schedule_knobs.h, DescribeHostModel), and every knob's value.
+  std::string host_model;
+  std::vector<std::pair<std::string, int64_t>> schedule;
   int threads = 1;
   jit::PeakFlops peak;
   int peak_runs = 0;

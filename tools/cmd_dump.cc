@@ -14,6 +14,8 @@
 #include "ir/status_macros.h"
 #include "ir/loops/loop_printer.h"
 #include "passes/pipeline.h"
+#include "passes/schedule_knobs.h"
+#include "ir/str_cat.h"
 #include "tools/pipeline_flags.h"
 #include "passes/codegen/machine_code.h"
 #include "passes/codegen/optimize.h"
@@ -48,10 +50,15 @@ absl::StatusOr<std::string> MachineStage(const std::string& path, const std::str
                        cpu.empty() ? codegen::HostTargetInfo()
                                    : codegen::TargetInfoForCpu(cpu, absl::GetFlag(FLAGS_mattr)));
   DLC_ASSIGN_OR_RETURN(PipelineOptions options, PipelineOptionsFromFlags(target));
+  // A first comment line records the machine model (and --schedule) the
+  // dump was made for: "# host: ..." ("; " in LLVM IR).
+  const std::string model = StrCat(cpu.empty() ? "host: " : "target: ",
+                                   DescribeHostModel(target.cpu, PipelineOptionsFor(target).schedule,
+                                                     options.schedule), "\n");
   Pipeline pipeline(std::move(options));
   auto finish = [&](std::string text) {
     PrintPipelineTimings(pipeline);
-    return text;
+    return StrCat(stage == "llvm" ? "; " : "# ", model, text);
   };
   DLC_ASSIGN_OR_RETURN(loops::LoopProgram program, pipeline.LowerToLoops(step));
   if (stage == "loops") return finish(loops::PrintLoopProgram(program));

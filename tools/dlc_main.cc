@@ -66,7 +66,9 @@ constexpr char kUsage[] =
     "      this text, or one command's usage and flags (also: dlc COMMAND --help)\n"
     "\n"
     "Commands that compile also take --print-after=STEP,... --print-after-all\n"
-    "--time-passes --verify-each --noregister_tiles (passes/pipeline.h).\n";
+    "--time-passes --verify-each --noregister_tiles (passes/pipeline.h), and\n"
+    "--schedule=KEY=VALUE,... to override the host model and the schedule's\n"
+    "knobs (passes/schedule_knobs.h).\n";
 
 struct Command {
   const char* name;

@@ -5,6 +5,7 @@
 
 #include "absl/flags/flag.h"
 #include "ir/str_cat.h"
+#include "passes/schedule_knobs.h"
 
 ABSL_FLAG(std::vector<std::string>, print_after, {},
           "print the program after these compile steps (to standard error); the steps: "
@@ -16,6 +17,11 @@ ABSL_FLAG(bool, verify_each, false, "run the tensor or loop verifier after every
 ABSL_FLAG(bool, register_tiles, true,
           "lower stride-1 convolutions and matrix products as register tiles "
           "(--noregister_tiles: plain loop nests, to compare or to test a pass alone)");
+ABSL_FLAG(std::string, schedule, "",
+          "override the host model and the schedule's tuning knobs for an experiment: "
+          "KEY=VALUE[,KEY=VALUE...]; the keys: vector_bytes, vector_registers, l1_bytes, "
+          "l2_bytes, l3_bytes (K, M, G suffixes), accumulate_in_registers, register_block, "
+          "max_accumulators, min_parallel_work, register_tiles, pixel_tile");
 ABSL_FLAG(std::vector<std::string>, passes, {},
           "opt: the loop passes to run after lowering, in order (default: the schedule's)");
 
@@ -35,6 +41,10 @@ absl::StatusOr<PipelineOptions> PipelineOptionsFromFlags(const codegen::TargetIn
   options.time_passes = absl::GetFlag(FLAGS_time_passes);
   options.verify_each = absl::GetFlag(FLAGS_verify_each);
   options.schedule.register_tiles = absl::GetFlag(FLAGS_register_tiles);
+  if (absl::Status status = ApplyScheduleOverrides(absl::GetFlag(FLAGS_schedule), options.schedule);
+      !status.ok()) {
+    return absl::InvalidArgumentError(StrCat("--schedule: ", status.message()));
+  }
   options.print = [](std::string_view step, const std::string& text) {
     std::fprintf(stderr, "; *** after %.*s ***\n%s", static_cast<int>(step.size()), step.data(),
                  text.c_str());

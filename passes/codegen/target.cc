@@ -1,7 +1,5 @@
 #include "passes/codegen/target.h"
 
-#include <unistd.h>
-
 #include <mutex>
 #include <vector>
 #include <algorithm>
@@ -78,10 +76,10 @@ absl::StatusOr<TargetInfo> HostTargetInfo() {
     if (!info.features.empty()) info.features += ",";
     info.features += StrCat(feature.getValue() ? "+" : "-", feature.getKey().str());
   }
-  // The caches the OS reports (glibc reads them from the CPU); 0 when it
-  // does not know, and the defaults stay.
-  if (const long l1 = sysconf(_SC_LEVEL1_DCACHE_SIZE); l1 > 0) info.l1_bytes = l1;
-  if (const long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE); l2 > 0) info.l2_bytes = l2;
+  const CacheSizes caches = HostCaches();
+  info.l1_bytes = caches.l1d;
+  info.l2_bytes = caches.l2;
+  info.l3_bytes = caches.l3;
   return Complete(std::move(info));
 }
 

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "passes/codegen/host_caches.h"
 
 namespace llvm {
 class TargetMachine;
@@ -25,10 +26,11 @@ struct TargetInfo {
   int vector_width_f32 = 1;
   // Vector registers the code generator can allocate (tiles are sized to it).
   int vector_registers = 16;
-  // Data cache sizes per core: the host's as the OS reports them, else
-  // typical values (cache blocking is sized to them).
-  int64_t l1_bytes = 48 << 10;
-  int64_t l2_bytes = 1 << 20;
+  // Data cache sizes (host_caches.h): the host's as the OS reports them,
+  // else typical values (cache blocking is sized to them).
+  int64_t l1_bytes = kTypicalCaches.l1d;
+  int64_t l2_bytes = kTypicalCaches.l2;
+  int64_t l3_bytes = kTypicalCaches.l3;
 
   int vector_bytes() const { return vector_width_f32 * 4; }
 };

@@ -40,6 +40,16 @@ PixelTile ChoosePixelTile(int64_t width, int64_t out_channels, const RegisterBud
     // Accumulators, the weight vectors and the broadcast input.
     const int64_t most = std::max<int64_t>(
         1, std::min(budget.registers - split.vectors - 1, budget.max_accumulators) / split.vectors);
+    if (budget.forced_pixels > 0) {
+      const int64_t pixels = std::min(width, budget.forced_pixels);
+      const bool fits = pixels <= most || split.vectors == 1;
+      const double score = fits ? Score(pixels * split.vectors, pixels + split.vectors) : -1;
+      if (score > best_score) {
+        best_score = score;
+        best = PixelTile{pixels, split};
+      }
+      continue;
+    }
     int64_t pixels = std::min(width, most);
     if (pixels < width) {
       // A divisor of the row avoids a remainder tile, unless it is much

@@ -27,6 +27,10 @@ struct RegisterBudget {
   // nest (ScheduleOptions::max_accumulators); a tile with more would sum
   // through memory.
   int64_t max_accumulators = 28;
+  // When positive, a PixelTile's pixels (at most the row; a matrix
+  // product's tiles take rows the same way) instead of as many as fit: an
+  // experiment (--schedule=pixel_tile=N) that may spill.
+  int64_t forced_pixels = 0;
 };
 
 // Output channels split as blocks of `vectors` vectors of `lanes` each:
@@ -64,6 +68,8 @@ struct PixelLaneTile {
 };
 
 // Tile for an output row of `width` pixels and `out_channels` channels.
+// With budget.forced_pixels, the channel vectors are the most that fit
+// beside that many pixels' accumulators (one when none do).
 PixelTile ChoosePixelTile(int64_t width, int64_t out_channels, const RegisterBudget& budget);
 
 // A pixel-lane tile for `height` x `width` output pixels (a row's width in

@@ -282,6 +282,14 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
   }
   FindPerImageScatters(graph, options, fusion);
   const std::vector<std::vector<ValueId>> stored_by_kernel = StoredByKernel(graph, fusion);
+  // The optimizer's updates: one kernel, where the last of them is.
+  const std::vector<bool> is_update = FindUpdates(graph, fusion);
+  ValueId last_update = -1;
+  for (ValueId id = 0; id < graph.size(); ++id) {
+    if (is_update[id]) last_update = id;
+  }
+  std::vector<OpLowering> updates;
+  std::string updates_name;
   // A value's own buffer: its output buffer when it is returned (the first
   // time), else a temp named after it.
   auto own_buffer = [&](ValueId id) {
@@ -316,6 +324,16 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
     auto also = [&](ValueId v, std::string_view how = "") {
       name = StrCat(name, " + %", graph.node(v).name, " = ", OpName(graph.node(v).op), how);
     };
+    if (is_update[id]) {
+      for (ValueId operand : node.operands) op.in.push_back(value_buffer[operand]);
+      for (ValueId stored : stored_by_kernel[id]) also(stored);
+      updates_name = StrCat(updates_name, updates_name.empty() ? "" : " + ", name);
+      updates.push_back(std::move(op));
+      if (id != last_update) continue;
+      DLC_ASSIGN_OR_RETURN(std::vector<StmtId> body, LowerUpdates(updates));
+      b.AddKernel(std::move(updates_name), std::move(body));
+      continue;
+    }
     if (const ValueId root = fusion.epilogue[id]; root >= 0) {
       // The producer writes the root's value; its own never has a buffer
       // (nor the root's, when the producer pools it).

@@ -139,8 +139,22 @@ bool SameShapesThroughout(const OpLowering& op) {
   return true;
 }
 
+// Whether every operand of `id`, through fused ones, has its shape or a
+// single element: then its value at a flat index reads the former there and
+// the latter at 0.
+bool FlatWithScalarsThroughout(const Graph& graph, const Fusion& fusion, ValueId id) {
+  const Node& node = graph.node(id);
+  for (ValueId operand : node.operands) {
+    const Shape& shape = graph.type(operand).shape;
+    if (shape != node.type.shape && NumElements(shape) != 1) return false;
+    if (fusion.fused[operand] && !FlatWithScalarsThroughout(graph, fusion, operand)) return false;
+  }
+  return true;
+}
+
 // The node's value at `coords` of its shape (a single flat index when
-// `flat`), computing fused operands in place.
+// `flat`; operands of one element are read at 0), computing fused operands
+// in place.
 absl::StatusOr<ExprId> ValueAt(OpLowering& op, std::span<const ExprId> coords, bool flat,
                                std::vector<StmtId>& checks) {
   std::vector<ExprId> x;
@@ -159,7 +173,8 @@ absl::StatusOr<ExprId> ValueAt(OpLowering& op, std::span<const ExprId> coords, b
       }
       x.push_back(value);
     } else {
-      x.push_back(flat ? op.b.Load(op.in[i], coords[0])
+      const bool whole = op.in_type(k).shape == op.out_type().shape;
+      x.push_back(flat ? op.b.Load(op.in[i], whole ? coords[0] : op.b.Index(0))
                        : op.LoadBroadcast(op.in[i], op.in_type(k).shape, coords));
     }
   }
@@ -261,6 +276,18 @@ absl::StatusOr<ExprId> OperandValueAt(OpLowering& op, int i, std::span<const Exp
   if (!Fused(op, i)) return op.LoadBroadcast(op.in[i], op.in_type(i).shape, coords);
   OpLowering producer = Operand(op, op.node().operands[i]);
   return ValueAt(producer, coords, /*flat=*/false, checks);
+}
+
+bool ComputableAtFlatIndex(const Graph& graph, const Fusion& fusion, ValueId id) {
+  return IsElementwise(graph.node(id).op) && FlatWithScalarsThroughout(graph, fusion, id);
+}
+
+absl::StatusOr<std::vector<StmtId>> ElementwiseAtFlatIndex(OpLowering& op, ExprId index) {
+  std::vector<StmtId> stmts;
+  const ExprId coords[] = {index};
+  DLC_ASSIGN_OR_RETURN(ExprId value, ValueAt(op, coords, /*flat=*/true, stmts));
+  stmts.push_back(op.b.Store(op.out, index, value));
+  return stmts;
 }
 
 absl::Status LowerElementwise(OpLowering& op) {

@@ -84,7 +84,10 @@ struct OpLowering {
 
   // The register file's size, for microkernel tiles.
   RegisterBudget budget() const {
-    return {options->vector_lanes_f32, options->vector_registers};
+    return {.lanes = options->vector_lanes_f32,
+            .registers = options->vector_registers,
+            .max_accumulators = options->max_accumulators,
+            .forced_pixels = options->pixel_tile};
   }
   bool register_tiles() const { return options->register_tiles; }
   int64_t l2_bytes() const { return options->l2_bytes; }
@@ -133,6 +136,13 @@ bool IsElementwiseOp(OpKind op);
 // gradient).
 absl::StatusOr<ExprId> OperandValueAt(OpLowering& op, int i, std::span<const ExprId> coords,
                                       std::vector<StmtId>& checks);
+// Whether node `id` is elementwise and can be computed at a flat index of
+// its result: every operand, through fused ones, of its shape or of one
+// element.
+bool ComputableAtFlatIndex(const Graph& graph, const Fusion& fusion, ValueId id);
+// The statements that compute such a node at flat `index` into op.out (and
+// store the fused values that are outputs too, Fusion::stored).
+absl::StatusOr<std::vector<StmtId>> ElementwiseAtFlatIndex(OpLowering& op, ExprId index);
 // An elementwise node's value at `coords` of its shape, computing fused
 // operands in place (and `op.given`'s value where it is an operand).
 absl::StatusOr<ExprId> ElementwiseValueAt(OpLowering& op, std::span<const ExprId> coords,
@@ -171,6 +181,12 @@ std::vector<StmtId> ScatterImage(OpLowering& consumer, ValueId scatter, ExprId n
 // kernel (Fusion::pool), or -1 (pooling.cc).
 ValueId FusiblePool(const Graph& graph, const Fusion& fusion, ValueId conv,
                     const std::vector<ValueId>& outputs);
+// The optimizer's updates (updates.cc): per node, whether it is one of at
+// least two parameter updates (elementwise graph outputs that nothing reads,
+// that read a parameter of their shape and can be computed at flat
+// indices); and all of them as one kernel's statements.
+std::vector<bool> FindUpdates(const Graph& graph, const Fusion& fusion);
+absl::StatusOr<std::vector<StmtId>> LowerUpdates(std::vector<OpLowering>& updates);
 absl::Status LowerMovement(OpLowering& op);      // movement.cc
 absl::Status LowerReduction(OpLowering& op);     // reductions.cc
 absl::Status LowerLinear(OpLowering& op);        // linear.cc: matmul, conv2d and its backprops

@@ -13,7 +13,9 @@
 #include "frontend/parser.h"
 #include "ir/loops/loop_interpreter.h"
 #include "ir/parser.h"
+#include "ir/loops/loop_printer.h"
 #include "passes/pipeline.h"
+#include "passes/schedule_knobs.h"
 #include "passes/training.h"
 #include "runtime/jit/thread_pool.h"
 #include "tests/codegen/codegen_test_util.h"
@@ -135,8 +137,10 @@ void ExpectJitMatchesInterpreter(const loops::LoopProgram& program,
   jit::SetThreadCount(saved_threads);
 }
 
+// With `overrides` (as --schedule takes them), the scheduled program is
+// made with them, and must differ from the one made without.
 void ExpectParity(const Graph& graph, const std::map<std::string, Tensor>& feeds,
-                  double exp_log_tolerance) {
+                  double exp_log_tolerance, std::string_view overrides = "") {
   // Lowered only (no loop pass but memory planning), then fully scheduled;
   // the verifier runs after every step.
   PipelineOptions plain = PipelineOptionsFor(Jit().target());
@@ -148,8 +152,16 @@ void ExpectParity(const Graph& graph, const std::map<std::string, Tensor>& feeds
   PipelineOptions scheduled = PipelineOptionsFor(Jit().target());
   scheduled.schedule.min_parallel_work = 1 << 10;
   scheduled.verify_each = true;
+  const PipelineOptions unchanged = scheduled;
+  ASSERT_TRUE(ApplyScheduleOverrides(overrides, scheduled.schedule).ok());
   program = Pipeline(scheduled).LowerToLoops(graph);
   ASSERT_TRUE(program.ok()) << graph.name << ": " << program.status();
+  if (!overrides.empty()) {
+    absl::StatusOr<loops::LoopProgram> without = Pipeline(unchanged).LowerToLoops(graph);
+    ASSERT_TRUE(without.ok()) << without.status();
+    EXPECT_NE(loops::PrintLoopProgram(*program), loops::PrintLoopProgram(*without))
+        << "--schedule=" << overrides << " changes nothing";
+  }
   ExpectJitMatchesInterpreter(*program, feeds, graph.name + " (scheduled)", exp_log_tolerance);
 }
 
@@ -166,7 +178,7 @@ TEST(LoweredParityTest, EveryOpOfTheCorpus) {
 
 // The training step of a seed model (Adam), on a small batch: the
 // interpreter walks the loop tree one element at a time.
-void ExpectTrainStepParity(const std::string& file, int64_t batch) {
+void ExpectTrainStepParity(const std::string& file, int64_t batch, std::string_view overrides = "") {
   absl::StatusOr<dl::Program> source = dl::ParseProgramFile(DLC_SOURCE_DIR "/examples/" + file);
   ASSERT_TRUE(source.ok()) << source.status();
   const std::string& model = source->models[0].name;
@@ -182,7 +194,7 @@ void ExpectTrainStepParity(const std::string& file, int64_t batch) {
   if (feeds.contains("rng_key")) {
     feeds["rng_key"] = Tensor::FromVector<int32_t>(DType::kI32, {2}, std::vector<int32_t>{3, 9});
   }
-  ExpectParity(program->train_step, feeds, kTrainStepTolerance);
+  ExpectParity(program->train_step, feeds, kTrainStepTolerance, overrides);
 }
 
 TEST(LoweredParityTest, MlpTrainStep) { ExpectTrainStepParity("mnist_mlp.dl", 8); }
@@ -191,6 +203,15 @@ TEST(LoweredParityTest, Lenet5TrainStep) { ExpectTrainStepParity("lenet5.dl", 2)
 TEST(LoweredParityTest, Lenet5ReluTrainStep) { ExpectTrainStepParity("lenet5_relu.dl", 2); }
 TEST(LoweredParityTest, ConvnetTrainStep) { ExpectTrainStepParity("convnet.dl", 2); }
 TEST(LoweredParityTest, ResidualTrainStep) { ExpectTrainStepParity("mnist_residual.dl", 1); }
+
+// Overriding the host model (--schedule) changes the tiles, blocks and
+// vectors, never what is computed.
+TEST(LoweredParityTest, CnnTrainStepWithOverriddenSchedule) {
+  ExpectTrainStepParity("mnist_cnn.dl", 2, "pixel_tile=3,register_block=2,vector_bytes=32,vector_registers=16");
+}
+TEST(LoweredParityTest, Lenet5TrainStepWithOverriddenSchedule) {
+  ExpectTrainStepParity("lenet5.dl", 2, "pixel_tile=5,register_block=4,max_accumulators=12");
+}
 
 }  // namespace
 }  // namespace dlc::codegen_test

@@ -22,7 +22,7 @@ using to_loops::ChooseFilterTile;
 using to_loops::ChoosePixelTile;
 using to_loops::RegisterBudget;
 
-constexpr RegisterBudget kAvx512{16, 32};
+constexpr RegisterBudget kAvx512{.lanes = 16, .registers = 32};
 
 TEST(ConvTiles, ForwardTileFitsTheRegistersWithItsOperands) {
   // convnet's 32->64 convolution: 11 output columns, 64 channels. 7 x 4
@@ -43,9 +43,27 @@ TEST(ConvTiles, ForwardTileFitsTheRegistersWithItsOperands) {
   EXPECT_EQ(tile.channels.lanes, 6);
   EXPECT_EQ(tile.channels.vectors, 1);
   // AVX2's 16 registers and 8 lanes.
-  tile = ChoosePixelTile(11, 64, RegisterBudget{8, 16});
+  tile = ChoosePixelTile(11, 64, RegisterBudget{.lanes = 8, .registers = 16});
   EXPECT_LE(tile.pixels * tile.channels.vectors + tile.channels.vectors + 1, 16);
   EXPECT_EQ(tile.channels.lanes, 8);
+}
+
+TEST(ConvTiles, ForcedPixelsKeepTheChannelVectorsThatStillFit) {
+  // --schedule=pixel_tile=4: 4 pixels x 4 vectors fit 32 registers.
+  auto tile = ChoosePixelTile(11, 64, RegisterBudget{.lanes = 16, .registers = 32, .forced_pixels = 4});
+  EXPECT_EQ(tile.pixels, 4);
+  EXPECT_EQ(tile.channels.vectors, 4);
+  // 12 pixels: 4 vectors would need 12 * 4 + 4 + 1 registers; 2 fit.
+  tile = ChoosePixelTile(26, 64, RegisterBudget{.lanes = 16, .registers = 32, .forced_pixels = 12});
+  EXPECT_EQ(tile.pixels, 12);
+  EXPECT_EQ(tile.channels.vectors, 2);
+  // More than the row: the row. More than any split fits: one vector.
+  tile = ChoosePixelTile(11, 64, RegisterBudget{.lanes = 16, .registers = 32, .forced_pixels = 40});
+  EXPECT_EQ(tile.pixels, 11);
+  EXPECT_EQ(tile.channels.vectors, 2);
+  tile = ChoosePixelTile(64, 64, RegisterBudget{.lanes = 16, .registers = 32, .forced_pixels = 64});
+  EXPECT_EQ(tile.pixels, 64);
+  EXPECT_EQ(tile.channels.vectors, 1);
 }
 
 TEST(ConvTiles, FilterTileTakesTapsWhenChannelsAreFew) {
