@@ -5,6 +5,7 @@
 #ifndef DLC_PASSES_LOOP_REWRITE_H_
 #define DLC_PASSES_LOOP_REWRITE_H_
 
+#include <functional>
 #include <map>
 
 #include "ir/loops/loop_builder.h"
@@ -28,6 +29,14 @@ loops::ExprId RewriteExpr(loops::LoopBuilder& b, loops::ExprId id, const Renamin
 // A deep copy of statement `id` with the renaming applied; its loops get
 // fresh variables (a variable belongs to one loop).
 loops::StmtId CloneStmt(loops::LoopBuilder& b, loops::StmtId id, Renaming renaming);
+
+// Replaces every expression of statement `id` and the statements under it
+// (indices, values, conditions) by `rewrite` of it, in place: the loops keep
+// their variables and statements their ids. With a Renaming, pass
+// [&](ExprId e) { return RewriteExpr(b, e, renaming); } (stores keep their
+// buffers).
+void RewriteExprsInPlace(loops::LoopProgram& p, loops::StmtId id,
+                         const std::function<loops::ExprId(loops::ExprId)>& rewrite);
 
 // Vectorized loop `v` (extent a multiple of its width) as a parallel loop
 // over its vector steps around a loop of one vector step: the same
