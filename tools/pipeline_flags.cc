@@ -17,7 +17,9 @@ ABSL_FLAG(bool, register_tiles, true,
           "lower stride-1 convolutions and matrix products as register tiles "
           "(--noregister_tiles: plain loop nests, to compare or to test a pass alone)");
 ABSL_FLAG(std::vector<std::string>, passes, {},
-          "opt: the loop passes to run after lowering, in order (default: the schedule's)");
+          "opt: the loop passes to run after lowering, in order (default: the schedule's); "
+          "also loop transformations of one loop, named by its variable: split:i3:4, "
+          "interchange:i3:i4, tile:i2=2:i4=16, pack:i2:%w, unroll-and-jam:i2:3");
 
 namespace dlc::tools {
 
