@@ -6,9 +6,10 @@
 //   for it in 0..I/a { for jt in 0..J/b { for ii in 0..a { for ji in 0..b { S } } }
 //                      for jr in 0..J%b { for ii in 0..a { S } } }
 //   for ir in 0..I%a { for j in 0..J { S } }
-// Loop k is split, then its loop within a tile is moved past the loops
-// after it, so the remainder of loop k (a copy made at its split) holds
-// loops k+1.. untiled and the tile loops of the loops before it. Legal when
+// Loop k is split, then its loop within a tile is moved inward past the
+// loops after it and the loops within a tile made before it. So the
+// remainder of loop k (a copy made at its split, right after it) holds loops
+// k+1.. untiled around the loops within a tile of loops 0..k-1. Legal when
 // every interchange on the way is (see interchange.h).
 #ifndef DLC_PASSES_TRANSFORMS_TILE_H_
 #define DLC_PASSES_TRANSFORMS_TILE_H_
