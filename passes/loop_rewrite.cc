@@ -37,6 +37,21 @@ ExprId RewriteExpr(loops::LoopBuilder& b, ExprId id, const Renaming& renaming) {
   return static_cast<ExprId>(p.exprs.size() - 1);
 }
 
+ExprId ReplaceLoads(loops::LoopBuilder& b, ExprId id, const std::map<loops::BufferId, ExprId>& loads) {
+  if (id < 0) return id;
+  const Expr e = b.expr(id);  // a copy: building may move the arena
+  if (e.kind == ExprKind::kLoad) {
+    if (auto it = loads.find(e.buffer); it != loads.end()) return it->second;
+  }
+  Expr copy = e;
+  copy.a = ReplaceLoads(b, e.a, loads);
+  copy.b = ReplaceLoads(b, e.b, loads);
+  copy.c = ReplaceLoads(b, e.c, loads);
+  if (copy.a == e.a && copy.b == e.b && copy.c == e.c) return id;
+  b.program().exprs.push_back(copy);
+  return static_cast<ExprId>(b.program().exprs.size() - 1);
+}
+
 StmtId CloneStmt(loops::LoopBuilder& b, StmtId id, Renaming renaming) {
   Stmt s = b.program().stmt(id);
   if (s.kind == StmtKind::kFor) {

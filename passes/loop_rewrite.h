@@ -26,6 +26,12 @@ struct Renaming {
 // `id` with the renaming applied.
 loops::ExprId RewriteExpr(loops::LoopBuilder& b, loops::ExprId id, const Renaming& renaming);
 
+// `id` with every load of a buffer in `loads` replaced by the expression
+// that buffer maps to (the load's index dropped): a local that stands for
+// an element, a packed copy. The parts that do not change are shared.
+loops::ExprId ReplaceLoads(loops::LoopBuilder& b, loops::ExprId id,
+                           const std::map<loops::BufferId, loops::ExprId>& loads);
+
 // A deep copy of statement `id` with the renaming applied; its loops get
 // fresh variables (a variable belongs to one loop).
 loops::StmtId CloneStmt(loops::LoopBuilder& b, loops::StmtId id, Renaming renaming);

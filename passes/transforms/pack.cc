@@ -1,6 +1,7 @@
 #include "passes/transforms/pack.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <vector>
 
@@ -69,20 +70,6 @@ bool LoadsAnything(const LoopProgram& p, ExprId e) {
          LoadsAnything(p, x.c);
 }
 
-// `id` with every load of `buffer` replaced by `replacement`.
-ExprId ReplaceLoads(loops::LoopBuilder& b, ExprId id, BufferId buffer, ExprId replacement) {
-  if (id < 0) return id;
-  const Expr e = b.expr(id);  // a copy: building may move the arena
-  if (e.kind == ExprKind::kLoad && e.buffer == buffer) return replacement;
-  Expr copy = e;
-  copy.a = ReplaceLoads(b, e.a, buffer, replacement);
-  copy.b = ReplaceLoads(b, e.b, buffer, replacement);
-  copy.c = ReplaceLoads(b, e.c, buffer, replacement);
-  if (copy.a == e.a && copy.b == e.b && copy.c == e.c) return id;
-  b.program().exprs.push_back(copy);
-  return static_cast<ExprId>(b.program().exprs.size() - 1);
-}
-
 // `<name>.pack`, or `.pack_2`, ... when the name is taken.
 std::string PackName(const LoopProgram& p, const std::string& name) {
   std::set<std::string> taken;
@@ -148,8 +135,8 @@ absl::StatusOr<Packed> Pack(LoopProgram& p, StmtId loop, BufferId buffer) {
   })[0];
   std::vector<ExprId> own;
   for (StmtId l : dims) own.push_back(b.Var(p.stmt(l).var));
-  const ExprId load = b.Load(result.buffer, b.FlatIndex(own, shape));
-  RewriteExprsInPlace(p, loop, [&](ExprId e) { return ReplaceLoads(b, e, buffer, load); });
+  const std::map<BufferId, ExprId> packed_load = {{buffer, b.Load(result.buffer, b.FlatIndex(own, shape))}};
+  RewriteExprsInPlace(p, loop, [&](ExprId e) { return ReplaceLoads(b, e, packed_load); });
   std::vector<StmtId>& list = ListAt(p, *place);
   list.insert(list.begin() + static_cast<std::ptrdiff_t>(place->index), result.copy);
   return result;
