@@ -1,6 +1,8 @@
 #include "passes/loop_analysis.h"
 
+#include <algorithm>
 #include <functional>
+#include <set>
 #include <vector>
 
 namespace dlc {
@@ -236,6 +238,42 @@ bool IterationsIndependent(const loops::LoopProgram& p, StmtId loop) {
       band.hi = std::max(band.hi, range->second);
     }
     if (band.hi - band.lo >= std::abs(c)) return false;
+  }
+  return true;
+}
+
+bool ConflictsAgreeOn(const loops::LoopProgram& p, StmtId nest, VarId var) {
+  std::vector<Access> accesses;
+  CollectAccesses(p, {nest}, accesses);
+  std::map<VarId, int64_t> extents;
+  InnerExtents(p, {nest}, extents);
+  std::set<loops::BufferId> written;
+  for (const Access& a : accesses) {
+    if (a.is_store) written.insert(a.buffer);
+  }
+  std::map<loops::BufferId, ExprId> index_of;
+  for (const Access& a : accesses) {
+    if (!written.contains(a.buffer)) continue;
+    auto [known, inserted] = index_of.emplace(a.buffer, a.index);
+    if (!inserted && !SameExpr(p, known->second, a.index)) return false;
+  }
+  for (const auto& [buffer, index] : index_of) {
+    std::optional<Affine> affine = AsAffine(p, index);
+    if (!affine || affine->Coefficient(var) == 0) return false;
+    // Distinct iterations reach distinct elements when each coefficient
+    // (by size) is beyond the farthest the smaller ones reach together.
+    std::vector<std::pair<int64_t, int64_t>> digits;  // |coefficient|, extent
+    for (const auto& [v, c] : affine->terms) {
+      if (auto it = extents.find(v); it != extents.end() && it->second > 1) {
+        digits.emplace_back(std::abs(c), it->second);
+      }
+    }
+    std::sort(digits.begin(), digits.end());
+    int64_t reach = 0;
+    for (const auto& [c, extent] : digits) {
+      if (c <= reach) return false;
+      reach += c * (extent - 1);
+    }
   }
   return true;
 }

@@ -39,6 +39,15 @@ bool SameExpr(const loops::LoopProgram& p, loops::ExprId a, loops::ExprId b);
 // a constant, within a band narrower than |c|), with one c per buffer.
 bool IterationsIndependent(const loops::LoopProgram& p, loops::StmtId loop);
 
+// Whether any two iterations of the nest below `nest` (a kFor, its
+// variable and those of the loops inside varying) that touch one element
+// of a buffer the nest writes, one of them writing it, have the same value
+// of `var`. Shown when every access to each such buffer uses one affine
+// index that reads `var` and takes each element at most once over the
+// loops' ranges (its coefficients, by size, each beyond what the smaller
+// ones reach). A local (one element) is never shown.
+bool ConflictsAgreeOn(const loops::LoopProgram& p, loops::StmtId nest, loops::VarId var);
+
 }  // namespace dlc
 
 #endif  // DLC_PASSES_LOOP_ANALYSIS_H_

@@ -37,6 +37,21 @@ ExprId RewriteExpr(loops::LoopBuilder& b, ExprId id, const Renaming& renaming) {
   return static_cast<ExprId>(p.exprs.size() - 1);
 }
 
+ExprId ReplaceLoads(loops::LoopBuilder& b, ExprId id, const std::map<loops::BufferId, ExprId>& loads) {
+  if (id < 0) return id;
+  const Expr e = b.expr(id);  // a copy: building may move the arena
+  if (e.kind == ExprKind::kLoad) {
+    if (auto it = loads.find(e.buffer); it != loads.end()) return it->second;
+  }
+  Expr copy = e;
+  copy.a = ReplaceLoads(b, e.a, loads);
+  copy.b = ReplaceLoads(b, e.b, loads);
+  copy.c = ReplaceLoads(b, e.c, loads);
+  if (copy.a == e.a && copy.b == e.b && copy.c == e.c) return id;
+  b.program().exprs.push_back(copy);
+  return static_cast<ExprId>(b.program().exprs.size() - 1);
+}
+
 StmtId CloneStmt(loops::LoopBuilder& b, StmtId id, Renaming renaming) {
   Stmt s = b.program().stmt(id);
   if (s.kind == StmtKind::kFor) {
@@ -52,6 +67,15 @@ StmtId CloneStmt(loops::LoopBuilder& b, StmtId id, Renaming renaming) {
   loops::LoopProgram& p = b.program();
   p.stmts.push_back(s);
   return static_cast<StmtId>(p.stmts.size() - 1);
+}
+
+void RewriteExprsInPlace(loops::LoopProgram& p, StmtId id,
+                         const std::function<ExprId(ExprId)>& rewrite) {
+  // Through the arena each time: `rewrite` may grow the expressions.
+  if (p.stmt(id).index >= 0) p.stmts[id].index = rewrite(p.stmt(id).index);
+  if (p.stmt(id).value >= 0) p.stmts[id].value = rewrite(p.stmt(id).value);
+  if (p.stmt(id).cond >= 0) p.stmts[id].cond = rewrite(p.stmt(id).cond);
+  for (StmtId child : std::vector<StmtId>(p.stmt(id).body)) RewriteExprsInPlace(p, child, rewrite);
 }
 
 StmtId SplitVectorStepsAcrossThreads(loops::LoopBuilder& b, StmtId v) {

@@ -5,6 +5,7 @@
 #ifndef DLC_PASSES_LOOP_REWRITE_H_
 #define DLC_PASSES_LOOP_REWRITE_H_
 
+#include <functional>
 #include <map>
 
 #include "ir/loops/loop_builder.h"
@@ -25,9 +26,23 @@ struct Renaming {
 // `id` with the renaming applied.
 loops::ExprId RewriteExpr(loops::LoopBuilder& b, loops::ExprId id, const Renaming& renaming);
 
+// `id` with every load of a buffer in `loads` replaced by the expression
+// that buffer maps to (the load's index dropped): a local that stands for
+// an element, a packed copy. The parts that do not change are shared.
+loops::ExprId ReplaceLoads(loops::LoopBuilder& b, loops::ExprId id,
+                           const std::map<loops::BufferId, loops::ExprId>& loads);
+
 // A deep copy of statement `id` with the renaming applied; its loops get
 // fresh variables (a variable belongs to one loop).
 loops::StmtId CloneStmt(loops::LoopBuilder& b, loops::StmtId id, Renaming renaming);
+
+// Replaces every expression of statement `id` and the statements under it
+// (indices, values, conditions) by `rewrite` of it, in place: the loops keep
+// their variables and statements their ids. With a Renaming, pass
+// [&](ExprId e) { return RewriteExpr(b, e, renaming); } (stores keep their
+// buffers).
+void RewriteExprsInPlace(loops::LoopProgram& p, loops::StmtId id,
+                         const std::function<loops::ExprId(loops::ExprId)>& rewrite);
 
 // Vectorized loop `v` (extent a multiple of its width) as a parallel loop
 // over its vector steps around a loop of one vector step: the same

@@ -19,6 +19,7 @@
 #include "passes/pool_masks.h"
 #include "passes/register_accumulation.h"
 #include "passes/register_blocking.h"
+#include "passes/transforms/by_name.h"
 
 namespace dlc {
 namespace {
@@ -90,6 +91,10 @@ std::string JoinNames(const std::vector<std::string_view>& names) {
 
 absl::Status CheckLoopPassNames(const std::vector<std::string>& names) {
   for (const std::string& name : names) {
+    if (transforms::IsTransformSpec(name)) {
+      DLC_RETURN_IF_ERROR(transforms::CheckTransformSpec(name));
+      continue;
+    }
     if (std::find(LoopPasses().begin(), LoopPasses().end(), name) == LoopPasses().end()) {
       return absl::InvalidArgumentError(StrCat("unknown loop pass '", name,
                                                "' (the loop passes: ",
@@ -147,7 +152,7 @@ void Pipeline::MaybePrint(std::string_view step, const std::function<std::string
 absl::Status Pipeline::RunLoopPass(std::string_view name, loops::LoopProgram& program,
                                    std::vector<loops::StmtId>& accumulations) {
   const ScheduleOptions& s = options_.schedule;
-  Step(name, [&] {
+  DLC_RETURN_IF_ERROR(Step(name, [&] {
     if (name == kAccumulate) {
       accumulations = AccumulateInRegisters(program, s.vector_bytes, s.max_accumulators);
     } else if (name == kBlock) {
@@ -158,9 +163,11 @@ absl::Status Pipeline::RunLoopPass(std::string_view name, loops::LoopProgram& pr
       ParallelizeLoops(program, s.min_parallel_work);
     } else if (name == kPlanMemory) {
       PlanWorkspace(program);
+    } else {
+      return transforms::ApplyTransformSpec(program, name);
     }
-    return 0;
-  });
+    return absl::OkStatus();
+  }));
   if (options_.verify_each) {
     if (absl::Status status = loops::VerifyLoopProgram(program); !status.ok()) {
       return absl::InternalError(StrCat("after ", name, ": ", status.message()));

@@ -44,14 +44,16 @@ namespace dlc {
 
 // The steps' names, in pipeline order.
 const std::vector<std::string_view>& PipelineSteps();
-// The loop-IR passes among them (what `dlc opt --passes` may name).
+// The loop-IR passes among them (what `dlc opt --passes` may name, besides
+// loop transformations applied to one loop: transforms/by_name.h).
 const std::vector<std::string_view>& LoopPasses();
 
 struct PipelineOptions {
   ScheduleOptions schedule;
   codegen::EmitOptions emit;
   // When set, exactly these loop passes run after `lower`, in this order
-  // (names from LoopPasses()); otherwise those `schedule` turns on.
+  // (names from LoopPasses(), or transformations as transforms/by_name.h
+  // names them); otherwise those `schedule` turns on.
   std::optional<std::vector<std::string>> loop_passes;
   // Runs the verifier of the step's result after every step (tests).
   bool verify_each = false;

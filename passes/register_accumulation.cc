@@ -45,27 +45,6 @@ bool ReadsTargetsOnlyAtTheirIndex(const LoopProgram& p, ExprId id, const std::ve
          ReadsTargetsOnlyAtTheirIndex(p, e.c, targets);
 }
 
-// `id` with every load of a target buffer replaced by a load of its local.
-ExprId ReplaceLoads(loops::LoopBuilder& b, ExprId id, const std::vector<Target>& targets) {
-  if (id < 0) return id;
-  const Expr e = b.expr(id);  // a copy: building may move the arena
-  if (e.kind == ExprKind::kLoad) {
-    for (const Target& t : targets) {
-      if (e.buffer == t.buffer) return b.Load(t.local, b.Index(0));
-    }
-  }
-  const ExprId a = ReplaceLoads(b, e.a, targets);
-  const ExprId c1 = ReplaceLoads(b, e.b, targets);
-  const ExprId c2 = ReplaceLoads(b, e.c, targets);
-  if (a == e.a && c1 == e.b && c2 == e.c) return id;
-  Expr copy = e;
-  copy.a = a;
-  copy.b = c1;
-  copy.c = c2;
-  b.program().exprs.push_back(copy);
-  return static_cast<ExprId>(b.program().exprs.size() - 1);
-}
-
 // Reductions at least this long are worth splitting across threads.
 constexpr int64_t kMinReductionToSplit = 1024;
 
@@ -391,10 +370,12 @@ class Rewriter {
         init.push_back(b_.Store(t.local, b_.Index(0), start));
         write_back.push_back(b_.Store(t.buffer, t.index, b_.Load(t.local, b_.Index(0))));
       }
+      std::map<BufferId, ExprId> to_locals;  // each target's loads read its local
+      for (const Target& t : mine) to_locals[t.buffer] = b_.Load(t.local, b_.Index(0));
       std::vector<StmtId> updates;
       for (size_t k = 0; k < stores.size(); ++k) {
         const ExprId value = RewriteExpr(b_, p_.stmt(stores[k]).value, fixed);
-        updates.push_back(b_.Store(mine[k].local, b_.Index(0), ReplaceLoads(b_, value, mine)));
+        updates.push_back(b_.Store(mine[k].local, b_.Index(0), ReplaceLoads(b_, value, to_locals)));
       }
       if (o_guards.empty()) {
         update.insert(update.end(), updates.begin(), updates.end());

@@ -8,8 +8,10 @@
 //   for o0 { for v { acc0 = ..; acc1 = ..; .. for r.. { acc0 = f(acc0, e(o0*U));
 //            acc1 = f(acc1, e(o0*U+1)); .. }; B[..] = acc0; .. } }
 //   for o1 (the o0*U..E remainder) { the original body }
-// Loads shared by the copies (a filter weight, say) are made once. Each
-// accumulator sees its terms in the same order as before: bit-identical.
+// That is transforms::UnrollAndJam (transforms/unroll_and_jam.h) of o;
+// this pass only chooses the loops and factors. Loads shared by the copies
+// (a filter weight, say) are made once. Each accumulator sees its terms in
+// the same order as before: bit-identical.
 #ifndef DLC_PASSES_REGISTER_BLOCKING_H_
 #define DLC_PASSES_REGISTER_BLOCKING_H_
 

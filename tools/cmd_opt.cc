@@ -5,6 +5,7 @@
 //   dlc opt FILE.ir                                   tensor IR, verified, printed
 //   dlc opt FILE.ir --emit=loops                      lowered with the default schedule
 //   dlc opt FILE.ir --passes=accumulate-in-registers,vectorize   exactly these loop passes
+//   dlc opt FILE.ir --passes=split:i2:4,vectorize     a loop transformation too (transforms/by_name.h)
 //   dlc opt FILE.ir --emit=llvm [--target-cpu=CPU]    through code generation and O3
 #include <cstdio>
 #include <string>

@@ -23,7 +23,9 @@ ABSL_FLAG(std::string, schedule, "",
           "l2_bytes, l3_bytes (K, M, G suffixes), accumulate_in_registers, register_block, "
           "max_accumulators, min_parallel_work, register_tiles, pixel_tile");
 ABSL_FLAG(std::vector<std::string>, passes, {},
-          "opt: the loop passes to run after lowering, in order (default: the schedule's)");
+          "opt: the loop passes to run after lowering, in order (default: the schedule's); "
+          "also loop transformations of one loop, named by its variable: split:i3:4, "
+          "interchange:i3:i4, tile:i2=2:i4=16, pack:i2:%w, unroll-and-jam:i2:3");
 
 namespace dlc::tools {
 
