@@ -201,13 +201,17 @@ bool IterationsIndependent(const loops::LoopProgram& p, StmtId loop) {
     written[a.buffer] = true;
   }
   // Every access to a buffer the loop writes is c * var + (something in
-  // [lo, hi]) with one c per buffer and hi - lo < |c|: iteration i then
-  // touches only [c*i + lo, c*i + hi], a band no other iteration touches.
-  struct Band {
-    int64_t c = 0, lo = 0, hi = 0;
-    bool set = false;
+  // [lo, hi]) with one c per buffer. Iterations i != j touch one element
+  // only if two accesses' ranges differ by c * (j - i): never when all of
+  // them fit in one band narrower than |c| (iteration i then touches only
+  // [c*i + lo, c*i + hi]), nor when no two ranges are a nonzero multiple
+  // of c apart within the loop's extent (a window's rows and columns
+  // written side by side: offsets 0, 1, W, W+1 at stride 2).
+  struct Ranges {
+    int64_t c = 0;
+    std::vector<std::pair<int64_t, int64_t>> ranges;
   };
-  std::map<loops::BufferId, Band> bands;
+  std::map<loops::BufferId, Ranges> touched;
   for (const Access& a : accesses) {
     if (!written.contains(a.buffer)) continue;
     auto affine = AsAffine(p, a.index);
@@ -229,15 +233,31 @@ bool IterationsIndependent(const loops::LoopProgram& p, StmtId loop) {
     if (!inserted && known->second != outer) return false;
     auto range = RangeWithout(local, s.var, extents);
     if (c == 0 || !range) return false;
-    Band& band = bands[a.buffer];
-    if (!band.set) {
-      band = {c, range->first, range->second, true};
-    } else {
-      if (band.c != c) return false;
-      band.lo = std::min(band.lo, range->first);
-      band.hi = std::max(band.hi, range->second);
+    Ranges& r = touched[a.buffer];
+    if (r.c != 0 && r.c != c) return false;
+    r.c = c;
+    r.ranges.push_back(*range);
+  }
+  for (const auto& [buffer, r] : touched) {
+    const int64_t step = std::abs(r.c);
+    int64_t lo = r.ranges[0].first, hi = r.ranges[0].second;
+    for (const auto& [first, last] : r.ranges) {
+      lo = std::min(lo, first);
+      hi = std::max(hi, last);
     }
-    if (band.hi - band.lo >= std::abs(c)) return false;
+    if (hi - lo < step) continue;  // one band
+    // Differences x - y (x, y in two ranges) span [low, high]: a conflict
+    // needs a multiple k * step in it with 1 <= |k| < extent.
+    for (const auto& [first_a, last_a] : r.ranges) {
+      for (const auto& [first_b, last_b] : r.ranges) {
+        const int64_t low = first_a - last_b, high = last_a - first_b;
+        for (int64_t k = 1; k < s.extent; ++k) {
+          const int64_t d = k * step;
+          if ((low <= d && d <= high) || (low <= -d && -d <= high)) return false;
+          if (d > high && -d < low) break;  // farther multiples are out of range too
+        }
+      }
+    }
   }
   return true;
 }

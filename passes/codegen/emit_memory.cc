@@ -3,7 +3,7 @@
 //   index the same in every lane   scalar load (broadcast when combined
 //                                  with vectors) / store of the last lane
 //   index = first lane's + lane    one vector load / store
-//   first lane's + k * lane, k <= 4  (loads) one wide masked load, a shuffle
+//   first lane's + k * lane, k <= 4  one wide masked load / store and a shuffle
 //   anything else                  gather / scatter
 // Under a lane mask (a kIf whose condition varies) the accesses are masked,
 // so lanes the guard excludes never touch memory.
@@ -18,8 +18,8 @@
 namespace dlc::codegen::internal {
 namespace {
 
-// Loads with a constant stride up to this become one wide load and a
-// shuffle (beyond it the wide load reads too much that is thrown away).
+// Accesses with a constant stride up to this become one wide masked load
+// or store and a shuffle (beyond it, too much of the wide vector is idle).
 constexpr int64_t kMaxStrideOfWideLoads = 4;
 
 // A shuffle mask over (mask, zeros) of `width` lanes each: element k of
@@ -284,6 +284,20 @@ absl::Status FunctionEmitter::EmitStore(const Stmt& s) {
     } else {
       store = b_.CreateAlignedStore(vector, address, align);
     }
+  } else if (stride && *stride >= 2 && *stride <= kMaxStrideOfWideLoads) {
+    // A short constant stride (no two lanes on one element): the lanes
+    // spread into a wide vector and one masked store of just their
+    // elements, instead of a scatter.
+    DLC_ASSIGN_OR_RETURN(llvm::Value * index, EmitAtFirstLane(s.index));
+    const int width = lanes_->width;
+    llvm::Value* vector = ToMemory(Widen(value), buffer.type);
+    std::vector<int> spread(*stride * width, -1);
+    for (int lane = 0; lane < width; ++lane) spread[lane * *stride] = lane;
+    llvm::Value* wide = b_.CreateShuffleVector(vector, llvm::PoisonValue::get(vector->getType()), spread);
+    llvm::Value* lane_mask = lanes_->mask ? lanes_->mask : b_.getAllOnesMask(llvm::ElementCount::getFixed(width));
+    llvm::Value* wide_mask = b_.CreateShuffleVector(
+        lane_mask, llvm::Constant::getNullValue(lane_mask->getType()), SpreadMask(spread, width));
+    store = b_.CreateMaskedStore(wide, ElementAddress(s.buffer, index), align, wide_mask);
   } else {
     // Scatters write overlapping lanes in lane order, so the last lane wins
     // here too.

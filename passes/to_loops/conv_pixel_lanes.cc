@@ -201,7 +201,7 @@ absl::Status EmitPixelLaneFilterGradient(OpLowering& op, BufferId x, const Shape
       ExprId at = op.b.FlatIndex(std::vector<ExprId>{chunk, c, ih, iw}, image_shape);
       return std::vector<StmtId>{op.b.Store(dy_image, at, value)};
     };
-    if (scattered) return ScatterImage(op, dy_node, n, store, status);
+    if (scattered) return ScatterImage(op, dy_node, n, store, status, /*planar_store=*/true);
     return op.b.Nest({outputs, ys[1], ys[2]}, [&](std::span<const ExprId> i) {
       return store(i[1], i[2], i[0], op.b.Load(op.in[1], op.b.FlatIndex(std::vector<ExprId>{n, i[1], i[2], i[0]}, ys)));
     });

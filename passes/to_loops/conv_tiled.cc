@@ -112,7 +112,7 @@ std::vector<StmtId> PadImagePlanar(OpLowering& op, ExprId n, ValueId scatter, co
     return std::vector<StmtId>{op.b.Store(dst, at, value)};
   };
   if (scatter >= 0) {
-    for (StmtId t : ScatterImage(op, scatter, n, store, status)) out.push_back(t);
+    for (StmtId t : ScatterImage(op, scatter, n, store, status, /*planar_store=*/true)) out.push_back(t);
     return out;
   }
   for (StmtId t : op.b.Nest({s[1], s[2], s[3]}, [&](std::span<const ExprId> i) {

@@ -174,9 +174,12 @@ using ImageStore = std::function<std::vector<StmtId>(ExprId ih, ExprId iw, ExprI
 // Whether a maxpool2d_scatter may be computed image by image (disjoint
 // windows), and its statements for image `n` inside `consumer`'s kernel:
 // every element of the image once, through `store` (pooling.cc).
+// `planar_store`: `store` writes a planar image (a channel's rows
+// contiguous), so that with few channels the scatter runs the pooled
+// columns in SIMD lanes instead of the channels.
 bool ScatterIsPerImage(const Graph& graph, ValueId scatter);
 std::vector<StmtId> ScatterImage(OpLowering& consumer, ValueId scatter, ExprId n, const ImageStore& store,
-                                 absl::Status& status);
+                                 absl::Status& status, bool planar_store = false);
 // The maxpool2d a tiled convolution's result may be pooled by in its own
 // kernel (Fusion::pool), or -1 (pooling.cc).
 ValueId FusiblePool(const Graph& graph, const Fusion& fusion, ValueId conv,

@@ -228,49 +228,72 @@ absl::Status AvgPool(OpLowering& op) {
 // Disjoint windows, one image: each window's gradient (dy_at, at pooled
 // coordinates) to the element `where` names, 0 to the window's others and
 // to elements in no window (the last rows and columns): every element of
-// the image once, through `store(ih, iw, c, value)`.
+// the image once, through `store(ih, iw, c, value)`. The channels are the
+// innermost loop (SIMD lanes), or with `channels_outermost` the pooled
+// columns are (for a planar `store` and few channels).
 using GradientAt = std::function<absl::StatusOr<ExprId>(std::span<const ExprId>, std::vector<StmtId>&)>;
 std::vector<StmtId> RouteImage(OpLowering& op, const Shape& x, const Window2D& w, ExprId n,
                                const GradientAt& dy_at, BufferId where, bool check_places,
-                               const ImageStore& store, absl::Status& status) {
+                               const ImageStore& store, absl::Status& status, bool channels_outermost = false) {
   const Shape y = {x[0], w.out_h, w.out_w, x[3]};
   const Type t = loops::TypeOf(op.graph.type(op.id).dtype);
-  std::vector<StmtId> body = op.b.Nest({w.out_h, w.out_w}, [&](std::span<const ExprId> win) {
+  // A place in the window (no padding: never -1).
+  auto check = [&](ExprId ph, ExprId pw, ExprId c) {
+    ExprId k = op.b.Cast(Type::kI64, op.b.Load(where, XAt(op, y, n, ph, pw, c)));
+    return std::vector<StmtId>{op.b.Check(op.b.InRange(k, w.kernel_h * w.kernel_w),
+                                          StrCat(op.Describe(), ": an argmax is not a place in its window"))};
+  };
+  auto route = [&](ExprId ph, ExprId pw, ExprId kh, ExprId kw, ExprId c) {
+    ExprId at = XAt(op, y, n, ph, pw, c);
+    ExprId place = op.b.Cast(Type::kI32, op.b.Add(op.b.Mul(kh, w.kernel_w), kw));
+    ExprId mine = op.b.Compare(CompareOp::kEq, op.b.Load(where, at), place);
+    ExprId ih = op.b.Add(op.b.Mul(ph, w.stride_h), kh);
+    ExprId iw = op.b.Add(op.b.Mul(pw, w.stride_w), kw);
     std::vector<StmtId> stmts;
-    if (check_places) {
-      // A place in the window (no padding: never -1).
-      for (StmtId s : op.b.Nest({x[3]}, [&](std::span<const ExprId> c) {
-             ExprId k = op.b.Cast(Type::kI64, op.b.Load(where, XAt(op, y, n, win[0], win[1], c[0])));
-             return std::vector<StmtId>{op.b.Check(op.b.InRange(k, w.kernel_h * w.kernel_w),
-                                                   StrCat(op.Describe(), ": an argmax is not a place in its window"))};
-           })) {
-        stmts.push_back(s);
-      }
+    absl::StatusOr<ExprId> gradient = dy_at(std::vector<ExprId>{n, ph, pw, c}, stmts);
+    if (!gradient.ok()) {
+      status = gradient.status();
+      return stmts;
     }
-    for (StmtId s : op.b.Nest({w.kernel_h, w.kernel_w, x[3]}, [&](std::span<const ExprId> k) {
-           ExprId at = XAt(op, y, n, win[0], win[1], k[2]);
-           ExprId place = op.b.Cast(Type::kI32, op.b.Add(op.b.Mul(k[0], w.kernel_w), k[1]));
-           ExprId mine = op.b.Compare(CompareOp::kEq, op.b.Load(where, at), place);
-           ExprId ih = op.b.Add(op.b.Mul(win[0], w.stride_h), k[0]);
-           ExprId iw = op.b.Add(op.b.Mul(win[1], w.stride_w), k[1]);
-           std::vector<StmtId> stmts;
-           absl::StatusOr<ExprId> gradient = dy_at(std::vector<ExprId>{n, win[0], win[1], k[2]}, stmts);
-           if (!gradient.ok()) {
-             status = gradient.status();
-             return stmts;
-           }
-           for (StmtId s : store(ih, iw, k[2], op.b.Select(mine, *gradient, op.b.Const(0, t)))) stmts.push_back(s);
-           return stmts;
-         })) {
-      stmts.push_back(s);
+    for (StmtId s : store(ih, iw, c, op.b.Select(mine, *gradient, op.b.Const(0, t)))) stmts.push_back(s);
+    return stmts;
+  };
+  // Per window row (and channel): the checks, then the routing.
+  auto window_row = [&](std::span<const ExprId> outer) {
+    std::vector<StmtId> stmts;
+    auto append = [&](std::vector<StmtId> more) { stmts.insert(stmts.end(), more.begin(), more.end()); };
+    if (channels_outermost) {
+      // One pass over the row's windows routes to every place of each, so
+      // the window's gradient and place are loaded (gathered) once.
+      const ExprId c = outer[0], ph = outer[1];
+      if (check_places) append(op.b.Nest({w.out_w}, [&](std::span<const ExprId> pw) { return check(ph, pw[0], c); }));
+      append(op.b.Nest({w.out_w}, [&](std::span<const ExprId> pw) {
+        std::vector<StmtId> stores;
+        for (int64_t kh = 0; kh < w.kernel_h; ++kh) {
+          for (int64_t kw = 0; kw < w.kernel_w; ++kw) {
+            for (StmtId s : route(ph, pw[0], op.b.Index(kh), op.b.Index(kw), c)) stores.push_back(s);
+          }
+        }
+        return stores;
+      }));
+    } else {
+      const ExprId ph = outer[0], pw = outer[1];
+      if (check_places) append(op.b.Nest({x[3]}, [&](std::span<const ExprId> c) { return check(ph, pw, c[0]); }));
+      append(op.b.Nest({w.kernel_h, w.kernel_w, x[3]},
+                       [&](std::span<const ExprId> k) { return route(ph, pw, k[0], k[1], k[2]); }));
     }
     return stmts;
-  });
+  };
+  std::vector<StmtId> body =
+      op.b.Nest(channels_outermost ? Shape{x[3], w.out_h} : Shape{w.out_h, w.out_w}, window_row);
   const int64_t covered_h = w.out_h * w.stride_h, covered_w = w.out_w * w.stride_w;
   auto zeros = [&](int64_t row0, int64_t rows, int64_t col0, int64_t cols) {
     if (rows <= 0 || cols <= 0) return;
-    for (StmtId s : op.b.Nest({rows, cols, x[3]}, [&](std::span<const ExprId> e) {
-           return store(op.b.AddConst(e[0], row0), op.b.AddConst(e[1], col0), e[2], op.b.Const(0, t));
+    const Shape order = channels_outermost ? Shape{x[3], rows, cols} : Shape{rows, cols, x[3]};
+    for (StmtId s : op.b.Nest(order, [&](std::span<const ExprId> e) {
+           const ExprId c = channels_outermost ? e[0] : e[2];
+           const ExprId row = channels_outermost ? e[1] : e[0], col = channels_outermost ? e[2] : e[1];
+           return store(op.b.AddConst(row, row0), op.b.AddConst(col, col0), c, op.b.Const(0, t));
          })) {
       body.push_back(s);
     }
@@ -539,7 +562,7 @@ bool ScatterIsPerImage(const Graph& graph, ValueId scatter) {
 }
 
 std::vector<StmtId> ScatterImage(OpLowering& consumer, ValueId scatter, ExprId n, const ImageStore& store,
-                                 absl::Status& status) {
+                                 absl::Status& status, bool planar_store) {
   OpLowering op{consumer.b, consumer.graph, scatter, -1, {}, {}, consumer.fusion, consumer.value_buffer,
                 consumer.options};
   for (ValueId operand : op.node().operands) op.in.push_back((*op.value_buffer)[operand]);
@@ -552,7 +575,11 @@ std::vector<StmtId> ScatterImage(OpLowering& consumer, ValueId scatter, ExprId n
   auto dy_at = [&](std::span<const ExprId> coords, std::vector<StmtId>& checks) {
     return OperandValueAt(op, 0, coords, checks);
   };
-  return RouteImage(op, x, *w, n, dy_at, op.in[1], !ArgmaxIsTrusted(op), store, status);
+  // Into a planar image, the pooled columns in the lanes when they are more
+  // than the channels: loads of the pooled gradient gather, but the stores
+  // (at the window's stride) need no scatter.
+  const bool channels_outermost = planar_store && x[3] < w->out_w;
+  return RouteImage(op, x, *w, n, dy_at, op.in[1], !ArgmaxIsTrusted(op), store, status, channels_outermost);
 }
 
 bool MaxPoolGradTakesEpilogue(const Graph& graph, ValueId id) {

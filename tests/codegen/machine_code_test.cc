@@ -103,14 +103,15 @@ TEST(MachineCodeTest, GathersAndScattersForIrregularIndices) {
   EXPECT_THAT(ir, HasSubstr("@llvm.masked.scatter.v16f32"));
 }
 
-TEST(MachineCodeTest, ShortStridedLoadsAreOneWideLoadAndAShuffle) {
-  // x[2i] (a pool's windows side by side): 32 elements, every other lane on.
+TEST(MachineCodeTest, ShortStridedAccessesAreOneWideLoadOrStoreAndAShuffle) {
+  // out[3i] = x[2i] (a pool's windows side by side, a planar image's
+  // columns): every other (every third) element of a wide vector on.
   TestProgram p("strided");
   BufferId x = p.Input("x", Type::kF32, 64);
-  BufferId out = p.Output("out", Type::kF32, 32);
+  BufferId out = p.Output("out", Type::kF32, 96);
   p.Loop(32, LoopKind::kVectorized, 16, [&](ExprId i) {
     LoopBuilder& lb = p.b();
-    return std::vector<StmtId>{lb.Store(out, i, lb.Load(x, lb.Mul(i, 2)))};
+    return std::vector<StmtId>{lb.Store(out, lb.Mul(i, 3), lb.Load(x, lb.Mul(i, 2)))};
   });
   p.program().arguments = {x, out};
   Emitted e = Emit(p.program(), Jit().target());
@@ -118,7 +119,9 @@ TEST(MachineCodeTest, ShortStridedLoadsAreOneWideLoadAndAShuffle) {
   const std::string ir = codegen::ModuleText(*e.module);
   EXPECT_THAT(ir, HasSubstr("@llvm.masked.load.v32f32"));
   EXPECT_THAT(ir, HasSubstr("shufflevector <32 x float>"));
+  EXPECT_THAT(ir, HasSubstr("@llvm.masked.store.v48f32"));
   EXPECT_THAT(ir, Not(HasSubstr("gather")));
+  EXPECT_THAT(ir, Not(HasSubstr("scatter")));
 }
 
 TEST(MachineCodeTest, ObjectFileIsElf) {

@@ -161,24 +161,34 @@ TEST(VectorMemoryTest, MaskedOffLanesNeverTouchMemory) {
   for (int64_t i = 0; i < 32; ++i) EXPECT_EQ(uniform_out[i], i < 5 ? xs.data()[47] : -1) << i;
 }
 
-TEST(VectorMemoryTest, WideStridedLoadsTouchOnlyTheirLanesElements) {
-  // out[j] = x[s*j + s-1] for strides 2, 3 and 4, the last lane reading
-  // x's last element right before a guard page: the wide load (s x 16
-  // elements) would reach past it but for its mask.
+TEST(VectorMemoryTest, WideStridedAccessesTouchOnlyTheirLanesElements) {
+  // out[j] = x[s*j + s-1] and spread[s*j + s-1] = x[j] for strides 2, 3
+  // and 4, the last lane's element right before a guard page: the wide load
+  // and store (s x 16 elements) would reach past it but for their masks,
+  // and the elements between the lanes' keep their values.
   for (int64_t stride : {2, 3, 4}) {
     const int64_t size = 48, n = size / stride;
     TestProgram p;
     BufferId x = p.Input("x", Type::kF32, size);
     BufferId out = p.Output("out", Type::kF32, n);
+    BufferId spread = p.Output("spread", Type::kF32, size);
     p.Loop(n, LoopKind::kVectorized, 16, [&](ExprId j) {
       LoopBuilder& b = p.b();
-      return std::vector<StmtId>{b.Store(out, j, b.Load(x, b.AddConst(b.Mul(j, stride), stride - 1)))};
+      ExprId strided = b.AddConst(b.Mul(j, stride), stride - 1);
+      return std::vector<StmtId>{b.Store(out, j, b.Load(x, strided)), b.Store(spread, strided, b.Load(x, j))};
     });
-    GuardedBuffer<float> xs(size);
-    for (int64_t i = 0; i < size; ++i) xs.data()[i] = 0.25f * i - 3;
+    GuardedBuffer<float> xs(size), spreads(size);
+    for (int64_t i = 0; i < size; ++i) {
+      xs.data()[i] = 0.25f * i - 3;
+      spreads.data()[i] = -1;
+    }
     AlignedVector<float> result(n, -1);
-    ASSERT_EQ(*p.Run({xs.data(), result.data()}), 0);
+    ASSERT_EQ(*p.Run({xs.data(), result.data(), spreads.data()}), 0);
     for (int64_t j = 0; j < n; ++j) EXPECT_EQ(result[j], xs.data()[stride * j + stride - 1]) << stride << " " << j;
+    for (int64_t i = 0; i < size; ++i) {
+      const bool written = i % stride == stride - 1;
+      EXPECT_EQ(spreads.data()[i], written ? xs.data()[i / stride] : -1) << stride << " " << i;
+    }
   }
 }
 
