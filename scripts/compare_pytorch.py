@@ -124,6 +124,42 @@ def dlc_images_per_second(dlc, name, batch, threads, repeats):
     return result["train"]["images_per_second"]["median"], result
 
 
+def torch_training_rss_child(name, batch, steps, data):
+    """In a fresh process: `steps` PyTorch training steps of `name` on real
+    digits; prints the process's peak RSS in KiB."""
+    import resource
+    torch_models.set_threads(1)
+    torch.manual_seed(0)
+    images = read_idx(os.path.join(data, "digits-train-images-idx3-ubyte.gz"))
+    labels = read_idx(os.path.join(data, "digits-train-labels-idx1-ubyte.gz"))
+    model = torch_models.build(name)
+    optimizer = torch_models.adam(model)
+    for i in range(steps):
+        pick = slice((i * batch) % (len(images) - batch), (i * batch) % (len(images) - batch) + batch)
+        x = torch_models.images_to_nhwc(images[pick]).contiguous()
+        y = torch.from_numpy(labels[pick].astype(np.int64))
+        optimizer.zero_grad(set_to_none=True)
+        F.cross_entropy(model(x), y).backward()
+        optimizer.step()
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def peak_rss_kib(dlc, name, batch, data):
+    """Peak RSS (KiB) of one epoch of `dlc train` over the bundled digits
+    (1,000 images) and of the same number of PyTorch steps, each in a
+    process of its own, one thread."""
+    env = {k: v for k, v in os.environ.items() if k not in TORCH_ENV}
+    timed = subprocess.run(["/usr/bin/time", "-f", "%M", dlc, "train", torch_models.DL_FILES[name],
+                            f"--batch={batch}", "--epochs=1", "--threads=1", "--quiet"],
+                           env=env, check=True, capture_output=True, text=True)
+    dlc_kib = int(timed.stderr.strip().splitlines()[-1])
+    steps = max(1, 1000 // batch)
+    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--rss-child", name,
+                          f"--batch={batch}", f"--rss-steps={steps}", f"--data={data}"],
+                         check=True, capture_output=True, text=True).stdout
+    return dlc_kib, int(out.strip().splitlines()[-1])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -139,7 +175,14 @@ def main():
     ap.add_argument("--bg-max", type=float, default=0.10,
                     help="other processes' load (cores) above which a measurement is retried")
     ap.add_argument("--retries", type=int, default=2)
+    ap.add_argument("--rss", action="store_true",
+                    help="also compare the peak memory (RSS) of training each model")
+    ap.add_argument("--rss-child", help=argparse.SUPPRESS)
+    ap.add_argument("--rss-steps", type=int, default=8, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.rss_child:
+        torch_training_rss_child(args.rss_child, args.batch, args.rss_steps, args.data)
+        return
     models = args.models.split(",")
     for m in models:
         if m not in torch_models.SPECS:
@@ -198,6 +241,14 @@ def main():
         p, pt = max((median("torch", name, t)[0], t) for t in threads)
         print(f"| {name} | `{torch_models.DL_FILES[name]}` | {d:,.0f} ({dt} thr) | "
               f"{p:,.0f} ({pt} thr) | {d / p:.2f}x |")
+    if args.rss:
+        print(f"\nPeak memory (RSS) of training, batch {args.batch}, 1 thread: one epoch of "
+              f"`dlc train` over the bundled digits, the same number of PyTorch steps\n")
+        print("| model | dlc MiB | PyTorch MiB | dlc / PyTorch |")
+        print("|---|---|---|---|")
+        for name in models:
+            d, p = peak_rss_kib(args.dlc, name, args.batch, args.data)
+            print(f"| {name} | {d / 1024:.0f} | {p / 1024:.0f} | {d / p:.2f} |", flush=True)
 
 
 if __name__ == "__main__":

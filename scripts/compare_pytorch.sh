@@ -5,6 +5,7 @@
 #
 #   ./scripts/compare_pytorch.sh                      # batch 128, threads 1 and 2, 3 rounds
 #   ./scripts/compare_pytorch.sh --batch 32 --rounds 5 --models cnn,convnet
+#   ./scripts/compare_pytorch.sh --rss               # and the peak memory of training
 #
 # Needs a built dlc (./scripts/build.sh; or DLC=path/to/dlc). Installs
 # Debian's python3-torch, libopenblas-dev and libtcmalloc-minimal4 when they
