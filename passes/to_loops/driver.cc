@@ -72,6 +72,12 @@ absl::StatusOr<std::vector<StmtId>> OpLowering::StoreResult(std::span<const Expr
 
 namespace {
 
+// The optimizer's updates share a kernel (updates.cc), up to this many: one
+// LLVM function with hundreds of update loops (a 100-layer model's) costs
+// LLVM's optimizer far more than its parts, and compile time must stay
+// linear in the model's size.
+constexpr size_t kMaxUpdatesPerKernel = 32;
+
 absl::Status LowerNode(OpLowering& op) {
   switch (op.node().op) {
     case OpKind::kInput:
@@ -282,7 +288,8 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
   }
   FindPerImageScatters(graph, options, fusion);
   const std::vector<std::vector<ValueId>> stored_by_kernel = StoredByKernel(graph, fusion);
-  // The optimizer's updates: one kernel, where the last of them is.
+  // The optimizer's updates: one kernel, where the last of them is (one per
+  // kMaxUpdatesPerKernel of them).
   const std::vector<bool> is_update = FindUpdates(graph, fusion);
   ValueId last_update = -1;
   for (ValueId id = 0; id < graph.size(); ++id) {
@@ -329,9 +336,11 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
       for (ValueId stored : stored_by_kernel[id]) also(stored);
       updates_name = StrCat(updates_name, updates_name.empty() ? "" : " + ", name);
       updates.push_back(std::move(op));
-      if (id != last_update) continue;
+      if (id != last_update && updates.size() < kMaxUpdatesPerKernel) continue;
       DLC_ASSIGN_OR_RETURN(std::vector<StmtId> body, LowerUpdates(updates));
       b.AddKernel(std::move(updates_name), std::move(body));
+      updates.clear();
+      updates_name.clear();
       continue;
     }
     if (const ValueId root = fusion.epilogue[id]; root >= 0) {

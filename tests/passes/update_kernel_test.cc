@@ -66,6 +66,35 @@ TEST(UpdateKernel, ATrainingStepUpdatesEveryParameterInOneKernel) {
   }
 }
 
+// A model of 100 dense layers (202 parameters): the updates share kernels
+// of at most 32, so that no LLVM function grows with the model's depth.
+TEST(UpdateKernel, ADeepModelsUpdatesShareKernelsOfAtMost32) {
+  std::string source = "model deep(x: f32[8]) {\n  h = x\n";
+  for (int i = 0; i < 100; ++i) source += "  h = dense(h, 4, activation=relu)\n";
+  source += "  return dense(h, 3)\n}\n";
+  auto parsed = dl::ParseProgramText(source, "deep.dl");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  auto training = dl::LowerModel(*parsed, "deep", {2, true});
+  auto inference = dl::LowerModel(*parsed, "deep", {2, false});
+  ASSERT_TRUE(training.ok() && inference.ok());
+  absl::StatusOr<TrainingProgram> built = BuildTrainingProgram(
+      {training->graph, training->logits.value_or(training->graph.outputs[0])},
+      {inference->graph, inference->logits.value_or(inference->graph.outputs[0])}, OptimizerSpec{});
+  ASSERT_TRUE(built.ok()) << built.status();
+  absl::StatusOr<loops::LoopProgram> program = LowerToLoops(built->train_step);
+  ASSERT_TRUE(program.ok()) << program.status();
+  const std::vector<std::string> updates = UpdateKernels(*program);
+  ASSERT_EQ(updates.size(), 7u);  // 202 = 6 x 32 + 10
+  size_t total = 0;
+  for (const std::string& name : updates) {
+    size_t count = 0;
+    for (size_t at = name.find(".next = sub"); at != std::string::npos; at = name.find(".next = sub", at + 1)) ++count;
+    EXPECT_LE(count, 32u) << name;
+    total += count;
+  }
+  EXPECT_EQ(total, 202u);
+}
+
 constexpr char kTwoParameters[] = R"(graph g {
   %p = parameter() : f32[40,64]
   %g = input() : f32[40,64]
