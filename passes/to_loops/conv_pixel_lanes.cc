@@ -13,7 +13,11 @@
 // accumulator adds its terms in the interpreter's order (kh, kw, c), so
 // results are bit-identical to it. Rows of a tile whose taps read only the
 // zero border share the tile's tap loop: those terms add exact zeros.
-#include "ir/str_cat.h"
+//
+// The filter gradient of one input channel to few outputs runs the same
+// way: each accumulator (a tap and an output channel) sums its lane's
+// pixels, and the lanes are added at the end of each batch chunk, an order
+// of additions other than the interpreter's (a stated tolerance).
 #include "passes/to_loops/valid_conv.h"
 
 namespace dlc::to_loops {
@@ -149,9 +153,8 @@ absl::Status EmitPixelLaneConv(OpLowering& op, const ValidConv& conv, const Pixe
       taps = {std::min(taps.first, first), std::max(taps.second, last)};
     }
     if (taps.first >= taps.second) taps = {0, 0};
-    Segment& last = segments.empty() ? segments.emplace_back(Segment{oh0, rows, 0, taps}) : segments.back();
-    if (last.rows == rows && last.taps == taps) {
-      ++last.tiles;
+    if (!segments.empty() && segments.back().rows == rows && segments.back().taps == taps) {
+      ++segments.back().tiles;
     } else {
       segments.push_back(Segment{oh0, rows, 1, taps});
     }
