@@ -181,6 +181,17 @@ void ExpectLoweredMatches(const std::string& ir, double tolerance = 0) {
   }
 }
 
+// `ir` (one graph) lowered to loops and printed ("" if it does not parse
+// or lower, which fails the test).
+std::string LoweredText(const std::string& ir) {
+  absl::StatusOr<Module> module = ParseModule(ir, "test.ir");
+  EXPECT_TRUE(module.ok()) << module.status();
+  if (!module.ok()) return "";
+  absl::StatusOr<loops::LoopProgram> program = LowerToLoops(module->graphs[0]);
+  EXPECT_TRUE(program.ok()) << program.status();
+  return program.ok() ? loops::PrintLoopProgram(*program) : "";
+}
+
 TEST(ConvTiled, ForwardWithARemainderTileIsExact) {
   // 11 output columns and 64 channels: tiles of 6 columns and a remainder of 5.
   ExpectLoweredMatches(R"(graph g {
@@ -236,23 +247,15 @@ TEST(ConvTiled, TapsThatReadOnlyTheZeroBorderAreSkippedExactly) {
   %dx = conv2d_backprop_input(%dy, %w) {input_shape=[1,7,32,16]} : f32[1,7,32,16]
   return %dx
 })");
-  ExpectLoweredMatches(R"(graph g {
+  constexpr char kSame[] = R"(graph g {
   %x = input() : f32[2,6,7,32]
   %w = parameter() : f32[3,3,32,16]
   %y = conv2d(%x, %w) {padding="same"} : f32[2,6,7,16]
   return %y
-})");
-  absl::StatusOr<Module> module = ParseModule(R"(graph g {
-  %x = input() : f32[2,6,7,32]
-  %w = parameter() : f32[3,3,32,16]
-  %y = conv2d(%x, %w) {padding="same"} : f32[2,6,7,16]
-  return %y
-})", "test.ir");
-  ASSERT_TRUE(module.ok());
-  absl::StatusOr<loops::LoopProgram> program = LowerToLoops(module->graphs[0]);
-  ASSERT_TRUE(program.ok());
+})";
+  ExpectLoweredMatches(kSame);
   // 7 pixels: the left tap column skips pixel 0, the right one pixel 6.
-  const std::string text = loops::PrintLoopProgram(*program);
+  const std::string text = LoweredText(kSame);
   int six_pixel_nests = 0;
   for (size_t at = text.find(" in 0..6 {"); at != std::string::npos; at = text.find(" in 0..6 {", at + 1)) {
     ++six_pixel_nests;
@@ -281,7 +284,7 @@ TEST(ConvTiled, PixelLaneForwardIsExact) {
 TEST(ConvTiled, PixelLaneForwardPoolsItsReluBandByBand) {
   // LeNet's first layer in small: bias, ReLU and a 2 x 2 pool in the
   // pixel-lane kernel, a row of 2 x 10 lanes.
-  ExpectLoweredMatches(R"(graph g {
+  constexpr char kPooled[] = R"(graph g {
   %x = input() : f32[2,8,20,1]
   %w = parameter() : f32[5,5,1,6]
   %b = parameter() : f32[6]
@@ -291,41 +294,24 @@ TEST(ConvTiled, PixelLaneForwardPoolsItsReluBandByBand) {
   %p = maxpool2d(%y) {window=[2,2], strides=[2,2]} : f32[2,4,10,6]
   %a = maxpool2d_argmax(%y) {window=[2,2], strides=[2,2]} : i32[2,4,10,6]
   return %p, %a
-})");
-  absl::StatusOr<Module> module = ParseModule(R"(graph g {
-  %x = input() : f32[2,8,20,1]
-  %w = parameter() : f32[5,5,1,6]
-  %y = conv2d(%x, %w) {padding="same"} : f32[2,8,20,6]
-  %p = maxpool2d(%y) {window=[2,2], strides=[2,2]} : f32[2,4,10,6]
-  return %p
-})", "test.ir");
-  ASSERT_TRUE(module.ok());
-  absl::StatusOr<loops::LoopProgram> program = LowerToLoops(module->graphs[0]);
-  ASSERT_TRUE(program.ok());
+})";
+  ExpectLoweredMatches(kPooled);
   // A tile of one pool band: 2 rows x 6 channels x 20 pixels.
-  EXPECT_NE(loops::PrintLoopProgram(*program).find("buffer %y.tile f32[2,2,6,20] temp"), std::string::npos);
+  EXPECT_NE(LoweredText(kPooled).find("buffer %conv.tile f32[2,2,6,20] temp"), std::string::npos);
 }
 
 TEST(ConvTiled, PixelLaneInputGradientIsExact) {
   // LeNet's second convolution's input gradient (16 -> 6 channels): the
   // output gradient padded into a planar buffer, a row's 14 pixels in the
   // lanes.
-  ExpectLoweredMatches(R"(graph g {
+  constexpr char kInputGradient[] = R"(graph g {
   %dy = input() : f32[2,10,10,16]
   %w = parameter() : f32[5,5,6,16]
   %dx = conv2d_backprop_input(%dy, %w) {input_shape=[2,14,14,6]} : f32[2,14,14,6]
   return %dx
-})");
-  absl::StatusOr<Module> module = ParseModule(R"(graph g {
-  %dy = input() : f32[2,10,10,16]
-  %w = parameter() : f32[5,5,6,16]
-  %dx = conv2d_backprop_input(%dy, %w) {input_shape=[2,14,14,6]} : f32[2,14,14,6]
-  return %dx
-})", "test.ir");
-  ASSERT_TRUE(module.ok());
-  absl::StatusOr<loops::LoopProgram> program = LowerToLoops(module->graphs[0]);
-  ASSERT_TRUE(program.ok());
-  const std::string text = loops::PrintLoopProgram(*program);
+})";
+  ExpectLoweredMatches(kInputGradient);
+  const std::string text = LoweredText(kInputGradient);
   // Planar: (N, channels, rows, columns) of the 18 x 18 padded gradient;
   // the tile (N, rows, channels, pixels).
   EXPECT_NE(text.find("buffer %dx.dy_padded f32[2,16,18,18] temp"), std::string::npos) << text;
@@ -376,41 +362,27 @@ TEST(ConvTiled, PixelLaneFilterGradientIsWithinRounding) {
 })",
                        1e-5);
   // 32 images as 2 chunks, with the bias gradient as a sibling.
-  ExpectLoweredMatches(R"(graph g {
+  constexpr char kChunked[] = R"(graph g {
   %x = input() : f32[32,6,14,1]
   %dy = input() : f32[32,4,12,3]
   %db = reduce_sum(%dy) {axes=[0,1,2]} : f32[3]
   %dw = conv2d_backprop_filter(%x, %dy) {filter_shape=[3,3,1,3]} : f32[3,3,1,3]
   return %dw, %db
-})",
-                       1e-5);
-  absl::StatusOr<Module> module = ParseModule(R"(graph g {
-  %x = input() : f32[32,6,14,1]
-  %dy = input() : f32[32,4,12,3]
-  %dw = conv2d_backprop_filter(%x, %dy) {filter_shape=[3,3,1,3]} : f32[3,3,1,3]
-  return %dw
-})", "test.ir");
-  ASSERT_TRUE(module.ok());
-  absl::StatusOr<loops::LoopProgram> program = LowerToLoops(module->graphs[0]);
-  ASSERT_TRUE(program.ok());
+})";
+  ExpectLoweredMatches(kChunked, 1e-5);
   // Per chunk, 27 filter elements x 12 lanes; dy planar, image by image.
-  const std::string text = loops::PrintLoopProgram(*program);
+  const std::string text = LoweredText(kChunked);
   EXPECT_NE(text.find("buffer %dw.lane_sums f32[2,27,12] temp"), std::string::npos) << text;
   EXPECT_NE(text.find("buffer %dw.dy_image f32[2,3,4,12] temp"), std::string::npos) << text;
 }
 
 TEST(ConvTiled, DumpShowsTheTileAndTheChunks) {
-  absl::StatusOr<Module> module = ParseModule(R"(graph g {
+  const std::string text = LoweredText(R"(graph g {
   %x = input() : f32[32,4,4,2]
   %dy = input() : f32[32,2,2,16]
   %dw = conv2d_backprop_filter(%x, %dy) {filter_shape=[3,3,2,16]} : f32[3,3,2,16]
   return %dw
-})",
-                                              "test.ir");
-  ASSERT_TRUE(module.ok());
-  absl::StatusOr<loops::LoopProgram> program = LowerToLoops(module->graphs[0]);
-  ASSERT_TRUE(program.ok());
-  const std::string text = loops::PrintLoopProgram(*program);
+})");
   EXPECT_NE(text.find("buffer %dw.chunks f32[2,3,3,2,16] temp"), std::string::npos) << text;
 }
 
