@@ -138,6 +138,70 @@ std::optional<std::string> UnknownFlag(const std::vector<std::string>& args, cha
   return std::nullopt;
 }
 
+// dlc's own flags (tools/flags.cc, tools/pipeline_flags.cc), not absl's.
+bool IsDlcFlag(const absl::CommandLineFlag& flag) {
+  return flag.Filename().ends_with("tools/flags.cc") || flag.Filename().ends_with("tools/pipeline_flags.cc");
+}
+
+// The commands a flag belongs to: its help starts with them, "train, eval:
+// ..." (empty: a flag of every command), and the rest of its help.
+std::pair<std::vector<std::string>, std::string> FlagCommands(const absl::CommandLineFlag& flag) {
+  const std::string help = flag.Help();
+  const size_t colon = help.find(": ");
+  if (colon == std::string::npos) return {{}, help};
+  std::vector<std::string> commands;
+  for (absl::string_view piece : absl::StrSplit(help.substr(0, colon), ", ")) {
+    const bool word = !piece.empty() && std::all_of(piece.begin(), piece.end(), [](char c) {
+      return std::islower(static_cast<unsigned char>(c));
+    });
+    if (!word) return {{}, help};
+    commands.emplace_back(piece);
+  }
+  return {commands, help.substr(colon + 2)};
+}
+
+// The registered flags `args` (dashes already normalised) give, by name
+// (--nofoo gives foo).
+std::vector<const absl::CommandLineFlag*> GivenFlags(const std::vector<std::string>& args) {
+  std::vector<const absl::CommandLineFlag*> given;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") break;
+    if (arg.size() < 2 || arg[0] != '-') continue;
+    const size_t start = arg[1] == '-' ? 2 : 1;
+    const std::string name = arg.substr(start, arg.find('=') - start);
+    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag == nullptr && name.starts_with("no")) flag = absl::FindCommandLineFlag(name.substr(2));
+    if (flag != nullptr) given.push_back(flag);
+  }
+  return given;
+}
+
+// Flags given on the command line (`given`) that `command` does not take:
+// mistakes the command would otherwise silently ignore.
+std::optional<std::string> FlagNotFor(const std::string& command,
+                                      const std::vector<const absl::CommandLineFlag*>& given) {
+  std::vector<std::string> wrong;
+  for (const absl::CommandLineFlag* flag : given) {
+    if (!IsDlcFlag(*flag)) continue;
+    const std::string name(flag->Name());
+    const std::vector<std::string> commands = FlagCommands(*flag).first;
+    if (commands.empty() || std::find(commands.begin(), commands.end(), command) != commands.end()) continue;
+    std::string dashed(name);
+    std::replace(dashed.begin(), dashed.end(), '_', '-');
+    std::string for_whom;
+    for (const std::string& c : commands) for_whom += dlc::StrCat(for_whom.empty() ? "" : ", ", c);
+    wrong.push_back(dlc::StrCat("dlc ", command, ": --", dashed, " is not a flag of '", command, "' (it is for: ",
+                                for_whom, ")\n"));
+  }
+  if (wrong.empty()) return std::nullopt;
+  std::sort(wrong.begin(), wrong.end());
+  wrong.erase(std::unique(wrong.begin(), wrong.end()), wrong.end());
+  std::string message;
+  for (const std::string& line : wrong) message += line;
+  return dlc::StrCat(message, "('dlc help ", command, "' lists the flags it takes)\n");
+}
+
 // `dlc help CMD` and `dlc CMD --help`: the command's lines of the usage
 // text, then the flags it takes (a flag's help starts with the commands it
 // belongs to, "train, eval: ..."; flags without such a prefix are common).
@@ -162,26 +226,12 @@ std::optional<std::string> CommandHelp(std::string_view command) {
   std::string out = dlc::StrCat("usage:\n", usage.substr(begin, end - begin), "\nflags:\n");
   std::vector<std::pair<std::string, std::string>> flags;
   for (const auto& [name, flag] : absl::GetAllFlags()) {
-    if (!flag->Filename().ends_with("tools/flags.cc") &&
-        !flag->Filename().ends_with("tools/pipeline_flags.cc")) {
-      continue;
-    }
-    const std::string help = flag->Help();
-    const size_t colon = help.find(": ");
-    bool prefixed = colon != std::string::npos, mine = false;
-    if (prefixed) {
-      for (absl::string_view piece : absl::StrSplit(help.substr(0, colon), ", ")) {
-        const std::string_view word(piece.data(), piece.size());
-        prefixed &= !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
-          return std::islower(static_cast<unsigned char>(c));
-        });
-        mine |= word == command;
-      }
-    }
-    if (prefixed && !mine) continue;
+    if (!IsDlcFlag(*flag)) continue;
+    const auto [commands, help] = FlagCommands(*flag);
+    if (!commands.empty() && std::find(commands.begin(), commands.end(), command) == commands.end()) continue;
     std::string dashed(name);
     std::replace(dashed.begin(), dashed.end(), '_', '-');
-    flags.emplace_back(dashed, prefixed ? help.substr(colon + 2) : help);
+    flags.emplace_back(dashed, help);
   }
   std::sort(flags.begin(), flags.end());
   for (const auto& [name, help] : flags) out += dlc::StrCat("  --", name, "\n      ", help, "\n");
@@ -233,6 +283,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(positional.begin() + 2, positional.end());
   for (const Command& c : kCommands) {
     if (command != c.name) continue;
+    if (std::optional<std::string> wrong = FlagNotFor(command, GivenFlags(normalized))) {
+      std::fputs(wrong->c_str(), stderr);
+      return dlc::tools::kExitUsage;
+    }
     // The library reports errors as values; an allocation that fails in a
     // container is the one exception left, and it ends with a message, not
     // an abort.

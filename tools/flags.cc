@@ -3,16 +3,18 @@
 #include "absl/flags/flag.h"
 
 // Output.
-ABSL_FLAG(std::string, format, "text", "output format: text, or dot (Graphviz)");
+ABSL_FLAG(std::string, format, "text", "opt, dump: output format: text, or dot (Graphviz)");
 ABSL_FLAG(std::string, stage, "ir",
           "dump: the stage to print: ast (syntax tree), ir (forward tensor IR), "
           "grad (training step), loops (as scheduled loop nests), llvm (optimized LLVM IR), "
           "asm (this CPU's assembly)");
 
 // Choosing and shaping the model.
-ABSL_FLAG(std::string, model, "", "the model to use, when the file declares several");
+ABSL_FLAG(std::string, model, "",
+          "dump, inspect, train, eval, compile, predict, bench: the model to use, when the file "
+          "declares several");
 ABSL_FLAG(std::optional<int64_t>, batch, std::nullopt,
-          "batch size (default: the train section's, else 1)");
+          "dump, inspect, train, eval, compile, bench: batch size (default: the train section's, else 1)");
 ABSL_FLAG(bool, training, false, "dump: lower in training mode (dropout active)");
 
 // dlc run.
@@ -23,7 +25,8 @@ ABSL_FLAG(std::vector<std::string>, input, {},
           "dimension");
 
 // Training.
-ABSL_FLAG(std::optional<int64_t>, seed, std::nullopt, "random seed (default: the train section's, else 0)");
+ABSL_FLAG(std::optional<int64_t>, seed, std::nullopt,
+          "run, train, eval: random seed (default: the train section's, else 0)");
 ABSL_FLAG(std::optional<int64_t>, epochs, std::nullopt, "train: epochs (default: the train section's)");
 ABSL_FLAG(std::optional<double>, lr, std::nullopt, "train: learning rate (default: the train section's optimizer's)");
 ABSL_FLAG(std::optional<int64_t>, limit, std::nullopt, "train: use only the first N training samples");
@@ -33,7 +36,7 @@ ABSL_FLAG(std::string, save, "", "train: write the parameters and optimizer stat
 ABSL_FLAG(std::string, backend, "jit",
           "train, eval: jit (LLVM-compiled for this CPU) or interp (the reference interpreter)");
 ABSL_FLAG(std::optional<int64_t>, threads, std::nullopt,
-          "train, eval: threads for the jit's parallel loops (default: every core)");
+          "train, eval, bench: threads for the jit's parallel loops (default: every core)");
 
 // Checkpoints.
 ABSL_FLAG(std::optional<int64_t>, checkpoint_every, std::nullopt,
@@ -47,12 +50,13 @@ ABSL_FLAG(std::string, resume, "",
 ABSL_FLAG(std::string, o, "", "compile: the output file (object, or text with --emit)");
 ABSL_FLAG(std::string, header, "", "compile: also write a C header documenting the functions here");
 ABSL_FLAG(std::string, emit, "obj",
-          "compile: obj (object file), asm (assembly), llvm (optimized LLVM IR), loops "
-          "(scheduled loop nests), ir (the three functions as tensor IR)");
+          "compile, opt: what to write; compile: obj (object file), asm (assembly), llvm (optimized "
+          "LLVM IR), loops (scheduled loop nests), ir (the three functions as tensor IR); opt: ir, "
+          "loops or llvm");
 ABSL_FLAG(std::string, target_cpu, "",
-          "compile: the CPU to compile for, as LLVM names it (default: this machine's)");
+          "compile, dump, opt: the CPU to compile for, as LLVM names it (default: this machine's)");
 ABSL_FLAG(std::string, mattr, "",
-          "compile: extra target features with --target-cpu, e.g. +avx512f,-fma");
+          "compile, dump, opt: extra target features with --target-cpu, e.g. +avx512f,-fma");
 
 // dlc train's report.
 ABSL_FLAG(std::string, log, "",

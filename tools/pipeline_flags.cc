@@ -7,18 +7,22 @@
 #include "ir/str_cat.h"
 #include "passes/schedule_knobs.h"
 
+// The commands that compile, which take the pipeline's flags (a flag's help
+// starts with the commands it is for: tools/flags.h).
+#define DLC_COMPILING "opt, dump, train, eval, compile, bench: "
+
 ABSL_FLAG(std::vector<std::string>, print_after, {},
-          "print the program after these compile steps (to standard error); the steps: "
+          DLC_COMPILING "print the program after these compile steps (to standard error); the steps: "
           "lower, accumulate-in-registers, block-registers, vectorize, parallelize, "
           "plan-memory, emit-llvm, optimize");
-ABSL_FLAG(bool, print_after_all, false, "print the program after every compile step");
-ABSL_FLAG(bool, time_passes, false, "print the time each compile step took (to standard error)");
-ABSL_FLAG(bool, verify_each, false, "run the tensor or loop verifier after every compile step");
+ABSL_FLAG(bool, print_after_all, false, DLC_COMPILING "print the program after every compile step");
+ABSL_FLAG(bool, time_passes, false, DLC_COMPILING "print the time each compile step took (to standard error)");
+ABSL_FLAG(bool, verify_each, false, DLC_COMPILING "run the tensor or loop verifier after every compile step");
 ABSL_FLAG(bool, register_tiles, true,
-          "lower stride-1 convolutions and matrix products as register tiles "
+          DLC_COMPILING "lower stride-1 convolutions and matrix products as register tiles "
           "(--noregister_tiles: plain loop nests, to compare or to test a pass alone)");
 ABSL_FLAG(std::string, schedule, "",
-          "override the host model and the schedule's tuning knobs for an experiment: "
+          DLC_COMPILING "override the host model and the schedule's tuning knobs for an experiment: "
           "KEY=VALUE[,KEY=VALUE...]; the keys: vector_bytes, vector_registers, l1_bytes, "
           "l2_bytes, l3_bytes (K, M, G suffixes), accumulate_in_registers, register_block, "
           "max_accumulators, min_parallel_work, register_tiles, pixel_tile");
