@@ -154,11 +154,11 @@ absl::Status Pipeline::RunLoopPass(std::string_view name, loops::LoopProgram& pr
   const ScheduleOptions& s = options_.schedule;
   DLC_RETURN_IF_ERROR(Step(name, [&] {
     if (name == kAccumulate) {
-      accumulations = AccumulateInRegisters(program, s.vector_bytes, s.max_accumulators);
+      accumulations = AccumulateInRegisters(program, s);
     } else if (name == kBlock) {
       BlockAccumulations(program, accumulations, s.register_block, s.max_accumulators);
     } else if (name == kVectorize) {
-      VectorizeLoops(program, s.vector_bytes);
+      VectorizeLoops(program, s);
     } else if (name == kParallelize) {
       ParallelizeLoops(program, s.min_parallel_work);
     } else if (name == kPlanMemory) {

@@ -45,13 +45,11 @@ bool ReadsTargetsOnlyAtTheirIndex(const LoopProgram& p, ExprId id, const std::ve
          ReadsTargetsOnlyAtTheirIndex(p, e.c, targets);
 }
 
-// Reductions at least this long are worth splitting across threads.
-constexpr int64_t kMinReductionToSplit = 1024;
-
 class Rewriter {
  public:
-  Rewriter(LoopProgram& p, int vector_bytes, int max_accumulators)
-      : p_(p), b_(p), vector_bytes_(vector_bytes), max_accumulators_(max_accumulators) {}
+  Rewriter(LoopProgram& p, const ScheduleOptions& options)
+      : p_(p), b_(p), vector_bytes_(options.vector_bytes), max_accumulators_(options.max_accumulators),
+        min_vector_extent_(options.min_vector_extent), min_reduction_to_split_(options.min_reduction_to_split) {}
 
   const std::vector<StmtId>& rewritten() const { return rewritten_; }
 
@@ -414,7 +412,7 @@ class Rewriter {
     body.insert(body.end(), write_back.begin(), write_back.end());
     p_.stmts[v].body = body;
     slot = v;
-    if (vector_bytes_ > 0 && lanes >= 2 && p_.stmt(v).extent >= 4) {
+    if (vector_bytes_ > 0 && lanes >= 2 && p_.stmt(v).extent >= min_vector_extent_) {
       p_.stmts[v].loop = LoopKind::kVectorized;
       p_.stmts[v].width = lanes;
       int64_t reduction = 1;
@@ -424,7 +422,7 @@ class Rewriter {
       // A nest with no loop around it (a filter or bias gradient) would run
       // on one thread: its vectors are split between threads instead.
       if (enclosing.empty() && p_.stmt(v).extent % lanes == 0 && p_.stmt(v).extent >= 2 * lanes &&
-          reduction >= kMinReductionToSplit) {
+          reduction >= min_reduction_to_split_) {
         slot = SplitVectorStepsAcrossThreads(b_, v);
       }
     }
@@ -436,6 +434,8 @@ class Rewriter {
   loops::LoopBuilder b_;
   int vector_bytes_;
   int max_accumulators_;
+  int64_t min_vector_extent_;
+  int64_t min_reduction_to_split_;
   std::vector<StmtId> rewritten_;
   std::map<BufferId, Fill> fills_;  // at the kernel's top level, just before
   std::map<BufferId, int> nests_;    // accumulations rewritten so far, per buffer
@@ -446,9 +446,8 @@ class Rewriter {
 
 }  // namespace
 
-std::vector<StmtId> AccumulateInRegisters(LoopProgram& program, int vector_bytes,
-                                          int max_accumulators) {
-  Rewriter rewriter(program, vector_bytes, max_accumulators);
+std::vector<StmtId> AccumulateInRegisters(LoopProgram& program, const ScheduleOptions& options) {
+  Rewriter rewriter(program, options);
   for (loops::Kernel& kernel : program.kernels) rewriter.VisitKernel(kernel.body);
   return rewriter.rewritten();
 }

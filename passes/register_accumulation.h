@@ -26,17 +26,19 @@
 #include <vector>
 
 #include "ir/loops/loop_ir.h"
+#include "passes/schedule.h"
 
 namespace dlc {
 
-// Rewrites every such reduction of `program`. `vector_bytes` > 0 also marks
-// the moved loop v vectorized (vector_bytes / element size lanes), as the
-// schedule would have (it vectorizes only loops whose bodies are stores).
-// Returns the moved loops v, one per rewritten reduction.
-// At most `max_accumulators` locals per nest (beyond the register file
-// LLVM spills to the stack: slower, still correct).
-std::vector<loops::StmtId> AccumulateInRegisters(loops::LoopProgram& program, int vector_bytes,
-                                                 int max_accumulators = 28);
+// Rewrites every such reduction of `program`. `options.vector_bytes` > 0
+// also marks the moved loop v vectorized (vector_bytes / element size
+// lanes, when it has at least min_vector_extent iterations), as the
+// schedule would have (it vectorizes only loops whose bodies are stores),
+// and splits a lone reduction of at least min_reduction_to_split terms
+// across threads. Returns the moved loops v, one per rewritten reduction.
+// At most `options.max_accumulators` locals per nest (beyond the register
+// file LLVM spills to the stack: slower, still correct).
+std::vector<loops::StmtId> AccumulateInRegisters(loops::LoopProgram& program, const ScheduleOptions& options);
 
 }  // namespace dlc
 

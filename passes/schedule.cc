@@ -58,28 +58,28 @@ bool IsSimpleBody(const loops::LoopProgram& p, const loops::Stmt& s) {
 
 // Innermost loops whose bodies are plain stores and whose iterations are
 // independent run in SIMD lanes.
-void Vectorize(loops::LoopProgram& p, StmtId id, int vector_bytes) {
+void Vectorize(loops::LoopProgram& p, StmtId id, const ScheduleOptions& options) {
   const loops::Stmt& s = p.stmt(id);
   if (s.kind != StmtKind::kFor && s.kind != StmtKind::kIf) return;
   if (s.kind == StmtKind::kFor && IsSimpleBody(p, s)) {
     const int64_t element = loops::TypeSize(p.buffer(p.stmt(s.body[0]).buffer).type);
-    const int lanes = static_cast<int>(vector_bytes / std::max<int64_t>(element, 1));
-    if (lanes >= 2 && s.extent >= 4 && s.loop == LoopKind::kSerial &&
+    const int lanes = static_cast<int>(options.vector_bytes / std::max<int64_t>(element, 1));
+    if (lanes >= 2 && s.extent >= options.min_vector_extent && s.loop == LoopKind::kSerial &&
         IterationsIndependent(p, id)) {
       p.stmts[id].loop = LoopKind::kVectorized;
       p.stmts[id].width = std::min(lanes, 64);
     }
     return;
   }
-  for (StmtId child : std::vector<StmtId>(s.body)) Vectorize(p, child, vector_bytes);
+  for (StmtId child : std::vector<StmtId>(s.body)) Vectorize(p, child, options);
 }
 
 }  // namespace
 
-void VectorizeLoops(loops::LoopProgram& program, int vector_bytes) {
-  if (vector_bytes <= 0) return;
+void VectorizeLoops(loops::LoopProgram& program, const ScheduleOptions& options) {
+  if (options.vector_bytes <= 0) return;
   for (const loops::Kernel& kernel : program.kernels) {
-    for (StmtId id : kernel.body) Vectorize(program, id, vector_bytes);
+    for (StmtId id : kernel.body) Vectorize(program, id, options);
   }
 }
 

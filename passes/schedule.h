@@ -15,6 +15,9 @@ struct ScheduleOptions {
   // Bytes in the widest vector register (64 for AVX-512, 32 for AVX2, 0:
   // no vectorization). Lanes = vector_bytes / element size.
   int vector_bytes = 64;
+  // Loops shorter than this stay scalar: a vector step (and its mask) for
+  // fewer elements costs more than it saves.
+  int64_t min_vector_extent = 4;
   // Parallelize nests with at least this many innermost iterations (smaller
   // ones are not worth waking threads for); 0: no parallel loops.
   int64_t min_parallel_work = 1 << 15;
@@ -27,6 +30,10 @@ struct ScheduleOptions {
   // few stay free for operands): register accumulation unrolls no more and
   // blocking makes no more.
   int max_accumulators = 28;
+  // A filter or bias gradient (an accumulation with no loop around it)
+  // splits its vector steps across threads when it sums at least this many
+  // terms per element; shorter reductions are not worth waking threads for.
+  int64_t min_reduction_to_split = 1024;
   // The target's vector registers: a convolution tile's accumulators plus
   // the operands it loads must fit (to_loops/conv_tiles.h).
   int vector_registers = 32;
@@ -46,8 +53,9 @@ struct ScheduleOptions {
 };
 
 // Innermost loops whose bodies are plain stores and whose iterations are
-// independent run in SIMD lanes of `vector_bytes` (no-op when 0).
-void VectorizeLoops(loops::LoopProgram& program, int vector_bytes);
+// independent run in SIMD lanes of `options.vector_bytes` (no-op when 0),
+// when they have at least `options.min_vector_extent` iterations.
+void VectorizeLoops(loops::LoopProgram& program, const ScheduleOptions& options);
 
 // The outermost independent loop of each nest with at least
 // `min_parallel_work` iterations runs across threads (no-op when 0).

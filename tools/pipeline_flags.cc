@@ -25,7 +25,8 @@ ABSL_FLAG(std::string, schedule, "",
           DLC_COMPILING "override the host model and the schedule's tuning knobs for an experiment: "
           "KEY=VALUE[,KEY=VALUE...]; the keys: vector_bytes, vector_registers, l1_bytes, "
           "l2_bytes, l3_bytes (K, M, G suffixes), accumulate_in_registers, register_block, "
-          "max_accumulators, min_parallel_work, register_tiles, pixel_tile");
+          "max_accumulators, min_vector_extent, min_reduction_to_split, min_parallel_work, "
+          "register_tiles, pixel_tile");
 ABSL_FLAG(std::vector<std::string>, passes, {},
           "opt: the loop passes to run after lowering, in order (default: the schedule's); "
           "also loop transformations of one loop, named by its variable: split:i3:4, "

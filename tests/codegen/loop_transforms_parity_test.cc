@@ -25,7 +25,7 @@ using transform_test::TestNest;
 // parallel), compiles it and checks it against `original` in the
 // interpreter, bit for bit, at 1 and 2 threads.
 void ExpectJitMatchesOriginal(const LoopProgram& original, LoopProgram transformed) {
-  VectorizeLoops(transformed, PipelineOptionsFor(Jit().target()).schedule.vector_bytes);
+  VectorizeLoops(transformed, PipelineOptionsFor(Jit().target()).schedule);
   ParallelizeLoops(transformed, 1);
   PlanWorkspace(transformed);
   // The schedule took loops the transformations made: threads and lanes

@@ -38,6 +38,13 @@ BufferId Add(LoopBuilder& b, std::string name, Shape shape, BufferKind kind) {
   return id;
 }
 
+// The schedule's options with `bytes`-wide vectors (0: none).
+ScheduleOptions VectorBytes(int bytes) {
+  ScheduleOptions options;
+  options.vector_bytes = bytes;
+  return options;
+}
+
 // out[i, j] = sum over k of a[i, k] * w[k, j], written as the lowering
 // writes it: a zeroing nest, then for i { for k { for j { out += ... } } }.
 // `index_uses_k` makes the store's index depend on k too (out[i, j + k]),
@@ -87,7 +94,7 @@ std::string RewriteKeepingTheBits(LoopProgram& p, const Tensor& input) {
   const Tensor* inputs[] = {&input};
   auto before = loops::RunLoopProgram(p, inputs);
   EXPECT_TRUE(before.ok()) << before.status();
-  EXPECT_EQ(AccumulateInRegisters(p, 64).size(), 1u);
+  EXPECT_EQ(AccumulateInRegisters(p, VectorBytes(64)).size(), 1u);
   EXPECT_TRUE(loops::VerifyLoopProgram(p).ok()) << loops::VerifyLoopProgram(p);
   auto after = loops::RunLoopProgram(p, inputs);
   EXPECT_TRUE(after.ok()) << after.status();
@@ -101,7 +108,7 @@ std::string RewriteKeepingTheBits(LoopProgram& p, const Tensor& input) {
 TEST(RegisterAccumulation, MovesTheIndependentLoopOutAndKeepsTheSumInALocal) {
   LoopProgram p = MatMul();
   const std::vector<Tensor> before = Interpreted(p);
-  EXPECT_EQ(AccumulateInRegisters(p, 64).size(), 1u);
+  EXPECT_EQ(AccumulateInRegisters(p, VectorBytes(64)).size(), 1u);
   ASSERT_TRUE(loops::VerifyLoopProgram(p).ok()) << loops::VerifyLoopProgram(p);
   const std::string text = loops::PrintLoopProgram(p);
   EXPECT_THAT(text, HasSubstr("buffer %out.acc f32[] local"));
@@ -129,7 +136,7 @@ TEST(RegisterAccumulation, AFillThatSomeElementsKeepStays) {
   LoopProgram p = MatMul();
   p.buffers[2].shape = {8, 20};  // %out
   p.stmts[p.kernels[0].body[0]].extent = 160;  // the fill covers it all
-  AccumulateInRegisters(p, 64);
+  AccumulateInRegisters(p, VectorBytes(64));
   const std::string text = loops::PrintLoopProgram(p);
   EXPECT_THAT(text, HasSubstr("%out[i3] = 0.0"));
   EXPECT_THAT(text, HasSubstr("%out.acc[0] = %out[i0 * 20 + i2]"));
@@ -164,7 +171,7 @@ LoopProgram ThroughScratchRow(int64_t row_width) {
 TEST(RegisterAccumulation, AScratchFilledJustBeforeStartsFromTheConstantAndTheFillGoes) {
   LoopProgram p = ThroughScratchRow(20);
   const std::vector<Tensor> before = Interpreted(p);
-  EXPECT_EQ(AccumulateInRegisters(p, 64).size(), 1u);
+  EXPECT_EQ(AccumulateInRegisters(p, VectorBytes(64)).size(), 1u);
   ASSERT_TRUE(loops::VerifyLoopProgram(p).ok()) << loops::VerifyLoopProgram(p);
   const std::string text = loops::PrintLoopProgram(p);
   EXPECT_THAT(text, HasSubstr("%row.acc[0] = 0.0")) << text;
@@ -178,7 +185,7 @@ TEST(RegisterAccumulation, AScratchFilledJustBeforeStartsFromTheConstantAndTheFi
 TEST(RegisterAccumulation, AScratchFillWiderThanTheNestStays) {
   LoopProgram p = ThroughScratchRow(30);
   const std::vector<Tensor> before = Interpreted(p);
-  EXPECT_EQ(AccumulateInRegisters(p, 64).size(), 1u);
+  EXPECT_EQ(AccumulateInRegisters(p, VectorBytes(64)).size(), 1u);
   const std::string text = loops::PrintLoopProgram(p);
   EXPECT_THAT(text, HasSubstr("%row.acc[0] = 0.0")) << text;         // still starts from 0
   EXPECT_THAT(text, HasSubstr("%row[i0 * 30 + i3] = 0.0")) << text;  // and the fill stays
@@ -224,7 +231,7 @@ TEST(RegisterAccumulation, AFillOfSeveralBuffersStartsEachOfTheirLocals) {
   const Tensor* inputs[] = {&input};
   auto before = loops::RunLoopProgram(p, inputs);
   ASSERT_TRUE(before.ok()) << before.status();
-  EXPECT_EQ(AccumulateInRegisters(p, 64).size(), 1u);
+  EXPECT_EQ(AccumulateInRegisters(p, VectorBytes(64)).size(), 1u);
   ASSERT_TRUE(loops::VerifyLoopProgram(p).ok()) << loops::VerifyLoopProgram(p);
   const std::string text = loops::PrintLoopProgram(p);
   // Both running values start from the fill's constants, not from loads of
@@ -241,19 +248,19 @@ TEST(RegisterAccumulation, AFillOfSeveralBuffersStartsEachOfTheirLocals) {
 
 TEST(RegisterAccumulation, WithoutVectorsTheLoopStaysSerial) {
   LoopProgram p = MatMul();
-  EXPECT_EQ(AccumulateInRegisters(p, 0).size(), 1u);
+  EXPECT_EQ(AccumulateInRegisters(p, VectorBytes(0)).size(), 1u);
   EXPECT_THAT(loops::PrintLoopProgram(p), HasSubstr("for i2 in 0..20 {\n"));
 }
 
 TEST(RegisterAccumulation, AnIndexThatMovesWithTheLoopIsNoReduction) {
   LoopProgram p = MatMul(/*index_uses_k=*/true);
-  EXPECT_TRUE(AccumulateInRegisters(p, 64).empty());
+  EXPECT_TRUE(AccumulateInRegisters(p, VectorBytes(64)).empty());
   EXPECT_THAT(loops::PrintLoopProgram(p), Not(HasSubstr("local")));
 }
 
 TEST(RegisterAccumulation, TheLocalIsPrivateToTheLoopsAroundItNotToTheReduction) {
   LoopProgram p = MatMul();
-  AccumulateInRegisters(p, 64);
+  AccumulateInRegisters(p, VectorBytes(64));
   // kernel: i { j { acc = 0; k { acc += .. }; .. = acc } } (the fill is gone)
   ASSERT_EQ(p.kernels[0].body.size(), 1u);
   const StmtId i_loop = p.kernels[0].body[0];
@@ -337,11 +344,23 @@ TEST(RegisterAccumulation, ALoneReductionSplitsItsVectorsAcrossThreads) {
       b.Store(out, b.Var(c), b.Binary(loops::BinaryOp::kAdd, b.Load(out, b.Var(c)), term));
   b.AddKernel("%out = reduce_sum", {b.For(z, 32, {b.Store(out, b.Var(z), b.Const(0, Type::kF32))}),
                                     b.For(r, 2048, {b.For(c, 32, {update})})});
+  LoopProgram unsplit = p;
   const std::string text = RewriteKeepingTheBits(p, Ramp({2048, 32}, 37));
   EXPECT_THAT(text, HasSubstr(R"(  for i3 in 0..2 parallel {
     for i4 in 0..16 vectorized 16 {
       %out.acc[0] = 0.0
 )")) << text;
+  // A threshold above its 2048 terms (ScheduleOptions::min_reduction_to_split)
+  // keeps it on one thread; one above its 32 columns keeps it scalar.
+  ScheduleOptions options = VectorBytes(64);
+  options.min_reduction_to_split = 4096;
+  LoopProgram scalar = unsplit;
+  ASSERT_EQ(AccumulateInRegisters(unsplit, options).size(), 1u);
+  EXPECT_THAT(loops::PrintLoopProgram(unsplit), HasSubstr("for i1 in 0..32 vectorized 16 {"));
+  EXPECT_THAT(loops::PrintLoopProgram(unsplit), Not(HasSubstr("parallel")));
+  options.min_vector_extent = 33;
+  ASSERT_EQ(AccumulateInRegisters(scalar, options).size(), 1u);
+  EXPECT_THAT(loops::PrintLoopProgram(scalar), Not(HasSubstr("vectorized")));
 }
 
 // Register blocking, on the accumulations found above: 11 rows in blocks
@@ -349,7 +368,7 @@ TEST(RegisterAccumulation, ALoneReductionSplitsItsVectorsAcrossThreads) {
 TEST(RegisterBlocking, RunsIndependentAccumulationsSideBySide) {
   LoopProgram p = MatMul(false, 11);
   const std::vector<Tensor> before = Interpreted(p, 11);
-  const std::vector<StmtId> accumulations = AccumulateInRegisters(p, 64);
+  const std::vector<StmtId> accumulations = AccumulateInRegisters(p, VectorBytes(64));
   EXPECT_EQ(BlockAccumulations(p, accumulations, 4), 1);
   ASSERT_TRUE(loops::VerifyLoopProgram(p).ok()) << loops::VerifyLoopProgram(p);
   const std::string text = loops::PrintLoopProgram(p);
@@ -373,7 +392,7 @@ TEST(RegisterBlocking, RunsIndependentAccumulationsSideBySide) {
 
 TEST(RegisterBlocking, LeavesLoopsThatAreNotOneAccumulationAlone) {
   LoopProgram p = MatMul(/*index_uses_k=*/true, 11);
-  EXPECT_EQ(BlockAccumulations(p, AccumulateInRegisters(p, 64), 4), 0);
+  EXPECT_EQ(BlockAccumulations(p, AccumulateInRegisters(p, VectorBytes(64)), 4), 0);
 }
 
 }  // namespace

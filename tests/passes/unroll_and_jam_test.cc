@@ -10,6 +10,14 @@
 namespace dlc::transform_test {
 namespace {
 
+// The schedule's options with `bytes`-wide vectors (0: none).
+ScheduleOptions VectorBytes(int bytes) {
+  ScheduleOptions options;
+  options.vector_bytes = bytes;
+  return options;
+}
+
+
 using ::testing::HasSubstr;
 using transforms::UnrollAndJam;
 
@@ -61,7 +69,7 @@ TEST(UnrollAndJam, KeepsTheBitsForEveryFactor) {
 TEST(UnrollAndJam, EachCopyGetsItsOwnLocals) {
   TestNest t = MatMul(5, 4, 3);
   const LoopProgram before = t.program;
-  ASSERT_EQ(AccumulateInRegisters(t.program, 0).size(), 1u);
+  ASSERT_EQ(AccumulateInRegisters(t.program, VectorBytes(0)).size(), 1u);
   ASSERT_TRUE(UnrollAndJam(t.program, t.loops[0], 3).ok());
   const std::string text = loops::PrintLoopProgram(t.program);
   EXPECT_THAT(text, HasSubstr("buffer %out.acc.1 f32[] local\n  buffer %out.acc.2 f32[] local\n"));
