@@ -129,17 +129,6 @@ bool ReadsBuffer(const loops::LoopProgram& p, ExprId id, loops::BufferId buffer)
   return ReadsBuffer(p, e.a, buffer) || ReadsBuffer(p, e.b, buffer) || ReadsBuffer(p, e.c, buffer);
 }
 
-bool SameExpr(const loops::LoopProgram& p, ExprId a, ExprId b) {
-  if (a == b) return true;
-  if (a < 0 || b < 0) return false;
-  const loops::Expr& x = p.expr(a);
-  const loops::Expr& y = p.expr(b);
-  return x.kind == y.kind && x.type == y.type && x.value == y.value && x.bits == y.bits &&
-         x.var == y.var && x.buffer == y.buffer && x.unary == y.unary && x.binary == y.binary &&
-         x.compare == y.compare && SameExpr(p, x.a, y.a) && SameExpr(p, x.b, y.b) &&
-         SameExpr(p, x.c, y.c);
-}
-
 std::optional<Affine> AsAffine(const loops::LoopProgram& p, ExprId index) {
   const loops::Expr& e = p.expr(index);
   switch (e.kind) {

@@ -29,14 +29,15 @@ std::optional<Affine> AsAffine(const loops::LoopProgram& p, loops::ExprId index)
 // Whether expression `id` reads loop variable `var` / loads from `buffer`.
 bool ReadsVar(const loops::LoopProgram& p, loops::ExprId id, loops::VarId var);
 bool ReadsBuffer(const loops::LoopProgram& p, loops::ExprId id, loops::BufferId buffer);
-// Whether two expressions are the same tree (so compute the same value).
-bool SameExpr(const loops::LoopProgram& p, loops::ExprId a, loops::ExprId b);
 
 // Whether the iterations of loop `loop` (a kFor) may run in any order, or
 // at once: no iteration writes an element another iteration reads or
 // writes. Shown when every access to a buffer the loop writes is
 // c * var + (enclosing terms, the same for all of them) + (inner terms and
-// a constant, within a band narrower than |c|), with one c per buffer.
+// a constant, in a range), with one c per buffer, and either all the
+// ranges fit a band narrower than |c| or no two of them are a nonzero
+// multiple of c apart within the loop's extent (a window's rows written
+// side by side). Structural equality of expressions: loops::SameExpr.
 bool IterationsIndependent(const loops::LoopProgram& p, loops::StmtId loop);
 
 // Whether any two iterations of the nest below `nest` (a kFor, its

@@ -38,4 +38,37 @@ int64_t TypeSize(Type type) {
 bool IsFloatType(Type type) { return type == Type::kF32 || type == Type::kF64; }
 bool IsSignedType(Type type) { return type == Type::kI32 || type == Type::kI64; }
 
+std::vector<ExprId> ExprOperands(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::kConst:
+    case ExprKind::kVar: return {};
+    case ExprKind::kLoad:
+    case ExprKind::kUnary:
+    case ExprKind::kCast: return {e.a};
+    case ExprKind::kBinary:
+    case ExprKind::kCompare: return {e.a, e.b};
+    case ExprKind::kSelect: return {e.a, e.b, e.c};
+  }
+  return {};
+}
+
+bool SameExpr(const LoopProgram& p, ExprId x, ExprId y) {
+  if (x == y) return true;
+  if (x < 0 || y < 0) return false;
+  const Expr& a = p.expr(x);
+  const Expr& b = p.expr(y);
+  if (a.kind != b.kind || a.type != b.type) return false;
+  switch (a.kind) {
+    case ExprKind::kConst: return a.type == Type::kU64 ? a.bits == b.bits : a.value == b.value;
+    case ExprKind::kVar: return a.var == b.var;
+    case ExprKind::kLoad: return a.buffer == b.buffer && SameExpr(p, a.a, b.a);
+    case ExprKind::kUnary: return a.unary == b.unary && SameExpr(p, a.a, b.a);
+    case ExprKind::kBinary: return a.binary == b.binary && SameExpr(p, a.a, b.a) && SameExpr(p, a.b, b.b);
+    case ExprKind::kCompare: return a.compare == b.compare && SameExpr(p, a.a, b.a) && SameExpr(p, a.b, b.b);
+    case ExprKind::kSelect: return SameExpr(p, a.a, b.a) && SameExpr(p, a.b, b.b) && SameExpr(p, a.c, b.c);
+    case ExprKind::kCast: return SameExpr(p, a.a, b.a);
+  }
+  return false;
+}
+
 }  // namespace dlc::loops

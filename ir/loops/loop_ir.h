@@ -156,6 +156,14 @@ struct LoopProgram {
   const Buffer& buffer(BufferId id) const { return buffers[id]; }
 };
 
+// The operands expression `e`'s kind uses, in order (a, b, c).
+std::vector<ExprId> ExprOperands(const Expr& e);
+
+// Whether expressions x and y of `p` compute the same thing: the same kind,
+// type and operation (constant, variable, buffer) on operands that do,
+// compared structurally.
+bool SameExpr(const LoopProgram& p, ExprId x, ExprId y);
+
 }  // namespace dlc::loops
 
 #endif  // DLC_IR_LOOPS_LOOP_IR_H_

@@ -146,20 +146,8 @@ class ExprPrinter {
 
   // The operands of `id` that are valid.
   std::vector<ExprId> Operands(ExprId id) const {
-    const Expr& e = p_.expr(id);
-    std::vector<ExprId> all;
-    switch (e.kind) {
-      case ExprKind::kConst:
-      case ExprKind::kVar: break;
-      case ExprKind::kLoad:
-      case ExprKind::kUnary:
-      case ExprKind::kCast: all = {e.a}; break;
-      case ExprKind::kBinary:
-      case ExprKind::kCompare: all = {e.a, e.b}; break;
-      case ExprKind::kSelect: all = {e.a, e.b, e.c}; break;
-    }
     std::vector<ExprId> valid;
-    for (ExprId operand : all) {
+    for (ExprId operand : ExprOperands(p_.expr(id))) {
       if (Valid(operand, id)) valid.push_back(operand);
     }
     return valid;

@@ -21,20 +21,6 @@ namespace dlc::loops {
 namespace {
 
 
-// The operands of a (checked) expression.
-std::vector<ExprId> Operands(const Expr& e) {
-  switch (e.kind) {
-    case ExprKind::kConst:
-    case ExprKind::kVar: return {};
-    case ExprKind::kLoad:
-    case ExprKind::kUnary:
-    case ExprKind::kCast: return {e.a};
-    case ExprKind::kBinary:
-    case ExprKind::kCompare: return {e.a, e.b};
-    case ExprKind::kSelect: return {e.a, e.b, e.c};
-  }
-  return {};
-}
 
 bool ValidType(Type t) { return static_cast<uint8_t>(t) <= static_cast<uint8_t>(Type::kU64); }
 bool IsInteger(Type t) {  // integers, not i1
@@ -412,26 +398,12 @@ class Verifier {
     return absl::OkStatus();
   }
 
-  // Whether two (checked) expressions compute the same thing.
+  // Whether two (checked) expressions compute the same thing; their hashes
+  // tell most apart at once.
   bool SameExpr(ExprId x, ExprId y) const {
     if (x == y) return true;
     if (expr_hash_[x] != expr_hash_[y]) return false;
-    const Expr& a = p_.expr(x);
-    const Expr& b = p_.expr(y);
-    if (a.kind != b.kind || a.type != b.type) return false;
-    switch (a.kind) {
-      case ExprKind::kConst: return a.type == Type::kU64 ? a.bits == b.bits : a.value == b.value;
-      case ExprKind::kVar: return a.var == b.var;
-      case ExprKind::kLoad: return a.buffer == b.buffer && SameExpr(a.a, b.a);
-      case ExprKind::kUnary: return a.unary == b.unary && SameExpr(a.a, b.a);
-      case ExprKind::kBinary:
-        return a.binary == b.binary && SameExpr(a.a, b.a) && SameExpr(a.b, b.b);
-      case ExprKind::kCompare:
-        return a.compare == b.compare && SameExpr(a.a, b.a) && SameExpr(a.b, b.b);
-      case ExprKind::kSelect: return SameExpr(a.a, b.a) && SameExpr(a.b, b.b) && SameExpr(a.c, b.c);
-      case ExprKind::kCast: return SameExpr(a.a, b.a);
-    }
-    return false;
+    return loops::SameExpr(p_, x, y);
   }
 
   // Checks expression `id` used by a statement: typing, the scope of its
@@ -512,7 +484,7 @@ class Verifier {
       if (e.kind == ExprKind::kLoad) {
         DLC_RETURN_IF_ERROR(CheckAccess("load from ", e.buffer, e.a, id));
       }
-      for (ExprId operand : Operands(e)) stack.push_back(operand);
+      for (ExprId operand : ExprOperands(e)) stack.push_back(operand);
     }
     return absl::OkStatus();
   }
@@ -543,7 +515,7 @@ class Verifier {
           std::find(buffers.begin(), buffers.end(), e.buffer) != buffers.end()) {
         return true;
       }
-      for (ExprId operand : Operands(e)) stack.push_back(operand);
+      for (ExprId operand : ExprOperands(e)) stack.push_back(operand);
     }
     return false;
   }
