@@ -64,6 +64,7 @@ absl::Status EmitPixelLaneConv(OpLowering& op, const ValidConv& conv, const Pixe
   const PoolScratch pool_scratch = pooled ? MakePoolScratch(op, band_shape, /*planar=*/true) : PoolScratch{-1, -1};
   const int64_t pool_w = PoolWindow(op, conv.backwards)[1];
   absl::Status status;
+  ExprId x_image = -1;  // x's image for the image being emitted (ValidConv::slots)
   auto sum_at = [&](ExprId n, ExprId r, ExprId o, ExprId p) {
     return op.b.FlatIndex(std::vector<ExprId>{n, r, o, p}, tile_shape);
   };
@@ -95,7 +96,7 @@ absl::Status EmitPixelLaneConv(OpLowering& op, const ValidConv& conv, const Pixe
             return std::vector<StmtId>{over_tile(rows, [&](ExprId r, ExprId o, ExprId p) {
               ExprId row = conv.backwards ? op.b.AddConst(op.b.Mul(kh, -1), ws[0] - 1) : kh;
               ExprId col = conv.backwards ? op.b.AddConst(op.b.Mul(kw, -1), ws[1] - 1) : kw;
-              ExprId xv = op.b.Load(conv.x, conv.XIndex(op.b, n, op.b.Add(op.b.Add(oh0, r), row), op.b.Add(p, col), c));
+              ExprId xv = op.b.Load(conv.x, conv.XIndex(op.b, x_image, op.b.Add(op.b.Add(oh0, r), row), op.b.Add(p, col), c));
               ExprId wv = op.b.Load(conv.w, op.b.FlatIndex(std::vector<ExprId>{kh, kw, c, o}, ws));
               return std::vector<StmtId>{Accumulate(op, scratch, sum_at(n, r, o, p), xv, wv)};
             })};
@@ -159,8 +160,9 @@ absl::Status EmitPixelLaneConv(OpLowering& op, const ValidConv& conv, const Pixe
       segments.push_back(Segment{oh0, rows, 1, taps});
     }
   }
-  op.Emit({Loop(op, ys[0], [&](ExprId n) {
-    std::vector<StmtId> body = conv.image_prologue ? conv.image_prologue(n) : std::vector<StmtId>{};
+  op.Emit({conv.ForEachImage(op, [&](ExprId n, ExprId image) {
+    x_image = image;
+    std::vector<StmtId> body;
     for (const Segment& s : segments) {
       body.push_back(Loop(op, s.tiles, [&](ExprId t) {
         ExprId oh0 = op.b.AddConst(op.b.Mul(t, s.rows), s.first_row);

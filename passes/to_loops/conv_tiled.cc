@@ -97,31 +97,39 @@ void CopyPadded(OpLowering& op, BufferId src, const Shape& s, BufferId dst, cons
   op.Emit({Loop(op, s[0], [&](ExprId n) { return CopyPaddedImage(op, n, src, s, dst, d, top, left); })});
 }
 
-// Image n of dst (planar, shape d = (N, C, H, W)) = the image of shape s
-// (NHWC) placed at (top, left), zeros around it: from op's operand 0, or
-// computed by the per-image scatter `scatter` (>= 0).
-std::vector<StmtId> PadImagePlanar(OpLowering& op, ExprId n, ValueId scatter, const Shape& s, BufferId dst,
-                                   const Shape& d, int64_t top, int64_t left, absl::Status& status) {
-  // Zeros everywhere first: the border is most of a small image's rows.
-  std::vector<StmtId> out = {Loop(op, d[1] * d[2] * d[3], [&](ExprId e) {
-    ExprId at = op.b.Add(op.b.FlatIndex(std::vector<ExprId>{n, op.b.Index(0), op.b.Index(0), op.b.Index(0)}, d), e);
+// Image `image` of dst (shape d: (images, H, W, C), or planar (images, C,
+// H, W)) all zeros: the border an interior written image by image leaves.
+std::vector<StmtId> ZeroImage(OpLowering& op, ExprId image, BufferId dst, const Shape& d) {
+  return {Loop(op, d[1] * d[2] * d[3], [&](ExprId e) {
+    ExprId at = op.b.Add(op.b.Mul(image, d[1] * d[2] * d[3]), e);
     return std::vector<StmtId>{op.b.Store(dst, at, op.Zero(op.elem()))};
   })};
+}
+
+// The interior of image `image` of dst (shape d, `planar` or channels
+// last) = batch image n of shape s (NHWC) placed at (top, left): from op's
+// operand 0, or computed by the per-image scatter `scatter` (>= 0).
+std::vector<StmtId> PadInterior(OpLowering& op, ExprId n, ExprId image, ValueId scatter, const Shape& s,
+                                BufferId dst, const Shape& d, bool planar, int64_t top, int64_t left,
+                                absl::Status& status) {
   auto store = [&](ExprId ih, ExprId iw, ExprId c, ExprId value) {
-    ExprId at = op.b.FlatIndex(std::vector<ExprId>{n, c, op.b.AddConst(ih, top), op.b.AddConst(iw, left)}, d);
+    ExprId row = op.b.AddConst(ih, top), col = op.b.AddConst(iw, left);
+    ExprId at = op.b.FlatIndex(planar ? std::vector<ExprId>{image, c, row, col} : std::vector<ExprId>{image, row, col, c}, d);
     return std::vector<StmtId>{op.b.Store(dst, at, value)};
   };
-  if (scatter >= 0) {
-    for (StmtId t : ScatterImage(op, scatter, n, store, status, /*planar_store=*/true)) out.push_back(t);
-    return out;
+  if (scatter >= 0) return ScatterImage(op, scatter, n, store, status, planar);
+  if (!planar) {  // rows of contiguous columns and channels
+    return {Loop(op, s[1], [&](ExprId i) {
+      return std::vector<StmtId>{Loop(op, s[2] * s[3], [&](ExprId jc) {
+        ExprId from = op.b.Add(op.b.FlatIndex(std::vector<ExprId>{n, i, op.b.Index(0), op.b.Index(0)}, s), jc);
+        ExprId to = op.b.Add(op.b.FlatIndex(std::vector<ExprId>{image, op.b.AddConst(i, top), op.b.Index(left), op.b.Index(0)}, d), jc);
+        return std::vector<StmtId>{op.b.Store(dst, to, op.b.Load(op.in[0], from))};
+      })};
+    })};
   }
-  for (StmtId t : op.b.Nest({s[1], s[2], s[3]}, [&](std::span<const ExprId> i) {
-         ExprId from = op.b.FlatIndex(std::vector<ExprId>{n, i[0], i[1], i[2]}, s);
-         return store(i[0], i[1], i[2], op.b.Load(op.in[0], from));
-       })) {
-    out.push_back(t);
-  }
-  return out;
+  return op.b.Nest({s[1], s[2], s[3]}, [&](std::span<const ExprId> i) {
+    return store(i[0], i[1], i[2], op.b.Load(op.in[0], op.b.FlatIndex(std::vector<ExprId>{n, i[0], i[1], i[2]}, s)));
+  });
 }
 
 // op's result = conv (valid_conv.h): the forward microkernel, or for few
@@ -136,7 +144,7 @@ std::vector<StmtId> PadImagePlanar(OpLowering& op, ExprId n, ValueId scatter, co
 // accumulation keeps in registers (its zeroing becomes the accumulators'
 // start), then stores op's result once through StoreResult, so an epilogue
 // (op_lowering.h) runs on the finished sums and y is never zeroed first or
-// reloaded. `conv.image_prologue(n)` runs before image n's tiles.
+// reloaded. `conv.image_prologue` runs before an image's tiles.
 absl::Status EmitValidConv(OpLowering& op, const ValidConv& conv) {
   if (auto lanes = PixelLanesFor(op, conv.ys, conv.ws[2], conv.backwards, conv.x_planar || conv.ws[2] == 1)) {
     return EmitPixelLaneConv(op, conv, *lanes);
@@ -156,6 +164,7 @@ absl::Status EmitValidConv(OpLowering& op, const ValidConv& conv) {
   const ChannelSplit& ch = tile.channels;
   const int64_t full = width / tile.pixels, tail = width % tile.pixels;
   auto taps = [&](int64_t oh) { return conv.LiveTaps(oh); };
+  ExprId x_image = -1;  // x's image for the image being emitted (ValidConv::slots)
   const Shape tile_shape = {ys[0], tile.pixels, ch.vectors * ch.lanes};
   const BufferId scratch = op.Temp(op.elem(), tile_shape, "tile");
   // A pool's band: the rows of one pooled row, per image, in L1.
@@ -216,7 +225,7 @@ absl::Status EmitValidConv(OpLowering& op, const ValidConv& conv) {
             ExprId o = Channel(op, ch, ob, oj, ol);
             ExprId row = backwards ? op.b.AddConst(op.b.Mul(kh, -1), ws[0] - 1) : kh;
             ExprId col = backwards ? op.b.AddConst(op.b.Mul(kw, -1), ws[1] - 1) : kw;
-            ExprId xv = op.b.Load(x, conv.XIndex(op.b, n, op.b.Add(oh, row), op.b.Add(ow, col), c));
+            ExprId xv = op.b.Load(x, conv.XIndex(op.b, x_image, op.b.Add(oh, row), op.b.Add(ow, col), c));
             ExprId wv = op.b.Load(w, op.b.FlatIndex(std::vector<ExprId>{kh, kw, c, o}, ws));
             auto [buffer, at] = sum_at(owj, oj, ol);
             return std::vector<StmtId>{Accumulate(op, buffer, at, xv, wv)};
@@ -308,8 +317,9 @@ absl::Status EmitValidConv(OpLowering& op, const ValidConv& conv) {
       segments.emplace_back(g, 1);
     }
   }
-  op.Emit({Loop(op, ys[0], [&](ExprId n) {
-    std::vector<StmtId> rows = conv.image_prologue ? conv.image_prologue(n) : std::vector<StmtId>{};
+  op.Emit({conv.ForEachImage(op, [&](ExprId n, ExprId image) {
+    x_image = image;
+    std::vector<StmtId> rows;
     for (const auto& [first_group, count] : segments) {
       const std::vector<std::pair<int64_t, int64_t>> kh_ranges = group_taps(first_group);
       rows.push_back(Loop(op, count, [&](ExprId g) {
@@ -355,7 +365,9 @@ absl::Status TiledConv2D(OpLowering& op, const ConvShapes& g) {
                                      .ys = g.y,
                                      .live_rows = {g.win.pad_top, g.win.pad_top + g.x[1]},
                                      .live_cols = {g.win.pad_left, g.win.pad_left + g.x[2]},
-                                     .image_prologue = nullptr});
+                                     .image_prologue = nullptr,
+                                     .slots = 0,
+                                     .chunk_prologue = nullptr});
 }
 
 absl::Status TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
@@ -364,26 +376,28 @@ absl::Status TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
   // dy_padded[ih + kh'] for kh' = KH-1-kh, with dy placed at KH-1-pad_top.
   // Each image is padded right before its convolution, while it is in
   // cache; a per-image scatter (Fusion::per_image) computes the image's dy
-  // straight into the padded buffer. For few input channels (a pixel-lane
-  // microkernel) the padded buffer is planar: (N, O, H, W).
-  const Shape padded = {g.y[0], g.x[1] + g.w[0] - 1, g.x[2] + g.w[1] - 1, g.y[3]};
+  // straight into the padded buffer. The batch runs as fixed chunks of
+  // images (BatchChunks), each reusing one padded image: it stays in cache,
+  // and its border is zeroed once per chunk. For few input channels (a
+  // pixel-lane microkernel) the padded images are planar: (O, H, W).
+  const int64_t chunks = BatchChunks(g.y[0]);
+  const int64_t images = chunks > 1 ? chunks : g.y[0];
+  const Shape padded = {images, g.x[1] + g.w[0] - 1, g.x[2] + g.w[1] - 1, g.y[3]};
   const bool planar = PixelLanesFor(op, g.x, g.y[3], /*backwards=*/true, /*planar_input=*/true).has_value();
   const Shape stored = planar ? Shape{padded[0], padded[3], padded[1], padded[2]} : padded;
   const BufferId dy = op.Temp(op.elem(), stored, "dy_padded");
   const int64_t top = g.w[0] - 1 - win.pad_top, left = g.w[1] - 1 - win.pad_left;
   const ValueId dy_node = op.node().operands[0];
-  const bool scattered = op.fusion != nullptr && op.fusion->per_image[dy_node];
+  const ValueId scatter = op.fusion != nullptr && op.fusion->per_image[dy_node] ? dy_node : -1;
   absl::Status status;
-  auto pad_image = [&](ExprId n) {
-    if (planar) return PadImagePlanar(op, n, scattered ? dy_node : -1, g.y, dy, stored, top, left, status);
-    if (!scattered) return CopyPaddedImage(op, n, op.in[0], g.y, dy, padded, top, left);
-    std::vector<StmtId> stmts = ZeroBorder(op, n, dy, padded, g.y, top, left);
-    for (StmtId t : ScatterImage(op, dy_node, n, [&](ExprId ih, ExprId iw, ExprId c, ExprId value) {
-           ExprId at = op.b.FlatIndex(std::vector<ExprId>{n, op.b.AddConst(ih, top), op.b.AddConst(iw, left), c}, padded);
-           return std::vector<StmtId>{op.b.Store(dy, at, value)};
-         }, status)) {
-      stmts.push_back(t);
-    }
+  // The zeros around an image: the whole planar image (its border is most
+  // of a small image's rows), or the channels-last border.
+  auto zeros = [&](ExprId image) {
+    return planar ? ZeroImage(op, image, dy, stored) : ZeroBorder(op, image, dy, padded, g.y, top, left);
+  };
+  auto pad_image = [&](ExprId n, ExprId image) {
+    std::vector<StmtId> stmts = chunks > 1 ? std::vector<StmtId>{} : zeros(image);
+    for (StmtId t : PadInterior(op, n, image, scatter, g.y, dy, stored, planar, top, left, status)) stmts.push_back(t);
     return stmts;
   };
   // The filter with its channels swapped, (kh, kw, o, c), so that a tap's
@@ -404,7 +418,9 @@ absl::Status TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
                                                    .backwards = true,
                                                    .live_rows = {top, top + g.y[1]},
                                                    .live_cols = {left, left + g.y[2]},
-                                                   .image_prologue = pad_image}));
+                                                   .image_prologue = pad_image,
+                                                   .slots = chunks > 1 ? chunks : 0,
+                                                   .chunk_prologue = zeros}));
   return status;
 }
 

@@ -21,4 +21,20 @@ std::pair<int64_t, int64_t> ValidConv::LiveTaps(int64_t oh) const {
   return first < last ? std::pair<int64_t, int64_t>{first, last} : std::pair<int64_t, int64_t>{0, 0};
 }
 
+StmtId ValidConv::ForEachImage(
+    OpLowering& op, const std::function<std::vector<StmtId>(ExprId n, ExprId x_image)>& body) const {
+  auto image = [&](ExprId n, ExprId x_image) {
+    std::vector<StmtId> stmts = image_prologue ? image_prologue(n, x_image) : std::vector<StmtId>{};
+    for (StmtId s : body(n, x_image)) stmts.push_back(s);
+    return stmts;
+  };
+  if (slots <= 0) return Loop(op, ys[0], [&](ExprId n) { return image(n, n); });
+  const int64_t per_slot = ys[0] / slots;
+  return Loop(op, slots, [&](ExprId slot) {
+    std::vector<StmtId> stmts = chunk_prologue ? chunk_prologue(slot) : std::vector<StmtId>{};
+    stmts.push_back(Loop(op, per_slot, [&](ExprId i) { return image(op.b.Add(op.b.Mul(slot, per_slot), i), slot); }));
+    return stmts;
+  });
+}
+
 }  // namespace dlc::to_loops

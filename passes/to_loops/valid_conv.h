@@ -27,14 +27,25 @@ struct ValidConv {
   // Only rows [first, second) and columns [first, second) of x may hold
   // nonzeros; the rest is the zero border.
   std::pair<int64_t, int64_t> live_rows, live_cols;
-  // Runs before image n's tiles (pads it, say); may be null.
-  std::function<std::vector<StmtId>(ExprId)> image_prologue;
+  // Runs before image n's tiles, given x's image for it (pads it, say);
+  // may be null.
+  std::function<std::vector<StmtId>(ExprId n, ExprId x_image)> image_prologue;
+  // With slots > 0, x holds `slots` images, not the batch's: the batch runs
+  // as `slots` parallel chunks of consecutive images, each chunk reusing its
+  // own image of x (which so stays in cache), and chunk_prologue(slot), if
+  // any, runs once before a chunk's images (zeroes the border they share).
+  int64_t slots = 0;
+  std::function<std::vector<StmtId>(ExprId slot)> chunk_prologue;
 
   // x's element (n, h, w, c), in its layout.
   ExprId XIndex(loops::LoopBuilder& b, ExprId n, ExprId h, ExprId w, ExprId c) const;
   // Taps [first, last) along kh of output row oh that read live rows
   // ({0, 0}: none).
   std::pair<int64_t, int64_t> LiveTaps(int64_t oh) const;
+  // The loop over the batch: body(n, x_image) for every image n, after
+  // its prologue (and the chunks' prologues), images in parallel.
+  StmtId ForEachImage(OpLowering& op,
+                      const std::function<std::vector<StmtId>(ExprId n, ExprId x_image)>& body) const;
 };
 
 // The pixel-lane tile for `conv` computed by `op` (pooled when op has a

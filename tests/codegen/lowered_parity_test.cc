@@ -176,6 +176,26 @@ TEST(LoweredParityTest, EveryOpOfTheCorpus) {
   }
 }
 
+// Convolution gradients over a batch of 32, which run as 2 fixed chunks
+// (a reused padded image per chunk for the input gradient, partial sums
+// for the filter gradient), on 1 and 2 threads.
+TEST(LoweredParityTest, ConvolutionGradientsInBatchChunks) {
+  absl::StatusOr<Module> module = ParseModule(R"(graph g {
+  %dy = input() : f32[32,3,4,32]
+  %w = parameter() : f32[3,3,16,32]
+  %dx = conv2d_backprop_input(%dy, %w) {input_shape=[32,5,6,16]} : f32[32,5,6,16]
+  %dy6 = input() : f32[32,4,8,16]
+  %w6 = parameter() : f32[3,3,6,16]
+  %dx6 = conv2d_backprop_input(%dy6, %w6) {input_shape=[32,6,10,6]} : f32[32,6,10,6]
+  %x1 = input() : f32[32,6,14,1]
+  %dy1 = input() : f32[32,4,12,3]
+  %dw1 = conv2d_backprop_filter(%x1, %dy1) {filter_shape=[3,3,1,3]} : f32[3,3,1,3]
+  return %dx, %dx6, %dw1
+})", "chunks.ir");
+  ASSERT_TRUE(module.ok()) << module.status();
+  ExpectParity(module->graphs[0], MakeInputs(module->graphs[0], 3), kTrainStepTolerance);
+}
+
 // The training step of a seed model (Adam), on a small batch: the
 // interpreter walks the loop tree one element at a time.
 void ExpectTrainStepParity(const std::string& file, int64_t batch, std::string_view overrides = "") {

@@ -318,6 +318,28 @@ TEST(ConvTiled, PixelLaneInputGradientIsExact) {
   EXPECT_NE(text.find("buffer %dx.tile f32[2,4,6,14] temp"), std::string::npos) << text;
 }
 
+TEST(ConvTiled, InputGradientReusesOnePaddedImagePerChunk) {
+  // 32 images run as 2 chunks of 16, each padding its images into one
+  // reused image whose border is zeroed once: still exact, channels last
+  // and planar (few channels).
+  constexpr char kChannelsLast[] = R"(graph g {
+  %dy = input() : f32[32,3,4,32]
+  %w = parameter() : f32[3,3,16,32]
+  %dx = conv2d_backprop_input(%dy, %w) {input_shape=[32,5,6,16]} : f32[32,5,6,16]
+  return %dx
+})";
+  ExpectLoweredMatches(kChannelsLast);
+  EXPECT_NE(LoweredText(kChannelsLast).find("buffer %dx.dy_padded f32[2,7,8,32] temp"), std::string::npos);
+  constexpr char kPlanar[] = R"(graph g {
+  %dy = input() : f32[32,4,8,16]
+  %w = parameter() : f32[3,3,6,16]
+  %dx = conv2d_backprop_input(%dy, %w) {input_shape=[32,6,10,6]} : f32[32,6,10,6]
+  return %dx
+})";
+  ExpectLoweredMatches(kPlanar);
+  EXPECT_NE(LoweredText(kPlanar).find("buffer %dx.dy_padded f32[2,16,8,12] temp"), std::string::npos);
+}
+
 TEST(ConvTiled, FilterGradientOfOneChunkIsExact) {
   ExpectLoweredMatches(R"(graph g {
   %x = input() : f32[3,6,6,4]
