@@ -2,6 +2,9 @@
 // the alias scopes and the entry function, and emits the kernels into it.
 #include "passes/codegen/emit_llvm.h"
 
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
@@ -12,6 +15,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "passes/codegen/function_emitter.h"
+#include "passes/codegen/kernel_signature.h"
 #include "passes/codegen/llvm_types.h"
 
 namespace dlc::codegen {
@@ -95,76 +99,90 @@ void DefineConstants(ModuleState& state) {
   }
 }
 
-// One alias scope per argument and one for the workspace: accesses to
-// different arguments, or to an argument and a temporary, never alias (the
-// ABI's promise). Temporaries share the workspace scope because memory
-// planning may place two of them in the same bytes at different times.
-void DefineAliasScopes(ModuleState& state) {
-  const loops::LoopProgram& program = state.program;
+// The alias scopes of a kernel function: one per argument slot, one for
+// all workspace slots (memory planning may place two temporaries in the
+// same bytes at different times). Accesses to different scopes never
+// alias: the ABI keeps arguments apart from each other and the workspace.
+// Sets the lists of the buffers of the instance being emitted.
+void DefineKernelScopes(ModuleState& state, const KernelSignature& signature,
+                        std::string_view name) {
   llvm::MDBuilder md(state.context);
-  llvm::MDNode* domain = md.createAnonymousAliasScopeDomain("dlc.buffers");
-  std::vector<llvm::Metadata*> scopes;
-  for (loops::BufferId id : program.arguments) {
-    scopes.push_back(md.createAnonymousAliasScope(domain, program.buffer(id).name));
-  }
-  const size_t workspace_scope = scopes.size();
-  scopes.push_back(md.createAnonymousAliasScope(domain, "workspace"));
-
-  state.alias_scope.assign(program.buffers.size(), nullptr);
-  state.noalias.assign(program.buffers.size(), nullptr);
-  state.scope_of.assign(program.buffers.size(), -1);
-  for (size_t id = 0; id < program.buffers.size(); ++id) {
-    switch (program.buffers[id].kind) {
-      case BufferKind::kInput:
-      case BufferKind::kOutput: state.scope_of[id] = state.argument_position[id]; break;
-      case BufferKind::kTemp: state.scope_of[id] = static_cast<int>(workspace_scope); break;
-      case BufferKind::kConstant:  // never written
-      case BufferKind::kLocal:     // never in memory the others can reach
-        continue;
+  llvm::MDNode* domain = md.createAnonymousAliasScopeDomain(name);
+  std::vector<llvm::MDNode*> scope_of_slot;
+  llvm::MDNode* workspace = nullptr;
+  for (loops::BufferId id : signature.slots) {
+    const Buffer& buffer = state.program.buffer(id);
+    if (buffer.kind == BufferKind::kTemp) {
+      if (workspace == nullptr) workspace = md.createAnonymousAliasScope(domain, "workspace");
+      scope_of_slot.push_back(workspace);
+    } else {
+      scope_of_slot.push_back(md.createAnonymousAliasScope(domain, buffer.name));
     }
-    state.alias_scope[id] = llvm::MDNode::get(state.context, {scopes[state.scope_of[id]]});
   }
-  state.scopes = std::move(scopes);
-}
-
-// The buffers `stmts` load or store, into `used`.
-void CollectBuffers(const loops::LoopProgram& p, loops::ExprId id, std::vector<bool>& used) {
-  if (id < 0) return;
-  const loops::Expr& e = p.expr(id);
-  if (e.kind == loops::ExprKind::kLoad) used[e.buffer] = true;
-  CollectBuffers(p, e.a, used);
-  CollectBuffers(p, e.b, used);
-  CollectBuffers(p, e.c, used);
-}
-void CollectBuffers(const loops::LoopProgram& p, const std::vector<loops::StmtId>& stmts,
-                    std::vector<bool>& used) {
-  for (loops::StmtId id : stmts) {
-    const loops::Stmt& s = p.stmt(id);
-    if (s.kind == loops::StmtKind::kStore) used[s.buffer] = true;
-    CollectBuffers(p, s.index, used);
-    CollectBuffers(p, s.value, used);
-    CollectBuffers(p, s.cond, used);
-    CollectBuffers(p, s.body, used);
-  }
-}
-
-// Sets the !noalias lists for a kernel: each buffer it touches is apart
-// from every other scope it touches.
-void SetKernelNoAlias(ModuleState& state, const loops::Kernel& kernel) {
-  std::vector<bool> used(state.program.buffers.size(), false);
-  CollectBuffers(state.program, kernel.body, used);
-  std::vector<bool> scope_used(state.scopes.size(), false);
-  for (size_t id = 0; id < used.size(); ++id) {
-    if (used[id] && state.scope_of[id] >= 0) scope_used[state.scope_of[id]] = true;
-  }
-  for (size_t id = 0; id < used.size(); ++id) {
-    if (!used[id] || state.scope_of[id] < 0) continue;
+  std::vector<llvm::MDNode*> distinct = scope_of_slot;
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  for (size_t slot = 0; slot < signature.slots.size(); ++slot) {
+    const loops::BufferId id = signature.slots[slot];
+    state.slot_of[id] = static_cast<int>(slot);
+    state.alias_scope[id] = llvm::MDNode::get(state.context, {scope_of_slot[slot]});
     std::vector<llvm::Metadata*> others;
-    for (size_t k = 0; k < state.scopes.size(); ++k) {
-      if (scope_used[k] && static_cast<int>(k) != state.scope_of[id]) others.push_back(state.scopes[k]);
+    for (llvm::MDNode* scope : distinct) {
+      if (scope != scope_of_slot[slot]) others.push_back(scope);
     }
     state.noalias[id] = others.empty() ? nullptr : llvm::MDNode::get(state.context, others);
   }
+}
+
+// Clears what DefineKernelScopes set for an instance's buffers.
+void ForgetKernelSlots(ModuleState& state, const KernelSignature& signature) {
+  for (loops::BufferId id : signature.slots) {
+    state.slot_of[id] = -1;
+    state.alias_scope[id] = nullptr;
+    state.noalias[id] = nullptr;
+  }
+}
+
+// Where each slot of a kernel instance points, as a constant table of
+// (argument position, byte offset) pairs: an argument is args[position],
+// a temporary lies at its offset in the workspace, args[n].
+llvm::Constant* SlotTable(ModuleState& state, const std::vector<int>& argument_position,
+                          const KernelSignature& signature, std::string_view name) {
+  const loops::LoopProgram& program = state.program;
+  std::vector<uint64_t> entries;
+  for (loops::BufferId id : signature.slots) {
+    const Buffer& buffer = program.buffer(id);
+    const bool temp = buffer.kind == BufferKind::kTemp;
+    entries.push_back(temp ? program.arguments.size() : argument_position[id]);
+    entries.push_back(temp ? buffer.offset : 0);
+  }
+  llvm::Constant* values = llvm::ConstantDataArray::get(state.context, entries);
+  auto* table = new llvm::GlobalVariable(state.module, values->getType(), /*isConstant=*/true,
+                                         llvm::GlobalValue::PrivateLinkage, values, name);
+  table->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+  return table;
+}
+
+// The kernel function's prologue: its slots' pointers, from `args` and
+// the instance's table, into an array the body loads them from (as do its
+// outlined parallel loops, which receive the array).
+llvm::Value* LoadSlots(llvm::IRBuilder<>& setup, llvm::Value* args, llvm::Value* table,
+                       size_t count) {
+  llvm::Type* pointer = setup.getPtrTy();
+  llvm::Type* i64 = setup.getInt64Ty();
+  llvm::Value* slots =
+      setup.CreateAlloca(llvm::ArrayType::get(pointer, std::max<size_t>(count, 1)), nullptr, "slots");
+  for (size_t slot = 0; slot < count; ++slot) {
+    llvm::Value* position =
+        setup.CreateLoad(i64, setup.CreateConstInBoundsGEP1_64(i64, table, 2 * slot));
+    llvm::Value* offset =
+        setup.CreateLoad(i64, setup.CreateConstInBoundsGEP1_64(i64, table, 2 * slot + 1));
+    llvm::Value* base =
+        setup.CreateAlignedLoad(pointer, setup.CreateInBoundsGEP(pointer, args, position), llvm::Align(8));
+    setup.CreateStore(setup.CreateInBoundsGEP(setup.getInt8Ty(), base, offset),
+                      setup.CreateConstInBoundsGEP1_64(pointer, slots, slot));
+  }
+  return slots;
 }
 
 }  // namespace
@@ -190,12 +208,14 @@ absl::StatusOr<std::unique_ptr<llvm::Module>> EmitLlvm(const loops::LoopProgram&
   module->setDataLayout(machine->createDataLayout());
 
   ModuleState state(program, target, options, context, *module);
-  state.argument_position.assign(program.buffers.size(), -1);
+  std::vector<int> argument_position(program.buffers.size(), -1);
   for (size_t k = 0; k < program.arguments.size(); ++k) {
-    state.argument_position[program.arguments[k]] = static_cast<int>(k);
+    argument_position[program.arguments[k]] = static_cast<int>(k);
   }
+  state.slot_of.assign(program.buffers.size(), -1);
+  state.alias_scope.assign(program.buffers.size(), nullptr);
+  state.noalias.assign(program.buffers.size(), nullptr);
   DefineConstants(state);
-  DefineAliasScopes(state);
 
   llvm::FunctionType* type = llvm::FunctionType::get(llvm::Type::getInt32Ty(context),
                                                      {llvm::PointerType::get(context, 0)}, false);
@@ -206,7 +226,6 @@ absl::StatusOr<std::unique_ptr<llvm::Module>> EmitLlvm(const loops::LoopProgram&
   function->addParamAttr(0, llvm::Attribute::NoUndef);
 
   internal::FunctionEmitter emitter(state, function, internal::FailurePath{});
-  emitter.SetArgs(function->getArg(0));
   llvm::FunctionCallee profile;
   if (options.profile_kernels) {
     profile = module->getOrInsertFunction(
@@ -215,25 +234,41 @@ absl::StatusOr<std::unique_ptr<llvm::Module>> EmitLlvm(const loops::LoopProgram&
   }
   // Each kernel is a function of its own, called in order, so that LLVM
   // optimizes many small functions (linear in the model's size) rather
-  // than one that grows with every layer. A failed check's code is passed on.
+  // than one that grows with every layer; kernels with the same code share
+  // one function (kernel_signature.h), called with a table of where each
+  // instance's buffers are. A failed check's code is passed on.
+  llvm::Type* pointer = llvm::PointerType::get(context, 0);
+  llvm::FunctionType* kernel_type =
+      llvm::FunctionType::get(llvm::Type::getInt32Ty(context), {pointer, pointer}, false);
+  absl::flat_hash_map<std::string, llvm::Function*> function_of_key;
   llvm::IRBuilder<>& b = emitter.builder();
   for (size_t k = 0; k < program.kernels.size(); ++k) {
     const loops::Kernel& kernel = program.kernels[k];
-    if (profile) b.CreateCall(profile, {b.getInt32(k)});
-    SetKernelNoAlias(state, kernel);
-    llvm::Function* body = llvm::Function::Create(type, llvm::GlobalValue::InternalLinkage,
-                                                  StrCat(program.name, ".kernel.", k), *module);
-    internal::SetFunctionAttributes(*body, target);
-    body->addFnAttr(llvm::Attribute::NoInline);
-    body->addParamAttr(0, llvm::Attribute::NoUndef);
-    internal::FunctionEmitter kernel_emitter(state, body, internal::FailurePath{});
-    kernel_emitter.SetArgs(body->getArg(0));
-    absl::Status status = kernel_emitter.EmitStmts(kernel.body);
-    if (!status.ok()) {
-      return absl::Status(status.code(), StrCat("kernel ", kernel.name, ": ", status.message()));
+    const KernelSignature signature = SignatureOf(program, kernel);
+    const std::string name = StrCat(program.name, ".kernel.", k);
+    llvm::Function* unshared = nullptr;
+    llvm::Function*& body = signature.key.empty() ? unshared : function_of_key[signature.key];
+    if (body == nullptr) {
+      body = llvm::Function::Create(kernel_type, llvm::GlobalValue::InternalLinkage, name, *module);
+      internal::SetFunctionAttributes(*body, target);
+      body->addFnAttr(llvm::Attribute::NoInline);
+      for (unsigned arg = 0; arg < 2; ++arg) body->addParamAttr(arg, llvm::Attribute::NoUndef);
+      body->getArg(0)->setName("args");
+      body->getArg(1)->setName("table");
+      DefineKernelScopes(state, signature, name);
+      internal::FunctionEmitter kernel_emitter(state, body, internal::FailurePath{});
+      kernel_emitter.SetArgs(LoadSlots(kernel_emitter.setup(), body->getArg(0), body->getArg(1),
+                                       signature.slots.size()));
+      absl::Status status = kernel_emitter.EmitStmts(kernel.body);
+      if (!status.ok()) {
+        return absl::Status(status.code(), StrCat("kernel ", kernel.name, ": ", status.message()));
+      }
+      kernel_emitter.builder().CreateRet(kernel_emitter.builder().getInt32(0));
+      ForgetKernelSlots(state, signature);
     }
-    kernel_emitter.builder().CreateRet(kernel_emitter.builder().getInt32(0));
-    llvm::Value* code = b.CreateCall(body, {function->getArg(0)});
+    if (profile) b.CreateCall(profile, {b.getInt32(k)});
+    llvm::Constant* table = SlotTable(state, argument_position, signature, StrCat(name, ".slots"));
+    llvm::Value* code = b.CreateCall(body, {function->getArg(0), table});
     if (!program.errors.empty()) {
       llvm::BasicBlock* failed = llvm::BasicBlock::Create(context, "failed", function);
       llvm::BasicBlock* next = llvm::BasicBlock::Create(context, "next", function);

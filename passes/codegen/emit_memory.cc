@@ -12,6 +12,7 @@
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/Metadata.h"
 #include "passes/codegen/function_emitter.h"
+#include "passes/codegen/kernel_signature.h"
 #include "passes/codegen/lane_analysis.h"
 #include "passes/codegen/llvm_types.h"
 
@@ -36,14 +37,16 @@ using loops::Buffer;
 using loops::BufferKind;
 using loops::Type;
 
-llvm::Value* FunctionEmitter::LoadArgument(size_t position, std::string_view name) {
+llvm::Value* FunctionEmitter::LoadSlot(int slot, int64_t alignment, std::string_view name) {
   llvm::Type* pointer = setup_.getPtrTy();
-  llvm::Value* slot = setup_.CreateConstInBoundsGEP1_64(pointer, args_, position);
-  llvm::LoadInst* loaded = setup_.CreateAlignedLoad(pointer, slot, llvm::Align(8), name);
-  // The ABI promises 64-byte aligned buffers (emit_llvm.h).
+  llvm::Value* address = setup_.CreateConstInBoundsGEP1_64(pointer, args_, slot);
+  llvm::LoadInst* loaded = setup_.CreateAlignedLoad(pointer, address, llvm::Align(8), name);
+  // The ABI promises 64-byte aligned buffers (emit_llvm.h); temporaries
+  // keep what their workspace offset leaves of it.
   loaded->setMetadata(
       llvm::LLVMContext::MD_align,
-      llvm::MDNode::get(state_.context, {llvm::ConstantAsMetadata::get(setup_.getInt64(64))}));
+      llvm::MDNode::get(state_.context,
+                        {llvm::ConstantAsMetadata::get(setup_.getInt64(alignment))}));
   loaded->setMetadata(llvm::LLVMContext::MD_noundef, llvm::MDNode::get(state_.context, {}));
   return loaded;
 }
@@ -56,12 +59,8 @@ llvm::Value* FunctionEmitter::BufferBase(BufferId id) {
   switch (buffer.kind) {
     case BufferKind::kInput:
     case BufferKind::kOutput:
-      buffer_base_[id] = LoadArgument(state_.argument_position[id], name);
-      break;
     case BufferKind::kTemp:
-      if (workspace_ == nullptr) workspace_ = LoadArgument(program_.arguments.size(), "workspace");
-      buffer_base_[id] = setup_.CreateConstInBoundsGEP1_64(setup_.getInt8Ty(), workspace_,
-                                                           buffer.offset, StrCat(name));
+      buffer_base_[id] = LoadSlot(state_.slot_of[id], SlotAlignment(buffer), name);
       break;
     case BufferKind::kConstant: buffer_base_[id] = state_.constant_globals[id]; break;
     case BufferKind::kLocal: break;  // LocalSlot: no address outside the function

@@ -8,8 +8,8 @@
 //
 // a call into the runtime (runtime/jit/thread_pool.h), which splits
 // [0, extent) into one contiguous chunk per thread. `ctx` lives on the
-// caller's stack: { void** args, i64 error, i64 vars[k] } — the ABI's
-// argument array (the body recomputes the buffer pointers from it), the
+// caller's stack: { void** slots, i64 error, i64 vars[k] } — the kernel's
+// buffer pointers (kernel_signature.h; the body reloads those it uses), the
 // failure record of checks in the body, and the values of the enclosing
 // loops' variables.
 #include "ir/status_macros.h"
@@ -22,7 +22,7 @@
 namespace dlc::codegen::internal {
 namespace {
 
-enum ContextField : unsigned { kArgsField = 0, kErrorField = 1, kVarsField = 2 };
+enum ContextField : unsigned { kSlotsField = 0, kErrorField = 1, kVarsField = 2 };
 
 // No failure recorded: above every (iteration << 32 | code).
 constexpr uint64_t kNoFailure = ~uint64_t{0};
@@ -63,7 +63,7 @@ absl::Status FunctionEmitter::EmitParallelFor(const Stmt& s) {
     llvm::IRBuilder<>& setup = inner.setup();
     inner.failure_.error_slot = setup.CreateStructGEP(context_type, ctx, kErrorField, "error");
     inner.SetArgs(
-        setup.CreateLoad(pointer, setup.CreateStructGEP(context_type, ctx, kArgsField), "args"));
+        setup.CreateLoad(pointer, setup.CreateStructGEP(context_type, ctx, kSlotsField), "slots"));
     for (size_t k = 0; k < captured.size(); ++k) {
       llvm::Value* slot = setup.CreateInBoundsGEP(
           context_type, ctx, {setup.getInt32(0), setup.getInt32(kVarsField), setup.getInt32(k)});
@@ -80,7 +80,7 @@ absl::Status FunctionEmitter::EmitParallelFor(const Stmt& s) {
   // The call. The context is allocated once, in the entry block, so a
   // parallel loop inside a serial one does not grow the stack.
   llvm::Value* call_context = setup_.CreateAlloca(context_type, nullptr, "parallel.ctx");
-  b_.CreateStore(args_, b_.CreateStructGEP(context_type, call_context, kArgsField));
+  b_.CreateStore(args_, b_.CreateStructGEP(context_type, call_context, kSlotsField));
   llvm::Value* error = b_.CreateStructGEP(context_type, call_context, kErrorField);
   b_.CreateStore(b_.getInt64(kNoFailure), error);
   for (size_t k = 0; k < captured.size(); ++k) {

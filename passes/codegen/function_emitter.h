@@ -47,21 +47,20 @@ struct ModuleState {
   const EmitOptions& options;
   llvm::LLVMContext& context;
   llvm::Module& module;
-  // Per buffer: its position in `args`, or -1 (temps, constants).
-  std::vector<int> argument_position;
   // Per buffer: the private global holding a constant's elements; nullptr
   // for other buffers and for splat constants (whose loads fold away).
   std::vector<llvm::GlobalVariable*> constant_globals;
-  // Per buffer: the !alias.scope and !noalias lists of its loads and
-  // stores (each argument is a scope, the workspace is one; nullptr for
-  // constants, which are never written). The !noalias list names only the
-  // scopes of the buffers the kernel being emitted touches: a list of every
-  // argument on every access makes LLVM's alias queries, and so O3,
+  // The kernel being emitted (kernel_signature.h). Per buffer it touches:
+  // its slot in the kernel's pointer array (-1: not a slot), and the
+  // !alias.scope and !noalias lists of its loads and stores: each argument
+  // slot is a scope of its own, the workspace's temporaries share one, and
+  // constants and locals have none. The scopes are the kernel's own, so
+  // the lists stay as short as its slots are few: lists naming every
+  // argument on every access made LLVM's alias queries, and so O3,
   // quadratic in the model's size.
+  std::vector<int> slot_of;
   std::vector<llvm::MDNode*> alias_scope;
   std::vector<llvm::MDNode*> noalias;
-  std::vector<llvm::Metadata*> scopes;  // each argument's, then the workspace's
-  std::vector<int> scope_of;            // per buffer: its scope, or -1
   int outlined_functions = 0;  // numbers the parallel-loop bodies
 };
 
@@ -92,8 +91,9 @@ class FunctionEmitter {
   // made on first use) that falls through to the code emitted next.
   FunctionEmitter(ModuleState& state, llvm::Function* function, FailurePath failure);
 
-  // The ABI's void** the buffer pointers come from; an instruction in the
-  // entry block (made with setup()) or a function argument.
+  // The kernel's slot array the buffer pointers come from (void**); an
+  // instruction in the entry block (made with setup()) or a function
+  // argument.
   void SetArgs(llvm::Value* args) { args_ = args; }
   // Inserts at the end of the entry block.
   llvm::IRBuilder<>& setup() { return setup_; }
@@ -148,7 +148,7 @@ class FunctionEmitter {
   // Buffer `buffer`'s first element: computed in the entry block when first
   // asked for, so a function loads only the pointers it uses.
   llvm::Value* BufferBase(BufferId buffer);
-  llvm::Value* LoadArgument(size_t position, std::string_view name);
+  llvm::Value* LoadSlot(int slot, int64_t alignment, std::string_view name);
   // The element addresses of buffer[index] across the lanes.
   absl::StatusOr<llvm::Value*> LaneAddresses(BufferId buffer, ExprId index,
                                              std::optional<int64_t> stride);
@@ -176,8 +176,7 @@ class FunctionEmitter {
   llvm::IRBuilder<> setup_;  // before the entry block's branch
   llvm::IRBuilder<> b_;      // where the statements go
   FailurePath failure_;
-  llvm::Value* args_ = nullptr;            // the ABI's void**
-  llvm::Value* workspace_ = nullptr;       // args_[n], once loaded
+  llvm::Value* args_ = nullptr;            // the kernel's slots (void**)
   std::vector<llvm::Value*> buffer_base_;  // per buffer, once computed
   std::vector<llvm::Value*> var_value_;    // per variable; nullptr out of scope
   absl::flat_hash_map<std::pair<BufferId, int>, llvm::AllocaInst*> locals_;
