@@ -1,5 +1,6 @@
 // Running a compiled graph: the seam between the trainer and a backend.
-// The reference interpreter is one backend; the JIT arrives as another.
+// The JIT (runtime/jit/jit_backend.h) is the fast one; the reference
+// interpreter is the other, the oracle the JIT is tested against.
 #ifndef DLC_RUNTIME_EXECUTOR_H_
 #define DLC_RUNTIME_EXECUTOR_H_
 

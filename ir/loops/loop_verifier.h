@@ -14,8 +14,10 @@
 // - a constant has 1 value (a splat) or one per element;
 // - a temp's `offset` is -1 (not yet planned; rejected with
 //   `require_memory_plan`) or a multiple of 64 with its bytes inside
-//   [0, workspace_bytes); planned temps never overlap (until memory planning
-//   can say their lifetimes are disjoint);
+//   [0, workspace_bytes); two planned temps may share bytes only if no
+//   kernel uses both (memory planning reuses the bytes of dead values, and
+//   code generation gives each buffer a kernel touches an alias scope of
+//   its own);
 // - workspace_bytes >= 0.
 // Arguments
 // - each is an existing input or output buffer, listed once, inputs before

@@ -99,35 +99,26 @@ void DefineConstants(ModuleState& state) {
   }
 }
 
-// The alias scopes of a kernel function: one per argument slot, one for
-// all workspace slots (memory planning may place two temporaries in the
-// same bytes at different times). Accesses to different scopes never
-// alias: the ABI keeps arguments apart from each other and the workspace.
-// Sets the lists of the buffers of the instance being emitted.
+// The alias scopes of a kernel function: one per slot. Accesses to
+// different slots never alias: the ABI keeps arguments apart from each
+// other and from the workspace, and memory planning gives two temporaries
+// the same bytes only if no kernel uses both (the loop verifier checks it
+// before code generation). Sets the lists of the buffers of the instance
+// being emitted.
 void DefineKernelScopes(ModuleState& state, const KernelSignature& signature,
                         std::string_view name) {
   llvm::MDBuilder md(state.context);
   llvm::MDNode* domain = md.createAnonymousAliasScopeDomain(name);
   std::vector<llvm::MDNode*> scope_of_slot;
-  llvm::MDNode* workspace = nullptr;
   for (loops::BufferId id : signature.slots) {
-    const Buffer& buffer = state.program.buffer(id);
-    if (buffer.kind == BufferKind::kTemp) {
-      if (workspace == nullptr) workspace = md.createAnonymousAliasScope(domain, "workspace");
-      scope_of_slot.push_back(workspace);
-    } else {
-      scope_of_slot.push_back(md.createAnonymousAliasScope(domain, buffer.name));
-    }
+    scope_of_slot.push_back(md.createAnonymousAliasScope(domain, state.program.buffer(id).name));
   }
-  std::vector<llvm::MDNode*> distinct = scope_of_slot;
-  std::sort(distinct.begin(), distinct.end());
-  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
   for (size_t slot = 0; slot < signature.slots.size(); ++slot) {
     const loops::BufferId id = signature.slots[slot];
     state.slot_of[id] = static_cast<int>(slot);
     state.alias_scope[id] = llvm::MDNode::get(state.context, {scope_of_slot[slot]});
     std::vector<llvm::Metadata*> others;
-    for (llvm::MDNode* scope : distinct) {
+    for (llvm::MDNode* scope : scope_of_slot) {
       if (scope != scope_of_slot[slot]) others.push_back(scope);
     }
     state.noalias[id] = others.empty() ? nullptr : llvm::MDNode::get(state.context, others);

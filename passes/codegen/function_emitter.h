@@ -52,9 +52,9 @@ struct ModuleState {
   std::vector<llvm::GlobalVariable*> constant_globals;
   // The kernel being emitted (kernel_signature.h). Per buffer it touches:
   // its slot in the kernel's pointer array (-1: not a slot), and the
-  // !alias.scope and !noalias lists of its loads and stores: each argument
-  // slot is a scope of its own, the workspace's temporaries share one, and
-  // constants and locals have none. The scopes are the kernel's own, so
+  // !alias.scope and !noalias lists of its loads and stores: each slot is a
+  // scope of its own (emit_llvm.cc says why that holds for temporaries),
+  // and constants and locals have none. The scopes are the kernel's own, so
   // the lists stay as short as its slots are few: lists naming every
   // argument on every access made LLVM's alias queries, and so O3,
   // quadratic in the model's size.

@@ -110,14 +110,10 @@ class KeyWriter {
     switch (buffer.kind) {
       case BufferKind::kInput:
       case BufferKind::kOutput:
-        // Each argument is an alias scope of its own, apart from the others.
-        Put('A');
-        slots_.push_back(id);
-        break;
       case BufferKind::kTemp:
-        // Temporaries share the workspace's scope; their alignment comes
-        // from the offset.
-        Put('W');
+        // Memory behind a pointer: an argument or a temporary alike, except
+        // for what a temporary's offset leaves of the alignment.
+        Put('M');
         Put(SlotAlignment(buffer));
         slots_.push_back(id);
         break;

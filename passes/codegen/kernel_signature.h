@@ -10,9 +10,10 @@
 // them in the program's arguments and workspace itself. Its key is the
 // kernel's loops and expressions written out with loop variables and
 // buffers numbered by first appearance, together with what the emitter
-// reads of each buffer: element type, kind (argument, workspace temporary,
-// constant with its values, local) and alignment. Equal keys give equal
-// machine code for every instance, called with each instance's slots.
+// reads of each buffer: element type, kind (memory behind a slot, a
+// constant with its values, a local) and a slot's alignment. Equal keys
+// give equal machine code for every instance, called with each instance's
+// slots.
 #ifndef DLC_PASSES_CODEGEN_KERNEL_SIGNATURE_H_
 #define DLC_PASSES_CODEGEN_KERNEL_SIGNATURE_H_
 

@@ -63,8 +63,8 @@ TEST(KernelSignatureTest, AnythingTheCodeDependsOnChangesTheKey) {
   AddScaleKernel(p, x, out, 38, 3);                       // 2: another extent
   AddScaleKernel(p, x, out, 37, 3, LoopKind::kParallel);  // 3: another loop kind
   AddScaleKernel(p, x, out, 37, 3, LoopKind::kVectorized, 8);  // 4: another width
-  AddScaleKernel(p, x, temp, 37, 3);                      // 5: a temporary, not an argument
-  AddScaleKernel(p, x, odd_temp, 37, 3);                  // 6: a temporary aligned to 32 only
+  AddScaleKernel(p, x, temp, 64, 3);                      // 5: another extent, into a temporary
+  AddScaleKernel(p, x, odd_temp, 64, 3);                  // 6: the same into a temporary aligned to 32 only
   p.Loop(37, LoopKind::kSerial, 1, [&](ExprId i) {        // 7: i32 elements
     LoopBuilder& b = p.b();
     return std::vector<StmtId>{b.Store(ints_out, i, b.Load(ints, i))};
@@ -89,6 +89,20 @@ TEST(KernelSignatureTest, AnythingTheCodeDependsOnChangesTheKey) {
       EXPECT_NE(Signature(p, k).key, Signature(p, j).key) << "kernels " << k << " and " << j;
     }
   }
+}
+
+// A slot is memory behind a pointer, argument or temporary alike.
+TEST(KernelSignatureTest, ArgumentsAndAlignedTemporariesAreAlike) {
+  TestProgram p;
+  BufferId x = p.Input("x", Type::kF32, 37);
+  BufferId out = p.Output("out", Type::kF32, 37);
+  BufferId temp = p.Temp("t", Type::kF32, 37, 128);
+  AddScaleKernel(p, x, out, 37, 3);
+  AddScaleKernel(p, temp, out, 37, 3);
+  AddScaleKernel(p, x, temp, 37, 3);
+  EXPECT_EQ(Signature(p, 0).key, Signature(p, 1).key);
+  EXPECT_EQ(Signature(p, 0).key, Signature(p, 2).key);
+  EXPECT_THAT(Signature(p, 2).slots, ElementsAre(temp, x));
 }
 
 TEST(KernelSignatureTest, SlotAlignmentFollowsTheWorkspaceOffset) {
@@ -131,9 +145,9 @@ int KernelFunctions(const LoopProgram& program) {
   return count;
 }
 
-// Two equal kernels over arguments, a third over a workspace temporary at
-// another offset, and a parallel one twice: one function per distinct
-// kernel, each instance computing on its own buffers.
+// Equal kernels over arguments and a workspace temporary, and a parallel
+// one twice: one function per distinct kernel, each instance computing on
+// its own buffers.
 TEST(SharedKernelsTest, EqualKernelsShareAFunctionAndEachUsesItsOwnBuffers) {
   TestProgram p("shared");
   BufferId x = p.Input("x", Type::kF32, 37);
@@ -151,9 +165,8 @@ TEST(SharedKernelsTest, EqualKernelsShareAFunctionAndEachUsesItsOwnBuffers) {
   AddScaleKernel(p, x, out4, 37, 5, LoopKind::kParallel);
   AddScaleKernel(p, y, out5, 37, 5, LoopKind::kParallel);
   p.program().arguments = {x, y, out1, out2, out3, out4, out5};
-  // 0 and 1 share; 2 (argument -> temporary) and 3 (temporary -> argument)
-  // have their own; 4 and 5 share.
-  EXPECT_EQ(KernelFunctions(p.program()), 4);
+  // 0 to 3 share (argument or temporary alike); 4 and 5 share.
+  EXPECT_EQ(KernelFunctions(p.program()), 2);
 
   AlignedVector<float> xs(37), ys(37), r1(37), r2(37), r3(37), r4(37), r5(37);
   for (int i = 0; i < 37; ++i) {
