@@ -5,6 +5,8 @@
 #include <set>
 #include <vector>
 
+#include "ir/loops/loop_walk.h"
+
 namespace dlc {
 namespace {
 
@@ -116,17 +118,11 @@ FirstTouch FirstTouchOf(const loops::LoopProgram& p, const std::vector<StmtId>& 
 }  // namespace
 
 bool ReadsVar(const loops::LoopProgram& p, ExprId id, VarId var) {
-  if (id < 0) return false;
-  const loops::Expr& e = p.expr(id);
-  if (e.kind == ExprKind::kVar && e.var == var) return true;
-  return ReadsVar(p, e.a, var) || ReadsVar(p, e.b, var) || ReadsVar(p, e.c, var);
+  return loops::AnyExpr(p, id, [&](const loops::Expr& e) { return e.kind == ExprKind::kVar && e.var == var; });
 }
 
 bool ReadsBuffer(const loops::LoopProgram& p, ExprId id, loops::BufferId buffer) {
-  if (id < 0) return false;
-  const loops::Expr& e = p.expr(id);
-  if (e.kind == ExprKind::kLoad && e.buffer == buffer) return true;
-  return ReadsBuffer(p, e.a, buffer) || ReadsBuffer(p, e.b, buffer) || ReadsBuffer(p, e.c, buffer);
+  return loops::AnyExpr(p, id, [&](const loops::Expr& e) { return e.kind == ExprKind::kLoad && e.buffer == buffer; });
 }
 
 std::optional<Affine> AsAffine(const loops::LoopProgram& p, ExprId index) {

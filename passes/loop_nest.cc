@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "ir/loops/loop_walk.h"
 namespace dlc {
 namespace {
 
@@ -19,14 +20,6 @@ std::optional<StmtPlace> Search(const loops::LoopProgram& p, const std::vector<S
   return std::nullopt;
 }
 
-void CollectWritten(const loops::LoopProgram& p, StmtId id, std::vector<loops::BufferId>& out) {
-  const loops::Stmt& s = p.stmt(id);
-  if (s.kind == StmtKind::kStore && std::find(out.begin(), out.end(), s.buffer) == out.end()) {
-    out.push_back(s.buffer);
-  }
-  for (StmtId child : s.body) CollectWritten(p, child, out);
-}
-
 }  // namespace
 
 std::optional<StmtPlace> FindStmt(const loops::LoopProgram& p, StmtId id) {
@@ -42,14 +35,17 @@ std::vector<StmtId>& ListAt(loops::LoopProgram& p, const StmtPlace& place) {
 
 std::vector<loops::BufferId> BuffersWritten(const loops::LoopProgram& p, StmtId id) {
   std::vector<loops::BufferId> out;
-  CollectWritten(p, id, out);
+  loops::ForEachStmt(p, {&id, 1}, [&](StmtId, const loops::Stmt& s) {
+    if (s.kind == StmtKind::kStore && std::find(out.begin(), out.end(), s.buffer) == out.end()) {
+      out.push_back(s.buffer);
+    }
+    return true;
+  });
   return out;
 }
 
 bool HoldsCheck(const loops::LoopProgram& p, StmtId id) {
-  const loops::Stmt& s = p.stmt(id);
-  if (s.kind == StmtKind::kCheck) return true;
-  return std::any_of(s.body.begin(), s.body.end(), [&](StmtId c) { return HoldsCheck(p, c); });
+  return loops::AnyStmt(p, {&id, 1}, [](const loops::Stmt& s) { return s.kind == StmtKind::kCheck; });
 }
 
 }  // namespace dlc

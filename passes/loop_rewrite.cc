@@ -69,15 +69,6 @@ StmtId CloneStmt(loops::LoopBuilder& b, StmtId id, Renaming renaming) {
   return static_cast<StmtId>(p.stmts.size() - 1);
 }
 
-void RewriteExprsInPlace(loops::LoopProgram& p, StmtId id,
-                         const std::function<ExprId(ExprId)>& rewrite) {
-  // Through the arena each time: `rewrite` may grow the expressions.
-  if (p.stmt(id).index >= 0) p.stmts[id].index = rewrite(p.stmt(id).index);
-  if (p.stmt(id).value >= 0) p.stmts[id].value = rewrite(p.stmt(id).value);
-  if (p.stmt(id).cond >= 0) p.stmts[id].cond = rewrite(p.stmt(id).cond);
-  for (StmtId child : std::vector<StmtId>(p.stmt(id).body)) RewriteExprsInPlace(p, child, rewrite);
-}
-
 StmtId SplitVectorStepsAcrossThreads(loops::LoopBuilder& b, StmtId v) {
   loops::LoopProgram& p = b.program();
   const int lanes = p.stmt(v).width;

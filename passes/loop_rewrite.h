@@ -33,16 +33,10 @@ loops::ExprId ReplaceLoads(loops::LoopBuilder& b, loops::ExprId id,
                            const std::map<loops::BufferId, loops::ExprId>& loads);
 
 // A deep copy of statement `id` with the renaming applied; its loops get
-// fresh variables (a variable belongs to one loop).
+// fresh variables (a variable belongs to one loop). To rename in place,
+// loops::RewriteStmtExprs(p, id, [&](ExprId e) { return RewriteExpr(b, e,
+// renaming); }) (ir/loops/loop_walk.h; stores keep their buffers).
 loops::StmtId CloneStmt(loops::LoopBuilder& b, loops::StmtId id, Renaming renaming);
-
-// Replaces every expression of statement `id` and the statements under it
-// (indices, values, conditions) by `rewrite` of it, in place: the loops keep
-// their variables and statements their ids. With a Renaming, pass
-// [&](ExprId e) { return RewriteExpr(b, e, renaming); } (stores keep their
-// buffers).
-void RewriteExprsInPlace(loops::LoopProgram& p, loops::StmtId id,
-                         const std::function<loops::ExprId(loops::ExprId)>& rewrite);
 
 // Vectorized loop `v` (extent a multiple of its width) as a parallel loop
 // over its vector steps around a loop of one vector step: the same

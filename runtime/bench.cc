@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "ir/cost.h"
+#include "ir/loops/loop_walk.h"
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
 #include "ir/tensor.h"
@@ -140,25 +141,6 @@ absl::StatusOr<StepTimes> Time(Runnable& r, const BenchOptions& options, int64_t
   return times;
 }
 
-void CollectExprBuffers(const loops::LoopProgram& p, loops::ExprId e, std::set<loops::BufferId>& out) {
-  if (e < 0) return;
-  const loops::Expr& x = p.expr(e);
-  if (x.kind == loops::ExprKind::kLoad) out.insert(x.buffer);
-  CollectExprBuffers(p, x.a, out);
-  CollectExprBuffers(p, x.b, out);
-  CollectExprBuffers(p, x.c, out);
-}
-
-void CollectStmtBuffers(const loops::LoopProgram& p, loops::StmtId s, std::set<loops::BufferId>& out) {
-  const loops::Stmt& st = p.stmt(s);
-  if (st.kind == loops::StmtKind::kStore) {
-    out.insert(st.buffer);
-    CollectExprBuffers(p, st.index, out);
-    CollectExprBuffers(p, st.value, out);
-  }
-  CollectExprBuffers(p, st.cond, out);
-  for (loops::StmtId child : st.body) CollectStmtBuffers(p, child, out);
-}
 
 std::string WithThousands(int64_t n) {
   std::string digits = std::to_string(n < 0 ? -n : n);
@@ -193,10 +175,8 @@ std::string Pad(std::string s, size_t width, bool left = false) {
 }  // namespace
 
 int64_t KernelBytes(const loops::LoopProgram& program, const loops::Kernel& kernel) {
-  std::set<loops::BufferId> buffers;
-  for (loops::StmtId s : kernel.body) CollectStmtBuffers(program, s, buffers);
   int64_t bytes = 0;
-  for (loops::BufferId id : buffers) {
+  for (loops::BufferId id : loops::BuffersTouched(program, kernel.body)) {
     const loops::Buffer& b = program.buffer(id);
     if (b.kind == loops::BufferKind::kLocal || b.kind == loops::BufferKind::kConstant) continue;
     bytes += b.num_elements() * loops::TypeSize(b.type);

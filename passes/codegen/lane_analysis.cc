@@ -1,6 +1,7 @@
 #include "passes/codegen/lane_analysis.h"
 
 #include "absl/container/flat_hash_map.h"
+#include "ir/loops/loop_walk.h"
 
 namespace dlc::codegen::internal {
 namespace {
@@ -116,13 +117,7 @@ std::optional<int64_t> IndexStride(const LoopProgram& program, ExprId index, Var
 }
 
 bool ContainsCheck(const LoopProgram& program, std::span<const StmtId> stmts) {
-  for (StmtId id : stmts) {
-    if (id < 0 || id >= static_cast<StmtId>(program.stmts.size())) continue;
-    const Stmt& s = program.stmt(id);
-    if (s.kind == StmtKind::kCheck) return true;
-    if (ContainsCheck(program, s.body)) return true;
-  }
-  return false;
+  return loops::AnyStmt(program, stmts, [](const Stmt& s) { return s.kind == StmtKind::kCheck; });
 }
 
 bool HasLaneDependentCheck(const LoopProgram& program, std::span<const StmtId> stmts, VarId var) {

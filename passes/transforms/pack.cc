@@ -11,6 +11,7 @@
 #include "ir/str_cat.h"
 #include "passes/loop_analysis.h"
 #include "passes/loop_nest.h"
+#include "ir/loops/loop_walk.h"
 #include "passes/loop_rewrite.h"
 #include "passes/transforms/loop_checks.h"
 
@@ -136,7 +137,7 @@ absl::StatusOr<Packed> Pack(LoopProgram& p, StmtId loop, BufferId buffer) {
   std::vector<ExprId> own;
   for (StmtId l : dims) own.push_back(b.Var(p.stmt(l).var));
   const std::map<BufferId, ExprId> packed_load = {{buffer, b.Load(result.buffer, b.FlatIndex(own, shape))}};
-  RewriteExprsInPlace(p, loop, [&](ExprId e) { return ReplaceLoads(b, e, packed_load); });
+  loops::RewriteStmtExprs(p, loop, [&](ExprId e) { return ReplaceLoads(b, e, packed_load); });
   std::vector<StmtId>& list = ListAt(p, *place);
   list.insert(list.begin() + static_cast<std::ptrdiff_t>(place->index), result.copy);
   return result;

@@ -2,6 +2,7 @@
 
 #include "ir/loops/loop_builder.h"
 #include "ir/status_macros.h"
+#include "ir/loops/loop_walk.h"
 #include "passes/loop_rewrite.h"
 #include "passes/transforms/loop_checks.h"
 
@@ -20,7 +21,7 @@ absl::StatusOr<SplitLoops> Split(loops::LoopProgram& p, loops::StmtId loop, int6
   Renaming split;
   split.vars[p.stmt(loop).var] = b.Add(b.Mul(b.Var(outer), factor), b.Var(inner));
   for (loops::StmtId s : p.stmt(loop).body) {
-    RewriteExprsInPlace(p, s, [&](loops::ExprId e) { return RewriteExpr(b, e, split); });
+    loops::RewriteStmtExprs(p, s, [&](loops::ExprId e) { return RewriteExpr(b, e, split); });
   }
   result.inner = b.For(inner, factor, p.stmt(loop).body);
   p.stmts[loop].var = outer;

@@ -1,0 +1,89 @@
+#include "ir/loops/loop_walk.h"
+
+#include "absl/container/flat_hash_set.h"
+
+namespace dlc::loops {
+namespace {
+
+bool ValidStmt(const LoopProgram& p, StmtId id) {
+  return id >= 0 && id < static_cast<StmtId>(p.stmts.size());
+}
+bool ValidExpr(const LoopProgram& p, ExprId id) {
+  return id >= 0 && id < static_cast<ExprId>(p.exprs.size());
+}
+
+}  // namespace
+
+std::vector<ExprId> StmtOperands(const Stmt& s) {
+  std::vector<ExprId> out;
+  for (ExprId id : {s.index, s.value, s.cond}) {
+    if (id >= 0) out.push_back(id);
+  }
+  return out;
+}
+
+bool ForEachStmt(const LoopProgram& p, std::span<const StmtId> stmts,
+                 const std::function<bool(StmtId, const Stmt&)>& visit) {
+  for (StmtId id : stmts) {
+    if (!ValidStmt(p, id)) continue;
+    const Stmt& s = p.stmt(id);
+    if (!visit(id, s) || !ForEachStmt(p, s.body, visit)) return false;
+  }
+  return true;
+}
+
+bool ForEachExpr(const LoopProgram& p, ExprId root,
+                 const std::function<bool(ExprId, const Expr&)>& visit) {
+  absl::flat_hash_set<ExprId> seen;
+  std::vector<ExprId> stack{root};
+  while (!stack.empty()) {
+    const ExprId id = stack.back();
+    stack.pop_back();
+    if (!ValidExpr(p, id) || !seen.insert(id).second) continue;
+    const Expr& e = p.expr(id);
+    if (!visit(id, e)) return false;
+    const std::vector<ExprId> operands = ExprOperands(e);
+    stack.insert(stack.end(), operands.rbegin(), operands.rend());  // first operand next
+  }
+  return true;
+}
+
+bool AnyExpr(const LoopProgram& p, ExprId root, const std::function<bool(const Expr&)>& pred) {
+  return !ForEachExpr(p, root, [&](ExprId, const Expr& e) { return !pred(e); });
+}
+
+bool AnyStmt(const LoopProgram& p, std::span<const StmtId> stmts,
+             const std::function<bool(const Stmt&)>& pred) {
+  return !ForEachStmt(p, stmts, [&](StmtId, const Stmt& s) { return !pred(s); });
+}
+
+std::vector<BufferId> BuffersTouched(const LoopProgram& p, std::span<const StmtId> stmts) {
+  std::vector<BufferId> out;
+  absl::flat_hash_set<BufferId> seen;
+  auto touch = [&](BufferId id) {
+    if (seen.insert(id).second) out.push_back(id);
+  };
+  ForEachStmt(p, stmts, [&](StmtId, const Stmt& s) {
+    if (s.kind == StmtKind::kStore) touch(s.buffer);
+    for (ExprId root : StmtOperands(s)) {
+      ForEachExpr(p, root, [&](ExprId, const Expr& e) {
+        if (e.kind == ExprKind::kLoad) touch(e.buffer);
+        return true;
+      });
+    }
+    return true;
+  });
+  return out;
+}
+
+void RewriteStmtExprs(LoopProgram& p, StmtId id, const std::function<ExprId(ExprId)>& rewrite) {
+  if (!ValidStmt(p, id)) return;
+  // `rewrite` may grow the arenas, so the statement is looked up anew for
+  // every field.
+  if (p.stmt(id).index >= 0) p.stmts[id].index = rewrite(p.stmt(id).index);
+  if (p.stmt(id).value >= 0) p.stmts[id].value = rewrite(p.stmt(id).value);
+  if (p.stmt(id).cond >= 0) p.stmts[id].cond = rewrite(p.stmt(id).cond);
+  for (StmtId child : std::vector<StmtId>(p.stmt(id).body)) RewriteStmtExprs(p, child, rewrite);
+}
+
+}  // namespace dlc::loops
