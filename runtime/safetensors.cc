@@ -16,8 +16,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/str_join.h"
-#include "ir/spelling.h"
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
 #include "runtime/json.h"
@@ -605,39 +603,6 @@ absl::Status WriteContents(AtomicFile& file, const std::string& header,
   return absl::OkStatus();
 }
 
-// ---------------------------------------------------------------------------
-// Matching a model
-
-constexpr size_t kMaxListedProblems = 10;
-
-std::vector<std::string> MatchProblems(const NamedTensors& loaded,
-                                       const std::map<std::string, TensorType>& expected) {
-  std::vector<std::string> problems;
-  std::vector<std::string_view> missing;
-  for (const auto& [name, type] : expected) {
-    const auto found = loaded.find(name);
-    if (found == loaded.end()) {
-      missing.push_back(name);
-      problems.push_back(
-          StrCat("tensor ", name, " is missing (the model needs ", type.ToString(), ")"));
-    } else if (found->second.type() != type) {
-      problems.push_back(StrCat("tensor ", name, " is ", found->second.type().ToString(),
-                                ", the model needs ", type.ToString()));
-    }
-  }
-  for (const auto& [name, tensor] : loaded) {
-    if (expected.contains(name)) continue;
-    std::string problem = StrCat("unexpected tensor ", name, " (", tensor.type().ToString(),
-                                 "): the model has no tensor of that name");
-    // Only a missing name is a plausible rename; a present one is not.
-    if (std::optional<std::string> closest = ClosestName(name, missing)) {
-      problem += StrCat("; it looks like a rename of ", *closest);
-    }
-    problems.push_back(std::move(problem));
-  }
-  return problems;
-}
-
 }  // namespace
 
 absl::StatusOr<Checkpoint> ReadSafetensors(const std::string& path) {
@@ -670,20 +635,6 @@ absl::Status WriteSafetensors(const std::string& path, const Checkpoint& checkpo
                        AtomicFile::Create(path, StrCat("safetensors file '", path, "'")));
   DLC_RETURN_IF_ERROR(WriteContents(file, header, order));
   return file.Commit();
-}
-
-absl::Status CheckTensorsMatch(const NamedTensors& loaded,
-                               const std::map<std::string, TensorType>& expected,
-                               std::string_view source) {
-  std::vector<std::string> problems = MatchProblems(loaded, expected);
-  if (problems.empty()) return absl::OkStatus();
-  const size_t total = problems.size();
-  if (total > kMaxListedProblems) {
-    problems.resize(kMaxListedProblems);
-    problems.push_back(StrCat("and ", total - kMaxListedProblems, " more problems"));
-  }
-  return absl::InvalidArgumentError(
-      StrCat("checkpoint ", source, ": ", absl::StrJoin(problems, "; ")));
 }
 
 }  // namespace dlc

@@ -60,16 +60,6 @@ absl::Status WriteSafetensors(const std::string& path, const Checkpoint& checkpo
 // against the real size of the file.
 absl::StatusOr<Checkpoint> ReadSafetensors(const std::string& path);
 
-// Checks tensors loaded from `source` (e.g. a checkpoint's path) against what
-// a model needs: every expected name present with exactly that dtype and
-// shape, and nothing else. The error lists the problems, each naming the
-// tensor: "checkpoint model.safetensors: tensor dense.kernel is f32[784,10],
-// the model needs f32[784,128]"; extra tensors that look like a rename of a
-// missing one say so.
-absl::Status CheckTensorsMatch(const NamedTensors& loaded,
-                               const std::map<std::string, TensorType>& expected,
-                               std::string_view source);
-
 }  // namespace dlc
 
 #endif  // DLC_RUNTIME_SAFETENSORS_H_

@@ -9,6 +9,7 @@
 #include "ir/str_cat.h"
 #include "ir/random_hash.h"
 #include "ir/verifier.h"
+#include "runtime/checkpoint_match.h"
 #include "runtime/initializers.h"
 #include "runtime/non_finite.h"
 #include "runtime/random.h"
@@ -302,18 +303,13 @@ absl::StatusOr<EvalStats> Trainer::Evaluate(const LabeledImages& data) {
 }
 
 absl::Status Trainer::LoadParameters(const NamedTensors& tensors, std::string_view source) {
-  for (const auto& [name, current] : parameters_) {
-    auto it = tensors.find(name);
-    if (it == tensors.end()) {
-      return absl::NotFoundError(StrCat(source, ": no tensor ", name, " (", current.type().ToString(),
-                                        ") for the model's parameter of that name"));
-    }
-    if (it->second.type() != current.type()) {
-      return absl::InvalidArgumentError(StrCat(source, ": tensor ", name, " is ",
-                                               it->second.type().ToString(), ", the model needs ",
-                                               current.type().ToString()));
-    }
-  }
+  // Every parameter; the optimizer state where the file has it (a file of
+  // parameters only starts the state afresh); nothing else is read.
+  ExpectedTensors expected;
+  expected.others_allowed = true;
+  for (const auto& [name, current] : parameters_) expected.needed.emplace(name, current.type());
+  for (const auto& [name, current] : state_) expected.optional.emplace(name, current.type());
+  DLC_RETURN_IF_ERROR(CheckTensorsMatch(tensors, expected, source));
   // Weights of a run that diverged: a NaN would only come out of the first step.
   NamedTensors used;
   for (const auto& [name, value] : tensors) {
@@ -324,11 +320,6 @@ absl::Status Trainer::LoadParameters(const NamedTensors& tensors, std::string_vi
     if (parameters_.contains(name)) {
       parameters_[name] = value;
     } else if (auto it = state_.find(name); it != state_.end()) {
-      if (value.type() != it->second.type()) {
-        return absl::InvalidArgumentError(StrCat(source, ": optimizer state ", name, " is ",
-                                                 value.type().ToString(), ", expected ",
-                                                 it->second.type().ToString()));
-      }
       it->second = value;
     }
   }

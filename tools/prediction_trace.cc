@@ -10,6 +10,7 @@
 #include "ir/interpreter.h"
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
+#include "runtime/checkpoint_match.h"
 #include "runtime/dataset.h"
 #include "runtime/non_finite.h"
 
@@ -66,22 +67,15 @@ LayerTrace SummarizeStage(const dl::LoweredModel& model, const dl::Stage& stage,
 absl::StatusOr<std::map<std::string, Tensor>> ParameterFeeds(const dl::LoweredModel& model,
                                                              const NamedTensors& parameters,
                                                              std::string_view source) {
-  std::map<std::string, Tensor> feeds;
+  // The parameters; a training checkpoint's optimizer state is not read.
+  ExpectedTensors expected;
+  expected.others_allowed = true;
   for (ValueId p : model.graph.Parameters()) {
-    const Node& node = model.graph.node(p);
-    auto it = parameters.find(node.name);
-    if (it == parameters.end()) {
-      return absl::NotFoundError(StrCat(source, ": no tensor ", node.name, " (",
-                                        node.type.ToString(),
-                                        ") for the model's parameter of that name"));
-    }
-    if (it->second.type() != node.type) {
-      return absl::InvalidArgumentError(StrCat(source, ": tensor ", node.name, " is ",
-                                               it->second.type().ToString(), ", the model needs ",
-                                               node.type.ToString()));
-    }
-    feeds.emplace(node.name, it->second);
+    expected.needed.emplace(model.graph.node(p).name, model.graph.node(p).type);
   }
+  DLC_RETURN_IF_ERROR(CheckTensorsMatch(parameters, expected, source));
+  std::map<std::string, Tensor> feeds;
+  for (const auto& [name, type] : expected.needed) feeds.emplace(name, parameters.at(name));
   DLC_RETURN_IF_ERROR(CheckAllFinite(feeds, source));
   return feeds;
 }
