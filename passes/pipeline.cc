@@ -19,11 +19,13 @@
 #include "passes/pool_masks.h"
 #include "passes/register_accumulation.h"
 #include "passes/register_blocking.h"
+#include "passes/simplify.h"
 #include "passes/transforms/by_name.h"
 
 namespace dlc {
 namespace {
 
+constexpr std::string_view kSimplify = "simplify";
 constexpr std::string_view kPoolMasks = "move-pool-masks";
 constexpr std::string_view kLower = "lower";
 constexpr std::string_view kAccumulate = "accumulate-in-registers";
@@ -72,8 +74,8 @@ absl::Status VerifyModule(const llvm::Module& module, std::string_view step) {
 
 const std::vector<std::string_view>& PipelineSteps() {
   static const std::vector<std::string_view> steps = {
-      kPoolMasks, kLower, kAccumulate, kBlock, kVectorize, kParallelize, kPlanMemory, kVerifyLoops, kEmitLlvm,
-      kOptimize};
+      kSimplify,    kPoolMasks,  kLower,       kAccumulate, kBlock, kVectorize,
+      kParallelize, kPlanMemory, kVerifyLoops, kEmitLlvm,   kOptimize};
   return steps;
 }
 
@@ -149,6 +151,16 @@ void Pipeline::MaybePrint(std::string_view step, const std::function<std::string
   }
 }
 
+absl::Status Pipeline::AfterGraphStep(std::string_view name, const Graph& graph) {
+  if (options_.verify_each) {
+    if (absl::Status status = VerifyGraph(graph); !status.ok()) {
+      return absl::InternalError(StrCat("after ", name, ": ", status.message()));
+    }
+  }
+  MaybePrint(name, [&] { return PrintGraph(graph); });
+  return absl::OkStatus();
+}
+
 absl::Status Pipeline::RunLoopPass(std::string_view name, loops::LoopProgram& program,
                                    std::vector<loops::StmtId>& accumulations) {
   const ScheduleOptions& s = options_.schedule;
@@ -179,8 +191,10 @@ absl::Status Pipeline::RunLoopPass(std::string_view name, loops::LoopProgram& pr
 
 absl::StatusOr<loops::LoopProgram> Pipeline::LowerToLoops(const Graph& input) {
   if (options_.verify_each) DLC_RETURN_IF_ERROR(VerifyGraph(input));
-  DLC_ASSIGN_OR_RETURN(const Graph graph, Step(kPoolMasks, [&] { return MovePoolMasks(input); }));
-  MaybePrint(kPoolMasks, [&] { return PrintGraph(graph); });
+  DLC_ASSIGN_OR_RETURN(const Graph simplified, Step(kSimplify, [&] { return Simplify(input); }));
+  DLC_RETURN_IF_ERROR(AfterGraphStep(kSimplify, simplified));
+  DLC_ASSIGN_OR_RETURN(const Graph graph, Step(kPoolMasks, [&] { return MovePoolMasks(simplified); }));
+  DLC_RETURN_IF_ERROR(AfterGraphStep(kPoolMasks, graph));
   DLC_ASSIGN_OR_RETURN(loops::LoopProgram program,
                        Step(kLower, [&] { return dlc::LowerToLoops(graph, LowerOptionsOf(options_.schedule)); }));
   if (options_.verify_each) {

@@ -3,7 +3,8 @@
 // benchmarks and the tests all go through here, so every consumer runs the
 // same passes in the same order:
 //
-//   graph ── move-pool-masks ────────── ReLU masks onto max-pool outputs (pool_masks.h)
+//   graph ── simplify ───────────────── common subexpressions and dead code out (simplify.h)
+//         ── move-pool-masks ────────── ReLU masks onto max-pool outputs (pool_masks.h)
 //         ── lower ──────────────────── loop IR, one kernel per node, elementwise fusion
 //         ── accumulate-in-registers ── reductions keep their running value in a local
 //         ── block-registers ────────── several accumulations side by side
@@ -107,6 +108,8 @@ class Pipeline {
   template <typename F>
   auto Step(std::string_view name, F&& run);
   void MaybePrint(std::string_view step, const std::function<std::string()>& text);
+  // After a graph step: the tensor verifier (when asked), then printing.
+  absl::Status AfterGraphStep(std::string_view name, const Graph& graph);
   absl::Status RunLoopPass(std::string_view name, loops::LoopProgram& program,
                            std::vector<loops::StmtId>& accumulations);
 
