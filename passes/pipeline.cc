@@ -79,6 +79,18 @@ const std::vector<std::string_view>& PipelineSteps() {
   return steps;
 }
 
+const std::vector<std::string_view>& GraphPasses() {
+  static const std::vector<std::string_view> passes = {kSimplify, kPoolMasks};
+  return passes;
+}
+
+absl::StatusOr<Graph> RunGraphPass(std::string_view name, const Graph& graph) {
+  if (name == kSimplify) return Simplify(graph);
+  if (name == kPoolMasks) return MovePoolMasks(graph);
+  return absl::InvalidArgumentError(StrCat("unknown graph pass '", name, "' (the graph passes: ",
+                                           JoinNames(GraphPasses()), ")"));
+}
+
 const std::vector<std::string_view>& LoopPasses() {
   static const std::vector<std::string_view> passes = {kAccumulate, kBlock, kVectorize,
                                                        kParallelize, kPlanMemory};
@@ -151,16 +163,6 @@ void Pipeline::MaybePrint(std::string_view step, const std::function<std::string
   }
 }
 
-absl::Status Pipeline::AfterGraphStep(std::string_view name, const Graph& graph) {
-  if (options_.verify_each) {
-    if (absl::Status status = VerifyGraph(graph); !status.ok()) {
-      return absl::InternalError(StrCat("after ", name, ": ", status.message()));
-    }
-  }
-  MaybePrint(name, [&] { return PrintGraph(graph); });
-  return absl::OkStatus();
-}
-
 absl::Status Pipeline::RunLoopPass(std::string_view name, loops::LoopProgram& program,
                                    std::vector<loops::StmtId>& accumulations) {
   const ScheduleOptions& s = options_.schedule;
@@ -191,10 +193,16 @@ absl::Status Pipeline::RunLoopPass(std::string_view name, loops::LoopProgram& pr
 
 absl::StatusOr<loops::LoopProgram> Pipeline::LowerToLoops(const Graph& input) {
   if (options_.verify_each) DLC_RETURN_IF_ERROR(VerifyGraph(input));
-  DLC_ASSIGN_OR_RETURN(const Graph simplified, Step(kSimplify, [&] { return Simplify(input); }));
-  DLC_RETURN_IF_ERROR(AfterGraphStep(kSimplify, simplified));
-  DLC_ASSIGN_OR_RETURN(const Graph graph, Step(kPoolMasks, [&] { return MovePoolMasks(simplified); }));
-  DLC_RETURN_IF_ERROR(AfterGraphStep(kPoolMasks, graph));
+  Graph graph = input;
+  for (std::string_view name : GraphPasses()) {
+    DLC_ASSIGN_OR_RETURN(graph, Step(name, [&] { return RunGraphPass(name, graph); }));
+    if (options_.verify_each) {
+      if (absl::Status status = VerifyGraph(graph); !status.ok()) {
+        return absl::InternalError(StrCat("after ", name, ": ", status.message()));
+      }
+    }
+    MaybePrint(name, [&] { return PrintGraph(graph); });
+  }
   DLC_ASSIGN_OR_RETURN(loops::LoopProgram program,
                        Step(kLower, [&] { return dlc::LowerToLoops(graph, LowerOptionsOf(options_.schedule)); }));
   if (options_.verify_each) {

@@ -45,6 +45,11 @@ namespace dlc {
 
 // The steps' names, in pipeline order.
 const std::vector<std::string_view>& PipelineSteps();
+// The graph steps among them, in pipeline order (what `dlc opt --passes`
+// may name to print the tensor IR after them).
+const std::vector<std::string_view>& GraphPasses();
+// Runs graph step `name`, one of GraphPasses(), on `graph`.
+absl::StatusOr<Graph> RunGraphPass(std::string_view name, const Graph& graph);
 // The loop-IR passes among them (what `dlc opt --passes` may name, besides
 // loop transformations applied to one loop: transforms/by_name.h).
 const std::vector<std::string_view>& LoopPasses();
@@ -108,8 +113,6 @@ class Pipeline {
   template <typename F>
   auto Step(std::string_view name, F&& run);
   void MaybePrint(std::string_view step, const std::function<std::string()>& text);
-  // After a graph step: the tensor verifier (when asked), then printing.
-  absl::Status AfterGraphStep(std::string_view name, const Graph& graph);
   absl::Status RunLoopPass(std::string_view name, loops::LoopProgram& program,
                            std::vector<loops::StmtId>& accumulations);
 

@@ -29,7 +29,8 @@ ABSL_FLAG(std::string, schedule, "",
           "max_accumulators, min_vector_extent, min_reduction_to_split, min_parallel_work, "
           "register_tiles, pixel_tile");
 ABSL_FLAG(std::vector<std::string>, passes, {},
-          "opt: the loop passes to run after lowering, in order (default: the schedule's); "
+          "opt: the graph passes to run, in order, printing tensor IR (simplify, move-pool-masks); or "
+          "the loop passes to run after lowering, in order (default: the schedule's); "
           "also loop transformations of one loop, named by its variable: split:i3:4, "
           "interchange:i3:i4, tile:i2=2:i4=16, pack:i2:%w, unroll-and-jam:i2:3");
 
