@@ -19,11 +19,13 @@
 #include "passes/pool_masks.h"
 #include "passes/register_accumulation.h"
 #include "passes/register_blocking.h"
+#include "passes/simplify.h"
 #include "passes/transforms/by_name.h"
 
 namespace dlc {
 namespace {
 
+constexpr std::string_view kSimplify = "simplify";
 constexpr std::string_view kPoolMasks = "move-pool-masks";
 constexpr std::string_view kLower = "lower";
 constexpr std::string_view kAccumulate = "accumulate-in-registers";
@@ -72,9 +74,21 @@ absl::Status VerifyModule(const llvm::Module& module, std::string_view step) {
 
 const std::vector<std::string_view>& PipelineSteps() {
   static const std::vector<std::string_view> steps = {
-      kPoolMasks, kLower, kAccumulate, kBlock, kVectorize, kParallelize, kPlanMemory, kVerifyLoops, kEmitLlvm,
-      kOptimize};
+      kSimplify,    kPoolMasks,  kLower,       kAccumulate, kBlock, kVectorize,
+      kParallelize, kPlanMemory, kVerifyLoops, kEmitLlvm,   kOptimize};
   return steps;
+}
+
+const std::vector<std::string_view>& GraphPasses() {
+  static const std::vector<std::string_view> passes = {kSimplify, kPoolMasks};
+  return passes;
+}
+
+absl::StatusOr<Graph> RunGraphPass(std::string_view name, const Graph& graph) {
+  if (name == kSimplify) return Simplify(graph);
+  if (name == kPoolMasks) return MovePoolMasks(graph);
+  return absl::InvalidArgumentError(StrCat("unknown graph pass '", name, "' (the graph passes: ",
+                                           JoinNames(GraphPasses()), ")"));
 }
 
 const std::vector<std::string_view>& LoopPasses() {
@@ -179,8 +193,16 @@ absl::Status Pipeline::RunLoopPass(std::string_view name, loops::LoopProgram& pr
 
 absl::StatusOr<loops::LoopProgram> Pipeline::LowerToLoops(const Graph& input) {
   if (options_.verify_each) DLC_RETURN_IF_ERROR(VerifyGraph(input));
-  DLC_ASSIGN_OR_RETURN(const Graph graph, Step(kPoolMasks, [&] { return MovePoolMasks(input); }));
-  MaybePrint(kPoolMasks, [&] { return PrintGraph(graph); });
+  Graph graph = input;
+  for (std::string_view name : GraphPasses()) {
+    DLC_ASSIGN_OR_RETURN(graph, Step(name, [&] { return RunGraphPass(name, graph); }));
+    if (options_.verify_each) {
+      if (absl::Status status = VerifyGraph(graph); !status.ok()) {
+        return absl::InternalError(StrCat("after ", name, ": ", status.message()));
+      }
+    }
+    MaybePrint(name, [&] { return PrintGraph(graph); });
+  }
   DLC_ASSIGN_OR_RETURN(loops::LoopProgram program,
                        Step(kLower, [&] { return dlc::LowerToLoops(graph, LowerOptionsOf(options_.schedule)); }));
   if (options_.verify_each) {

@@ -3,7 +3,8 @@
 // benchmarks and the tests all go through here, so every consumer runs the
 // same passes in the same order:
 //
-//   graph ── move-pool-masks ────────── ReLU masks onto max-pool outputs (pool_masks.h)
+//   graph ── simplify ───────────────── common subexpressions and dead code out (simplify.h)
+//         ── move-pool-masks ────────── ReLU masks onto max-pool outputs (pool_masks.h)
 //         ── lower ──────────────────── loop IR, one kernel per node, elementwise fusion
 //         ── accumulate-in-registers ── reductions keep their running value in a local
 //         ── block-registers ────────── several accumulations side by side
@@ -44,6 +45,11 @@ namespace dlc {
 
 // The steps' names, in pipeline order.
 const std::vector<std::string_view>& PipelineSteps();
+// The graph steps among them, in pipeline order (what `dlc opt --passes`
+// may name to print the tensor IR after them).
+const std::vector<std::string_view>& GraphPasses();
+// Runs graph step `name`, one of GraphPasses(), on `graph`.
+absl::StatusOr<Graph> RunGraphPass(std::string_view name, const Graph& graph);
 // The loop-IR passes among them (what `dlc opt --passes` may name, besides
 // loop transformations applied to one loop: transforms/by_name.h).
 const std::vector<std::string_view>& LoopPasses();

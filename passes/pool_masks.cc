@@ -7,6 +7,7 @@
 #include "ir/str_cat.h"
 #include "ir/verifier.h"
 #include "ir/window.h"
+#include "passes/simplify.h"
 
 namespace dlc {
 namespace {
@@ -65,31 +66,6 @@ std::vector<std::vector<ValueId>> Users(const Graph& graph) {
     for (ValueId operand : graph.node(id).operands) users[operand].push_back(id);
   }
   return users;
-}
-
-// The graph without nodes nothing needs: not an output, not used by a
-// needed node, not an input or parameter (the program's arguments).
-Graph WithoutUnused(const Graph& graph) {
-  std::vector<bool> needed(graph.size(), false);
-  for (ValueId out : graph.outputs) needed[out] = true;
-  for (ValueId id = graph.size() - 1; id >= 0; --id) {
-    const Node& node = graph.node(id);
-    if (node.op == OpKind::kInput || node.op == OpKind::kParameter) needed[id] = true;
-    if (!needed[id]) continue;
-    for (ValueId operand : node.operands) needed[operand] = true;
-  }
-  Graph result;
-  result.name = graph.name;
-  std::vector<ValueId> renumbered(graph.size(), -1);
-  for (ValueId id = 0; id < graph.size(); ++id) {
-    if (!needed[id]) continue;
-    Node node = graph.node(id);
-    for (ValueId& operand : node.operands) operand = renumbered[operand];
-    renumbered[id] = result.size();
-    result.nodes.push_back(std::move(node));
-  }
-  for (ValueId out : graph.outputs) result.outputs.push_back(renumbered[out]);
-  return result;
 }
 
 }  // namespace
@@ -153,7 +129,7 @@ absl::StatusOr<Graph> MovePoolMasks(const Graph& graph) {
   }
   if (!changed) return graph;
   for (ValueId out : graph.outputs) result.outputs.push_back(renumbered[out]);
-  Graph pruned = WithoutUnused(result);
+  Graph pruned = EliminateDeadCode(result);
   DLC_RETURN_IF_ERROR(VerifyGraph(pruned));
   return pruned;
 }

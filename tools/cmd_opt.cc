@@ -3,10 +3,12 @@
 // tested on its own (MLIR's `opt`):
 //
 //   dlc opt FILE.ir                                   tensor IR, verified, printed
+//   dlc opt FILE.ir --passes=simplify                 tensor IR after these graph passes
 //   dlc opt FILE.ir --emit=loops                      lowered with the default schedule
 //   dlc opt FILE.ir --passes=accumulate-in-registers,vectorize   exactly these loop passes
 //   dlc opt FILE.ir --passes=split:i2:4,vectorize     a loop transformation too (transforms/by_name.h)
 //   dlc opt FILE.ir --emit=llvm [--target-cpu=CPU]    through code generation and O3
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -15,6 +17,7 @@
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "ir/status_macros.h"
+#include "ir/str_cat.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Target/TargetMachine.h"
@@ -35,6 +38,31 @@ absl::StatusOr<codegen::TargetInfo> Target() {
   const std::string cpu = absl::GetFlag(FLAGS_target_cpu);
   if (cpu.empty()) return codegen::HostTargetInfo();
   return codegen::TargetInfoForCpu(cpu, absl::GetFlag(FLAGS_mattr));
+}
+
+bool IsGraphPass(std::string_view name) {
+  return std::ranges::find(GraphPasses(), name) != GraphPasses().end();
+}
+
+// Whether --passes names graph passes (all of them) rather than loop
+// passes: graph passes print the tensor IR, the loop passes the loops
+// after every graph pass and lowering, so the two do not mix.
+absl::StatusOr<bool> NamesGraphPasses(const std::vector<std::string>& passes) {
+  const auto graph = std::ranges::count_if(passes, IsGraphPass);
+  if (graph == 0) return false;
+  if (graph == static_cast<std::ptrdiff_t>(passes.size())) return true;
+  return absl::InvalidArgumentError(StrCat("--passes names graph passes (", JoinNames(GraphPasses()),
+                                           ") or loop passes, not both"));
+}
+
+// `passes` (graph passes) in order on every graph of `module`.
+absl::Status RunGraphPasses(Module& module, const std::vector<std::string>& passes) {
+  for (Graph& graph : module.graphs) {
+    for (const std::string& pass : passes) {
+      DLC_ASSIGN_OR_RETURN(graph, RunGraphPass(pass, graph));
+    }
+  }
+  return absl::OkStatus();
 }
 
 // Every graph of `module` through the pipeline up to `emit` (loops or llvm).
@@ -79,10 +107,21 @@ int RunOpt(const std::vector<std::string>& args) {
     std::fprintf(stderr, "dlc opt: --format must be text or dot, got '%s'\n", format.c_str());
     return kExitUsage;
   }
+  const std::vector<std::string> passes = absl::GetFlag(FLAGS_passes);
+  const absl::StatusOr<bool> graph_passes = NamesGraphPasses(passes);
+  if (!graph_passes.ok()) {
+    std::fprintf(stderr, "dlc opt: %s\n", std::string(graph_passes.status().message()).c_str());
+    return kExitError;
+  }
   // --emit's default belongs to dlc compile (obj): here it means ir, or
   // loops when loop passes are named.
   std::string emit = absl::GetFlag(FLAGS_emit);
-  if (emit == "obj") emit = absl::GetFlag(FLAGS_passes).empty() ? "ir" : "loops";
+  if (emit == "obj") emit = passes.empty() || *graph_passes ? "ir" : "loops";
+  if (*graph_passes && emit != "ir") {
+    std::fprintf(stderr, "dlc opt: graph passes print tensor IR (--emit=ir), not --emit=%s\n",
+                 emit.c_str());
+    return kExitUsage;
+  }
   if (emit != "ir" && emit != "loops" && emit != "llvm") {
     std::fprintf(stderr, "dlc opt: unknown --emit=%s (choose ir, loops or llvm)\n", emit.c_str());
     return kExitUsage;
@@ -104,6 +143,12 @@ int RunOpt(const std::vector<std::string>& args) {
     }
     std::fputs(text->c_str(), stdout);
     return kExitOk;
+  }
+  if (*graph_passes) {
+    if (absl::Status status = RunGraphPasses(*module, passes); !status.ok()) {
+      std::fprintf(stderr, "dlc opt: %s\n", std::string(status.message()).c_str());
+      return kExitError;
+    }
   }
   if (format == "dot") {
     for (const Graph& graph : module->graphs) std::fputs(GraphToDot(graph).c_str(), stdout);

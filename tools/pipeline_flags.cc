@@ -13,7 +13,8 @@
 
 ABSL_FLAG(std::vector<std::string>, print_after, {},
           DLC_COMPILING "print the program after these compile steps (to standard error); the steps: "
-          "lower, accumulate-in-registers, block-registers, vectorize, parallelize, "
+          "simplify, move-pool-masks, lower, accumulate-in-registers, block-registers, vectorize, "
+          "parallelize, "
           "plan-memory, emit-llvm, optimize");
 ABSL_FLAG(bool, print_after_all, false, DLC_COMPILING "print the program after every compile step");
 ABSL_FLAG(bool, time_passes, false, DLC_COMPILING "print the time each compile step took (to standard error)");
@@ -28,7 +29,8 @@ ABSL_FLAG(std::string, schedule, "",
           "max_accumulators, min_vector_extent, min_reduction_to_split, min_parallel_work, "
           "register_tiles, pixel_tile");
 ABSL_FLAG(std::vector<std::string>, passes, {},
-          "opt: the loop passes to run after lowering, in order (default: the schedule's); "
+          "opt: the graph passes to run, in order, printing tensor IR (simplify, move-pool-masks); or "
+          "the loop passes to run after lowering, in order (default: the schedule's); "
           "also loop transformations of one loop, named by its variable: split:i3:4, "
           "interchange:i3:i4, tile:i2=2:i4=16, pack:i2:%w, unroll-and-jam:i2:3");
 

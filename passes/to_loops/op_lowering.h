@@ -123,6 +123,24 @@ StmtId Accumulate(OpLowering& op, BufferId target, ExprId at, ExprId a, ExprId b
 // with the variable (driver.cc).
 StmtId Loop(OpLowering& op, int64_t extent, const std::function<std::vector<StmtId>(ExprId)>& body);
 
+// An element of a value of shape [outer, length, inner] (the dimensions
+// before an axis, the axis, those after it) in a reduction along the axis.
+struct AxisElement {
+  ExprId reduced;  // its result's flat index, in [outer x inner]
+  ExprId flat;     // its own flat index
+  ExprId k;        // its place along the axis
+};
+// A nest over every element of `shape` for a reduction along `axis`
+// (along_axis.cc): each result sees its elements in order, k = 0, 1, ...,
+// (the interpreter's order), and the results are the innermost loop: the
+// inner positions when there are any (side by side in memory), else the
+// rows. Register accumulation then keeps each result's running value in a
+// register, and vectorization puts results side by side in SIMD lanes;
+// with the axis innermost, a short row (10 classes) would be a serial chain
+// through memory, too short for vectors of its own.
+std::vector<StmtId> AlongAxis(OpLowering& op, const Shape& shape, int64_t axis,
+                              const std::function<std::vector<StmtId>(const AxisElement&)>& body);
+
 absl::Status LowerElementwise(OpLowering& op);   // elementwise.cc
 // Which elementwise nodes to fuse into their user (elementwise.cc): those
 // with exactly one use, by an elementwise node of the same shape, that are

@@ -64,38 +64,30 @@ absl::Status Reduce(OpLowering& op) {
 }
 
 // argmax: the first maximum; a NaN counts as the largest value, so the first
-// NaN wins (as in numpy and the interpreter).
+// NaN wins (as in numpy and the interpreter). From the lowest value at
+// place 0, each element is taken when it is more (or a NaN) while the best
+// so far is no NaN; an element equal to the lowest, not taken, leaves the
+// same best and place as taking it would. Selects, not branches, so that
+// results side by side (AlongAxis) run in SIMD lanes.
 absl::Status ArgMax(OpLowering& op) {
   const Shape& in = op.in_type(0).shape;
   const int64_t axis = *NormalizeAxis(AttrInt(op.node().attrs, "axis"), op.in_type(0).rank());
-  const bool keepdims = AttrBool(op.node().attrs, "keepdims");
   const Type t = loops::TypeOf(op.in_type(0).dtype);
-  Shape kept = ReducedShape(in, {axis}, /*keepdims=*/false);
+  // keepdims only inserts a size-1 axis: the flat positions are the same.
+  const Shape kept = ReducedShape(in, {axis}, /*keepdims=*/false);
   BufferId best = op.Temp(t, kept, "best");
-  // Visit the reduced axis innermost so each result's candidates come in order.
-  Shape order;
-  for (int64_t i = 0; i < static_cast<int64_t>(in.size()); ++i) {
-    if (i != axis) order.push_back(in[i]);
-  }
-  order.push_back(in[axis]);
-  op.Emit(op.b.Nest(order, [&](std::span<const ExprId> v) {
-    std::vector<ExprId> c(in.size());
-    for (int64_t i = 0, j = 0; i < static_cast<int64_t>(in.size()); ++i) {
-      c[i] = i == axis ? v.back() : v[j++];
-    }
-    ExprId result_at = op.b.FlatIndex(v.first(v.size() - 1), kept);
-    ExprId x = op.b.Load(op.in[0], op.b.FlatIndex(c, in));
-    ExprId current = op.b.Load(best, result_at);
-    ExprId first = op.b.Compare(CompareOp::kEq, v.back(), op.b.Index(0));
-    ExprId current_not_nan = op.b.Compare(CompareOp::kEq, current, current);
-    ExprId better = op.b.Binary(BinaryOp::kOr, op.b.Compare(CompareOp::kGt, x, current),
-                                op.b.Compare(CompareOp::kNe, x, x));
-    ExprId take = op.b.Binary(BinaryOp::kOr, first, op.b.Binary(BinaryOp::kAnd, current_not_nan, better));
-    // keepdims only inserts a size-1 axis: the flat positions are the same.
-    (void)keepdims;
-    return std::vector<StmtId>{op.b.If(
-        take, {op.b.Store(best, result_at, x),
-               op.b.Store(op.out, result_at, op.b.Cast(Type::kI32, v.back()))})};
+  op.Fill(best, kept, op.b.Const(Lowest(t), t));
+  op.Fill(op.out, kept, op.b.Const(0, Type::kI32));
+  op.Emit(AlongAxis(op, in, axis, [&](const AxisElement& e) {
+    ExprId x = op.b.Load(op.in[0], e.flat);
+    ExprId current = op.b.Load(best, e.reduced);
+    ExprId take = op.b.Binary(BinaryOp::kAnd,
+                              op.b.Unary(loops::UnaryOp::kNot, op.b.Compare(CompareOp::kLe, x, current)),
+                              op.b.Compare(CompareOp::kEq, current, current));
+    // The place first: `take` reads `best`.
+    return std::vector<StmtId>{
+        op.b.Store(op.out, e.reduced, op.b.Select(take, op.b.Cast(Type::kI32, e.k), op.b.Load(op.out, e.reduced))),
+        op.b.Store(best, e.reduced, op.b.Select(take, x, current))};
   }));
   return absl::OkStatus();
 }

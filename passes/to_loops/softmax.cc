@@ -14,30 +14,24 @@ using loops::CompareOp;
 using loops::UnaryOp;
 
 // Per-row statistics along `axis` of a value of `shape` in `x`: fills
-// `max` and `log_sum` (both of the reduced shape).
+// `max` and `log_sum` (both of the reduced shape). Rows side by side in
+// the innermost loop (AlongAxis), so that they run in SIMD lanes.
 void RowStatistics(OpLowering& op, BufferId x, const Shape& shape, int64_t axis, BufferId max,
                    BufferId log_sum) {
   const Shape rows = ReducedShape(shape, {axis}, false);
   const Type t = op.elem();
-  auto row_at = [&](std::span<const ExprId> c) {
-    std::vector<ExprId> r;
-    for (size_t i = 0; i < c.size(); ++i) {
-      if (static_cast<int64_t>(i) != axis) r.push_back(c[i]);
-    }
-    return op.b.FlatIndex(r, rows);
-  };
   op.Fill(max, rows, op.b.Const(-INFINITY, t));
-  op.Emit(op.b.Nest(shape, [&](std::span<const ExprId> c) {
-    ExprId at = row_at(c);
-    ExprId v = op.b.Load(x, op.b.FlatIndex(c, shape));
-    return std::vector<StmtId>{op.b.Store(max, at, op.b.Binary(BinaryOp::kMax, op.b.Load(max, at), v))};
+  op.Emit(AlongAxis(op, shape, axis, [&](const AxisElement& e) {
+    ExprId v = op.b.Load(x, e.flat);
+    return std::vector<StmtId>{
+        op.b.Store(max, e.reduced, op.b.Binary(BinaryOp::kMax, op.b.Load(max, e.reduced), v))};
   }));
   op.Fill(log_sum, rows, op.Zero(t));
-  op.Emit(op.b.Nest(shape, [&](std::span<const ExprId> c) {
-    ExprId at = row_at(c);
-    ExprId v = op.b.Load(x, op.b.FlatIndex(c, shape));
-    ExprId e = op.b.Unary(UnaryOp::kExp, op.b.Binary(BinaryOp::kSub, v, op.b.Load(max, at)));
-    return std::vector<StmtId>{op.b.Store(log_sum, at, op.b.Binary(BinaryOp::kAdd, op.b.Load(log_sum, at), e))};
+  op.Emit(AlongAxis(op, shape, axis, [&](const AxisElement& e) {
+    ExprId v = op.b.Load(x, e.flat);
+    ExprId p = op.b.Unary(UnaryOp::kExp, op.b.Binary(BinaryOp::kSub, v, op.b.Load(max, e.reduced)));
+    return std::vector<StmtId>{
+        op.b.Store(log_sum, e.reduced, op.b.Binary(BinaryOp::kAdd, op.b.Load(log_sum, e.reduced), p))};
   }));
   op.Emit(op.b.Nest(rows, [&](std::span<const ExprId> c) {
     ExprId at = op.b.FlatIndex(c, rows);

@@ -8,9 +8,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "frontend/lower.h"
 #include "frontend/parser.h"
+#include "ir/interpreter.h"
 #include "ir/loops/loop_interpreter.h"
 #include "ir/parser.h"
 #include "ir/loops/loop_printer.h"
@@ -194,6 +196,81 @@ TEST(LoweredParityTest, ConvolutionGradientsInBatchChunks) {
 })", "chunks.ir");
   ASSERT_TRUE(module.ok()) << module.status();
   ExpectParity(module->graphs[0], MakeInputs(module->graphs[0], 3), kTrainStepTolerance);
+}
+
+// Softmax, log-softmax, cross-entropy and argmax along axes shorter and
+// longer than a vector (3, 10, 17, 40 classes; their rows side by side in
+// SIMD lanes, 37 rows: a masked last vector), and along a middle axis
+// (the positions after it in the lanes). The loop interpreter keeps the
+// tensor interpreter's argmax exactly, its softmax family to the last bits
+// of libm.
+TEST(LoweredParityTest, SoftmaxFamilyAlongShortAndLongAxes) {
+  std::string text = "graph g {\n  %labels = input() : u8[37]\n";
+  std::string outputs;
+  for (int classes : {3, 10, 17, 40}) {
+    const std::string k = std::to_string(classes), x = "%x" + k, rows = "f32[37," + k + "]";
+    text += "  " + x + " = input() : " + rows + "\n";
+    text += "  %p" + k + " = softmax(" + x + ") : " + rows + "\n";
+    text += "  %lp" + k + " = log_softmax(" + x + ") : " + rows + "\n";
+    text += "  %loss" + k + " = softmax_cross_entropy(" + x + ", %labels) : f32[]\n";
+    text += "  %best" + k + " = argmax(" + x + ") {axis=1} : i32[37]\n";
+    outputs += "%p" + k + ", %lp" + k + ", %loss" + k + ", %best" + k + ", ";
+  }
+  text += R"(  %y = input() : f32[3,10,5]
+  %py = softmax(%y) {axis=1} : f32[3,10,5]
+  %besty = argmax(%y) {axis=1} : i32[3,5]
+  return )" + outputs + "%py, %besty\n}\n";
+  absl::StatusOr<Module> module = ParseModule(text, "softmax.ir");
+  ASSERT_TRUE(module.ok()) << module.status();
+  const Graph& graph = module->graphs[0];
+  // Labels below 3, the fewest classes; ties among the inputs (steps of 1e-3).
+  std::map<std::string, Tensor> feeds = MakeInputs(graph, 3);
+  ExpectParity(graph, feeds, kOpTolerance);
+
+  absl::StatusOr<std::vector<Tensor>> expected = Interpret(graph, feeds);
+  ASSERT_TRUE(expected.ok()) << expected.status();
+  absl::StatusOr<loops::LoopProgram> program = Pipeline(PipelineOptionsFor(Jit().target())).LowerToLoops(graph);
+  ASSERT_TRUE(program.ok()) << program.status();
+  std::vector<const Tensor*> inputs;
+  for (loops::BufferId id : program->arguments) {
+    const loops::Buffer& buffer = program->buffer(id);
+    if (buffer.kind == loops::BufferKind::kInput) inputs.push_back(&feeds.at(buffer.name));
+  }
+  absl::StatusOr<std::vector<Tensor>> actual = loops::RunLoopProgram(*program, inputs);
+  ASSERT_TRUE(actual.ok()) << actual.status();
+  for (size_t k = 0; k < expected->size(); ++k) {
+    ExpectMatches((*expected)[k], (*actual)[k], kOpTolerance, "output " + std::to_string(k));
+  }
+}
+
+// Argmax's corner cases, to the bit in the JIT (one and two threads): the
+// first maximum wins a tie, the first NaN beats everything, a row of -inf
+// gives place 0; rows in lanes, each row a case.
+TEST(LoweredParityTest, ArgmaxTiesNaNsAndInfinitiesInLanes) {
+  absl::StatusOr<Module> module = ParseModule(R"(graph g {
+  %x = input() : f32[20,5]
+  %best = argmax(%x) {axis=1} : i32[20]
+  return %best
+})", "argmax.ir");
+  ASSERT_TRUE(module.ok()) << module.status();
+  const Graph& graph = module->graphs[0];
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  const std::vector<std::vector<float>> cases = {
+      {1, 3, 3, 2, 0}, {nan, 1, 2, 3, 4}, {1, 2, nan, 9, nan}, {-inf, -inf, -inf, -inf, -inf},
+      {-inf, -inf, -2, -inf, -2}, {inf, 1, inf, 2, 3}, {0, -0.0f, 0, 0, 0}, {-1, -1, -1, -1, 5}};
+  std::vector<float> values;
+  for (int row = 0; row < 20; ++row) {
+    const std::vector<float>& c = cases[row % cases.size()];
+    values.insert(values.end(), c.begin(), c.end());
+  }
+  std::map<std::string, Tensor> feeds;
+  feeds.emplace("x", Tensor::FromVector<float>(DType::kF32, {20, 5}, values));
+  absl::StatusOr<std::vector<Tensor>> expected = Interpret(graph, feeds);
+  ASSERT_TRUE(expected.ok()) << expected.status();
+  for (int row = 0; row < static_cast<int>(cases.size()); ++row) {
+    EXPECT_EQ((*expected)[0].GetDouble(row), std::vector<int>({1, 0, 2, 0, 2, 0, 0, 4})[row]) << row;
+  }
+  ExpectParity(graph, feeds, /*exp_log_tolerance=*/0);
 }
 
 // The training step of a seed model (Adam), on a small batch: the
