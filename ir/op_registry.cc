@@ -350,26 +350,6 @@ absl::StatusOr<TensorType> MatMulRule(const TypeRuleInput& in) {
   return TensorType{a.dtype, batch};
 }
 
-// The padding attribute, or "valid" when absent (never throws).
-Attribute PaddingAttr(const Attributes& attrs) {
-  auto it = attrs.find("padding");
-  return it == attrs.end() ? Attribute(std::string("valid")) : it->second;
-}
-
-// The pooling window over an input of `x` ([N,H,W,C]).
-absl::StatusOr<Window2D> PoolWindow(const TypeRuleInput& in, const Shape& x) {
-  const IntList window = AttrInts(in.attrs, "window");
-  if (window.size() != 2) return Error("window must have 2 values [h,w], got ", window.size());
-  return ResolveWindow2D(x[1], x[2], window[0], window[1], AttrInts(in.attrs, "strides"),
-                         IntList{1, 1}, PaddingAttr(in.attrs));
-}
-
-// The convolution window of a filter [KH,KW,...] over an input [N,H,W,C].
-absl::StatusOr<Window2D> ConvWindow(const TypeRuleInput& in, const Shape& x, const Shape& w) {
-  return ResolveWindow2D(x[1], x[2], w[0], w[1], AttrInts(in.attrs, "strides"),
-                         AttrInts(in.attrs, "dilations"), PaddingAttr(in.attrs));
-}
-
 absl::StatusOr<TensorType> Conv2DRule(const TypeRuleInput& in) {
   const TensorType& x = in.operands[0];
   const TensorType& w = in.operands[1];
@@ -381,7 +361,7 @@ absl::StatusOr<TensorType> Conv2DRule(const TypeRuleInput& in) {
     return Error("filter ", w.ToString(), " expects ", w.shape[2], " input channels, input ",
                  x.ToString(), " has ", x.shape[3]);
   }
-  DLC_ASSIGN_OR_RETURN(Window2D win, ConvWindow(in, x.shape, w.shape));
+  DLC_ASSIGN_OR_RETURN(Window2D win, WindowOf(in.attrs, x.shape, w.shape));
   return TensorType{x.dtype, {x.shape[0], win.out_h, win.out_w, w.shape[3]}};
 }
 
@@ -389,7 +369,7 @@ absl::StatusOr<TensorType> Pool2DRule(const TypeRuleInput& in) {
   const TensorType& x = in.operands[0];
   DLC_RETURN_IF_ERROR(RequireFloat(x));
   DLC_RETURN_IF_ERROR(RequireRank(x, 4, "input (NHWC)"));
-  DLC_ASSIGN_OR_RETURN(Window2D win, PoolWindow(in, x.shape));
+  DLC_ASSIGN_OR_RETURN(Window2D win, WindowOf(in.attrs, x.shape));
   return TensorType{x.dtype, {x.shape[0], win.out_h, win.out_w, x.shape[3]}};
 }
 
@@ -470,7 +450,7 @@ absl::StatusOr<TensorType> Conv2DBackpropInputRule(const TypeRuleInput& in) {
     return Error("output gradient ", dy.ToString(), " has batch ", dy.shape[0], ", ", x_text,
                  " has ", x[0]);
   }
-  DLC_ASSIGN_OR_RETURN(Window2D win, ConvWindow(in, x, w.shape));
+  DLC_ASSIGN_OR_RETURN(Window2D win, WindowOf(in.attrs, x, w.shape));
   DLC_RETURN_IF_ERROR(RequireOutputSize(win, dy, "conv2d", StrCat(x_text, " with filter ",
                                                                    w.ToString())));
   return TensorType{dy.dtype, x};
@@ -497,7 +477,7 @@ absl::StatusOr<TensorType> Conv2DBackpropFilterRule(const TypeRuleInput& in) {
     return Error("output gradient ", dy.ToString(), " has batch ", dy.shape[0], ", input ",
                  x.ToString(), " has ", x.shape[0]);
   }
-  DLC_ASSIGN_OR_RETURN(Window2D win, ConvWindow(in, x.shape, w));
+  DLC_ASSIGN_OR_RETURN(Window2D win, WindowOf(in.attrs, x.shape, w));
   DLC_RETURN_IF_ERROR(RequireOutputSize(win, dy, "conv2d", StrCat("input ", x.ToString(),
                                                                    " with ", w_text)));
   return TensorType{x.dtype, w};
@@ -521,7 +501,7 @@ absl::StatusOr<TensorType> MaxPool2DGradRule(const TypeRuleInput& in) {
   DLC_RETURN_IF_ERROR(RequireFloat(x));
   DLC_RETURN_IF_ERROR(RequireRank(x, 4, "input (NHWC)"));
   DLC_RETURN_IF_ERROR(RequireRank(dy, 4, "output gradient (NHWC)"));
-  DLC_ASSIGN_OR_RETURN(Window2D win, PoolWindow(in, x.shape));
+  DLC_ASSIGN_OR_RETURN(Window2D win, WindowOf(in.attrs, x.shape));
   DLC_RETURN_IF_ERROR(
       RequirePoolOutput(win, x.shape, dy, "maxpool2d", StrCat("input ", x.ToString())));
   return x;
@@ -532,7 +512,7 @@ absl::StatusOr<TensorType> AvgPool2DGradRule(const TypeRuleInput& in) {
   DLC_RETURN_IF_ERROR(RequireFloat(dy));
   DLC_RETURN_IF_ERROR(RequireRank(dy, 4, "output gradient (NHWC)"));
   DLC_ASSIGN_OR_RETURN(Shape x, RequireShape4(in, "input_shape", "[N,H,W,C]"));
-  DLC_ASSIGN_OR_RETURN(Window2D win, PoolWindow(in, x));
+  DLC_ASSIGN_OR_RETURN(Window2D win, WindowOf(in.attrs, x));
   DLC_RETURN_IF_ERROR(RequirePoolOutput(win, x, dy, "avgpool2d",
                                         StrCat("input_shape ", AttributeToString(x))));
   return TensorType{dy.dtype, x};
@@ -553,7 +533,7 @@ absl::StatusOr<TensorType> MaxPool2DScatterRule(const TypeRuleInput& in) {
   DLC_RETURN_IF_ERROR(RequireRank(dy, 4, "output gradient (NHWC)"));
   if (argmax.dtype != DType::kI32) return Error("argmax must be i32, got ", argmax.ToString());
   DLC_ASSIGN_OR_RETURN(Shape x, RequireShape4(in, "input_shape", "[N,H,W,C]"));
-  DLC_ASSIGN_OR_RETURN(Window2D win, PoolWindow(in, x));
+  DLC_ASSIGN_OR_RETURN(Window2D win, WindowOf(in.attrs, x));
   const std::string of = StrCat("input_shape ", AttributeToString(x));
   DLC_RETURN_IF_ERROR(RequirePoolOutput(win, x, dy, "maxpool2d", of));
   DLC_RETURN_IF_ERROR(RequirePoolOutput(win, x, TensorType{DType::kI32, argmax.shape}, "maxpool2d", of));

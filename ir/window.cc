@@ -102,6 +102,22 @@ absl::StatusOr<Window2D> ResolveWindow2D(int64_t in_h, int64_t in_w, int64_t ker
   return w;
 }
 
+absl::StatusOr<Window2D> WindowOf(const Attributes& attrs, const Shape& x, const Shape& filter) {
+  if (x.size() != 4) {
+    return absl::InvalidArgumentError(StrCat("a window needs an NHWC input, got rank ", x.size()));
+  }
+  IntList kernel = filter.empty() ? AttrInts(attrs, "window") : IntList(filter.begin(), filter.end());
+  if (kernel.size() < 2 || (filter.empty() && kernel.size() != 2)) {
+    return absl::InvalidArgumentError(
+        StrCat("window must have 2 values [h,w], got ", kernel.size()));
+  }
+  auto padding = attrs.find("padding");
+  const Attribute valid = std::string("valid");
+  return ResolveWindow2D(x[1], x[2], kernel[0], kernel[1], AttrInts(attrs, "strides"),
+                         attrs.contains("dilations") ? AttrInts(attrs, "dilations") : IntList{1, 1},
+                         padding == attrs.end() ? valid : padding->second);
+}
+
 bool SamePoolWindow(const Attributes& a, const Attributes& b) {
   for (const char* key : {"window", "strides", "padding"}) {
     auto in_a = a.find(key), in_b = b.find(key);
