@@ -560,90 +560,42 @@ const Attribute kFalse = false;
 const Attribute kOnes2 = IntList{1, 1};
 const Attribute kValid = std::string("valid");
 
+// The attributes column of ops.def.
+struct AttrDecl {
+  std::vector<AttrSpec> specs;
+  std::optional<OpKind> forward;
+};
+
+AttrDecl Attrs(std::vector<AttrSpec> specs) { return {std::move(specs), std::nullopt}; }
+AttrDecl GradientOf(OpKind forward, std::vector<AttrSpec> own = {}) {
+  return {std::move(own), forward};
+}
+
 std::vector<OpDef> MakeOpDefs() {
   using K = OpKind;
   using A = AttrKind;
-  const std::vector<AttrSpec> no_attrs;
-  const std::vector<AttrSpec> reduce_attrs = {{"axes", A::kInts, {}},
-                                              {"keepdims", A::kBool, kFalse}};
-  const std::vector<AttrSpec> pool_attrs = {{"window", A::kInts, {}},
-                                            {"strides", A::kInts, {}},
-                                            {"padding", A::kPadding, kValid}};
-  std::vector<AttrSpec> avg_grad_attrs = {{"input_shape", A::kInts, {}}};
-  avg_grad_attrs.insert(avg_grad_attrs.end(), pool_attrs.begin(), pool_attrs.end());
-  return {
-      {K::kInput, "input", 0, 0, no_attrs, InputRule},
-      {K::kParameter, "parameter", 0, 0, {{"init", A::kString, std::string("zeros")}}, ParameterRule},
-      {K::kConstant, "constant", 0, 0, {{"value", A::kFloats, {}}}, ConstantRule},
-
-      {K::kAdd, "add", 2, 2, no_attrs, ArithmeticBinaryRule},
-      {K::kSub, "sub", 2, 2, no_attrs, ArithmeticBinaryRule},
-      {K::kMul, "mul", 2, 2, no_attrs, ArithmeticBinaryRule},
-      {K::kDiv, "div", 2, 2, no_attrs, ArithmeticBinaryRule},
-      {K::kMax, "max", 2, 2, no_attrs, ArithmeticBinaryRule},
-      {K::kMin, "min", 2, 2, no_attrs, ArithmeticBinaryRule},
-      {K::kPow, "pow", 2, 2, no_attrs, FloatBinaryRule},
-      {K::kNeg, "neg", 1, 1, no_attrs, ArithmeticUnaryRule},
-      {K::kExp, "exp", 1, 1, no_attrs, FloatUnaryRule},
-      {K::kLog, "log", 1, 1, no_attrs, FloatUnaryRule},
-      {K::kSqrt, "sqrt", 1, 1, no_attrs, FloatUnaryRule},
-      {K::kRsqrt, "rsqrt", 1, 1, no_attrs, FloatUnaryRule},
-      {K::kRelu, "relu", 1, 1, no_attrs, ArithmeticUnaryRule},
-      {K::kSigmoid, "sigmoid", 1, 1, no_attrs, FloatUnaryRule},
-      {K::kTanh, "tanh", 1, 1, no_attrs, FloatUnaryRule},
-      {K::kCompare, "compare", 2, 2, {{"predicate", A::kString, {}}}, CompareRule},
-      {K::kSelect, "select", 3, 3, no_attrs, SelectRule},
-      {K::kCast, "cast", 1, 1, {{"to", A::kDType, {}}}, CastRule},
-
-      {K::kReshape, "reshape", 1, 1, {{"shape", A::kInts, {}}}, ReshapeRule},
-      {K::kFlatten, "flatten", 1, 1, {{"axis", A::kInt, int64_t{1}}}, FlattenRule},
-      {K::kTranspose, "transpose", 1, 1, {{"perm", A::kInts, {}}}, TransposeRule},
-      {K::kBroadcast, "broadcast", 1, 1, {{"shape", A::kInts, {}}}, BroadcastRule},
-      {K::kSlice, "slice", 1, 1,
-       {{"start", A::kInts, {}}, {"limit", A::kInts, {}}, {"stride", A::kInts, IntList{}}},
-       SliceRule},
-      {K::kConcat, "concat", 1, -1, {{"axis", A::kInt, {}}}, ConcatRule},
-      {K::kPad, "pad", 1, 1,
-       {{"low", A::kInts, {}}, {"high", A::kInts, {}}, {"interior", A::kInts, IntList{}},
-        {"value", A::kFloat, 0.0}},
-       PadRule},
-
-      {K::kReduceSum, "reduce_sum", 1, 1, reduce_attrs, ReduceSumRule},
-      {K::kReduceMean, "reduce_mean", 1, 1, reduce_attrs, ReduceMeanRule},
-      {K::kReduceMax, "reduce_max", 1, 1, reduce_attrs, ReduceMaxRule},
-      {K::kArgMax, "argmax", 1, 1, {{"axis", A::kInt, {}}, {"keepdims", A::kBool, kFalse}},
-       ArgMaxRule},
-
-      {K::kMatMul, "matmul", 2, 2,
-       {{"transpose_a", A::kBool, kFalse}, {"transpose_b", A::kBool, kFalse}}, MatMulRule},
-      {K::kConv2D, "conv2d", 2, 2,
-       {{"strides", A::kInts, kOnes2}, {"padding", A::kPadding, kValid},
-        {"dilations", A::kInts, kOnes2}},
-       Conv2DRule},
-      {K::kMaxPool2D, "maxpool2d", 1, 1, pool_attrs, Pool2DRule},
-      {K::kAvgPool2D, "avgpool2d", 1, 1, pool_attrs, Pool2DRule},
-      {K::kSoftmax, "softmax", 1, 1, {{"axis", A::kInt, int64_t{-1}}}, SoftmaxRule},
-      {K::kLogSoftmax, "log_softmax", 1, 1, {{"axis", A::kInt, int64_t{-1}}}, SoftmaxRule},
-      {K::kOneHot, "one_hot", 1, 1, {{"depth", A::kInt, {}}, {"dtype", A::kDType, DType::kF32}},
-       OneHotRule},
-      {K::kSoftmaxCrossEntropy, "softmax_cross_entropy", 2, 2, no_attrs,
-       SoftmaxCrossEntropyRule},
-      {K::kConv2DBackpropInput, "conv2d_backprop_input", 2, 2,
-       {{"input_shape", A::kInts, {}}, {"strides", A::kInts, kOnes2},
-        {"padding", A::kPadding, kValid}, {"dilations", A::kInts, kOnes2}},
-       Conv2DBackpropInputRule},
-      {K::kConv2DBackpropFilter, "conv2d_backprop_filter", 2, 2,
-       {{"filter_shape", A::kInts, {}}, {"strides", A::kInts, kOnes2},
-        {"padding", A::kPadding, kValid}, {"dilations", A::kInts, kOnes2}},
-       Conv2DBackpropFilterRule},
-      {K::kMaxPool2DGrad, "maxpool2d_grad", 2, 2, pool_attrs, MaxPool2DGradRule},
-      {K::kAvgPool2DGrad, "avgpool2d_grad", 1, 1, avg_grad_attrs, AvgPool2DGradRule},
-      {K::kMaxPool2DArgmax, "maxpool2d_argmax", 1, 1, pool_attrs, MaxPool2DArgmaxRule},
-      {K::kMaxPool2DScatter, "maxpool2d_scatter", 2, 2, avg_grad_attrs, MaxPool2DScatterRule},
-      {K::kRandomUniform, "random_uniform", 1, 1,
-       {{"shape", A::kInts, {}}, {"stream", A::kInt, int64_t{0}}, {"dtype", A::kDType, DType::kF32}},
-       RandomUniformRule},
+  const AttrDecl kNoAttrs;
+  const AttrDecl kReduceAttrs = Attrs({{"axes", A::kInts, {}}, {"keepdims", A::kBool, kFalse}});
+  const AttrDecl kPoolAttrs = Attrs(
+      {{"window", A::kInts, {}}, {"strides", A::kInts, {}}, {"padding", A::kPadding, kValid}});
+  auto row = [](OpKind kind, std::string_view name, OpCategory category, int min, int max,
+                AttrDecl attrs, TypeRule rule) {
+    return OpDef{kind, name, category, min, max, std::move(attrs.specs), attrs.forward, rule};
   };
+  std::vector<OpDef> defs = {
+#define DLC_OP(kind, name, category, min, max, attrs, rule) \
+  row(K::k##kind, name, OpCategory::category, min, max, attrs, rule),
+#include "ir/ops.def"
+#undef DLC_OP
+  };
+  // A gradient op's own attributes come first, then its forward op's.
+  for (OpDef& def : defs) {
+    if (!def.forward) continue;
+    const OpDef& forward = defs[static_cast<size_t>(*def.forward)];
+    if (forward.forward) std::abort();  // one level: a gradient of a forward op
+    def.attrs.insert(def.attrs.end(), forward.attrs.begin(), forward.attrs.end());
+  }
+  return defs;
 }
 
 const std::vector<OpDef>& Table() {
@@ -663,6 +615,23 @@ const std::vector<OpDef>& Table() {
 const OpDef& GetOpDef(OpKind kind) { return Table()[static_cast<size_t>(kind)]; }
 
 std::string_view OpName(OpKind kind) { return GetOpDef(kind).name; }
+
+OpCategory CategoryOf(OpKind kind) { return GetOpDef(kind).category; }
+
+absl::StatusOr<Attributes> ForwardAttributes(OpKind grad, OpKind forward,
+                                             const Attributes& forward_attrs) {
+  if (GetOpDef(grad).forward != forward) {
+    return absl::InternalError(
+        StrCat(OpName(grad), " is not declared a gradient of ", OpName(forward)));
+  }
+  Attributes attrs;
+  for (const AttrSpec& spec : GetOpDef(forward).attrs) {
+    if (auto it = forward_attrs.find(std::string(spec.name)); it != forward_attrs.end()) {
+      attrs.emplace(it->first, it->second);
+    }
+  }
+  return attrs;
+}
 
 std::optional<OpKind> LookupOp(std::string_view name) {
   for (const OpDef& def : Table()) {

@@ -1,6 +1,7 @@
 #include "ir/window.h"
 
 #include "absl/status/status.h"
+#include "ir/op_registry.h"
 #include "ir/str_cat.h"
 #include "ir/tensor_type.h"
 
@@ -119,7 +120,9 @@ absl::StatusOr<Window2D> WindowOf(const Attributes& attrs, const Shape& x, const
 }
 
 bool SamePoolWindow(const Attributes& a, const Attributes& b) {
-  for (const char* key : {"window", "strides", "padding"}) {
+  // maxpool2d's declared attributes, which its argmax and scatter take too.
+  for (const AttrSpec& spec : GetOpDef(OpKind::kMaxPool2D).attrs) {
+    const std::string key(spec.name);
     auto in_a = a.find(key), in_b = b.find(key);
     const bool has_a = in_a != a.end(), has_b = in_b != b.end();
     if (has_a != has_b || (has_a && in_a->second != in_b->second)) return false;

@@ -20,8 +20,8 @@ struct Window2D {
   int64_t out_h = 0, out_w = 0;
 };
 
-// Whether two pooling ops' attributes name the same window: equal
-// "window", "strides" and "padding" (absent in both counts as equal).
+// Whether two pooling ops' attributes name the same window: equal values of
+// every attribute maxpool2d declares (absent in both counts as equal).
 bool SamePoolWindow(const Attributes& a, const Attributes& b);
 
 // The window of a convolution or pooling node, or of one of their gradient

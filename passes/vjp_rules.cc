@@ -418,20 +418,11 @@ absl::StatusOr<Contributions> MatMulVjp(Ctx& c, ValueId dy) {
   return result;
 }
 
-// The named attributes of a (verified) node, to pass on to its gradient op.
-Attributes WindowAttrs(const Node& n, std::initializer_list<const char*> names) {
-  Attributes attrs;
-  for (const char* name : names) {
-    if (auto it = n.attrs.find(name); it != n.attrs.end()) attrs.emplace(name, it->second);
-  }
-  return attrs;
-}
-
 // y = conv2d(x, w): dx and dw by the two adjoint convolutions.
 absl::StatusOr<Contributions> Conv2DVjp(Ctx& c, ValueId dy) {
   const ValueId x = c.operand(0), w = c.operand(1);
-  Attributes dx_attrs = WindowAttrs(c.node(), {"strides", "padding", "dilations"});
-  Attributes dw_attrs = dx_attrs;
+  DLC_ASSIGN_OR_RETURN(Attributes dx_attrs, c.ForwardAttrs(OpKind::kConv2DBackpropInput));
+  DLC_ASSIGN_OR_RETURN(Attributes dw_attrs, c.ForwardAttrs(OpKind::kConv2DBackpropFilter));
   dx_attrs.emplace("input_shape", IntList(ShapeOf(c, x)));
   dw_attrs.emplace("filter_shape", IntList(ShapeOf(c, w)));
   Contributions result(2);
@@ -449,8 +440,10 @@ absl::StatusOr<Contributions> Conv2DVjp(Ctx& c, ValueId dy) {
 // backward needs neither x nor a search: the full-size x need not outlive
 // the forward pass.
 absl::StatusOr<Contributions> MaxPoolVjp(Ctx& c, ValueId dy) {
-  Attributes attrs = WindowAttrs(c.node(), {"window", "strides", "padding"});
-  DLC_ASSIGN_OR_RETURN(ValueId argmax, c.NamedOp("argmax", OpKind::kMaxPool2DArgmax, {c.operand(0)}, attrs));
+  DLC_ASSIGN_OR_RETURN(Attributes argmax_attrs, c.ForwardAttrs(OpKind::kMaxPool2DArgmax));
+  DLC_ASSIGN_OR_RETURN(ValueId argmax, c.NamedOp("argmax", OpKind::kMaxPool2DArgmax, {c.operand(0)},
+                                                 std::move(argmax_attrs)));
+  DLC_ASSIGN_OR_RETURN(Attributes attrs, c.ForwardAttrs(OpKind::kMaxPool2DScatter));
   attrs.emplace("input_shape", IntList(ShapeOf(c, c.operand(0))));
   DLC_ASSIGN_OR_RETURN(ValueId dx, c.Op(OpKind::kMaxPool2DScatter, {dy, argmax}, std::move(attrs)));
   return Contributions{dx};
@@ -458,7 +451,7 @@ absl::StatusOr<Contributions> MaxPoolVjp(Ctx& c, ValueId dy) {
 
 // y = avgpool2d(x): each window's gradient is shared by its elements.
 absl::StatusOr<Contributions> AvgPoolVjp(Ctx& c, ValueId dy) {
-  Attributes attrs = WindowAttrs(c.node(), {"window", "strides", "padding"});
+  DLC_ASSIGN_OR_RETURN(Attributes attrs, c.ForwardAttrs(OpKind::kAvgPool2DGrad));
   attrs.emplace("input_shape", IntList(ShapeOf(c, c.operand(0))));
   DLC_ASSIGN_OR_RETURN(ValueId dx, c.Op(OpKind::kAvgPool2DGrad, {dy}, std::move(attrs)));
   return Contributions{dx};

@@ -1,5 +1,5 @@
 // Elementwise ops with numpy-style broadcasting: arithmetic, math functions,
-// compare and select.
+// compare and select (cast is in conversions.cc).
 //
 // Integer corner cases and NaN handling are in scalar_ops.h; in addition an
 // i32 division by zero is an error, and f32/f64 follow IEEE (x / 0 is +-inf,
@@ -168,6 +168,7 @@ absl::StatusOr<Tensor> EvalElementwise(const Node& node, Operands in) {
     case OpKind::kTanh: return FloatUnary(node, in, [](auto a) { return std::tanh(a); });
     case OpKind::kCompare: return Compare(node, in);
     case OpKind::kSelect: return Select(node, in);
+    case OpKind::kCast: return EvalCast(node, in);
     default: return absl::InternalError(StrCat(OpName(node.op), " is not an elementwise op"));
   }
 }

@@ -93,24 +93,7 @@ absl::StatusOr<ExprId> Formula(OpLowering& op, std::span<const ExprId> x,
   }
 }
 
-}  // namespace
-
-bool IsElementwiseOp(OpKind op) {
-  switch (op) {
-    case OpKind::kAdd: case OpKind::kSub: case OpKind::kMul: case OpKind::kDiv:
-    case OpKind::kMax: case OpKind::kMin: case OpKind::kPow: case OpKind::kNeg:
-    case OpKind::kExp: case OpKind::kLog: case OpKind::kSqrt: case OpKind::kRsqrt:
-    case OpKind::kRelu: case OpKind::kSigmoid: case OpKind::kTanh: case OpKind::kCompare:
-    case OpKind::kSelect: case OpKind::kCast:
-      return true;
-    default:
-      return false;
-  }
-}
-
-namespace {
-
-bool IsElementwise(OpKind op) { return IsElementwiseOp(op); }
+bool IsElementwise(OpKind op) { return CategoryOf(op) == OpCategory::kElementwise; }
 
 // The lowering of node `id` as an operand of `user`: its own node, the
 // buffers of its operands.
