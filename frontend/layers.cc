@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_format.h"
 #include "ir/attribute.h"
+#include "ir/enum_attrs.h"
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
 
@@ -141,9 +142,12 @@ namespace {
 
 const std::vector<std::string_view> kActivations = {"none", "linear", "relu",
                                                     "sigmoid", "tanh", "softmax"};
-const std::vector<std::string_view> kInitializers = {
-    "glorot_uniform", "glorot_normal", "he_normal", "he_uniform", "zeros", "ones"};
-const std::vector<std::string_view> kPaddings = {"valid", "same"};
+// The IR's names (ir/enum_attrs.h), as the words these arguments accept.
+template <typename E>
+std::vector<std::string_view> Words() {
+  const auto names = NamesOf<E>().names;
+  return {names.begin(), names.end()};
+}
 
 std::string Plural(int64_t n, std::string_view word) {
   return StrCat(n, " ", word, n == 1 ? "" : "s");
@@ -270,7 +274,9 @@ absl::StatusOr<ValueId> EmitPool(LayerContext& ctx, const LayerArgs& args, OpKin
   ctx.stage().description = StrCat(what, " of ", pool.h, "x", pool.w, " windows, stride ",
                                    strides.h == strides.w ? StrCat(strides.h)
                                                           : StrCat(strides.h, "x", strides.w),
-                                   args.Word("padding") == "same" ? ", same padding" : "");
+                                   EnumFromName<PaddingMode>(args.Word("padding")) == PaddingMode::kSame
+                                       ? ", same padding"
+                                       : "");
   return y;
 }
 
@@ -330,7 +336,7 @@ absl::StatusOr<ValueId> EmitDropout(LayerContext& ctx, const LayerArgs& args) {
                               "uniform"));
   DLC_ASSIGN_OR_RETURN(ValueId threshold, ctx.Scalar(rate, "rate"));
   DLC_ASSIGN_OR_RETURN(ValueId keep, ctx.Op(OpKind::kCompare, {uniform, threshold},
-                                            {{"predicate", std::string("ge")}}, "keep"));
+                                            {{"predicate", EnumAttr(Predicate::kGe)}}, "keep"));
   DLC_ASSIGN_OR_RETURN(ValueId scale, ctx.Scalar(1.0 / (1.0 - rate), "scale"));
   DLC_ASSIGN_OR_RETURN(ValueId scaled, ctx.Op(OpKind::kMul, {x, scale}, {}, "scaled"));
   DLC_ASSIGN_OR_RETURN(ValueId zero, ctx.Scalar(0.0, "zero"));
@@ -402,41 +408,43 @@ absl::StatusOr<ValueId> EmitConcat(LayerContext& ctx, const LayerArgs& args) {
 ArgSpec Activation() { return {"activation", ArgKind::kWord, std::string("none"), kActivations}; }
 ArgSpec UseBias() { return {"use_bias", ArgKind::kBool, true}; }
 ArgSpec KernelInit() {
-  return {"kernel_initializer", ArgKind::kWord, std::string("glorot_uniform"), kInitializers};
+  return {"kernel_initializer", ArgKind::kWord, std::string("glorot_uniform"), Words<Initializer>()};
 }
-ArgSpec BiasInit() { return {"bias_initializer", ArgKind::kWord, std::string("zeros"), kInitializers}; }
-ArgSpec Padding() { return {"padding", ArgKind::kWord, std::string("valid"), kPaddings}; }
+ArgSpec BiasInit() {
+  return {"bias_initializer", ArgKind::kWord, std::string("zeros"), Words<Initializer>()};
+}
+ArgSpec Padding() { return {"padding", ArgKind::kWord, std::string("valid"), Words<PaddingMode>()}; }
 ArgSpec Input() { return {"x", ArgKind::kTensor, std::nullopt}; }
 
 const std::vector<LayerDef>& Layers() {
   static const std::vector<LayerDef>* layers = new std::vector<LayerDef>{
-      {"rescale", {Input(), {"scale", ArgKind::kFloat, std::nullopt}, {"offset", ArgKind::kFloat, 0.0}},
+      {"rescale", "Rescale", {Input(), {"scale", ArgKind::kFloat, std::nullopt}, {"offset", ArgKind::kFloat, 0.0}},
        EmitRescale},
-      {"dense",
+      {"dense", "Dense",
        {Input(), {"units", ArgKind::kInt, std::nullopt}, Activation(), UseBias(), KernelInit(), BiasInit()},
        EmitDense},
-      {"conv2d",
+      {"conv2d", "Conv2D",
        {Input(), {"filters", ArgKind::kInt, std::nullopt}, {"kernel", ArgKind::kPair, std::nullopt},
         {"strides", ArgKind::kPair, IntPair{1, 1}}, Padding(),
         {"dilation", ArgKind::kPair, IntPair{1, 1}}, Activation(), UseBias(), KernelInit(),
         BiasInit()},
        EmitConv2D},
-      {"maxpool2d",
+      {"maxpool2d", "MaxPool2D",
        {Input(), {"pool", ArgKind::kPair, IntPair{2, 2}},
         {"strides", ArgKind::kPair, std::nullopt, {}, /*optional=*/true}, Padding()},
        EmitMaxPool},
-      {"avgpool2d",
+      {"avgpool2d", "AvgPool2D",
        {Input(), {"pool", ArgKind::kPair, IntPair{2, 2}},
         {"strides", ArgKind::kPair, std::nullopt, {}, /*optional=*/true}, Padding()},
        EmitAvgPool},
-      {"flatten", {Input()}, EmitFlatten},
-      {"relu", {Input()}, EmitRelu},
-      {"sigmoid", {Input()}, EmitSigmoid},
-      {"tanh", {Input()}, EmitTanh},
-      {"softmax", {Input()}, EmitSoftmax},
-      {"dropout", {Input(), {"rate", ArgKind::kFloat, std::nullopt}}, EmitDropout},
-      {"add", {{"values", ArgKind::kTensors, std::nullopt}}, EmitAdd},
-      {"concat", {{"values", ArgKind::kTensors, std::nullopt}, {"axis", ArgKind::kInt, int64_t{-1}}},
+      {"flatten", "Flatten", {Input()}, EmitFlatten},
+      {"relu", "ReLU", {Input()}, EmitRelu},
+      {"sigmoid", "Sigmoid", {Input()}, EmitSigmoid},
+      {"tanh", "Tanh", {Input()}, EmitTanh},
+      {"softmax", "Softmax", {Input()}, EmitSoftmax},
+      {"dropout", "Dropout", {Input(), {"rate", ArgKind::kFloat, std::nullopt}}, EmitDropout},
+      {"add", "Add", {{"values", ArgKind::kTensors, std::nullopt}}, EmitAdd},
+      {"concat", "Concatenate", {{"values", ArgKind::kTensors, std::nullopt}, {"axis", ArgKind::kInt, int64_t{-1}}},
        EmitConcat},
   };
   return *layers;

@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "ir/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "ir/enum_attrs.h"
 #include "ir/shape_util.h"
 #include "ir/status_macros.h"
 #include "ir/window.h"
@@ -59,13 +60,7 @@ absl::StatusOr<TensorType> InputRule(const TypeRuleInput& in) { return in.declar
 
 absl::StatusOr<TensorType> ParameterRule(const TypeRuleInput& in) {
   DLC_RETURN_IF_ERROR(RequireFloat(in.declared, "a parameter"));
-  static constexpr std::string_view kInits[] = {"zeros",          "ones",       "glorot_uniform",
-                                                "glorot_normal",  "he_normal",  "he_uniform"};
-  std::string init = AttrString(in.attrs, "init");
-  if (std::find(std::begin(kInits), std::end(kInits), init) == std::end(kInits)) {
-    return Error("unknown initializer \"", init,
-                 "\" (known: zeros, ones, glorot_uniform, glorot_normal, he_normal, he_uniform)");
-  }
+  DLC_RETURN_IF_ERROR(ParseEnum<Initializer>(AttrString(in.attrs, "init")).status());
   return in.declared;
 }
 
@@ -134,15 +129,12 @@ absl::StatusOr<TensorType> FloatUnaryRule(const TypeRuleInput& in) {
 }
 
 absl::StatusOr<TensorType> CompareRule(const TypeRuleInput& in) {
-  static constexpr std::string_view kPredicates[] = {"eq", "ne", "lt", "le", "gt", "ge"};
-  const std::string predicate = AttrString(in.attrs, "predicate");
-  if (std::find(std::begin(kPredicates), std::end(kPredicates), predicate) ==
-      std::end(kPredicates)) {
-    return Error("predicate must be one of eq, ne, lt, le, gt, ge, got \"", predicate, "\"");
-  }
+  DLC_ASSIGN_OR_RETURN(Predicate predicate, ParseEnum<Predicate>(AttrString(in.attrs, "predicate")));
   DLC_RETURN_IF_ERROR(RequireSameDType(in.operands));
-  if (!IsOrdered(in.operands[0].dtype) && predicate != "eq" && predicate != "ne") {
-    return Error("predicate ", predicate, " needs ordered operands, got ", TypeList(in.operands));
+  if (!IsOrdered(in.operands[0].dtype) && predicate != Predicate::kEq &&
+      predicate != Predicate::kNe) {
+    return Error("predicate ", EnumName(predicate), " needs ordered operands, got ",
+                 TypeList(in.operands));
   }
   return BroadcastOperands(in.operands, DType::kI1);
 }
@@ -558,7 +550,7 @@ absl::StatusOr<TensorType> RandomUniformRule(const TypeRuleInput& in) {
 
 const Attribute kFalse = false;
 const Attribute kOnes2 = IntList{1, 1};
-const Attribute kValid = std::string("valid");
+const Attribute kValid = EnumAttr(PaddingMode::kValid);
 
 // The attributes column of ops.def.
 struct AttrDecl {

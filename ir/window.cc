@@ -1,6 +1,7 @@
 #include "ir/window.h"
 
 #include "absl/status/status.h"
+#include "ir/enum_attrs.h"
 #include "ir/op_registry.h"
 #include "ir/str_cat.h"
 #include "ir/tensor_type.h"
@@ -61,13 +62,14 @@ absl::StatusOr<Window2D> ResolveWindow2D(int64_t in_h, int64_t in_w, int64_t ker
   ++extent_h;
   ++extent_w;
 
-  if (const auto* mode = std::get_if<std::string>(&padding)) {
-    if (*mode == "same") {
+  if (const auto* name = std::get_if<std::string>(&padding)) {
+    const std::optional<PaddingMode> mode = EnumFromName<PaddingMode>(*name);
+    if (mode == PaddingMode::kSame) {
       SamePadding(in_h, extent_h, w.stride_h, w.pad_top, w.pad_bottom);
       SamePadding(in_w, extent_w, w.stride_w, w.pad_left, w.pad_right);
-    } else if (*mode != "valid") {
+    } else if (!mode) {
       return absl::InvalidArgumentError(StrCat(
-          "padding must be \"valid\", \"same\" or [top,bottom,left,right], got \"", *mode,
+          "padding must be \"valid\", \"same\" or [top,bottom,left,right], got \"", *name,
           "\""));
     }
   } else if (const auto* pads = std::get_if<IntList>(&padding)) {
@@ -113,7 +115,7 @@ absl::StatusOr<Window2D> WindowOf(const Attributes& attrs, const Shape& x, const
         StrCat("window must have 2 values [h,w], got ", kernel.size()));
   }
   auto padding = attrs.find("padding");
-  const Attribute valid = std::string("valid");
+  const Attribute valid = EnumAttr(PaddingMode::kValid);
   return ResolveWindow2D(x[1], x[2], kernel[0], kernel[1], AttrInts(attrs, "strides"),
                          attrs.contains("dilations") ? AttrInts(attrs, "dilations") : IntList{1, 1},
                          padding == attrs.end() ? valid : padding->second);

@@ -4,6 +4,7 @@
 // Notation in comments: y = f(a, b), dy = dL/dy, da = dL/da.
 #include "passes/vjp_rules.h"
 
+#include "ir/enum_attrs.h"
 #include "ir/shape_util.h"
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
@@ -81,8 +82,8 @@ absl::StatusOr<ValueId> WhereNot(Ctx& c, ValueId mask, ValueId x) {
   return c.Op(OpKind::kSelect, {mask, zero, x});
 }
 
-absl::StatusOr<ValueId> Compare(Ctx& c, ValueId a, ValueId b, const char* predicate) {
-  return c.Op(OpKind::kCompare, {a, b}, {{"predicate", std::string(predicate)}});
+absl::StatusOr<ValueId> Compare(Ctx& c, ValueId a, ValueId b, Predicate predicate) {
+  return c.Op(OpKind::kCompare, {a, b}, {{"predicate", EnumAttr(predicate)}});
 }
 
 absl::StatusOr<ValueId> MulScalar(Ctx& c, ValueId x, double factor) {
@@ -143,7 +144,7 @@ absl::StatusOr<Contributions> DivVjp(Ctx& c, ValueId dy) {
 
 // y = max(a, b): dy goes to a where a >= b (ties: to a only), else to b.
 // y = min(a, b): likewise with a <= b.
-absl::StatusOr<Contributions> MaxMinVjp(Ctx& c, ValueId dy, const char* predicate) {
+absl::StatusOr<Contributions> MaxMinVjp(Ctx& c, ValueId dy, Predicate predicate) {
   const ValueId a = c.operand(0), b = c.operand(1);
   DLC_ASSIGN_OR_RETURN(ValueId a_wins, Compare(c, a, b, predicate));
   DLC_ASSIGN_OR_RETURN(ValueId to_a, Where(c, a_wins, dy));
@@ -152,8 +153,8 @@ absl::StatusOr<Contributions> MaxMinVjp(Ctx& c, ValueId dy, const char* predicat
   DLC_ASSIGN_OR_RETURN(ValueId db, c.SumToShape(to_b, ShapeOf(c, b)));
   return Contributions{da, db};
 }
-absl::StatusOr<Contributions> MaxVjp(Ctx& c, ValueId dy) { return MaxMinVjp(c, dy, "ge"); }
-absl::StatusOr<Contributions> MinVjp(Ctx& c, ValueId dy) { return MaxMinVjp(c, dy, "le"); }
+absl::StatusOr<Contributions> MaxVjp(Ctx& c, ValueId dy) { return MaxMinVjp(c, dy, Predicate::kGe); }
+absl::StatusOr<Contributions> MinVjp(Ctx& c, ValueId dy) { return MaxMinVjp(c, dy, Predicate::kLe); }
 
 // y = a^b: da = dy * b * a^(b-1); db = dy * y * log(a), taken as 0 where a <= 0.
 absl::StatusOr<Contributions> PowVjp(Ctx& c, ValueId dy) {
@@ -165,7 +166,7 @@ absl::StatusOr<Contributions> PowVjp(Ctx& c, ValueId dy) {
   DLC_ASSIGN_OR_RETURN(ValueId dy_slope, c.Op(OpKind::kMul, {dy, slope}));
   DLC_ASSIGN_OR_RETURN(ValueId da, c.SumToShape(dy_slope, ShapeOf(c, a)));
   DLC_ASSIGN_OR_RETURN(ValueId zero, c.Scalar(0, DTypeOf(c, a)));
-  DLC_ASSIGN_OR_RETURN(ValueId positive, Compare(c, a, zero, "gt"));
+  DLC_ASSIGN_OR_RETURN(ValueId positive, Compare(c, a, zero, Predicate::kGt));
   DLC_ASSIGN_OR_RETURN(ValueId log_a, c.Op(OpKind::kLog, {a}));
   DLC_ASSIGN_OR_RETURN(ValueId safe_log, Where(c, positive, log_a));
   DLC_ASSIGN_OR_RETURN(ValueId y_log, c.Op(OpKind::kMul, {c.y(), safe_log}));
@@ -212,7 +213,7 @@ absl::StatusOr<Contributions> ReluVjp(Ctx& c, ValueId dy) {
   // y > 0 exactly where a > 0 (NaN in neither). Testing y, which the next
   // layer keeps anyway, leaves a with one use: the compiler can fuse it away.
   DLC_ASSIGN_OR_RETURN(ValueId zero, c.Scalar(0, DTypeOf(c, c.y())));
-  DLC_ASSIGN_OR_RETURN(ValueId positive, Compare(c, c.y(), zero, "gt"));
+  DLC_ASSIGN_OR_RETURN(ValueId positive, Compare(c, c.y(), zero, Predicate::kGt));
   DLC_ASSIGN_OR_RETURN(ValueId da, Where(c, positive, dy));
   return Contributions{da};
 }
@@ -363,7 +364,7 @@ absl::StatusOr<Contributions> ReduceMaxVjp(Ctx& c, ValueId dy) {
   const Shape in = ShapeOf(c, a);
   const IntList axes = Axes(c);
   DLC_ASSIGN_OR_RETURN(ValueId y_kept, KeepDims(c, c.y(), in, axes));
-  DLC_ASSIGN_OR_RETURN(ValueId is_max, Compare(c, a, y_kept, "eq"));
+  DLC_ASSIGN_OR_RETURN(ValueId is_max, Compare(c, a, y_kept, Predicate::kEq));
   DLC_ASSIGN_OR_RETURN(ValueId ones, c.Op(OpKind::kCast, {is_max}, {{"to", DTypeOf(c, a)}}));
   DLC_ASSIGN_OR_RETURN(ValueId ties, c.Op(OpKind::kReduceSum, {ones},
                                           {{"axes", axes}, {"keepdims", true}}));

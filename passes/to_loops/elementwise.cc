@@ -3,6 +3,7 @@
 // formulas match the reference interpreter's (ir/interpreter/scalar_ops.h).
 #include <vector>
 
+#include "ir/enum_attrs.h"
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
 #include "passes/to_loops/op_lowering.h"
@@ -13,6 +14,18 @@ namespace {
 using loops::BinaryOp;
 using loops::CompareOp;
 using loops::UnaryOp;
+
+CompareOp CompareOpOf(const OpLowering& op) {
+  switch (AttrEnum<Predicate>(op.node().attrs, "predicate")) {
+    case Predicate::kEq: return CompareOp::kEq;
+    case Predicate::kNe: return CompareOp::kNe;
+    case Predicate::kLt: return CompareOp::kLt;
+    case Predicate::kLe: return CompareOp::kLe;
+    case Predicate::kGt: return CompareOp::kGt;
+    case Predicate::kGe: return CompareOp::kGe;
+  }
+  return CompareOp::kEq;
+}
 
 // The scalar value of the op at one element, given its operands' values.
 absl::StatusOr<ExprId> Formula(OpLowering& op, std::span<const ExprId> x,
@@ -76,16 +89,7 @@ absl::StatusOr<ExprId> Formula(OpLowering& op, std::span<const ExprId> x,
       ExprId near = b.Binary(BinaryOp::kMul, poly, x[0]);
       return b.Select(b.Compare(CompareOp::kLt, ax, c(f32 ? 0.625 : 0.0625)), near, far);
     }
-    case OpKind::kCompare: {
-      static const std::pair<const char*, CompareOp> kOps[] = {
-          {"eq", CompareOp::kEq}, {"ne", CompareOp::kNe}, {"lt", CompareOp::kLt},
-          {"le", CompareOp::kLe}, {"gt", CompareOp::kGt}, {"ge", CompareOp::kGe}};
-      const std::string predicate = AttrString(op.node().attrs, "predicate");
-      for (const auto& [name, compare] : kOps) {
-        if (predicate == name) return b.Compare(compare, x[0], x[1]);
-      }
-      return absl::InvalidArgumentError(StrCat(op.Describe(), ": unknown predicate ", predicate));
-    }
+    case OpKind::kCompare: return b.Compare(CompareOpOf(op), x[0], x[1]);
     case OpKind::kSelect: return b.Select(x[0], x[1], x[2]);
     case OpKind::kCast: return b.Cast(op.elem(), x[0]);
     default:

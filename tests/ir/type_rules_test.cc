@@ -221,7 +221,7 @@ TEST_F(TypeRuleCompareSelectCast, CompareEqualityAcceptsI1) {
 TEST_F(TypeRuleCompareSelectCast, RejectsUnknownPredicate) {
   ValueId a = In(F32({2}));
   EXPECT_EQ(ErrorOf(OpKind::kCompare, {a, a}, {{"predicate", "less"}}),
-            "%y = compare: predicate must be one of eq, ne, lt, le, gt, ge, got \"less\"");
+            "%y = compare: unknown predicate \"less\" (known: eq, ne, lt, le, gt, ge)");
 }
 
 TEST_F(TypeRuleCompareSelectCast, RejectsOrderingPredicateOnI1) {
