@@ -140,8 +140,8 @@ absl::Status LayerContext::Fail(std::string_view arg, std::string message, std::
 
 namespace {
 
-const std::vector<std::string_view> kActivations = {"none", "linear", "relu",
-                                                    "sigmoid", "tanh", "softmax"};
+const std::vector<std::string_view> kActivations = {"none",    "linear", "relu", "leaky_relu",
+                                                    "sigmoid", "tanh",   "softmax"};
 // The IR's names (ir/enum_attrs.h), as the words these arguments accept.
 template <typename E>
 std::vector<std::string_view> Words() {
@@ -156,7 +156,7 @@ std::string Plural(int64_t n, std::string_view word) {
 // Applies `activation` to `x`; its op is the stage's output, named after it.
 absl::StatusOr<ValueId> Activate(LayerContext& ctx, ValueId x, const std::string& activation) {
   static const std::map<std::string, OpKind, std::less<>> kOps = {
-      {"relu", OpKind::kRelu}, {"sigmoid", OpKind::kSigmoid},
+      {"relu", OpKind::kRelu}, {"leaky_relu", OpKind::kLeakyRelu}, {"sigmoid", OpKind::kSigmoid},
       {"tanh", OpKind::kTanh}, {"softmax", OpKind::kSoftmax}};
   auto it = kOps.find(activation);
   if (it == kOps.end()) return x;  // none / linear
@@ -307,6 +307,17 @@ absl::StatusOr<ValueId> EmitActivation(LayerContext& ctx, const LayerArgs& args,
 absl::StatusOr<ValueId> EmitRelu(LayerContext& c, const LayerArgs& a) {
   return EmitActivation(c, a, OpKind::kRelu, "max(x, 0) per value");
 }
+// As an activation (activation=leaky_relu), alpha is the op's default.
+absl::StatusOr<ValueId> EmitLeakyRelu(LayerContext& ctx, const LayerArgs& args) {
+  // Keras's rule (a negative slope >= 0); f32 must hold alpha.
+  const double alpha = args.Float("alpha");
+  if (!(alpha >= 0 && alpha <= std::numeric_limits<float>::max())) {
+    return ctx.Fail("alpha", StrCat("alpha must be a finite number >= 0, got ", args.Text("alpha")));
+  }
+  DLC_ASSIGN_OR_RETURN(ValueId x, AsFloat(ctx, args.tensors[0]));
+  ctx.stage().description = StrCat("x if x > 0, else ", args.Text("alpha"), " x, per value");
+  return ctx.Op(OpKind::kLeakyRelu, {x}, {{"alpha", alpha}}, "");
+}
 absl::StatusOr<ValueId> EmitSigmoid(LayerContext& c, const LayerArgs& a) {
   return EmitActivation(c, a, OpKind::kSigmoid, "1 / (1 + exp(-x)) per value");
 }
@@ -415,6 +426,14 @@ ArgSpec BiasInit() {
 }
 ArgSpec Padding() { return {"padding", ArgKind::kWord, std::string("valid"), Words<PaddingMode>()}; }
 ArgSpec Input() { return {"x", ArgKind::kTensor, std::nullopt}; }
+// The default the IR declares for a float attribute: a layer's is its op's.
+double FloatDefault(OpKind op, std::string_view attr) {
+  for (const AttrSpec& spec : GetOpDef(op).attrs) {
+    const double* value = spec.default_value ? std::get_if<double>(&*spec.default_value) : nullptr;
+    if (spec.name == attr && value != nullptr) return *value;
+  }
+  return 0;
+}
 
 const std::vector<LayerDef>& Layers() {
   static const std::vector<LayerDef>* layers = new std::vector<LayerDef>{
@@ -439,6 +458,9 @@ const std::vector<LayerDef>& Layers() {
        EmitAvgPool},
       {"flatten", "Flatten", {Input()}, EmitFlatten},
       {"relu", "ReLU", {Input()}, EmitRelu},
+      {"leaky_relu", "LeakyReLU",
+       {Input(), {"alpha", ArgKind::kFloat, FloatDefault(OpKind::kLeakyRelu, "alpha")}},
+       EmitLeakyRelu},
       {"sigmoid", "Sigmoid", {Input()}, EmitSigmoid},
       {"tanh", "Tanh", {Input()}, EmitTanh},
       {"softmax", "Softmax", {Input()}, EmitSoftmax},

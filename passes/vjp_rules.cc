@@ -218,6 +218,20 @@ absl::StatusOr<Contributions> ReluVjp(Ctx& c, ValueId dy) {
   return Contributions{da};
 }
 
+// y = leaky_relu(a): da = dy where a > 0, else alpha dy (the kink at 0
+// gets alpha, as in TensorFlow).
+absl::StatusOr<Contributions> LeakyReluVjp(Ctx& c, ValueId dy) {
+  const double alpha = AttrFloat(c.node().attrs, "alpha");
+  // With alpha >= 0, y > 0 exactly where a > 0: testing y leaves a to be
+  // fused away, as for relu. A negative alpha makes y > 0 for a < 0.
+  const ValueId tested = alpha >= 0 ? c.y() : c.operand(0);
+  DLC_ASSIGN_OR_RETURN(ValueId zero, c.Scalar(0, DTypeOf(c, tested)));
+  DLC_ASSIGN_OR_RETURN(ValueId positive, Compare(c, tested, zero, Predicate::kGt));
+  DLC_ASSIGN_OR_RETURN(ValueId scaled, MulScalar(c, dy, alpha));
+  DLC_ASSIGN_OR_RETURN(ValueId da, c.Op(OpKind::kSelect, {positive, dy, scaled}));
+  return Contributions{da};
+}
+
 // y = sigmoid(a): da = dy * y * (1 - y).
 absl::StatusOr<Contributions> SigmoidVjp(Ctx& c, ValueId dy) {
   DLC_ASSIGN_OR_RETURN(ValueId one, c.Scalar(1, DTypeOf(c, c.y())));
@@ -516,6 +530,7 @@ constexpr RuleEntry kRules[] = {
     {OpKind::kSqrt, SqrtVjp},
     {OpKind::kRsqrt, RsqrtVjp},
     {OpKind::kRelu, ReluVjp},
+    {OpKind::kLeakyRelu, LeakyReluVjp},
     {OpKind::kSigmoid, SigmoidVjp},
     {OpKind::kTanh, TanhVjp},
     {OpKind::kSelect, SelectVjp},

@@ -1,5 +1,5 @@
 // Elementwise ops with numpy-style broadcasting: arithmetic, math functions,
-// compare and select (cast is in conversions.cc).
+// activations, compare and select (cast is in conversions.cc).
 //
 // Integer corner cases and NaN handling are in scalar_ops.h; in addition an
 // i32 division by zero is an error, and f32/f64 follow IEEE (x / 0 is +-inf,
@@ -166,6 +166,14 @@ absl::StatusOr<Tensor> EvalElementwise(const Node& node, Operands in) {
     case OpKind::kSqrt: return FloatUnary(node, in, [](auto a) { return std::sqrt(a); });
     case OpKind::kRsqrt:
       return FloatUnary(node, in, [](auto a) { return decltype(a)(1) / std::sqrt(a); });
+    case OpKind::kLeakyRelu: {
+      // alpha in the element type, as the compiled code has it; NaN stays NaN.
+      const double alpha = AttrFloat(node.attrs, "alpha");
+      return FloatUnary(node, in, [alpha](auto a) {
+        using T = decltype(a);
+        return a > T(0) ? a : a * static_cast<T>(alpha);
+      });
+    }
     case OpKind::kSigmoid: return FloatUnary(node, in, [](auto a) { return SigmoidOf(a); });
     case OpKind::kTanh: return FloatUnary(node, in, [](auto a) { return std::tanh(a); });
     case OpKind::kCompare: return Compare(node, in);

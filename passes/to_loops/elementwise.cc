@@ -53,6 +53,12 @@ absl::StatusOr<ExprId> Formula(OpLowering& op, std::span<const ExprId> x,
     case OpKind::kSqrt: return b.Unary(UnaryOp::kSqrt, x[0]);
     case OpKind::kRsqrt: return b.Binary(BinaryOp::kDiv, c(1), b.Unary(UnaryOp::kSqrt, x[0]));
     case OpKind::kRelu: return b.Binary(BinaryOp::kMax, x[0], c(0));
+    case OpKind::kLeakyRelu: {
+      // x where x > 0, else x alpha (alpha rounded to the element type, as
+      // in the interpreter); NaN fails the test and stays NaN.
+      ExprId scaled = b.Binary(BinaryOp::kMul, x[0], c(AttrFloat(op.node().attrs, "alpha")));
+      return b.Select(b.Compare(CompareOp::kGt, x[0], c(0)), x[0], scaled);
+    }
     case OpKind::kSigmoid: {
       // Stable both ways: 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below;
       // both from one e^-|x| (a vector exp each is most of the cost).
