@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "frontend/layers.h"
 #include "ir/cost.h"
 #include "ir/str_cat.h"
 
@@ -13,14 +14,9 @@ namespace {
 
 // The layer's familiar (Keras) name, for the Operation column.
 std::string DisplayName(const std::string& layer) {
-  static const std::map<std::string, std::string, std::less<>> kNames = {
-      {"input", "Input"},         {"rescale", "Rescale"},     {"conv2d", "Conv2D"},
-      {"maxpool2d", "MaxPool2D"}, {"avgpool2d", "AvgPool2D"}, {"flatten", "Flatten"},
-      {"dense", "Dense"},         {"relu", "ReLU"},           {"sigmoid", "Sigmoid"},
-      {"tanh", "Tanh"},           {"softmax", "Softmax"},     {"dropout", "Dropout"},
-      {"add", "Add"},             {"concat", "Concatenate"}};
-  auto it = kNames.find(layer);
-  return it == kNames.end() ? layer : it->second;
+  if (layer == "input") return "Input";  // a model input, not a layer call
+  const LayerDef* def = FindLayer(layer);
+  return def == nullptr ? layer : std::string(def->display_name);
 }
 
 std::string ShapeText(const Shape& shape) { return absl::StrJoin(shape, "x"); }

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_format.h"
 #include "ir/attribute.h"
+#include "ir/enum_attrs.h"
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
 
@@ -139,11 +140,14 @@ absl::Status LayerContext::Fail(std::string_view arg, std::string message, std::
 
 namespace {
 
-const std::vector<std::string_view> kActivations = {"none", "linear", "relu",
-                                                    "sigmoid", "tanh", "softmax"};
-const std::vector<std::string_view> kInitializers = {
-    "glorot_uniform", "glorot_normal", "he_normal", "he_uniform", "zeros", "ones"};
-const std::vector<std::string_view> kPaddings = {"valid", "same"};
+const std::vector<std::string_view> kActivations = {"none",    "linear", "relu", "leaky_relu",
+                                                    "sigmoid", "tanh",   "softmax"};
+// The IR's names (ir/enum_attrs.h), as the words these arguments accept.
+template <typename E>
+std::vector<std::string_view> Words() {
+  const auto names = NamesOf<E>().names;
+  return {names.begin(), names.end()};
+}
 
 std::string Plural(int64_t n, std::string_view word) {
   return StrCat(n, " ", word, n == 1 ? "" : "s");
@@ -152,7 +156,7 @@ std::string Plural(int64_t n, std::string_view word) {
 // Applies `activation` to `x`; its op is the stage's output, named after it.
 absl::StatusOr<ValueId> Activate(LayerContext& ctx, ValueId x, const std::string& activation) {
   static const std::map<std::string, OpKind, std::less<>> kOps = {
-      {"relu", OpKind::kRelu}, {"sigmoid", OpKind::kSigmoid},
+      {"relu", OpKind::kRelu}, {"leaky_relu", OpKind::kLeakyRelu}, {"sigmoid", OpKind::kSigmoid},
       {"tanh", OpKind::kTanh}, {"softmax", OpKind::kSoftmax}};
   auto it = kOps.find(activation);
   if (it == kOps.end()) return x;  // none / linear
@@ -270,7 +274,9 @@ absl::StatusOr<ValueId> EmitPool(LayerContext& ctx, const LayerArgs& args, OpKin
   ctx.stage().description = StrCat(what, " of ", pool.h, "x", pool.w, " windows, stride ",
                                    strides.h == strides.w ? StrCat(strides.h)
                                                           : StrCat(strides.h, "x", strides.w),
-                                   args.Word("padding") == "same" ? ", same padding" : "");
+                                   EnumFromName<PaddingMode>(args.Word("padding")) == PaddingMode::kSame
+                                       ? ", same padding"
+                                       : "");
   return y;
 }
 
@@ -301,6 +307,17 @@ absl::StatusOr<ValueId> EmitActivation(LayerContext& ctx, const LayerArgs& args,
 absl::StatusOr<ValueId> EmitRelu(LayerContext& c, const LayerArgs& a) {
   return EmitActivation(c, a, OpKind::kRelu, "max(x, 0) per value");
 }
+// As an activation (activation=leaky_relu), alpha is the op's default.
+absl::StatusOr<ValueId> EmitLeakyRelu(LayerContext& ctx, const LayerArgs& args) {
+  // Keras's rule (a negative slope >= 0); f32 must hold alpha.
+  const double alpha = args.Float("alpha");
+  if (!(alpha >= 0 && alpha <= std::numeric_limits<float>::max())) {
+    return ctx.Fail("alpha", StrCat("alpha must be a finite number >= 0, got ", args.Text("alpha")));
+  }
+  DLC_ASSIGN_OR_RETURN(ValueId x, AsFloat(ctx, args.tensors[0]));
+  ctx.stage().description = StrCat("x if x > 0, else ", args.Text("alpha"), " x, per value");
+  return ctx.Op(OpKind::kLeakyRelu, {x}, {{"alpha", alpha}}, "");
+}
 absl::StatusOr<ValueId> EmitSigmoid(LayerContext& c, const LayerArgs& a) {
   return EmitActivation(c, a, OpKind::kSigmoid, "1 / (1 + exp(-x)) per value");
 }
@@ -330,7 +347,7 @@ absl::StatusOr<ValueId> EmitDropout(LayerContext& ctx, const LayerArgs& args) {
                               "uniform"));
   DLC_ASSIGN_OR_RETURN(ValueId threshold, ctx.Scalar(rate, "rate"));
   DLC_ASSIGN_OR_RETURN(ValueId keep, ctx.Op(OpKind::kCompare, {uniform, threshold},
-                                            {{"predicate", std::string("ge")}}, "keep"));
+                                            {{"predicate", EnumAttr(Predicate::kGe)}}, "keep"));
   DLC_ASSIGN_OR_RETURN(ValueId scale, ctx.Scalar(1.0 / (1.0 - rate), "scale"));
   DLC_ASSIGN_OR_RETURN(ValueId scaled, ctx.Op(OpKind::kMul, {x, scale}, {}, "scaled"));
   DLC_ASSIGN_OR_RETURN(ValueId zero, ctx.Scalar(0.0, "zero"));
@@ -402,41 +419,54 @@ absl::StatusOr<ValueId> EmitConcat(LayerContext& ctx, const LayerArgs& args) {
 ArgSpec Activation() { return {"activation", ArgKind::kWord, std::string("none"), kActivations}; }
 ArgSpec UseBias() { return {"use_bias", ArgKind::kBool, true}; }
 ArgSpec KernelInit() {
-  return {"kernel_initializer", ArgKind::kWord, std::string("glorot_uniform"), kInitializers};
+  return {"kernel_initializer", ArgKind::kWord, std::string("glorot_uniform"), Words<Initializer>()};
 }
-ArgSpec BiasInit() { return {"bias_initializer", ArgKind::kWord, std::string("zeros"), kInitializers}; }
-ArgSpec Padding() { return {"padding", ArgKind::kWord, std::string("valid"), kPaddings}; }
+ArgSpec BiasInit() {
+  return {"bias_initializer", ArgKind::kWord, std::string("zeros"), Words<Initializer>()};
+}
+ArgSpec Padding() { return {"padding", ArgKind::kWord, std::string("valid"), Words<PaddingMode>()}; }
 ArgSpec Input() { return {"x", ArgKind::kTensor, std::nullopt}; }
+// The default the IR declares for a float attribute: a layer's is its op's.
+double FloatDefault(OpKind op, std::string_view attr) {
+  for (const AttrSpec& spec : GetOpDef(op).attrs) {
+    const double* value = spec.default_value ? std::get_if<double>(&*spec.default_value) : nullptr;
+    if (spec.name == attr && value != nullptr) return *value;
+  }
+  return 0;
+}
 
 const std::vector<LayerDef>& Layers() {
   static const std::vector<LayerDef>* layers = new std::vector<LayerDef>{
-      {"rescale", {Input(), {"scale", ArgKind::kFloat, std::nullopt}, {"offset", ArgKind::kFloat, 0.0}},
+      {"rescale", "Rescale", {Input(), {"scale", ArgKind::kFloat, std::nullopt}, {"offset", ArgKind::kFloat, 0.0}},
        EmitRescale},
-      {"dense",
+      {"dense", "Dense",
        {Input(), {"units", ArgKind::kInt, std::nullopt}, Activation(), UseBias(), KernelInit(), BiasInit()},
        EmitDense},
-      {"conv2d",
+      {"conv2d", "Conv2D",
        {Input(), {"filters", ArgKind::kInt, std::nullopt}, {"kernel", ArgKind::kPair, std::nullopt},
         {"strides", ArgKind::kPair, IntPair{1, 1}}, Padding(),
         {"dilation", ArgKind::kPair, IntPair{1, 1}}, Activation(), UseBias(), KernelInit(),
         BiasInit()},
        EmitConv2D},
-      {"maxpool2d",
+      {"maxpool2d", "MaxPool2D",
        {Input(), {"pool", ArgKind::kPair, IntPair{2, 2}},
         {"strides", ArgKind::kPair, std::nullopt, {}, /*optional=*/true}, Padding()},
        EmitMaxPool},
-      {"avgpool2d",
+      {"avgpool2d", "AvgPool2D",
        {Input(), {"pool", ArgKind::kPair, IntPair{2, 2}},
         {"strides", ArgKind::kPair, std::nullopt, {}, /*optional=*/true}, Padding()},
        EmitAvgPool},
-      {"flatten", {Input()}, EmitFlatten},
-      {"relu", {Input()}, EmitRelu},
-      {"sigmoid", {Input()}, EmitSigmoid},
-      {"tanh", {Input()}, EmitTanh},
-      {"softmax", {Input()}, EmitSoftmax},
-      {"dropout", {Input(), {"rate", ArgKind::kFloat, std::nullopt}}, EmitDropout},
-      {"add", {{"values", ArgKind::kTensors, std::nullopt}}, EmitAdd},
-      {"concat", {{"values", ArgKind::kTensors, std::nullopt}, {"axis", ArgKind::kInt, int64_t{-1}}},
+      {"flatten", "Flatten", {Input()}, EmitFlatten},
+      {"relu", "ReLU", {Input()}, EmitRelu},
+      {"leaky_relu", "LeakyReLU",
+       {Input(), {"alpha", ArgKind::kFloat, FloatDefault(OpKind::kLeakyRelu, "alpha")}},
+       EmitLeakyRelu},
+      {"sigmoid", "Sigmoid", {Input()}, EmitSigmoid},
+      {"tanh", "Tanh", {Input()}, EmitTanh},
+      {"softmax", "Softmax", {Input()}, EmitSoftmax},
+      {"dropout", "Dropout", {Input(), {"rate", ArgKind::kFloat, std::nullopt}}, EmitDropout},
+      {"add", "Add", {{"values", ArgKind::kTensors, std::nullopt}}, EmitAdd},
+      {"concat", "Concatenate", {{"values", ArgKind::kTensors, std::nullopt}, {"axis", ArgKind::kInt, int64_t{-1}}},
        EmitConcat},
   };
   return *layers;

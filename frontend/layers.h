@@ -112,6 +112,7 @@ using LayerEmit = absl::StatusOr<ValueId> (*)(LayerContext& ctx, const LayerArgs
 
 struct LayerDef {
   std::string_view name;
+  std::string_view display_name;  // the familiar (Keras) name, for dlc inspect
   std::vector<ArgSpec> args;
   LayerEmit emit;
 };

@@ -2,49 +2,14 @@
 
 namespace dlc {
 
-int64_t NodeFlops(const Graph& graph, ValueId id) {
-  const Node& node = graph.node(id);
+namespace {
+
+// Ops whose cost depends on more than their family: contractions, windows,
+// the softmax family.
+int64_t OpFlops(const Graph& graph, const Node& node) {
   const int64_t out = node.type.num_elements();
   auto in = [&](int i) { return graph.type(node.operands[i]).num_elements(); };
   switch (node.op) {
-    case OpKind::kInput:
-    case OpKind::kParameter:
-    case OpKind::kConstant:
-    case OpKind::kCast:
-    case OpKind::kReshape:
-    case OpKind::kFlatten:
-    case OpKind::kTranspose:
-    case OpKind::kBroadcast:
-    case OpKind::kSlice:
-    case OpKind::kConcat:
-    case OpKind::kPad:
-    case OpKind::kOneHot:
-    case OpKind::kRandomUniform:
-      return 0;
-    case OpKind::kAdd:
-    case OpKind::kSub:
-    case OpKind::kMul:
-    case OpKind::kDiv:
-    case OpKind::kMax:
-    case OpKind::kMin:
-    case OpKind::kPow:
-    case OpKind::kNeg:
-    case OpKind::kExp:
-    case OpKind::kLog:
-    case OpKind::kSqrt:
-    case OpKind::kRsqrt:
-    case OpKind::kRelu:
-    case OpKind::kSigmoid:
-    case OpKind::kTanh:
-    case OpKind::kCompare:
-    case OpKind::kSelect:
-      return out;
-    case OpKind::kReduceSum:
-    case OpKind::kReduceMax:
-    case OpKind::kArgMax:
-      return in(0);
-    case OpKind::kReduceMean:
-      return in(0) + out;  // the sum, then one division per result
     case OpKind::kMatMul: {
       const TensorType& a = graph.type(node.operands[0]);
       const int64_t k = AttrBool(node.attrs, "transpose_a") ? a.shape[a.rank() - 2]
@@ -86,6 +51,32 @@ int64_t NodeFlops(const Graph& graph, ValueId id) {
       return 5 * out;  // max, subtract, exp, sum, divide (or log)
     case OpKind::kSoftmaxCrossEntropy:
       return 5 * in(0);
+    default:
+      return 0;  // one_hot: data movement
+  }
+}
+
+}  // namespace
+
+int64_t NodeFlops(const Graph& graph, ValueId id) {
+  const Node& node = graph.node(id);
+  switch (CategoryOf(node.op)) {
+    case OpCategory::kSource:
+    case OpCategory::kDataMovement:
+    case OpCategory::kRandom:
+      return 0;
+    case OpCategory::kElementwise:
+      // One per result element; a conversion is no arithmetic.
+      return node.op == OpKind::kCast ? 0 : node.type.num_elements();
+    case OpCategory::kReduction: {
+      const int64_t in = graph.type(node.operands[0]).num_elements();
+      // reduce_mean: the sum, then one division per result.
+      return node.op == OpKind::kReduceMean ? in + node.type.num_elements() : in;
+    }
+    case OpCategory::kContraction:
+    case OpCategory::kWindow:
+    case OpCategory::kSoftmaxFamily:
+      return OpFlops(graph, node);
   }
   return 0;
 }
@@ -96,10 +87,7 @@ int64_t GraphFlops(const Graph& graph) {
   return total;
 }
 
-bool IsContraction(OpKind op) {
-  return op == OpKind::kMatMul || op == OpKind::kConv2D || op == OpKind::kConv2DBackpropInput ||
-         op == OpKind::kConv2DBackpropFilter;
-}
+bool IsContraction(OpKind op) { return CategoryOf(op) == OpCategory::kContraction; }
 
 int64_t ContractionFlops(const Graph& graph) {
   int64_t total = 0;

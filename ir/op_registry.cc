@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "ir/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "ir/enum_attrs.h"
 #include "ir/shape_util.h"
 #include "ir/status_macros.h"
 #include "ir/window.h"
@@ -59,13 +60,7 @@ absl::StatusOr<TensorType> InputRule(const TypeRuleInput& in) { return in.declar
 
 absl::StatusOr<TensorType> ParameterRule(const TypeRuleInput& in) {
   DLC_RETURN_IF_ERROR(RequireFloat(in.declared, "a parameter"));
-  static constexpr std::string_view kInits[] = {"zeros",          "ones",       "glorot_uniform",
-                                                "glorot_normal",  "he_normal",  "he_uniform"};
-  std::string init = AttrString(in.attrs, "init");
-  if (std::find(std::begin(kInits), std::end(kInits), init) == std::end(kInits)) {
-    return Error("unknown initializer \"", init,
-                 "\" (known: zeros, ones, glorot_uniform, glorot_normal, he_normal, he_uniform)");
-  }
+  DLC_RETURN_IF_ERROR(ParseEnum<Initializer>(AttrString(in.attrs, "init")).status());
   return in.declared;
 }
 
@@ -134,15 +129,12 @@ absl::StatusOr<TensorType> FloatUnaryRule(const TypeRuleInput& in) {
 }
 
 absl::StatusOr<TensorType> CompareRule(const TypeRuleInput& in) {
-  static constexpr std::string_view kPredicates[] = {"eq", "ne", "lt", "le", "gt", "ge"};
-  const std::string predicate = AttrString(in.attrs, "predicate");
-  if (std::find(std::begin(kPredicates), std::end(kPredicates), predicate) ==
-      std::end(kPredicates)) {
-    return Error("predicate must be one of eq, ne, lt, le, gt, ge, got \"", predicate, "\"");
-  }
+  DLC_ASSIGN_OR_RETURN(Predicate predicate, ParseEnum<Predicate>(AttrString(in.attrs, "predicate")));
   DLC_RETURN_IF_ERROR(RequireSameDType(in.operands));
-  if (!IsOrdered(in.operands[0].dtype) && predicate != "eq" && predicate != "ne") {
-    return Error("predicate ", predicate, " needs ordered operands, got ", TypeList(in.operands));
+  if (!IsOrdered(in.operands[0].dtype) && predicate != Predicate::kEq &&
+      predicate != Predicate::kNe) {
+    return Error("predicate ", EnumName(predicate), " needs ordered operands, got ",
+                 TypeList(in.operands));
   }
   return BroadcastOperands(in.operands, DType::kI1);
 }
@@ -350,26 +342,6 @@ absl::StatusOr<TensorType> MatMulRule(const TypeRuleInput& in) {
   return TensorType{a.dtype, batch};
 }
 
-// The padding attribute, or "valid" when absent (never throws).
-Attribute PaddingAttr(const Attributes& attrs) {
-  auto it = attrs.find("padding");
-  return it == attrs.end() ? Attribute(std::string("valid")) : it->second;
-}
-
-// The pooling window over an input of `x` ([N,H,W,C]).
-absl::StatusOr<Window2D> PoolWindow(const TypeRuleInput& in, const Shape& x) {
-  const IntList window = AttrInts(in.attrs, "window");
-  if (window.size() != 2) return Error("window must have 2 values [h,w], got ", window.size());
-  return ResolveWindow2D(x[1], x[2], window[0], window[1], AttrInts(in.attrs, "strides"),
-                         IntList{1, 1}, PaddingAttr(in.attrs));
-}
-
-// The convolution window of a filter [KH,KW,...] over an input [N,H,W,C].
-absl::StatusOr<Window2D> ConvWindow(const TypeRuleInput& in, const Shape& x, const Shape& w) {
-  return ResolveWindow2D(x[1], x[2], w[0], w[1], AttrInts(in.attrs, "strides"),
-                         AttrInts(in.attrs, "dilations"), PaddingAttr(in.attrs));
-}
-
 absl::StatusOr<TensorType> Conv2DRule(const TypeRuleInput& in) {
   const TensorType& x = in.operands[0];
   const TensorType& w = in.operands[1];
@@ -381,7 +353,7 @@ absl::StatusOr<TensorType> Conv2DRule(const TypeRuleInput& in) {
     return Error("filter ", w.ToString(), " expects ", w.shape[2], " input channels, input ",
                  x.ToString(), " has ", x.shape[3]);
   }
-  DLC_ASSIGN_OR_RETURN(Window2D win, ConvWindow(in, x.shape, w.shape));
+  DLC_ASSIGN_OR_RETURN(Window2D win, WindowOf(in.attrs, x.shape, w.shape));
   return TensorType{x.dtype, {x.shape[0], win.out_h, win.out_w, w.shape[3]}};
 }
 
@@ -389,7 +361,7 @@ absl::StatusOr<TensorType> Pool2DRule(const TypeRuleInput& in) {
   const TensorType& x = in.operands[0];
   DLC_RETURN_IF_ERROR(RequireFloat(x));
   DLC_RETURN_IF_ERROR(RequireRank(x, 4, "input (NHWC)"));
-  DLC_ASSIGN_OR_RETURN(Window2D win, PoolWindow(in, x.shape));
+  DLC_ASSIGN_OR_RETURN(Window2D win, WindowOf(in.attrs, x.shape));
   return TensorType{x.dtype, {x.shape[0], win.out_h, win.out_w, x.shape[3]}};
 }
 
@@ -470,7 +442,7 @@ absl::StatusOr<TensorType> Conv2DBackpropInputRule(const TypeRuleInput& in) {
     return Error("output gradient ", dy.ToString(), " has batch ", dy.shape[0], ", ", x_text,
                  " has ", x[0]);
   }
-  DLC_ASSIGN_OR_RETURN(Window2D win, ConvWindow(in, x, w.shape));
+  DLC_ASSIGN_OR_RETURN(Window2D win, WindowOf(in.attrs, x, w.shape));
   DLC_RETURN_IF_ERROR(RequireOutputSize(win, dy, "conv2d", StrCat(x_text, " with filter ",
                                                                    w.ToString())));
   return TensorType{dy.dtype, x};
@@ -497,7 +469,7 @@ absl::StatusOr<TensorType> Conv2DBackpropFilterRule(const TypeRuleInput& in) {
     return Error("output gradient ", dy.ToString(), " has batch ", dy.shape[0], ", input ",
                  x.ToString(), " has ", x.shape[0]);
   }
-  DLC_ASSIGN_OR_RETURN(Window2D win, ConvWindow(in, x.shape, w));
+  DLC_ASSIGN_OR_RETURN(Window2D win, WindowOf(in.attrs, x.shape, w));
   DLC_RETURN_IF_ERROR(RequireOutputSize(win, dy, "conv2d", StrCat("input ", x.ToString(),
                                                                    " with ", w_text)));
   return TensorType{x.dtype, w};
@@ -521,7 +493,7 @@ absl::StatusOr<TensorType> MaxPool2DGradRule(const TypeRuleInput& in) {
   DLC_RETURN_IF_ERROR(RequireFloat(x));
   DLC_RETURN_IF_ERROR(RequireRank(x, 4, "input (NHWC)"));
   DLC_RETURN_IF_ERROR(RequireRank(dy, 4, "output gradient (NHWC)"));
-  DLC_ASSIGN_OR_RETURN(Window2D win, PoolWindow(in, x.shape));
+  DLC_ASSIGN_OR_RETURN(Window2D win, WindowOf(in.attrs, x.shape));
   DLC_RETURN_IF_ERROR(
       RequirePoolOutput(win, x.shape, dy, "maxpool2d", StrCat("input ", x.ToString())));
   return x;
@@ -532,7 +504,7 @@ absl::StatusOr<TensorType> AvgPool2DGradRule(const TypeRuleInput& in) {
   DLC_RETURN_IF_ERROR(RequireFloat(dy));
   DLC_RETURN_IF_ERROR(RequireRank(dy, 4, "output gradient (NHWC)"));
   DLC_ASSIGN_OR_RETURN(Shape x, RequireShape4(in, "input_shape", "[N,H,W,C]"));
-  DLC_ASSIGN_OR_RETURN(Window2D win, PoolWindow(in, x));
+  DLC_ASSIGN_OR_RETURN(Window2D win, WindowOf(in.attrs, x));
   DLC_RETURN_IF_ERROR(RequirePoolOutput(win, x, dy, "avgpool2d",
                                         StrCat("input_shape ", AttributeToString(x))));
   return TensorType{dy.dtype, x};
@@ -553,7 +525,7 @@ absl::StatusOr<TensorType> MaxPool2DScatterRule(const TypeRuleInput& in) {
   DLC_RETURN_IF_ERROR(RequireRank(dy, 4, "output gradient (NHWC)"));
   if (argmax.dtype != DType::kI32) return Error("argmax must be i32, got ", argmax.ToString());
   DLC_ASSIGN_OR_RETURN(Shape x, RequireShape4(in, "input_shape", "[N,H,W,C]"));
-  DLC_ASSIGN_OR_RETURN(Window2D win, PoolWindow(in, x));
+  DLC_ASSIGN_OR_RETURN(Window2D win, WindowOf(in.attrs, x));
   const std::string of = StrCat("input_shape ", AttributeToString(x));
   DLC_RETURN_IF_ERROR(RequirePoolOutput(win, x, dy, "maxpool2d", of));
   DLC_RETURN_IF_ERROR(RequirePoolOutput(win, x, TensorType{DType::kI32, argmax.shape}, "maxpool2d", of));
@@ -578,92 +550,44 @@ absl::StatusOr<TensorType> RandomUniformRule(const TypeRuleInput& in) {
 
 const Attribute kFalse = false;
 const Attribute kOnes2 = IntList{1, 1};
-const Attribute kValid = std::string("valid");
+const Attribute kValid = EnumAttr(PaddingMode::kValid);
+
+// The attributes column of ops.def.
+struct AttrDecl {
+  std::vector<AttrSpec> specs;
+  std::optional<OpKind> forward;
+};
+
+AttrDecl Attrs(std::vector<AttrSpec> specs) { return {std::move(specs), std::nullopt}; }
+AttrDecl GradientOf(OpKind forward, std::vector<AttrSpec> own = {}) {
+  return {std::move(own), forward};
+}
 
 std::vector<OpDef> MakeOpDefs() {
   using K = OpKind;
   using A = AttrKind;
-  const std::vector<AttrSpec> no_attrs;
-  const std::vector<AttrSpec> reduce_attrs = {{"axes", A::kInts, {}},
-                                              {"keepdims", A::kBool, kFalse}};
-  const std::vector<AttrSpec> pool_attrs = {{"window", A::kInts, {}},
-                                            {"strides", A::kInts, {}},
-                                            {"padding", A::kPadding, kValid}};
-  std::vector<AttrSpec> avg_grad_attrs = {{"input_shape", A::kInts, {}}};
-  avg_grad_attrs.insert(avg_grad_attrs.end(), pool_attrs.begin(), pool_attrs.end());
-  return {
-      {K::kInput, "input", 0, 0, no_attrs, InputRule},
-      {K::kParameter, "parameter", 0, 0, {{"init", A::kString, std::string("zeros")}}, ParameterRule},
-      {K::kConstant, "constant", 0, 0, {{"value", A::kFloats, {}}}, ConstantRule},
-
-      {K::kAdd, "add", 2, 2, no_attrs, ArithmeticBinaryRule},
-      {K::kSub, "sub", 2, 2, no_attrs, ArithmeticBinaryRule},
-      {K::kMul, "mul", 2, 2, no_attrs, ArithmeticBinaryRule},
-      {K::kDiv, "div", 2, 2, no_attrs, ArithmeticBinaryRule},
-      {K::kMax, "max", 2, 2, no_attrs, ArithmeticBinaryRule},
-      {K::kMin, "min", 2, 2, no_attrs, ArithmeticBinaryRule},
-      {K::kPow, "pow", 2, 2, no_attrs, FloatBinaryRule},
-      {K::kNeg, "neg", 1, 1, no_attrs, ArithmeticUnaryRule},
-      {K::kExp, "exp", 1, 1, no_attrs, FloatUnaryRule},
-      {K::kLog, "log", 1, 1, no_attrs, FloatUnaryRule},
-      {K::kSqrt, "sqrt", 1, 1, no_attrs, FloatUnaryRule},
-      {K::kRsqrt, "rsqrt", 1, 1, no_attrs, FloatUnaryRule},
-      {K::kRelu, "relu", 1, 1, no_attrs, ArithmeticUnaryRule},
-      {K::kSigmoid, "sigmoid", 1, 1, no_attrs, FloatUnaryRule},
-      {K::kTanh, "tanh", 1, 1, no_attrs, FloatUnaryRule},
-      {K::kCompare, "compare", 2, 2, {{"predicate", A::kString, {}}}, CompareRule},
-      {K::kSelect, "select", 3, 3, no_attrs, SelectRule},
-      {K::kCast, "cast", 1, 1, {{"to", A::kDType, {}}}, CastRule},
-
-      {K::kReshape, "reshape", 1, 1, {{"shape", A::kInts, {}}}, ReshapeRule},
-      {K::kFlatten, "flatten", 1, 1, {{"axis", A::kInt, int64_t{1}}}, FlattenRule},
-      {K::kTranspose, "transpose", 1, 1, {{"perm", A::kInts, {}}}, TransposeRule},
-      {K::kBroadcast, "broadcast", 1, 1, {{"shape", A::kInts, {}}}, BroadcastRule},
-      {K::kSlice, "slice", 1, 1,
-       {{"start", A::kInts, {}}, {"limit", A::kInts, {}}, {"stride", A::kInts, IntList{}}},
-       SliceRule},
-      {K::kConcat, "concat", 1, -1, {{"axis", A::kInt, {}}}, ConcatRule},
-      {K::kPad, "pad", 1, 1,
-       {{"low", A::kInts, {}}, {"high", A::kInts, {}}, {"interior", A::kInts, IntList{}},
-        {"value", A::kFloat, 0.0}},
-       PadRule},
-
-      {K::kReduceSum, "reduce_sum", 1, 1, reduce_attrs, ReduceSumRule},
-      {K::kReduceMean, "reduce_mean", 1, 1, reduce_attrs, ReduceMeanRule},
-      {K::kReduceMax, "reduce_max", 1, 1, reduce_attrs, ReduceMaxRule},
-      {K::kArgMax, "argmax", 1, 1, {{"axis", A::kInt, {}}, {"keepdims", A::kBool, kFalse}},
-       ArgMaxRule},
-
-      {K::kMatMul, "matmul", 2, 2,
-       {{"transpose_a", A::kBool, kFalse}, {"transpose_b", A::kBool, kFalse}}, MatMulRule},
-      {K::kConv2D, "conv2d", 2, 2,
-       {{"strides", A::kInts, kOnes2}, {"padding", A::kPadding, kValid},
-        {"dilations", A::kInts, kOnes2}},
-       Conv2DRule},
-      {K::kMaxPool2D, "maxpool2d", 1, 1, pool_attrs, Pool2DRule},
-      {K::kAvgPool2D, "avgpool2d", 1, 1, pool_attrs, Pool2DRule},
-      {K::kSoftmax, "softmax", 1, 1, {{"axis", A::kInt, int64_t{-1}}}, SoftmaxRule},
-      {K::kLogSoftmax, "log_softmax", 1, 1, {{"axis", A::kInt, int64_t{-1}}}, SoftmaxRule},
-      {K::kOneHot, "one_hot", 1, 1, {{"depth", A::kInt, {}}, {"dtype", A::kDType, DType::kF32}},
-       OneHotRule},
-      {K::kSoftmaxCrossEntropy, "softmax_cross_entropy", 2, 2, no_attrs,
-       SoftmaxCrossEntropyRule},
-      {K::kConv2DBackpropInput, "conv2d_backprop_input", 2, 2,
-       {{"input_shape", A::kInts, {}}, {"strides", A::kInts, kOnes2},
-        {"padding", A::kPadding, kValid}, {"dilations", A::kInts, kOnes2}},
-       Conv2DBackpropInputRule},
-      {K::kConv2DBackpropFilter, "conv2d_backprop_filter", 2, 2,
-       {{"filter_shape", A::kInts, {}}, {"strides", A::kInts, kOnes2},
-        {"padding", A::kPadding, kValid}, {"dilations", A::kInts, kOnes2}},
-       Conv2DBackpropFilterRule},
-      {K::kMaxPool2DGrad, "maxpool2d_grad", 2, 2, pool_attrs, MaxPool2DGradRule},
-      {K::kAvgPool2DGrad, "avgpool2d_grad", 1, 1, avg_grad_attrs, AvgPool2DGradRule},
-      {K::kMaxPool2DArgmax, "maxpool2d_argmax", 1, 1, pool_attrs, MaxPool2DArgmaxRule},
-      {K::kMaxPool2DScatter, "maxpool2d_scatter", 2, 2, avg_grad_attrs, MaxPool2DScatterRule},
-      {K::kRandomUniform, "random_uniform", 1, 1,
-       {{"shape", A::kInts, {}}, {"stream", A::kInt, int64_t{0}}, {"dtype", A::kDType, DType::kF32}},
-       RandomUniformRule},
+  const AttrDecl kNoAttrs;
+  const AttrDecl kReduceAttrs = Attrs({{"axes", A::kInts, {}}, {"keepdims", A::kBool, kFalse}});
+  const AttrDecl kPoolAttrs = Attrs(
+      {{"window", A::kInts, {}}, {"strides", A::kInts, {}}, {"padding", A::kPadding, kValid}});
+  auto row = [](OpKind kind, std::string_view name, OpCategory category, int min, int max,
+                AttrDecl attrs, TypeRule rule) {
+    return OpDef{kind, name, category, min, max, std::move(attrs.specs), attrs.forward, rule};
   };
+  std::vector<OpDef> defs = {
+#define DLC_OP(kind, name, category, min, max, attrs, rule) \
+  row(K::k##kind, name, OpCategory::category, min, max, attrs, rule),
+#include "ir/ops.def"
+#undef DLC_OP
+  };
+  // A gradient op's own attributes come first, then its forward op's.
+  for (OpDef& def : defs) {
+    if (!def.forward) continue;
+    const OpDef& forward = defs[static_cast<size_t>(*def.forward)];
+    if (forward.forward) std::abort();  // one level: a gradient of a forward op
+    def.attrs.insert(def.attrs.end(), forward.attrs.begin(), forward.attrs.end());
+  }
+  return defs;
 }
 
 const std::vector<OpDef>& Table() {
@@ -683,6 +607,23 @@ const std::vector<OpDef>& Table() {
 const OpDef& GetOpDef(OpKind kind) { return Table()[static_cast<size_t>(kind)]; }
 
 std::string_view OpName(OpKind kind) { return GetOpDef(kind).name; }
+
+OpCategory CategoryOf(OpKind kind) { return GetOpDef(kind).category; }
+
+absl::StatusOr<Attributes> ForwardAttributes(OpKind grad, OpKind forward,
+                                             const Attributes& forward_attrs) {
+  if (GetOpDef(grad).forward != forward) {
+    return absl::InternalError(
+        StrCat(OpName(grad), " is not declared a gradient of ", OpName(forward)));
+  }
+  Attributes attrs;
+  for (const AttrSpec& spec : GetOpDef(forward).attrs) {
+    if (auto it = forward_attrs.find(std::string(spec.name)); it != forward_attrs.end()) {
+      attrs.emplace(it->first, it->second);
+    }
+  }
+  return attrs;
+}
 
 std::optional<OpKind> LookupOp(std::string_view name) {
   for (const OpDef& def : Table()) {

@@ -1,6 +1,8 @@
 #include "ir/window.h"
 
 #include "absl/status/status.h"
+#include "ir/enum_attrs.h"
+#include "ir/op_registry.h"
 #include "ir/str_cat.h"
 #include "ir/tensor_type.h"
 
@@ -60,13 +62,14 @@ absl::StatusOr<Window2D> ResolveWindow2D(int64_t in_h, int64_t in_w, int64_t ker
   ++extent_h;
   ++extent_w;
 
-  if (const auto* mode = std::get_if<std::string>(&padding)) {
-    if (*mode == "same") {
+  if (const auto* name = std::get_if<std::string>(&padding)) {
+    const std::optional<PaddingMode> mode = EnumFromName<PaddingMode>(*name);
+    if (mode == PaddingMode::kSame) {
       SamePadding(in_h, extent_h, w.stride_h, w.pad_top, w.pad_bottom);
       SamePadding(in_w, extent_w, w.stride_w, w.pad_left, w.pad_right);
-    } else if (*mode != "valid") {
+    } else if (!mode) {
       return absl::InvalidArgumentError(StrCat(
-          "padding must be \"valid\", \"same\" or [top,bottom,left,right], got \"", *mode,
+          "padding must be \"valid\", \"same\" or [top,bottom,left,right], got \"", *name,
           "\""));
     }
   } else if (const auto* pads = std::get_if<IntList>(&padding)) {
@@ -102,8 +105,26 @@ absl::StatusOr<Window2D> ResolveWindow2D(int64_t in_h, int64_t in_w, int64_t ker
   return w;
 }
 
+absl::StatusOr<Window2D> WindowOf(const Attributes& attrs, const Shape& x, const Shape& filter) {
+  if (x.size() != 4) {
+    return absl::InvalidArgumentError(StrCat("a window needs an NHWC input, got rank ", x.size()));
+  }
+  IntList kernel = filter.empty() ? AttrInts(attrs, "window") : IntList(filter.begin(), filter.end());
+  if (kernel.size() < 2 || (filter.empty() && kernel.size() != 2)) {
+    return absl::InvalidArgumentError(
+        StrCat("window must have 2 values [h,w], got ", kernel.size()));
+  }
+  auto padding = attrs.find("padding");
+  const Attribute valid = EnumAttr(PaddingMode::kValid);
+  return ResolveWindow2D(x[1], x[2], kernel[0], kernel[1], AttrInts(attrs, "strides"),
+                         attrs.contains("dilations") ? AttrInts(attrs, "dilations") : IntList{1, 1},
+                         padding == attrs.end() ? valid : padding->second);
+}
+
 bool SamePoolWindow(const Attributes& a, const Attributes& b) {
-  for (const char* key : {"window", "strides", "padding"}) {
+  // maxpool2d's declared attributes, which its argmax and scatter take too.
+  for (const AttrSpec& spec : GetOpDef(OpKind::kMaxPool2D).attrs) {
+    const std::string key(spec.name);
     auto in_a = a.find(key), in_b = b.find(key);
     const bool has_a = in_a != a.end(), has_b = in_b != b.end();
     if (has_a != has_b || (has_a && in_a->second != in_b->second)) return false;

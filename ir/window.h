@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "ir/attribute.h"
+#include "ir/tensor_type.h"
 
 namespace dlc {
 
@@ -19,14 +20,22 @@ struct Window2D {
   int64_t out_h = 0, out_w = 0;
 };
 
+// Whether two pooling ops' attributes name the same window: equal values of
+// every attribute maxpool2d declares (absent in both counts as equal).
+bool SamePoolWindow(const Attributes& a, const Attributes& b);
+
+// The window of a convolution or pooling node, or of one of their gradient
+// ops, over an NHWC input of shape `x`: every op reads its window attributes
+// here. Strides, padding (absent: "valid") and dilations (absent: 1) come
+// from `attrs`; the kernel's height and width from `filter` ([KH,KW,...])
+// for convolutions, from the "window" attribute when `filter` is empty.
+absl::StatusOr<Window2D> WindowOf(const Attributes& attrs, const Shape& x,
+                                  const Shape& filter = {});
+
 // `padding` is "valid", "same" (output = ceil(input / stride), the extra row or
 // column of padding goes at the bottom/right, as in TensorFlow) or explicit
 // [top, bottom, left, right]. Fails on non-positive sizes, strides or
 // dilations, negative padding, or a window larger than the padded input.
-// Whether two pooling ops' attributes name the same window: equal
-// "window", "strides" and "padding" (absent in both counts as equal).
-bool SamePoolWindow(const Attributes& a, const Attributes& b);
-
 absl::StatusOr<Window2D> ResolveWindow2D(int64_t in_h, int64_t in_w, int64_t kernel_h,
                                          int64_t kernel_w, const IntList& strides,
                                          const IntList& dilations, const Attribute& padding);

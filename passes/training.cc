@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "ir/builder.h"
+#include "ir/enum_attrs.h"
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
 #include "passes/autodiff.h"
@@ -33,7 +34,7 @@ absl::StatusOr<LossValues> AppendLoss(GraphBuilder& b, ValueId logits) {
   DLC_ASSIGN_OR_RETURN(ValueId labels_i32, b.Add(OpKind::kCast, {v.labels}, {{"to", DType::kI32}},
                                                  "labels.i32"));
   DLC_ASSIGN_OR_RETURN(ValueId hit, b.Add(OpKind::kCompare, {predicted, labels_i32},
-                                          {{"predicate", std::string("eq")}}, "hit"));
+                                          {{"predicate", EnumAttr(Predicate::kEq)}}, "hit"));
   DLC_ASSIGN_OR_RETURN(ValueId hit_i32, b.Add(OpKind::kCast, {hit}, {{"to", DType::kI32}}, "hit.i32"));
   DLC_ASSIGN_OR_RETURN(v.correct, b.Add(OpKind::kReduceSum, {hit_i32}, {{"axes", IntList{0}}},
                                         "correct"));

@@ -4,6 +4,7 @@
 // Notation in comments: y = f(a, b), dy = dL/dy, da = dL/da.
 #include "passes/vjp_rules.h"
 
+#include "ir/enum_attrs.h"
 #include "ir/shape_util.h"
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
@@ -81,8 +82,8 @@ absl::StatusOr<ValueId> WhereNot(Ctx& c, ValueId mask, ValueId x) {
   return c.Op(OpKind::kSelect, {mask, zero, x});
 }
 
-absl::StatusOr<ValueId> Compare(Ctx& c, ValueId a, ValueId b, const char* predicate) {
-  return c.Op(OpKind::kCompare, {a, b}, {{"predicate", std::string(predicate)}});
+absl::StatusOr<ValueId> Compare(Ctx& c, ValueId a, ValueId b, Predicate predicate) {
+  return c.Op(OpKind::kCompare, {a, b}, {{"predicate", EnumAttr(predicate)}});
 }
 
 absl::StatusOr<ValueId> MulScalar(Ctx& c, ValueId x, double factor) {
@@ -143,7 +144,7 @@ absl::StatusOr<Contributions> DivVjp(Ctx& c, ValueId dy) {
 
 // y = max(a, b): dy goes to a where a >= b (ties: to a only), else to b.
 // y = min(a, b): likewise with a <= b.
-absl::StatusOr<Contributions> MaxMinVjp(Ctx& c, ValueId dy, const char* predicate) {
+absl::StatusOr<Contributions> MaxMinVjp(Ctx& c, ValueId dy, Predicate predicate) {
   const ValueId a = c.operand(0), b = c.operand(1);
   DLC_ASSIGN_OR_RETURN(ValueId a_wins, Compare(c, a, b, predicate));
   DLC_ASSIGN_OR_RETURN(ValueId to_a, Where(c, a_wins, dy));
@@ -152,8 +153,8 @@ absl::StatusOr<Contributions> MaxMinVjp(Ctx& c, ValueId dy, const char* predicat
   DLC_ASSIGN_OR_RETURN(ValueId db, c.SumToShape(to_b, ShapeOf(c, b)));
   return Contributions{da, db};
 }
-absl::StatusOr<Contributions> MaxVjp(Ctx& c, ValueId dy) { return MaxMinVjp(c, dy, "ge"); }
-absl::StatusOr<Contributions> MinVjp(Ctx& c, ValueId dy) { return MaxMinVjp(c, dy, "le"); }
+absl::StatusOr<Contributions> MaxVjp(Ctx& c, ValueId dy) { return MaxMinVjp(c, dy, Predicate::kGe); }
+absl::StatusOr<Contributions> MinVjp(Ctx& c, ValueId dy) { return MaxMinVjp(c, dy, Predicate::kLe); }
 
 // y = a^b: da = dy * b * a^(b-1); db = dy * y * log(a), taken as 0 where a <= 0.
 absl::StatusOr<Contributions> PowVjp(Ctx& c, ValueId dy) {
@@ -165,7 +166,7 @@ absl::StatusOr<Contributions> PowVjp(Ctx& c, ValueId dy) {
   DLC_ASSIGN_OR_RETURN(ValueId dy_slope, c.Op(OpKind::kMul, {dy, slope}));
   DLC_ASSIGN_OR_RETURN(ValueId da, c.SumToShape(dy_slope, ShapeOf(c, a)));
   DLC_ASSIGN_OR_RETURN(ValueId zero, c.Scalar(0, DTypeOf(c, a)));
-  DLC_ASSIGN_OR_RETURN(ValueId positive, Compare(c, a, zero, "gt"));
+  DLC_ASSIGN_OR_RETURN(ValueId positive, Compare(c, a, zero, Predicate::kGt));
   DLC_ASSIGN_OR_RETURN(ValueId log_a, c.Op(OpKind::kLog, {a}));
   DLC_ASSIGN_OR_RETURN(ValueId safe_log, Where(c, positive, log_a));
   DLC_ASSIGN_OR_RETURN(ValueId y_log, c.Op(OpKind::kMul, {c.y(), safe_log}));
@@ -212,8 +213,22 @@ absl::StatusOr<Contributions> ReluVjp(Ctx& c, ValueId dy) {
   // y > 0 exactly where a > 0 (NaN in neither). Testing y, which the next
   // layer keeps anyway, leaves a with one use: the compiler can fuse it away.
   DLC_ASSIGN_OR_RETURN(ValueId zero, c.Scalar(0, DTypeOf(c, c.y())));
-  DLC_ASSIGN_OR_RETURN(ValueId positive, Compare(c, c.y(), zero, "gt"));
+  DLC_ASSIGN_OR_RETURN(ValueId positive, Compare(c, c.y(), zero, Predicate::kGt));
   DLC_ASSIGN_OR_RETURN(ValueId da, Where(c, positive, dy));
+  return Contributions{da};
+}
+
+// y = leaky_relu(a): da = dy where a > 0, else alpha dy (the kink at 0
+// gets alpha, as in TensorFlow).
+absl::StatusOr<Contributions> LeakyReluVjp(Ctx& c, ValueId dy) {
+  const double alpha = AttrFloat(c.node().attrs, "alpha");
+  // With alpha >= 0, y > 0 exactly where a > 0: testing y leaves a to be
+  // fused away, as for relu. A negative alpha makes y > 0 for a < 0.
+  const ValueId tested = alpha >= 0 ? c.y() : c.operand(0);
+  DLC_ASSIGN_OR_RETURN(ValueId zero, c.Scalar(0, DTypeOf(c, tested)));
+  DLC_ASSIGN_OR_RETURN(ValueId positive, Compare(c, tested, zero, Predicate::kGt));
+  DLC_ASSIGN_OR_RETURN(ValueId scaled, MulScalar(c, dy, alpha));
+  DLC_ASSIGN_OR_RETURN(ValueId da, c.Op(OpKind::kSelect, {positive, dy, scaled}));
   return Contributions{da};
 }
 
@@ -363,7 +378,7 @@ absl::StatusOr<Contributions> ReduceMaxVjp(Ctx& c, ValueId dy) {
   const Shape in = ShapeOf(c, a);
   const IntList axes = Axes(c);
   DLC_ASSIGN_OR_RETURN(ValueId y_kept, KeepDims(c, c.y(), in, axes));
-  DLC_ASSIGN_OR_RETURN(ValueId is_max, Compare(c, a, y_kept, "eq"));
+  DLC_ASSIGN_OR_RETURN(ValueId is_max, Compare(c, a, y_kept, Predicate::kEq));
   DLC_ASSIGN_OR_RETURN(ValueId ones, c.Op(OpKind::kCast, {is_max}, {{"to", DTypeOf(c, a)}}));
   DLC_ASSIGN_OR_RETURN(ValueId ties, c.Op(OpKind::kReduceSum, {ones},
                                           {{"axes", axes}, {"keepdims", true}}));
@@ -418,20 +433,11 @@ absl::StatusOr<Contributions> MatMulVjp(Ctx& c, ValueId dy) {
   return result;
 }
 
-// The named attributes of a (verified) node, to pass on to its gradient op.
-Attributes WindowAttrs(const Node& n, std::initializer_list<const char*> names) {
-  Attributes attrs;
-  for (const char* name : names) {
-    if (auto it = n.attrs.find(name); it != n.attrs.end()) attrs.emplace(name, it->second);
-  }
-  return attrs;
-}
-
 // y = conv2d(x, w): dx and dw by the two adjoint convolutions.
 absl::StatusOr<Contributions> Conv2DVjp(Ctx& c, ValueId dy) {
   const ValueId x = c.operand(0), w = c.operand(1);
-  Attributes dx_attrs = WindowAttrs(c.node(), {"strides", "padding", "dilations"});
-  Attributes dw_attrs = dx_attrs;
+  DLC_ASSIGN_OR_RETURN(Attributes dx_attrs, c.ForwardAttrs(OpKind::kConv2DBackpropInput));
+  DLC_ASSIGN_OR_RETURN(Attributes dw_attrs, c.ForwardAttrs(OpKind::kConv2DBackpropFilter));
   dx_attrs.emplace("input_shape", IntList(ShapeOf(c, x)));
   dw_attrs.emplace("filter_shape", IntList(ShapeOf(c, w)));
   Contributions result(2);
@@ -449,8 +455,10 @@ absl::StatusOr<Contributions> Conv2DVjp(Ctx& c, ValueId dy) {
 // backward needs neither x nor a search: the full-size x need not outlive
 // the forward pass.
 absl::StatusOr<Contributions> MaxPoolVjp(Ctx& c, ValueId dy) {
-  Attributes attrs = WindowAttrs(c.node(), {"window", "strides", "padding"});
-  DLC_ASSIGN_OR_RETURN(ValueId argmax, c.NamedOp("argmax", OpKind::kMaxPool2DArgmax, {c.operand(0)}, attrs));
+  DLC_ASSIGN_OR_RETURN(Attributes argmax_attrs, c.ForwardAttrs(OpKind::kMaxPool2DArgmax));
+  DLC_ASSIGN_OR_RETURN(ValueId argmax, c.NamedOp("argmax", OpKind::kMaxPool2DArgmax, {c.operand(0)},
+                                                 std::move(argmax_attrs)));
+  DLC_ASSIGN_OR_RETURN(Attributes attrs, c.ForwardAttrs(OpKind::kMaxPool2DScatter));
   attrs.emplace("input_shape", IntList(ShapeOf(c, c.operand(0))));
   DLC_ASSIGN_OR_RETURN(ValueId dx, c.Op(OpKind::kMaxPool2DScatter, {dy, argmax}, std::move(attrs)));
   return Contributions{dx};
@@ -458,7 +466,7 @@ absl::StatusOr<Contributions> MaxPoolVjp(Ctx& c, ValueId dy) {
 
 // y = avgpool2d(x): each window's gradient is shared by its elements.
 absl::StatusOr<Contributions> AvgPoolVjp(Ctx& c, ValueId dy) {
-  Attributes attrs = WindowAttrs(c.node(), {"window", "strides", "padding"});
+  DLC_ASSIGN_OR_RETURN(Attributes attrs, c.ForwardAttrs(OpKind::kAvgPool2DGrad));
   attrs.emplace("input_shape", IntList(ShapeOf(c, c.operand(0))));
   DLC_ASSIGN_OR_RETURN(ValueId dx, c.Op(OpKind::kAvgPool2DGrad, {dy}, std::move(attrs)));
   return Contributions{dx};
@@ -522,6 +530,7 @@ constexpr RuleEntry kRules[] = {
     {OpKind::kSqrt, SqrtVjp},
     {OpKind::kRsqrt, RsqrtVjp},
     {OpKind::kRelu, ReluVjp},
+    {OpKind::kLeakyRelu, LeakyReluVjp},
     {OpKind::kSigmoid, SigmoidVjp},
     {OpKind::kTanh, TanhVjp},
     {OpKind::kSelect, SelectVjp},

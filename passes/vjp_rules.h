@@ -29,6 +29,11 @@ class VjpContext {
   const TensorType& type(ValueId v) const { return builder_.type(v); }
 
   absl::StatusOr<ValueId> Op(OpKind op, std::vector<ValueId> operands, Attributes attrs = {});
+  // The attributes gradient op `grad` takes from the forward node by its
+  // declaration (ops.def: GradientOf), so none can be forgotten here.
+  absl::StatusOr<Attributes> ForwardAttrs(OpKind grad) const {
+    return ForwardAttributes(grad, node().op, node().attrs);
+  }
   // The same, named "<y>.<role>" (a value a dump's reader should recognize,
   // such as a pool's argmax) when that name is free.
   absl::StatusOr<ValueId> NamedOp(std::string_view role, OpKind op, std::vector<ValueId> operands,

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "ir/enum_attrs.h"
+#include "ir/status_macros.h"
 #include "ir/str_cat.h"
 
 namespace dlc {
@@ -32,27 +34,31 @@ absl::Status Initialize(std::string_view init, Tensor& tensor, Rng& rng) {
     return absl::InvalidArgumentError(
         StrCat("cannot initialise a ", tensor.type().ToString(), " tensor: parameters are f32 or f64"));
   }
+  DLC_ASSIGN_OR_RETURN(Initializer kind, ParseEnum<Initializer>(init));
   const Fans fans = ComputeFans(tensor.shape());
-  if (init == "zeros") {
-    FillAll(tensor, [] { return 0.0; });
-  } else if (init == "ones") {
-    FillAll(tensor, [] { return 1.0; });
-  } else if (init == "glorot_uniform") {
-    const double limit = std::sqrt(6.0 / (fans.in + fans.out));
-    FillAll(tensor, [&] { return rng.Uniform(-limit, limit); });
-  } else if (init == "he_uniform") {
-    const double limit = std::sqrt(6.0 / fans.in);
-    FillAll(tensor, [&] { return rng.Uniform(-limit, limit); });
-  } else if (init == "glorot_normal") {
-    const double stddev = std::sqrt(2.0 / (fans.in + fans.out)) / kTruncatedNormalStddev;
-    FillAll(tensor, [&] { return stddev * rng.TruncatedNormal(); });
-  } else if (init == "he_normal") {
-    const double stddev = std::sqrt(2.0 / fans.in) / kTruncatedNormalStddev;
-    FillAll(tensor, [&] { return stddev * rng.TruncatedNormal(); });
-  } else {
-    return absl::InvalidArgumentError(StrCat(
-        "unknown initializer \"", init,
-        "\" (known: zeros, ones, glorot_uniform, glorot_normal, he_normal, he_uniform)"));
+  switch (kind) {
+    case Initializer::kZeros: FillAll(tensor, [] { return 0.0; }); break;
+    case Initializer::kOnes: FillAll(tensor, [] { return 1.0; }); break;
+    case Initializer::kGlorotUniform: {
+      const double limit = std::sqrt(6.0 / (fans.in + fans.out));
+      FillAll(tensor, [&] { return rng.Uniform(-limit, limit); });
+      break;
+    }
+    case Initializer::kHeUniform: {
+      const double limit = std::sqrt(6.0 / fans.in);
+      FillAll(tensor, [&] { return rng.Uniform(-limit, limit); });
+      break;
+    }
+    case Initializer::kGlorotNormal: {
+      const double stddev = std::sqrt(2.0 / (fans.in + fans.out)) / kTruncatedNormalStddev;
+      FillAll(tensor, [&] { return stddev * rng.TruncatedNormal(); });
+      break;
+    }
+    case Initializer::kHeNormal: {
+      const double stddev = std::sqrt(2.0 / fans.in) / kTruncatedNormalStddev;
+      FillAll(tensor, [&] { return stddev * rng.TruncatedNormal(); });
+      break;
+    }
   }
   return absl::OkStatus();
 }

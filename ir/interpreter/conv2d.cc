@@ -52,11 +52,7 @@ Tensor Conv2D(const Tensor& x, const Tensor& w, const Window2D& win, const Tenso
 absl::StatusOr<Tensor> EvalConv2D(const Node& node, Operands in) {
   const Tensor& x = *in[0];
   const Tensor& w = *in[1];
-  const auto padding = node.attrs.find("padding");
-  if (padding == node.attrs.end()) return absl::InternalError("conv2d has no padding attribute");
-  auto win = ResolveWindow2D(x.shape()[1], x.shape()[2], w.shape()[0], w.shape()[1],
-                             AttrInts(node.attrs, "strides"), AttrInts(node.attrs, "dilations"),
-                             padding->second);
+  auto win = WindowOf(node.attrs, x.shape(), w.shape());
   if (!win.ok()) return win.status();
   return DispatchFloat(x.dtype(), [&](auto tag) -> absl::StatusOr<Tensor> {
     using T = typename decltype(tag)::type;

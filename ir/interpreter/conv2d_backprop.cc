@@ -111,19 +111,12 @@ Tensor BackpropFilter(const Tensor& x, const Tensor& dy, const Window2D& win,
 }  // namespace
 
 absl::StatusOr<Tensor> EvalConv2DBackprop(const Node& node, Operands in) {
-  const auto padding = node.attrs.find("padding");
-  if (padding == node.attrs.end()) {
-    return absl::InternalError(StrCat(OpName(node.op), " has no padding attribute"));
-  }
-  const IntList strides = AttrInts(node.attrs, "strides");
-  const IntList dilations = AttrInts(node.attrs, "dilations");
   // node.type is the type rule's result: dx of input_shape or dw of filter_shape.
   const Shape& result = node.type.shape;
   if (node.op == OpKind::kConv2DBackpropInput) {
     const Tensor& dy = *in[0];
     const Tensor& w = *in[1];
-    auto win = ResolveWindow2D(result[1], result[2], w.shape()[0], w.shape()[1], strides,
-                               dilations, padding->second);
+    auto win = WindowOf(node.attrs, result, w.shape());
     if (!win.ok()) return win.status();
     return DispatchFloat(dy.dtype(), [&](auto tag) -> absl::StatusOr<Tensor> {
       using T = typename decltype(tag)::type;
@@ -133,8 +126,7 @@ absl::StatusOr<Tensor> EvalConv2DBackprop(const Node& node, Operands in) {
   if (node.op == OpKind::kConv2DBackpropFilter) {
     const Tensor& x = *in[0];
     const Tensor& dy = *in[1];
-    auto win = ResolveWindow2D(x.shape()[1], x.shape()[2], result[0], result[1], strides,
-                               dilations, padding->second);
+    auto win = WindowOf(node.attrs, x.shape(), result);
     if (!win.ok()) return win.status();
     return DispatchFloat(x.dtype(), [&](auto tag) -> absl::StatusOr<Tensor> {
       using T = typename decltype(tag)::type;

@@ -1,5 +1,5 @@
 // Elementwise ops with numpy-style broadcasting: arithmetic, math functions,
-// compare and select.
+// activations, compare and select (cast is in conversions.cc).
 //
 // Integer corner cases and NaN handling are in scalar_ops.h; in addition an
 // i32 division by zero is an error, and f32/f64 follow IEEE (x / 0 is +-inf,
@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "ir/enum_attrs.h"
 #include "ir/interpreter/dispatch.h"
 #include "ir/interpreter/indexing.h"
 #include "ir/interpreter/kernels.h"
@@ -98,22 +99,23 @@ absl::StatusOr<Tensor> Pow(const Node& node, Operands in) {
 
 // Comparisons with NaN follow IEEE: only "ne" is true.
 template <typename T>
-bool (*PredicateNamed(std::string_view name))(T, T) {
-  if (name == "eq") return [](T x, T y) { return x == y; };
-  if (name == "ne") return [](T x, T y) { return x != y; };
-  if (name == "lt") return [](T x, T y) { return x < y; };
-  if (name == "le") return [](T x, T y) { return x <= y; };
-  if (name == "gt") return [](T x, T y) { return x > y; };
-  if (name == "ge") return [](T x, T y) { return x >= y; };
+bool (*PredicateOf(Predicate predicate))(T, T) {
+  switch (predicate) {
+    case Predicate::kEq: return [](T x, T y) { return x == y; };
+    case Predicate::kNe: return [](T x, T y) { return x != y; };
+    case Predicate::kLt: return [](T x, T y) { return x < y; };
+    case Predicate::kLe: return [](T x, T y) { return x <= y; };
+    case Predicate::kGt: return [](T x, T y) { return x > y; };
+    case Predicate::kGe: return [](T x, T y) { return x >= y; };
+  }
   return nullptr;
 }
 
 absl::StatusOr<Tensor> Compare(const Node& node, Operands in) {
-  const std::string predicate = AttrString(node.attrs, "predicate");
+  const Predicate predicate = AttrEnum<Predicate>(node.attrs, "predicate");
   return DispatchAnyDType(in[0]->dtype(), [&](auto tag) -> absl::StatusOr<Tensor> {
     using T = typename decltype(tag)::type;
-    bool (*holds)(T, T) = PredicateNamed<T>(predicate);
-    if (holds == nullptr) return absl::InternalError(StrCat("unknown predicate ", predicate));
+    bool (*holds)(T, T) = PredicateOf<T>(predicate);
     return MapBinary<T>(*in[0], *in[1], node.type,
                         [holds](T x, T y) -> uint8_t { return holds(x, y) ? 1 : 0; });
   });
@@ -164,10 +166,19 @@ absl::StatusOr<Tensor> EvalElementwise(const Node& node, Operands in) {
     case OpKind::kSqrt: return FloatUnary(node, in, [](auto a) { return std::sqrt(a); });
     case OpKind::kRsqrt:
       return FloatUnary(node, in, [](auto a) { return decltype(a)(1) / std::sqrt(a); });
+    case OpKind::kLeakyRelu: {
+      // alpha in the element type, as the compiled code has it; NaN stays NaN.
+      const double alpha = AttrFloat(node.attrs, "alpha");
+      return FloatUnary(node, in, [alpha](auto a) {
+        using T = decltype(a);
+        return a > T(0) ? a : a * static_cast<T>(alpha);
+      });
+    }
     case OpKind::kSigmoid: return FloatUnary(node, in, [](auto a) { return SigmoidOf(a); });
     case OpKind::kTanh: return FloatUnary(node, in, [](auto a) { return std::tanh(a); });
     case OpKind::kCompare: return Compare(node, in);
     case OpKind::kSelect: return Select(node, in);
+    case OpKind::kCast: return EvalCast(node, in);
     default: return absl::InternalError(StrCat(OpName(node.op), " is not an elementwise op"));
   }
 }

@@ -74,57 +74,26 @@ absl::Status CheckAllocatable(const TensorType& type) {
   return absl::OkStatus();
 }
 
+// One kernel file per family of ops (OpCategory).
 absl::StatusOr<Tensor> Dispatch(const Node& node, Operands operands) {
   namespace internal = interpreter_internal;
-  switch (node.op) {
-    case OpKind::kInput:
-    case OpKind::kParameter:
+  const OpDef& def = GetOpDef(node.op);
+  switch (def.category) {
+    case OpCategory::kSource:
+      if (node.op == OpKind::kConstant) return internal::EvalConstant(node);
       return absl::FailedPreconditionError("inputs and parameters are fed, not evaluated");
-    case OpKind::kConstant: return internal::EvalConstant(node);
-    case OpKind::kCast: return internal::EvalCast(node, operands);
-    case OpKind::kAdd:
-    case OpKind::kSub:
-    case OpKind::kMul:
-    case OpKind::kDiv:
-    case OpKind::kMax:
-    case OpKind::kMin:
-    case OpKind::kPow:
-    case OpKind::kNeg:
-    case OpKind::kExp:
-    case OpKind::kLog:
-    case OpKind::kSqrt:
-    case OpKind::kRsqrt:
-    case OpKind::kRelu:
-    case OpKind::kSigmoid:
-    case OpKind::kTanh:
-    case OpKind::kCompare:
-    case OpKind::kSelect: return internal::EvalElementwise(node, operands);
-    case OpKind::kReshape:
-    case OpKind::kFlatten:
-    case OpKind::kTranspose:
-    case OpKind::kBroadcast:
-    case OpKind::kSlice:
-    case OpKind::kConcat:
-    case OpKind::kPad: return internal::EvalDataMovement(node, operands);
-    case OpKind::kReduceSum:
-    case OpKind::kReduceMean:
-    case OpKind::kReduceMax:
-    case OpKind::kArgMax: return internal::EvalReduction(node, operands);
-    case OpKind::kMatMul: return internal::EvalMatMul(node, operands);
-    case OpKind::kConv2D: return internal::EvalConv2D(node, operands);
-    case OpKind::kMaxPool2D:
-    case OpKind::kAvgPool2D: return internal::EvalPool2D(node, operands);
-    case OpKind::kSoftmax:
-    case OpKind::kLogSoftmax:
-    case OpKind::kSoftmaxCrossEntropy: return internal::EvalSoftmaxFamily(node, operands);
-    case OpKind::kOneHot: return internal::EvalOneHot(node, operands);
-    case OpKind::kConv2DBackpropInput:
-    case OpKind::kConv2DBackpropFilter: return internal::EvalConv2DBackprop(node, operands);
-    case OpKind::kMaxPool2DGrad:
-    case OpKind::kAvgPool2DGrad:
-    case OpKind::kMaxPool2DArgmax:
-    case OpKind::kMaxPool2DScatter: return internal::EvalPool2DGrad(node, operands);
-    case OpKind::kRandomUniform: return internal::EvalRandomUniform(node, operands);
+    case OpCategory::kElementwise: return internal::EvalElementwise(node, operands);
+    case OpCategory::kDataMovement: return internal::EvalDataMovement(node, operands);
+    case OpCategory::kReduction: return internal::EvalReduction(node, operands);
+    case OpCategory::kContraction:
+      if (node.op == OpKind::kMatMul) return internal::EvalMatMul(node, operands);
+      if (def.forward) return internal::EvalConv2DBackprop(node, operands);
+      return internal::EvalConv2D(node, operands);
+    case OpCategory::kWindow:
+      if (def.forward) return internal::EvalPool2DGrad(node, operands);
+      return internal::EvalPool2D(node, operands);
+    case OpCategory::kSoftmaxFamily: return internal::EvalSoftmaxFamily(node, operands);
+    case OpCategory::kRandom: return internal::EvalRandomUniform(node, operands);
   }
   return absl::InternalError("unknown op");
 }

@@ -20,7 +20,8 @@ using Operands = std::span<const Tensor* const>;
 absl::StatusOr<Tensor> EvalConstant(const Node& node);
 absl::StatusOr<Tensor> EvalCast(const Node& node, Operands operands);
 
-// elementwise.cc: add ... tanh, compare, select (numpy broadcasting).
+// elementwise.cc: add ... tanh, compare, select (numpy broadcasting), and
+// cast (EvalCast).
 absl::StatusOr<Tensor> EvalElementwise(const Node& node, Operands operands);
 
 // data_movement.cc: reshape, flatten, transpose, broadcast, slice, concat, pad.
@@ -40,7 +41,8 @@ absl::StatusOr<Tensor> EvalConv2DBackprop(const Node& node, Operands operands);
 // pooling_grad.cc: maxpool2d_grad, avgpool2d_grad, maxpool2d_argmax, maxpool2d_scatter.
 absl::StatusOr<Tensor> EvalPool2DGrad(const Node& node, Operands operands);
 
-// softmax.cc: softmax, log_softmax, softmax_cross_entropy.
+// softmax.cc: softmax, log_softmax, softmax_cross_entropy, and one_hot
+// (EvalOneHot).
 absl::StatusOr<Tensor> EvalSoftmaxFamily(const Node& node, Operands operands);
 
 // one_hot.cc.

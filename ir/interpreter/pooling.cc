@@ -56,13 +56,7 @@ Tensor Pool2D(const Tensor& x, const Window2D& win, bool is_max, const TensorTyp
 
 absl::StatusOr<Tensor> EvalPool2D(const Node& node, Operands in) {
   const Tensor& x = *in[0];
-  const IntList window = AttrInts(node.attrs, "window");
-  const auto padding = node.attrs.find("padding");
-  if (window.size() != 2 || padding == node.attrs.end()) {
-    return absl::InternalError("pooling needs a 2-value window and a padding attribute");
-  }
-  auto win = ResolveWindow2D(x.shape()[1], x.shape()[2], window[0], window[1],
-                             AttrInts(node.attrs, "strides"), IntList{1, 1}, padding->second);
+  auto win = WindowOf(node.attrs, x.shape());
   if (!win.ok()) return win.status();
   const bool is_max = node.op == OpKind::kMaxPool2D;
   return DispatchFloat(x.dtype(), [&](auto tag) -> absl::StatusOr<Tensor> {

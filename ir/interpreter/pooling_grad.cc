@@ -172,16 +172,10 @@ Tensor AvgPoolGrad(const Tensor& dy, const Window2D& win, const TensorType& resu
 }  // namespace
 
 absl::StatusOr<Tensor> EvalPool2DGrad(const Node& node, Operands in) {
-  const IntList window = AttrInts(node.attrs, "window");
-  const auto padding = node.attrs.find("padding");
-  if (window.size() != 2 || padding == node.attrs.end()) {
-    return absl::InternalError("pooling needs a 2-value window and a padding attribute");
-  }
   // The forward pool's input shape: the gradients' result type, the
   // argmax's operand.
   const Shape& x_shape = node.op == OpKind::kMaxPool2DArgmax ? in[0]->shape() : node.type.shape;
-  auto win = ResolveWindow2D(x_shape[1], x_shape[2], window[0], window[1],
-                             AttrInts(node.attrs, "strides"), IntList{1, 1}, padding->second);
+  auto win = WindowOf(node.attrs, x_shape);
   if (!win.ok()) return win.status();
   if (node.op == OpKind::kMaxPool2DGrad) {
     const Tensor& x = *in[0];

@@ -94,6 +94,7 @@ absl::StatusOr<Tensor> EvalSoftmaxFamily(const Node& node, Operands in) {
     case OpKind::kSoftmax: return Softmax(node, *in[0], /*take_log=*/false);
     case OpKind::kLogSoftmax: return Softmax(node, *in[0], /*take_log=*/true);
     case OpKind::kSoftmaxCrossEntropy: return SoftmaxCrossEntropy(node, *in[0], *in[1]);
+    case OpKind::kOneHot: return EvalOneHot(node, in);
     default: return absl::InternalError(StrCat(OpName(node.op), " is not a softmax op"));
   }
 }

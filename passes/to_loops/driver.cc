@@ -82,35 +82,17 @@ namespace {
 // keeps every example model's updates (LeNet's 10) in one kernel.
 constexpr size_t kMaxUpdatesPerKernel = 16;
 
+// One lowering file per family of ops (OpCategory).
 absl::Status LowerNode(OpLowering& op) {
-  switch (op.node().op) {
-    case OpKind::kInput:
-    case OpKind::kParameter:
-    case OpKind::kConstant:
-      return absl::OkStatus();  // arguments and constants need no code
-    case OpKind::kAdd: case OpKind::kSub: case OpKind::kMul: case OpKind::kDiv:
-    case OpKind::kMax: case OpKind::kMin: case OpKind::kPow: case OpKind::kNeg:
-    case OpKind::kExp: case OpKind::kLog: case OpKind::kSqrt: case OpKind::kRsqrt:
-    case OpKind::kRelu: case OpKind::kSigmoid: case OpKind::kTanh: case OpKind::kCompare:
-    case OpKind::kSelect: case OpKind::kCast:
-      return LowerElementwise(op);
-    case OpKind::kReshape: case OpKind::kFlatten: case OpKind::kTranspose:
-    case OpKind::kBroadcast: case OpKind::kSlice: case OpKind::kConcat: case OpKind::kPad:
-      return LowerMovement(op);
-    case OpKind::kReduceSum: case OpKind::kReduceMean: case OpKind::kReduceMax:
-    case OpKind::kArgMax:
-      return LowerReduction(op);
-    case OpKind::kMatMul: case OpKind::kConv2D: case OpKind::kConv2DBackpropInput:
-    case OpKind::kConv2DBackpropFilter:
-      return LowerLinear(op);
-    case OpKind::kMaxPool2D: case OpKind::kAvgPool2D: case OpKind::kMaxPool2DGrad:
-    case OpKind::kAvgPool2DGrad: case OpKind::kMaxPool2DArgmax: case OpKind::kMaxPool2DScatter:
-      return LowerPooling(op);
-    case OpKind::kSoftmax: case OpKind::kLogSoftmax: case OpKind::kSoftmaxCrossEntropy:
-    case OpKind::kOneHot:
-      return LowerSoftmaxFamily(op);
-    case OpKind::kRandomUniform:
-      return LowerRandom(op);
+  switch (CategoryOf(op.node().op)) {
+    case OpCategory::kSource: return absl::OkStatus();  // arguments and constants need no code
+    case OpCategory::kElementwise: return LowerElementwise(op);
+    case OpCategory::kDataMovement: return LowerMovement(op);
+    case OpCategory::kReduction: return LowerReduction(op);
+    case OpCategory::kContraction: return LowerLinear(op);
+    case OpCategory::kWindow: return LowerPooling(op);
+    case OpCategory::kSoftmaxFamily: return LowerSoftmaxFamily(op);
+    case OpCategory::kRandom: return LowerRandom(op);
   }
   return absl::UnimplementedError(StrCat("no loop lowering for ", op.Describe()));
 }

@@ -3,6 +3,7 @@
 // formulas match the reference interpreter's (ir/interpreter/scalar_ops.h).
 #include <vector>
 
+#include "ir/enum_attrs.h"
 #include "ir/status_macros.h"
 #include "ir/str_cat.h"
 #include "passes/to_loops/op_lowering.h"
@@ -13,6 +14,18 @@ namespace {
 using loops::BinaryOp;
 using loops::CompareOp;
 using loops::UnaryOp;
+
+CompareOp CompareOpOf(const OpLowering& op) {
+  switch (AttrEnum<Predicate>(op.node().attrs, "predicate")) {
+    case Predicate::kEq: return CompareOp::kEq;
+    case Predicate::kNe: return CompareOp::kNe;
+    case Predicate::kLt: return CompareOp::kLt;
+    case Predicate::kLe: return CompareOp::kLe;
+    case Predicate::kGt: return CompareOp::kGt;
+    case Predicate::kGe: return CompareOp::kGe;
+  }
+  return CompareOp::kEq;
+}
 
 // The scalar value of the op at one element, given its operands' values.
 absl::StatusOr<ExprId> Formula(OpLowering& op, std::span<const ExprId> x,
@@ -40,6 +53,12 @@ absl::StatusOr<ExprId> Formula(OpLowering& op, std::span<const ExprId> x,
     case OpKind::kSqrt: return b.Unary(UnaryOp::kSqrt, x[0]);
     case OpKind::kRsqrt: return b.Binary(BinaryOp::kDiv, c(1), b.Unary(UnaryOp::kSqrt, x[0]));
     case OpKind::kRelu: return b.Binary(BinaryOp::kMax, x[0], c(0));
+    case OpKind::kLeakyRelu: {
+      // x where x > 0, else x alpha (alpha rounded to the element type, as
+      // in the interpreter); NaN fails the test and stays NaN.
+      ExprId scaled = b.Binary(BinaryOp::kMul, x[0], c(AttrFloat(op.node().attrs, "alpha")));
+      return b.Select(b.Compare(CompareOp::kGt, x[0], c(0)), x[0], scaled);
+    }
     case OpKind::kSigmoid: {
       // Stable both ways: 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below;
       // both from one e^-|x| (a vector exp each is most of the cost).
@@ -76,16 +95,7 @@ absl::StatusOr<ExprId> Formula(OpLowering& op, std::span<const ExprId> x,
       ExprId near = b.Binary(BinaryOp::kMul, poly, x[0]);
       return b.Select(b.Compare(CompareOp::kLt, ax, c(f32 ? 0.625 : 0.0625)), near, far);
     }
-    case OpKind::kCompare: {
-      static const std::pair<const char*, CompareOp> kOps[] = {
-          {"eq", CompareOp::kEq}, {"ne", CompareOp::kNe}, {"lt", CompareOp::kLt},
-          {"le", CompareOp::kLe}, {"gt", CompareOp::kGt}, {"ge", CompareOp::kGe}};
-      const std::string predicate = AttrString(op.node().attrs, "predicate");
-      for (const auto& [name, compare] : kOps) {
-        if (predicate == name) return b.Compare(compare, x[0], x[1]);
-      }
-      return absl::InvalidArgumentError(StrCat(op.Describe(), ": unknown predicate ", predicate));
-    }
+    case OpKind::kCompare: return b.Compare(CompareOpOf(op), x[0], x[1]);
     case OpKind::kSelect: return b.Select(x[0], x[1], x[2]);
     case OpKind::kCast: return b.Cast(op.elem(), x[0]);
     default:
@@ -93,24 +103,7 @@ absl::StatusOr<ExprId> Formula(OpLowering& op, std::span<const ExprId> x,
   }
 }
 
-}  // namespace
-
-bool IsElementwiseOp(OpKind op) {
-  switch (op) {
-    case OpKind::kAdd: case OpKind::kSub: case OpKind::kMul: case OpKind::kDiv:
-    case OpKind::kMax: case OpKind::kMin: case OpKind::kPow: case OpKind::kNeg:
-    case OpKind::kExp: case OpKind::kLog: case OpKind::kSqrt: case OpKind::kRsqrt:
-    case OpKind::kRelu: case OpKind::kSigmoid: case OpKind::kTanh: case OpKind::kCompare:
-    case OpKind::kSelect: case OpKind::kCast:
-      return true;
-    default:
-      return false;
-  }
-}
-
-namespace {
-
-bool IsElementwise(OpKind op) { return IsElementwiseOp(op); }
+bool IsElementwise(OpKind op) { return CategoryOf(op) == OpCategory::kElementwise; }
 
 // The lowering of node `id` as an operand of `user`: its own node, the
 // buffers of its operands.

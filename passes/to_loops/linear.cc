@@ -152,11 +152,7 @@ absl::Status MatMul(OpLowering& op) {
 }
 
 absl::StatusOr<ConvShapes> Geometry(OpLowering& op, const Shape& x, const Shape& w, const Shape& y) {
-  const Attributes& attrs = op.node().attrs;
-  auto padding = attrs.find("padding");
-  auto win = ResolveWindow2D(x[1], x[2], w[0], w[1], AttrInts(attrs, "strides"),
-                             AttrInts(attrs, "dilations"),
-                             padding == attrs.end() ? Attribute(std::string("valid")) : padding->second);
+  auto win = WindowOf(op.node().attrs, x, w);
   if (!win.ok()) return win.status();
   return ConvShapes{x, w, y, *win};
 }
@@ -250,10 +246,7 @@ namespace {
 // window attributes) lowers to the register-tiled microkernels.
 bool Tiled(const Node& node, const Shape& x, const Shape& w, const LowerOptions& options) {
   if (x.size() != 4 || w.size() != 4) return false;
-  auto padding = node.attrs.find("padding");
-  auto win = ResolveWindow2D(x[1], x[2], w[0], w[1], AttrInts(node.attrs, "strides"),
-                             AttrInts(node.attrs, "dilations"),
-                             padding == node.attrs.end() ? Attribute(std::string("valid")) : padding->second);
+  auto win = WindowOf(node.attrs, x, w);
   return options.register_tiles && win.ok() && TiledConvApplies(*win) && IsFloat(node.type.dtype);
 }
 

@@ -148,7 +148,6 @@ absl::Status LowerElementwise(OpLowering& op);   // elementwise.cc
 // an epilogue: those `takes_epilogue` accepts, whose chain's other
 // operands are all computed before the producer.
 Fusion FindFusion(const Graph& graph, const std::function<bool(ValueId)>& takes_epilogue);
-bool IsElementwiseOp(OpKind op);
 // Operand i of `op` at `coords` of the operand's shape: loaded, or computed
 // in place when the operand is fused into `op` (a max-pool scatter's
 // gradient).

@@ -10,14 +10,6 @@ namespace {
 using loops::BinaryOp;
 using loops::CompareOp;
 
-absl::StatusOr<Window2D> PoolWindow(const Node& node, const Shape& x) {
-  const Attributes& attrs = node.attrs;
-  const IntList window = AttrInts(attrs, "window");
-  auto padding = attrs.find("padding");
-  return ResolveWindow2D(x[1], x[2], window[0], window[1], AttrInts(attrs, "strides"), {1, 1},
-                         padding == attrs.end() ? Attribute(std::string("valid")) : padding->second);
-}
-
 bool Padded(const Window2D& w) {
   return w.pad_top > 0 || w.pad_bottom > 0 || w.pad_left > 0 || w.pad_right > 0;
 }
@@ -153,7 +145,7 @@ std::vector<StmtId> ForEachWindowMaximum(
 absl::Status MaxPool(OpLowering& op) {
   const Shape& x = op.in_type(0).shape;
   const Shape& y = op.out_type().shape;
-  auto w = PoolWindow(op.node(), x);
+  auto w = WindowOf(op.node().attrs, x);
   if (!w.ok()) return w.status();
   const bool argmax = op.sibling >= 0;
   if (argmax && DisjointWindows(*w)) {
@@ -185,7 +177,7 @@ absl::Status MaxPool(OpLowering& op) {
 absl::Status MaxPoolArgmax(OpLowering& op) {
   const Shape& x = op.in_type(0).shape;
   const Shape& y = op.out_type().shape;
-  auto w = PoolWindow(op.node(), x);
+  auto w = WindowOf(op.node().attrs, x);
   if (!w.ok()) return w.status();
   const Type t = loops::TypeOf(op.in_type(0).dtype);
   if (DisjointWindows(*w)) {
@@ -205,7 +197,7 @@ absl::Status MaxPoolArgmax(OpLowering& op) {
 absl::Status AvgPool(OpLowering& op) {
   const Shape& x = op.in_type(0).shape;
   const Shape& y = op.out_type().shape;
-  auto w = PoolWindow(op.node(), x);
+  auto w = WindowOf(op.node().attrs, x);
   if (!w.ok()) return w.status();
   op.Fill(op.out, y, op.Zero(op.elem()));
   op.Emit(WindowNest(op, x, *w, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
@@ -382,7 +374,7 @@ absl::Status RouteGradient(OpLowering& op, const Shape& x, const Window2D& w, co
 absl::Status MaxPoolGrad(OpLowering& op) {
   const Shape& x = op.in_type(0).shape;
   const Shape& y = op.in_type(1).shape;
-  auto w = PoolWindow(op.node(), x);
+  auto w = WindowOf(op.node().attrs, x);
   if (!w.ok()) return w.status();
   const Type t = op.elem();
   if (DisjointWindows(*w)) {
@@ -436,7 +428,7 @@ bool ArgmaxIsTrusted(const OpLowering& op) {
 // maxpool2d_scatter(dy, argmax): the routing half of maxpool2d_grad.
 absl::Status MaxPoolScatter(OpLowering& op) {
   const Shape& x = op.out_type().shape;
-  auto w = PoolWindow(op.node(), x);
+  auto w = WindowOf(op.node().attrs, x);
   if (!w.ok()) return w.status();
   // The gradient may be an elementwise value computed here (the ReLU mask
   // that move-pool-masks put on it).
@@ -451,7 +443,7 @@ absl::Status MaxPoolScatter(OpLowering& op) {
 absl::Status AvgPoolGrad(OpLowering& op) {
   const Shape x = AttrInts(op.node().attrs, "input_shape");
   const Shape& y = op.in_type(0).shape;
-  auto w = PoolWindow(op.node(), x);
+  auto w = WindowOf(op.node().attrs, x);
   if (!w.ok()) return w.status();
   op.Fill(op.out, x, op.Zero(op.elem()));
   op.Emit(WindowNest(op, x, *w, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
@@ -551,13 +543,13 @@ ValueId FusiblePool(const Graph& graph, const Fusion& fusion, ValueId conv,
   for (ValueId a : argmaxes) {
     if (fusion.sibling[pool] != a) return -1;
   }
-  absl::StatusOr<Window2D> w = PoolWindow(graph.node(pool), graph.type(value).shape);
+  absl::StatusOr<Window2D> w = WindowOf(graph.node(pool).attrs, graph.type(value).shape);
   return w.ok() && DisjointWindows(*w) ? pool : -1;
 }
 
 bool ScatterIsPerImage(const Graph& graph, ValueId scatter) {
   const Node& node = graph.node(scatter);
-  absl::StatusOr<Window2D> w = PoolWindow(node, node.type.shape);
+  absl::StatusOr<Window2D> w = WindowOf(node.attrs, node.type.shape);
   return node.op == OpKind::kMaxPool2DScatter && w.ok() && DisjointWindows(*w) && IsFloat(node.type.dtype);
 }
 
@@ -567,7 +559,7 @@ std::vector<StmtId> ScatterImage(OpLowering& consumer, ValueId scatter, ExprId n
                 consumer.options};
   for (ValueId operand : op.node().operands) op.in.push_back((*op.value_buffer)[operand]);
   const Shape& x = op.out_type().shape;
-  absl::StatusOr<Window2D> w = PoolWindow(op.node(), x);
+  absl::StatusOr<Window2D> w = WindowOf(op.node().attrs, x);
   if (!w.ok()) {
     status = w.status();
     return {};
@@ -586,7 +578,7 @@ bool MaxPoolGradTakesEpilogue(const Graph& graph, ValueId id) {
   // maxpool2d_grad and maxpool2d_scatter: their result has the input's shape.
   const Node& node = graph.node(id);
   const Shape& x = node.type.shape;
-  absl::StatusOr<Window2D> w = PoolWindow(node, x);
+  absl::StatusOr<Window2D> w = WindowOf(node.attrs, x);
   return w.ok() && DisjointWindows(*w) && IsFloat(node.type.dtype);
 }
 

@@ -728,8 +728,8 @@ TEST(ArgumentDiagnostics, PairArgumentTooLarge) {
 
 TEST(ArgumentDiagnostics, WordArgumentOfTheWrongKind) {
   EXPECT_EQ(Errors({"model m(x: f32[4]) {", "  return dense(x, 4, activation=3)", "}"}),
-            Lines({"m.dl:2:33: error: activation must be one of none, linear, relu, sigmoid, "
-                   "tanh, softmax, got the number 3",
+            Lines({"m.dl:2:33: error: activation must be one of none, linear, relu, leaky_relu, "
+                   "sigmoid, tanh, softmax, got the number 3",
                    "    return dense(x, 4, activation=3)",
                    "                                  ^"}));
 }
@@ -753,8 +753,8 @@ TEST(ArgumentDiagnostics, UnknownWordFarFromAnyListsTheChoices) {
             Lines({"m.dl:2:41: error: unknown kernel_initializer 'random'",
                    "    return dense(x, 4, kernel_initializer=random)",
                    "                                          ^~~~~~",
-                   "  hint: choose one of glorot_uniform, glorot_normal, he_normal, he_uniform, "
-                   "zeros, ones"}));
+                   "  hint: choose one of zeros, ones, glorot_uniform, glorot_normal, he_normal, "
+                   "he_uniform"}));
 }
 
 TEST(ArgumentDiagnostics, BoolArgumentOfTheWrongKind) {
@@ -849,6 +849,17 @@ TEST(LayerDiagnostics, DropoutRateMustBeBelowOne) {
             Lines({"m.dl:2:21: error: rate must be in [0, 1), got -1/2",
                    "    return dropout(x, -1/2)",
                    "                      ^~~~"}));
+}
+
+TEST(LayerDiagnostics, LeakyReluAlphaMustBeAFiniteNumberNotBelowZero) {
+  EXPECT_EQ(Errors({"model m(x: f32[4]) {", "  return leaky_relu(x, alpha=-0.5)", "}"}),
+            Lines({"m.dl:2:30: error: alpha must be a finite number >= 0, got -0.5",
+                   "    return leaky_relu(x, alpha=-0.5)",
+                   "                               ^~~~"}));
+  EXPECT_EQ(Errors({"model m(x: f32[4]) {", "  return leaky_relu(x, 1e39)", "}"}),
+            Lines({"m.dl:2:24: error: alpha must be a finite number >= 0, got 1e39",
+                   "    return leaky_relu(x, 1e39)",
+                   "                         ^~~~"}));
 }
 
 TEST(LayerDiagnostics, DropoutKeyNameTakenByTheModel) {
@@ -974,7 +985,7 @@ TEST(LoweringRecovery, PoisonedNamesAreNotReportedAgain) {
                    "m.dl:5:40: error: unknown activation 'swish'",
                    "    return add(g, dense(x, 4, activation=swish))",
                    "                                         ^~~~~",
-                   "  hint: choose one of none, linear, relu, sigmoid, tanh, softmax",
+                   "  hint: choose one of none, linear, relu, leaky_relu, sigmoid, tanh, softmax",
                    "2 errors generated."}));
 }
 

@@ -43,6 +43,18 @@ TEST(Inspect, MnistCnnRowsAtBatch1000) {
   EXPECT_EQ(rows[5].output_shape, (Shape{1000, 10}));
 }
 
+TEST(Inspect, LeakyReluRowHasItsKerasNameAndOneFlopPerValue) {
+  absl::StatusOr<Program> program =
+      ParseProgramText("model m(x: f32[5]) {\n  return leaky_relu(x, alpha=0.2)\n}\n", "m.dl");
+  ASSERT_TRUE(program.ok()) << program.status();
+  absl::StatusOr<LoweredModel> model = LowerModel(*program, "m", {.batch = 4});
+  ASSERT_TRUE(model.ok()) << model.status();
+  const std::vector<StageSummary> rows = SummarizeStages(*model);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].operation, "LeakyReLU: x if x > 0, else 0.2 x, per value");
+  EXPECT_EQ(rows[1].flops, 4 * 5);
+}
+
 TEST(Inspect, TableTitleAndTotals) {
   absl::StatusOr<LoweredModel> model = LowerExample("mnist_mlp", 32);
   ASSERT_TRUE(model.ok()) << model.status();

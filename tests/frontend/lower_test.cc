@@ -204,6 +204,25 @@ TEST(LowerStages, StagesRecordTheirInputsOutputAndParameters) {
   EXPECT_EQ(g.outputs, std::vector<ValueId>{conv.output});
 }
 
+TEST(LowerStages, LeakyReluIsALayerWithAlphaAndAnActivationWithTheOpsDefault) {
+  absl::StatusOr<LoweredModel> model = LowerText(
+      "model m(x: f32[4]) {\n"
+      "  h = dense(x, 3, activation=leaky_relu)\n"
+      "  return leaky_relu(h, alpha=0.2)\n"
+      "}\n");
+  ASSERT_TRUE(model.ok()) << model.status();
+  const Graph& g = model->graph;
+  const Node& activation = g.node(ValueNamed(g, "dense.leaky_relu"));
+  EXPECT_EQ(activation.op, OpKind::kLeakyRelu);
+  EXPECT_EQ(AttrFloat(activation.attrs, "alpha"), 0.01);
+  EXPECT_EQ(model->stages[1].description, "fully connected, 3 units, leaky_relu");
+  const Node& layer = g.node(g.outputs[0]);
+  EXPECT_EQ(layer.op, OpKind::kLeakyRelu);
+  EXPECT_EQ(AttrFloat(layer.attrs, "alpha"), 0.2);
+  EXPECT_EQ(model->stages.back().layer, "leaky_relu");
+  EXPECT_EQ(model->stages.back().description, "x if x > 0, else 0.2 x, per value");
+}
+
 TEST(LowerStages, UseBiasFalseDeclaresNoBias) {
   absl::StatusOr<LoweredModel> model =
       LowerText("model m(x: f32[4]) {\n  return dense(x, 3, use_bias=false)\n}\n");

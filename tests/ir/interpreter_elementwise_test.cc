@@ -189,6 +189,28 @@ TEST(InterpreterElementwise, ReluIsMaxWithZeroForFloatsAndInts) {
   EXPECT_THAT(Values(Eval(OpKind::kRelu, {Make(DType::kI32, {2}, {-3, 4})})), ElementsAre(0, 4));
 }
 
+TEST(InterpreterElementwise, LeakyReluScalesWhatIsNotPositiveByAlpha) {
+  // alpha 0.25: -2 -> -0.5, -0.5 -> -0.125, 0 -> 0, 3 -> 3, -0 -> -0; NaN stays NaN.
+  std::vector<double> v = Values(Eval(
+      OpKind::kLeakyRelu, {Make(DType::kF32, {6}, {-2, -0.5, 0, 3, -0.0, kNaN})}, {{"alpha", 0.25}}));
+  ASSERT_EQ(v.size(), 6u);
+  EXPECT_THAT(std::vector<double>(v.begin(), v.begin() + 5), ElementsAre(-0.5, -0.125, 0, 3, 0));
+  EXPECT_TRUE(std::signbit(v[4]));
+  EXPECT_TRUE(std::isnan(v[5]));
+  // The default alpha, 0.01: -100 -> -1 (in f64, exactly).
+  EXPECT_THAT(Values(Eval(OpKind::kLeakyRelu, {Make(DType::kF64, {2}, {-100, 7})})),
+              ElementsAre(-1, 7));
+  // A negative alpha turns negatives positive: -2 with alpha -0.5 -> 1.
+  EXPECT_THAT(Values(Eval(OpKind::kLeakyRelu, {Make(DType::kF64, {2}, {-2, 2})}, {{"alpha", -0.5}})),
+              ElementsAre(1, 2));
+}
+
+TEST(InterpreterElementwise, LeakyReluRoundsAlphaToTheElementType) {
+  // f32: -3 * float(0.1), not float(-3 * 0.1); the compiled code does the same.
+  EXPECT_THAT(Values(Eval(OpKind::kLeakyRelu, {Make(DType::kF32, {1}, {-3})}, {{"alpha", 0.1}})),
+              ElementsAre(static_cast<double>(-3.0f * 0.1f)));
+}
+
 TEST(InterpreterElementwise, SigmoidIsFiniteAndCorrectForLargeInputs) {
   // sigmoid(-20) = 1/(1+e^20) = 2.0611536e-9; sigmoid(2) = 1/(1+e^-2) = 0.88079708.
   Tensor r = Eval(OpKind::kSigmoid, {Make(DType::kF32, {5}, {-1000, -20, 0, 2, 1000})});

@@ -207,6 +207,12 @@ TEST(ParseErrors, AttributeOfTheWrongKind) {
       HasSubstr("bad.ir:3:26: error: attribute 'axis' of softmax: expected int, got \"last\""));
 }
 
+TEST(ParseErrors, LeakyReluAlphaIsAFloat) {
+  EXPECT_THAT(
+      ParseError("graph g {\n  %x = input() : f32[2]\n  %y = leaky_relu(%x) {alpha=\"big\"} : f32[2]\n  return %y\n}\n"),
+      HasSubstr("bad.ir:3:30: error: attribute 'alpha' of leaky_relu: expected float, got \"big\""));
+}
+
 TEST(ParseErrors, DeclaredTypeDiffersFromInferredType) {
   EXPECT_EQ(ParseError("graph g {\n  %x = input() : f32[2,3]\n  %y = exp(%x) : f32[3,2]\n  return %y\n}\n"),
             "bad.ir:3:3: error: %y = exp: declared type f32[3,2] does not match the type its "

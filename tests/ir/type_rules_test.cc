@@ -184,6 +184,21 @@ TEST_F(TypeRuleElementwise, NegAndReluAcceptI32) {
   EXPECT_EQ(TypeOf(OpKind::kRelu, {x}), "i32[4]");
 }
 
+TEST_F(TypeRuleElementwise, LeakyReluKeepsAFloatTypeWithAlphaDefaultingToOnnxs) {
+  ValueId x = In(F32({2, 3}));
+  auto y = builder_.Add(OpKind::kLeakyRelu, {x}, {}, "y");
+  ASSERT_TRUE(y.ok()) << y.status();
+  EXPECT_EQ(builder_.type(*y).ToString(), "f32[2,3]");
+  EXPECT_EQ(AttrFloat(builder_.node(*y).attrs, "alpha"), 0.01);
+  EXPECT_EQ(TypeOf(OpKind::kLeakyRelu, {In(TensorType{DType::kF64, {4}})}, {{"alpha", -0.5}}),
+            "f64[4]");
+}
+
+TEST_F(TypeRuleElementwise, RejectsLeakyReluOnIntegers) {
+  ValueId x = In(I32({4}));
+  EXPECT_EQ(ErrorOf(OpKind::kLeakyRelu, {x}), "%y = leaky_relu: operand must be f32 or f64, got i32[4]");
+}
+
 TEST_F(TypeRuleElementwise, RejectsNegOnI1) {
   ValueId x = In(I1({4}));
   EXPECT_EQ(ErrorOf(OpKind::kNeg, {x}), "%y = neg: operand must be f32, f64 or i32, got i1[4]");
@@ -221,7 +236,7 @@ TEST_F(TypeRuleCompareSelectCast, CompareEqualityAcceptsI1) {
 TEST_F(TypeRuleCompareSelectCast, RejectsUnknownPredicate) {
   ValueId a = In(F32({2}));
   EXPECT_EQ(ErrorOf(OpKind::kCompare, {a, a}, {{"predicate", "less"}}),
-            "%y = compare: predicate must be one of eq, ne, lt, le, gt, ge, got \"less\"");
+            "%y = compare: unknown predicate \"less\" (known: eq, ne, lt, le, gt, ge)");
 }
 
 TEST_F(TypeRuleCompareSelectCast, RejectsOrderingPredicateOnI1) {

@@ -24,7 +24,8 @@ constexpr OpKind kOpsWithGradientChecks[] = {
     // op_gradient_elementwise_test.cc
     OpKind::kAdd, OpKind::kSub, OpKind::kMul, OpKind::kDiv, OpKind::kMax, OpKind::kMin,
     OpKind::kPow, OpKind::kNeg, OpKind::kExp, OpKind::kLog, OpKind::kSqrt, OpKind::kRsqrt,
-    OpKind::kRelu, OpKind::kSigmoid, OpKind::kTanh, OpKind::kSelect, OpKind::kCast,
+    OpKind::kRelu, OpKind::kLeakyRelu, OpKind::kSigmoid, OpKind::kTanh, OpKind::kSelect,
+    OpKind::kCast,
     // op_gradient_shape_test.cc
     OpKind::kReshape, OpKind::kFlatten, OpKind::kTranspose, OpKind::kBroadcast, OpKind::kSlice,
     OpKind::kConcat, OpKind::kPad, OpKind::kReduceSum, OpKind::kReduceMean, OpKind::kReduceMax,

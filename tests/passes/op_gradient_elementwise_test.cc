@@ -74,6 +74,15 @@ TEST(ElementwiseGradients, RsqrtOfPositiveValues) {
 TEST(ElementwiseGradients, ReluAwayFromTheKink) {
   ExpectUnaryGradients(OpKind::kRelu, Domain::kDistinct);
 }
+TEST(ElementwiseGradients, LeakyReluAwayFromTheKink) {
+  // -0.5: a negative alpha, where y > 0 for a < 0 too.
+  for (double alpha : {0.01, 0.3, 0.0, -0.5}) {
+    SCOPED_TRACE(alpha);
+    OpGradientGraph g;
+    const ValueId a = g.Input("a", {2, 3, 4}, Domain::kDistinct);
+    g.ExpectGradientsMatch(g.Op(OpKind::kLeakyRelu, {a}, {{"alpha", alpha}}));
+  }
+}
 TEST(ElementwiseGradients, Sigmoid) { ExpectUnaryGradients(OpKind::kSigmoid, Domain::kAny); }
 TEST(ElementwiseGradients, Tanh) { ExpectUnaryGradients(OpKind::kTanh, Domain::kAny); }
 
@@ -100,6 +109,17 @@ TEST(ElementwiseGradients, ReluAtZeroHasZeroGradient) {
   g.Set("a", {-1, 0, 0.5, -0.0});
   EXPECT_EQ(g.GradientsOfSum(g.Op(OpKind::kRelu, {a})),
             (std::vector<std::vector<double>>{{0, 0, 1, 0}}));
+}
+
+TEST(ElementwiseGradients, LeakyReluAtZeroHasAlphaGradient) {
+  for (double alpha : {0.25, -0.5}) {
+    SCOPED_TRACE(alpha);
+    OpGradientGraph g;
+    const ValueId a = g.Input("a", {4});
+    g.Set("a", {-1, 0, 0.5, -0.0});
+    EXPECT_EQ(g.GradientsOfSum(g.Op(OpKind::kLeakyRelu, {a}, {{"alpha", alpha}})),
+              (std::vector<std::vector<double>>{{alpha, alpha, 1, alpha}}));
+  }
 }
 
 // cond: i32 values compared with 4, so both branches are taken.
