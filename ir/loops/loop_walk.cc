@@ -1,6 +1,9 @@
 #include "ir/loops/loop_walk.h"
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 
 namespace dlc::loops {
 namespace {
@@ -11,6 +14,44 @@ bool ValidStmt(const LoopProgram& p, StmtId id) {
 bool ValidExpr(const LoopProgram& p, ExprId id) {
   return id >= 0 && id < static_cast<ExprId>(p.exprs.size());
 }
+
+int OperandCount(ExprKind kind) {
+  switch (kind) {
+    case ExprKind::kConst:
+    case ExprKind::kVar: return 0;
+    case ExprKind::kLoad:
+    case ExprKind::kUnary:
+    case ExprKind::kCast: return 1;
+    case ExprKind::kBinary:
+    case ExprKind::kCompare: return 2;
+    case ExprKind::kSelect: return 3;
+  }
+  return 0;
+}
+
+// The expressions a walk has seen. Analyses walk small index expressions
+// many thousands of times per compile, so the first few ids are kept
+// inline and searched in order; only a big walk builds a hash set.
+class Visited {
+ public:
+  // Whether `id` is new (and now seen).
+  bool Insert(ExprId id) {
+    if (large_.empty()) {
+      if (std::find(small_.begin(), small_.end(), id) != small_.end()) return false;
+      if (small_.size() < kInline) {
+        small_.push_back(id);
+        return true;
+      }
+      large_.insert(small_.begin(), small_.end());
+    }
+    return large_.insert(id).second;
+  }
+
+ private:
+  static constexpr size_t kInline = 64;
+  absl::InlinedVector<ExprId, kInline> small_;
+  absl::flat_hash_set<ExprId> large_;
+};
 
 }  // namespace
 
@@ -34,16 +75,18 @@ bool ForEachStmt(const LoopProgram& p, std::span<const StmtId> stmts,
 
 bool ForEachExpr(const LoopProgram& p, ExprId root,
                  const std::function<bool(ExprId, const Expr&)>& visit) {
-  absl::flat_hash_set<ExprId> seen;
-  std::vector<ExprId> stack{root};
+  Visited seen;
+  absl::InlinedVector<ExprId, 32> stack{root};
   while (!stack.empty()) {
     const ExprId id = stack.back();
     stack.pop_back();
-    if (!ValidExpr(p, id) || !seen.insert(id).second) continue;
+    if (!ValidExpr(p, id) || !seen.Insert(id)) continue;
     const Expr& e = p.expr(id);
     if (!visit(id, e)) return false;
-    const std::vector<ExprId> operands = ExprOperands(e);
-    stack.insert(stack.end(), operands.rbegin(), operands.rend());  // first operand next
+    // The operands ExprOperands names (without its vector), the first to
+    // be visited next.
+    const ExprId operands[3] = {e.a, e.b, e.c};
+    for (int k = OperandCount(e.kind) - 1; k >= 0; --k) stack.push_back(operands[k]);
   }
   return true;
 }
