@@ -1,7 +1,7 @@
 #include "frontend/ast.h"
 
 #include "absl/strings/str_join.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 
 namespace dlc::dl {
 namespace {

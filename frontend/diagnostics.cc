@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <tuple>
 
-#include "ir/source_snippet.h"
-#include "ir/str_cat.h"
+#include "support/source_snippet.h"
+#include "support/str_cat.h"
 
 namespace dlc::dl {
 

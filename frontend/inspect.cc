@@ -7,7 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "frontend/layers.h"
 #include "ir/cost.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 
 namespace dlc::dl {
 namespace {

@@ -7,8 +7,8 @@
 #include "absl/strings/str_format.h"
 #include "ir/attribute.h"
 #include "ir/enum_attrs.h"
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc::dl {
 

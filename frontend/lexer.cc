@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 
 namespace dlc::dl {
 namespace {

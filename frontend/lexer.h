@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "ir/source_cursor.h"
+#include "support/source_cursor.h"
 
 #include "frontend/ast.h"
 

@@ -13,8 +13,8 @@
 #include "frontend/layers.h"
 #include "frontend/parser.h"
 #include "ir/builder.h"
-#include "ir/spelling.h"
-#include "ir/str_cat.h"
+#include "support/spelling.h"
+#include "support/str_cat.h"
 
 namespace dlc::dl {
 namespace {

@@ -4,8 +4,8 @@
 #include <optional>
 
 #include "frontend/lexer.h"
-#include "ir/str_cat.h"
-#include "ir/text_file.h"
+#include "support/str_cat.h"
+#include "support/text_file.h"
 
 namespace dlc::dl {
 namespace {

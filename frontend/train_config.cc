@@ -12,8 +12,8 @@
 
 #include "absl/strings/str_join.h"
 #include "frontend/diagnostics.h"
-#include "ir/spelling.h"
-#include "ir/str_cat.h"
+#include "support/spelling.h"
+#include "support/str_cat.h"
 
 namespace dlc::dl {
 namespace {

@@ -5,7 +5,7 @@
 #include <cstdlib>
 
 #include "absl/status/status.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 

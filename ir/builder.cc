@@ -1,7 +1,7 @@
 #include "ir/builder.h"
 
-#include "ir/str_cat.h"
-#include "ir/status_macros.h"
+#include "support/str_cat.h"
+#include "support/status_macros.h"
 #include "ir/verifier.h"
 
 namespace dlc {

@@ -1,7 +1,7 @@
 #include "ir/enum_attrs.h"
 
 #include "absl/status/status.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace {

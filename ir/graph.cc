@@ -1,6 +1,6 @@
 #include "ir/graph.h"
 
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 

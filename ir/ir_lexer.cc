@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace {

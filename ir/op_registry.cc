@@ -5,11 +5,11 @@
 #include <cmath>
 
 #include "absl/status/status.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ir/enum_attrs.h"
 #include "ir/shape_util.h"
-#include "ir/status_macros.h"
+#include "support/status_macros.h"
 #include "ir/window.h"
 
 namespace dlc {

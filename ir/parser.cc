@@ -6,11 +6,11 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "ir/ir_lexer.h"
-#include "ir/source_snippet.h"
-#include "ir/spelling.h"
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
-#include "ir/text_file.h"
+#include "support/source_snippet.h"
+#include "support/spelling.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
+#include "support/text_file.h"
 #include "ir/verifier.h"
 
 namespace dlc {

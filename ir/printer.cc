@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace {

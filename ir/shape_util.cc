@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "absl/status/status.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 

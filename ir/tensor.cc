@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "ir/attribute.h"
 #include "ir/convert.h"
 

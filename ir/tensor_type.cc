@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "absl/strings/str_join.h"
 
 namespace dlc {

@@ -4,8 +4,8 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
-#include "ir/str_cat.h"
-#include "ir/status_macros.h"
+#include "support/str_cat.h"
+#include "support/status_macros.h"
 
 namespace dlc {
 namespace {

@@ -3,7 +3,7 @@
 #include "absl/status/status.h"
 #include "ir/enum_attrs.h"
 #include "ir/op_registry.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "ir/tensor_type.h"
 
 namespace dlc {

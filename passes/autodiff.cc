@@ -1,7 +1,7 @@
 #include "passes/autodiff.h"
 
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "ir/verifier.h"
 #include "passes/vjp_rules.h"
 

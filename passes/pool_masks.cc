@@ -3,8 +3,8 @@
 #include <optional>
 
 #include "absl/container/flat_hash_set.h"
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "ir/verifier.h"
 #include "ir/window.h"
 #include "passes/simplify.h"

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "ir/loops/loop_builder.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "passes/loop_analysis.h"
 #include "passes/loop_rewrite.h"
 

@@ -7,8 +7,8 @@
 #include <set>
 
 #include "absl/strings/str_split.h"
-#include "ir/spelling.h"
-#include "ir/str_cat.h"
+#include "support/spelling.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
-#include "ir/status_macros.h"
+#include "support/status_macros.h"
 #include "ir/verifier.h"
 
 namespace dlc {

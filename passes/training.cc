@@ -4,8 +4,8 @@
 
 #include "ir/builder.h"
 #include "ir/enum_attrs.h"
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "passes/autodiff.h"
 
 namespace dlc {

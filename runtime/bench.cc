@@ -10,8 +10,8 @@
 
 #include "ir/cost.h"
 #include "ir/loops/loop_walk.h"
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "ir/tensor.h"
 #include "passes/schedule_knobs.h"
 #include "runtime/initializers.h"

@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "absl/strings/str_join.h"
-#include "ir/spelling.h"
-#include "ir/str_cat.h"
+#include "support/spelling.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace {

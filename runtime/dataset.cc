@@ -4,8 +4,8 @@
 
 #include <cstring>
 
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "runtime/idx.h"
 
 namespace dlc {

@@ -3,8 +3,8 @@
 #include <cstdint>
 
 #include "absl/strings/str_format.h"
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace {

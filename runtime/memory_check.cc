@@ -6,7 +6,7 @@
 #include <functional>
 
 #include "absl/strings/str_format.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 

@@ -6,8 +6,8 @@
 #include <cstring>
 #include <type_traits>
 
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace {

@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <utility>
 
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace {

@@ -16,8 +16,8 @@
 #include <utility>
 #include <vector>
 
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "runtime/json.h"
 #include "runtime/output_file.h"
 

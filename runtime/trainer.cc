@@ -5,8 +5,8 @@
 #include <numeric>
 #include <utility>
 
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "ir/random_hash.h"
 #include "ir/verifier.h"
 #include "runtime/checkpoint_match.h"

@@ -5,7 +5,7 @@
 #include <cstddef>
 
 #include "absl/strings/str_format.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace {

@@ -6,9 +6,9 @@
 
 #include "frontend/lower.h"
 #include "ir/loops/loop_printer.h"
-#include "ir/status_macros.h"
+#include "support/status_macros.h"
 #include "ir/tensor_type.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Linker/Linker.h"

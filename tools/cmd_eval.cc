@@ -3,7 +3,7 @@
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "ir/status_macros.h"
+#include "support/status_macros.h"
 #include "tools/commands.h"
 #include "tools/flags.h"
 #include "tools/training_setup.h"

@@ -13,8 +13,8 @@
 
 #include "absl/flags/flag.h"
 #include "frontend/train_config.h"
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "runtime/output_file.h"
 #include "runtime/training_plot.h"
 #include "runtime/training_report.h"

@@ -13,8 +13,8 @@
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_split.h"
-#include "ir/spelling.h"
-#include "ir/str_cat.h"
+#include "support/spelling.h"
+#include "support/str_cat.h"
 #include "tools/commands.h"
 
 namespace {

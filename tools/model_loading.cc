@@ -4,8 +4,8 @@
 #include "frontend/lower.h"
 #include "frontend/parser.h"
 #include "frontend/train_config.h"
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc::tools {
 

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "absl/flags/flag.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "passes/schedule_knobs.h"
 
 // The commands that compile, which take the pipeline's flags (a flag's help

@@ -9,7 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "ir/tensor.h"
 
 namespace dlc::interpreter_internal {

@@ -7,7 +7,7 @@
 #include "ir/interpreter.h"
 #include "ir/interpreter/kernels.h"
 #include "ir/op_registry.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace {

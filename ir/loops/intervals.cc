@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 
 namespace dlc::loops {
 namespace {

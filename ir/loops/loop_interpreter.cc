@@ -10,8 +10,8 @@
 #include "ir/convert.h"
 #include "ir/loops/loop_printer.h"
 #include "ir/loops/loop_verifier.h"
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc::loops {
 namespace {

@@ -9,7 +9,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "ir/attribute.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 
 namespace dlc::loops {
 namespace {

@@ -6,8 +6,8 @@
 // to 2 ulp. No expression branches, they select.
 #include <numeric>
 
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/Intrinsics.h"
 #include "passes/codegen/function_emitter.h"

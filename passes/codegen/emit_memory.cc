@@ -7,8 +7,8 @@
 //   anything else                  gather / scatter
 // Under a lane mask (a kIf whose condition varies) the accesses are masked,
 // so lanes the guard excludes never touch memory.
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/Metadata.h"
 #include "passes/codegen/function_emitter.h"

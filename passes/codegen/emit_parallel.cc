@@ -12,8 +12,8 @@
 // buffer pointers (kernel_signature.h; the body reloads those it uses), the
 // failure record of checks in the body, and the values of the enclosing
 // loops' variables.
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "llvm/IR/DerivedTypes.h"
 #include "llvm/IR/Function.h"
 #include "passes/codegen/function_emitter.h"

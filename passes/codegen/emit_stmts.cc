@@ -2,9 +2,9 @@
 // that stay in the current function: serial, unrolled and vectorized.
 #include <algorithm>
 
-#include "ir/status_macros.h"
+#include "support/status_macros.h"
 #include "llvm/IR/Constants.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "passes/codegen/function_emitter.h"
 #include "passes/codegen/lane_analysis.h"
 

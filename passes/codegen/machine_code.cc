@@ -3,7 +3,7 @@
 #include <memory>
 #include <system_error>
 
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
 #include "llvm/Passes/OptimizationLevel.h"

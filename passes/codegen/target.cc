@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_split.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"

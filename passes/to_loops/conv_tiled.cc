@@ -38,8 +38,8 @@
 
 #include "passes/to_loops/valid_conv.h"
 
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc::to_loops {
 namespace {

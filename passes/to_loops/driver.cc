@@ -2,9 +2,9 @@
 // values fused into their users' loops). Temps are left unplanned: memory
 // planning is a pipeline step of its own (passes/pipeline.h).
 #include "absl/strings/str_format.h"
-#include "ir/status_macros.h"
+#include "support/status_macros.h"
 #include "ir/shape_util.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "ir/verifier.h"
 #include "ir/window.h"
 #include "passes/lower_to_loops.h"

@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "ir/enum_attrs.h"
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "passes/to_loops/op_lowering.h"
 
 namespace dlc::to_loops {

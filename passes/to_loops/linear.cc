@@ -2,7 +2,7 @@
 // then products are accumulated. The innermost loop runs over the output
 // columns / channels, which are contiguous in memory: that is the loop the
 // vectorization schedule picks.
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "ir/window.h"
 #include "passes/to_loops/conv_tiled.h"
 

@@ -2,7 +2,7 @@
 // aliases of their operand's buffer (driver.cc); they copy only when their
 // value is a graph output, which needs a buffer of its own.)
 #include "ir/shape_util.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "passes/to_loops/op_lowering.h"
 
 namespace dlc::to_loops {

@@ -1,6 +1,6 @@
 // Pooling and its gradients. Padded positions take no part: maxpool skips
 // them, avgpool divides by the number of real elements in each window.
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "ir/window.h"
 #include "passes/to_loops/op_lowering.h"
 

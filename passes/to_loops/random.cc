@@ -1,7 +1,7 @@
 // random_uniform: ir/random_hash.h's counter-based hash, in u64 arithmetic,
 // so generated code draws exactly the interpreter's numbers.
 #include "ir/random_hash.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "passes/to_loops/op_lowering.h"
 
 namespace dlc::to_loops {

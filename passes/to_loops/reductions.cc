@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "ir/shape_util.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "passes/to_loops/op_lowering.h"
 
 namespace dlc::to_loops {

@@ -3,7 +3,7 @@
 //   log_softmax = x - m - log(s), softmax = exp(log_softmax),
 //   cross-entropy = mean over rows of m + log(s) - x[label].
 #include "ir/shape_util.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "passes/to_loops/op_lowering.h"
 
 namespace dlc::to_loops {

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "passes/transforms/interchange.h"
 #include "passes/transforms/pack.h"
 #include "passes/transforms/split.h"

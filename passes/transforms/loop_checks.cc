@@ -1,7 +1,7 @@
 #include "passes/transforms/loop_checks.h"
 
 #include "ir/loops/loop_printer.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "passes/loop_rewrite.h"
 
 namespace dlc::transforms {

@@ -7,8 +7,8 @@
 
 #include "ir/loops/loop_builder.h"
 #include "ir/loops/loop_printer.h"
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "passes/loop_analysis.h"
 #include "passes/loop_nest.h"
 #include "ir/loops/loop_walk.h"

@@ -1,7 +1,7 @@
 #include "passes/transforms/tile.h"
 
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "passes/transforms/interchange.h"
 #include "passes/transforms/loop_checks.h"
 #include "passes/transforms/split.h"

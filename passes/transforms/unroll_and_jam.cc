@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "ir/loops/loop_builder.h"
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "passes/loop_analysis.h"
 #include "passes/loop_nest.h"
 #include "passes/loop_rewrite.h"

@@ -2,8 +2,8 @@
 
 #include <thread>
 
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "ir/verifier.h"
 #include "runtime/jit/jit.h"
 #include "runtime/jit/thread_pool.h"

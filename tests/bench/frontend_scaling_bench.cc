@@ -12,7 +12,7 @@
 #include "frontend/lower.h"
 #include "frontend/parser.h"
 #include "ir/parser.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 
 namespace dlc::dl {
 namespace {

@@ -12,7 +12,7 @@
 #include "gmock/gmock.h"
 #include "ir/interpreter.h"
 #include "ir/parser.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "passes/pipeline.h"
 #include "runtime/jit/jit_backend.h"
 #include "runtime/jit/thread_pool.h"

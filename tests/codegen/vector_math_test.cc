@@ -9,7 +9,7 @@
 #include <limits>
 
 #include "ir/parser.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "passes/pipeline.h"
 #include "tests/codegen/codegen_test_util.h"
 

@@ -5,7 +5,7 @@
 
 #include "frontend/parser.h"
 #include "gtest/gtest.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 
 namespace dlc::dl {
 namespace {

@@ -13,7 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ir/interpreter.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "ir/verifier.h"
 
 namespace dlc::dl {

@@ -15,7 +15,7 @@
 #include "ir/builder.h"
 #include "ir/cost.h"
 #include "ir/interpreter.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "tests/ir/interpreter_test_util.h"
 
 namespace dlc {

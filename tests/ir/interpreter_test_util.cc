@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "ir/status_macros.h"
+#include "support/status_macros.h"
 
 namespace dlc::testing {
 

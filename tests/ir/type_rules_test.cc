@@ -10,7 +10,7 @@
 #include "gtest/gtest.h"
 #include "ir/builder.h"
 #include "ir/op_registry.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace {

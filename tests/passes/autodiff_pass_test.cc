@@ -8,7 +8,7 @@
 #include "gtest/gtest.h"
 #include "ir/interpreter.h"
 #include "ir/parser.h"
-#include "ir/status_macros.h"
+#include "support/status_macros.h"
 #include "passes/autodiff.h"
 #include "passes/vjp_rules.h"
 #include "tests/passes/op_gradient_harness.h"

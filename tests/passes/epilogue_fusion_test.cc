@@ -10,7 +10,7 @@
 #include "ir/loops/loop_printer.h"
 #include "ir/loops/loop_verifier.h"
 #include "ir/parser.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "passes/lower_to_loops.h"
 #include "tests/passes/gradient_check.h"
 

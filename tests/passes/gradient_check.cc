@@ -4,8 +4,8 @@
 
 #include "absl/strings/str_format.h"
 #include "ir/builder.h"
-#include "ir/status_macros.h"
-#include "ir/str_cat.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "passes/autodiff.h"
 #include "runtime/random.h"
 

@@ -7,7 +7,7 @@
 #include "frontend/lower.h"
 #include "frontend/parser.h"
 #include "gtest/gtest.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "ir/loops/loop_interpreter.h"
 #include "ir/loops/loop_verifier.h"
 #include "ir/parser.h"

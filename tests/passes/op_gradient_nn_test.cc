@@ -3,7 +3,7 @@
 // strides, 'same' and explicit padding, dilation, non-square kernels and
 // images, several channels and a batch of 2.
 #include "gtest/gtest.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "tests/passes/op_gradient_harness.h"
 
 namespace dlc::testing {

@@ -11,7 +11,7 @@
 #include "ir/interpreter.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "passes/pool_masks.h"
 #include "tests/passes/gradient_check.h"
 

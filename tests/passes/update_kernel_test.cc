@@ -11,7 +11,7 @@
 #include "ir/loops/loop_printer.h"
 #include "ir/loops/loop_verifier.h"
 #include "ir/parser.h"
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 #include "passes/lower_to_loops.h"
 #include "passes/pipeline.h"
 #include "passes/training.h"

@@ -1,4 +1,4 @@
-#include "ir/spelling.h"
+#include "support/spelling.h"
 
 #include <algorithm>
 #include <vector>

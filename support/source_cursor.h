@@ -1,7 +1,7 @@
 // A position in source text with its line and column, as both lexers (the
 // IR's and the .dl language's) walk it.
-#ifndef DLC_IR_SOURCE_CURSOR_H_
-#define DLC_IR_SOURCE_CURSOR_H_
+#ifndef DLC_SUPPORT_SOURCE_CURSOR_H_
+#define DLC_SUPPORT_SOURCE_CURSOR_H_
 
 #include <cctype>
 #include <cstddef>
@@ -54,4 +54,4 @@ class SourceCursor {
 
 }  // namespace dlc
 
-#endif  // DLC_IR_SOURCE_CURSOR_H_
+#endif  // DLC_SUPPORT_SOURCE_CURSOR_H_

@@ -1,6 +1,6 @@
 // Early-return helpers for absl::Status / absl::StatusOr, used across dlc.
-#ifndef DLC_IR_STATUS_MACROS_H_
-#define DLC_IR_STATUS_MACROS_H_
+#ifndef DLC_SUPPORT_STATUS_MACROS_H_
+#define DLC_SUPPORT_STATUS_MACROS_H_
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -23,4 +23,4 @@
   if (!tmp.ok()) return tmp.status();             \
   lhs = std::move(tmp).value()
 
-#endif  // DLC_IR_STATUS_MACROS_H_
+#endif  // DLC_SUPPORT_STATUS_MACROS_H_

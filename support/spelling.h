@@ -1,6 +1,6 @@
 // "Did you mean ...?" suggestions for misspelled names.
-#ifndef DLC_IR_SPELLING_H_
-#define DLC_IR_SPELLING_H_
+#ifndef DLC_SUPPORT_SPELLING_H_
+#define DLC_SUPPORT_SPELLING_H_
 
 #include <optional>
 #include <span>
@@ -20,4 +20,4 @@ std::optional<std::string> ClosestName(std::string_view name,
 
 }  // namespace dlc
 
-#endif  // DLC_IR_SPELLING_H_
+#endif  // DLC_SUPPORT_SPELLING_H_

@@ -2,8 +2,8 @@
 // user can act on: a directory or a pipe given as the file, a file that
 // cannot be opened. A UTF-8 byte-order mark at the start (some editors
 // write one) is dropped.
-#ifndef DLC_IR_TEXT_FILE_H_
-#define DLC_IR_TEXT_FILE_H_
+#ifndef DLC_SUPPORT_TEXT_FILE_H_
+#define DLC_SUPPORT_TEXT_FILE_H_
 
 #include <string>
 
@@ -15,4 +15,4 @@ absl::StatusOr<std::string> ReadTextFile(const std::string& path);
 
 }  // namespace dlc
 
-#endif  // DLC_IR_TEXT_FILE_H_
+#endif  // DLC_SUPPORT_TEXT_FILE_H_

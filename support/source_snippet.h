@@ -1,7 +1,7 @@
 // Shows where in a source text a diagnostic points: the line, and a caret
 // under the column. Shared by the IR parser and the .dl front end.
-#ifndef DLC_IR_SOURCE_SNIPPET_H_
-#define DLC_IR_SOURCE_SNIPPET_H_
+#ifndef DLC_SUPPORT_SOURCE_SNIPPET_H_
+#define DLC_SUPPORT_SOURCE_SNIPPET_H_
 
 #include <string>
 #include <string_view>
@@ -14,4 +14,4 @@ std::string SourceSnippet(std::string_view text, int line, int col, int width = 
 
 }  // namespace dlc
 
-#endif  // DLC_IR_SOURCE_SNIPPET_H_
+#endif  // DLC_SUPPORT_SOURCE_SNIPPET_H_

@@ -1,8 +1,8 @@
 // absl::StrCat for dlc code. This Abseil (20220623) has its own string_view,
 // and absl::StrCat does not take std::string_view, which our interfaces use.
 // dlc::StrCat converts such arguments and forwards everything else.
-#ifndef DLC_IR_STR_CAT_H_
-#define DLC_IR_STR_CAT_H_
+#ifndef DLC_SUPPORT_STR_CAT_H_
+#define DLC_SUPPORT_STR_CAT_H_
 
 #include <string>
 #include <string_view>
@@ -32,4 +32,4 @@ std::string StrCat(const Args&... args) {
 
 }  // namespace dlc
 
-#endif  // DLC_IR_STR_CAT_H_
+#endif  // DLC_SUPPORT_STR_CAT_H_

@@ -1,10 +1,10 @@
-#include "ir/text_file.h"
+#include "support/text_file.h"
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "ir/str_cat.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 

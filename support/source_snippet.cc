@@ -1,4 +1,4 @@
-#include "ir/source_snippet.h"
+#include "support/source_snippet.h"
 
 #include <algorithm>
 #include <vector>
