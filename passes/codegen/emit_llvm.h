@@ -8,6 +8,11 @@
 // - distinct argument buffers do not overlap each other or the workspace;
 // - every argument and the workspace is 64-byte aligned (Tensor storage is).
 //
+// Each kernel becomes an internal function `int32_t (void** args, const
+// int64_t* table)` that the entry calls in order; the table says where the
+// kernel's buffers are, so kernels with the same code share one function
+// (kernel_signature.h).
+//
 // The emitter follows the loop IR's schedule and adds none of its own:
 // - kSerial      a counted loop;
 // - kUnrolled(w) the body w times per iteration, then a scalar tail loop;
