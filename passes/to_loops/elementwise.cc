@@ -1,6 +1,11 @@
 // Elementwise ops: one loop nest over the result, each operand loaded with
 // numpy broadcasting, the scalar formula of the op in the middle. The
-// formulas match the reference interpreter's (ir/interpreter/scalar_ops.h).
+// formulas are the reference interpreter's (ir/interpreter/scalar_ops.h),
+// bit for bit, except where the interpreter calls libm: exp and log become
+// polynomials in code generation (codegen/vector_math.h), and tanh and
+// sigmoid are written here in terms of one exp each (the interpreter uses
+// std::tanh and its own sigmoid); parity tests hold those to a stated
+// tolerance.
 #include <vector>
 
 #include "ir/enum_attrs.h"
