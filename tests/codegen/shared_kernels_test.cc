@@ -123,8 +123,17 @@ TEST(KernelSignatureTest, AKernelReferringToNothingSharesNothing) {
   TestProgram p;
   BufferId out = p.Output("out", Type::kF32, 4);
   p.Loop(4, LoopKind::kSerial, 1, [&](ExprId i) {
-    LoopBuilder& b = p.b();
-    return std::vector<StmtId>{b.Store(out, i, b.Load(/*buffer=*/42, i))};
+    // A load of buffer #42, which does not exist (built by hand: the
+    // builder would look the buffer up).
+    LoopProgram& program = p.program();
+    loops::Expr load;
+    load.kind = loops::ExprKind::kLoad;
+    load.type = Type::kF32;
+    load.buffer = 42;
+    load.a = i;
+    program.exprs.push_back(load);
+    const ExprId missing = static_cast<ExprId>(program.exprs.size() - 1);
+    return std::vector<StmtId>{p.b().Store(out, i, missing)};
   });
   const KernelSignature signature = Signature(p, 0);
   EXPECT_TRUE(signature.key.empty());
