@@ -25,18 +25,10 @@ void PrintExprTree(const Expr& e, int indent, const std::string& label, std::str
   const std::string pad(indent, ' ');
   out += pad + label;
   switch (e.kind) {
-    case Expr::Kind::kNumber:
-      out += StrCat("Number ", e.text, At(e.span), "\n");
-      return;
-    case Expr::Kind::kError:
-      out += StrCat("Error", At(e.span), "\n");
-      return;
-    case Expr::Kind::kString:
-      out += StrCat("String ", Quote(e.text), At(e.span), "\n");
-      return;
-    case Expr::Kind::kName:
-      out += StrCat("Name ", e.text, At(e.span), "\n");
-      return;
+    case Expr::Kind::kNumber: out += StrCat("Number ", e.text, At(e.span), "\n"); return;
+    case Expr::Kind::kError: out += StrCat("Error", At(e.span), "\n"); return;
+    case Expr::Kind::kString: out += StrCat("String ", Quote(e.text), At(e.span), "\n"); return;
+    case Expr::Kind::kName: out += StrCat("Name ", e.text, At(e.span), "\n"); return;
     case Expr::Kind::kList:
       out += StrCat("List", At(e.span), "\n");
       for (const Expr& item : e.items) PrintExprTree(item, indent + 2, "", out);
@@ -69,21 +61,23 @@ const TrainSection* Program::FindTrain(std::string_view model) const {
 std::string PrintExpr(const Expr& e) {
   switch (e.kind) {
     case Expr::Kind::kNumber:
-    case Expr::Kind::kName:
-      return e.text;
-    case Expr::Kind::kError:
-      return "<error>";
-    case Expr::Kind::kString:
-      return Quote(e.text);
+    case Expr::Kind::kName: return e.text;
+    case Expr::Kind::kError: return "<error>";
+    case Expr::Kind::kString: return Quote(e.text);
     case Expr::Kind::kList:
-      return StrCat("[", absl::StrJoin(e.items, ", ", [](std::string* out, const Expr& item) {
-                      out->append(PrintExpr(item));
-                    }), "]");
+      return StrCat(
+          "[",
+          absl::StrJoin(e.items, ", ",
+                        [](std::string* out, const Expr& item) { out->append(PrintExpr(item)); }),
+          "]");
     case Expr::Kind::kCall:
-      return StrCat(e.text, "(", absl::StrJoin(e.args, ", ", [](std::string* out, const Argument& a) {
-                      if (!a.keyword.empty()) out->append(a.keyword + "=");
-                      out->append(PrintExpr(a.value));
-                    }), ")");
+      return StrCat(e.text, "(",
+                    absl::StrJoin(e.args, ", ",
+                                  [](std::string* out, const Argument& a) {
+                                    if (!a.keyword.empty()) out->append(a.keyword + "=");
+                                    out->append(PrintExpr(a.value));
+                                  }),
+                    ")");
   }
   return "";
 }

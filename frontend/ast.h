@@ -32,9 +32,9 @@ struct Expr {
 
   Kind kind = Kind::kNumber;
   Span span;
-  double number = 0;        // kNumber
-  bool is_integer = false;  // kNumber written without '.', exponent or '/'
-  std::string text;         // kNumber as written; kString contents; kName; kCall callee
+  double number = 0;           // kNumber
+  bool is_integer = false;     // kNumber written without '.', exponent or '/'
+  std::string text;            // kNumber as written; kString contents; kName; kCall callee
   std::vector<Argument> args;  // kCall
   std::vector<Expr> items;     // kList
 };

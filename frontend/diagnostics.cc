@@ -30,7 +30,8 @@ std::string Diagnostics::Render() const {
     if (line < 1 || static_cast<size_t>(line) > line_starts.size()) return {};
     const size_t begin = line_starts[line - 1];
     const size_t end = text_.find('\n', begin);
-    return text_.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
+    return text_.substr(begin,
+                        end == std::string_view::npos ? std::string_view::npos : end - begin);
   };
   std::string out;
   for (const Diagnostic* error : sorted) {

@@ -78,8 +78,8 @@ std::vector<StageSummary> SummarizeStages(const LoweredModel& model) {
 
 std::string DataFlowTable(const LoweredModel& model, std::string_view model_name) {
   const std::vector<StageSummary> rows = SummarizeStages(model);
-  const std::vector<std::string> header = {"#",     "Stage",  "Input shape", "Operation",
-                                           "Output shape", "Params", "FLOPs", "Memory"};
+  const std::vector<std::string> header = {
+      "#", "Stage", "Input shape", "Operation", "Output shape", "Params", "FLOPs", "Memory"};
   std::vector<std::vector<std::string>> cells;
   int64_t params = 0, flops = 0, bytes = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -93,8 +93,8 @@ std::string DataFlowTable(const LoweredModel& model, std::string_view model_name
     flops += r.flops;
     bytes += r.activation_bytes;
   }
-  cells.push_back({"", "total", "", "", "", WithThousands(params), HumanCount(flops),
-                   HumanBytes(bytes)});
+  cells.push_back(
+      {"", "total", "", "", "", WithThousands(params), HumanCount(flops), HumanBytes(bytes)});
 
   std::vector<size_t> width(header.size());
   for (size_t c = 0; c < header.size(); ++c) {
@@ -116,11 +116,10 @@ std::string DataFlowTable(const LoweredModel& model, std::string_view model_name
   for (size_t w : width) total_width += w + 2;
   const std::string rule(total_width - 2, '-');
 
-  const int64_t batch = model.graph.Inputs().empty()
-                            ? 0
-                            : model.graph.type(model.graph.Inputs()[0]).shape[0];
-  std::string out = StrCat("Model ", model_name, " - data flow, ", rows.size(), " stages, batch ",
-                           batch, "\n\n");
+  const int64_t batch =
+      model.graph.Inputs().empty() ? 0 : model.graph.type(model.graph.Inputs()[0]).shape[0];
+  std::string out =
+      StrCat("Model ", model_name, " - data flow, ", rows.size(), " stages, batch ", batch, "\n\n");
   out += line(header) + rule + "\n";
   for (size_t i = 0; i + 1 < cells.size(); ++i) out += line(cells[i]);
   out += rule + "\n" + line(cells.back());

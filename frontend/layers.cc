@@ -76,8 +76,8 @@ absl::Status WithoutNodePrefix(const absl::Status& status, std::string_view valu
 
 }  // namespace
 
-absl::StatusOr<ValueId> LayerContext::Op(OpKind op, std::vector<ValueId> operands,
-                                         Attributes attrs, std::string_view suffix) {
+absl::StatusOr<ValueId> LayerContext::Op(OpKind op, std::vector<ValueId> operands, Attributes attrs,
+                                         std::string_view suffix) {
   const std::string name = ValueName(suffix);
   absl::StatusOr<ValueId> id = builder_.Add(op, std::move(operands), std::move(attrs), name,
                                             SourceLoc{file_, stage_.span.line, stage_.span.col});
@@ -93,9 +93,8 @@ absl::StatusOr<ValueId> LayerContext::Param(std::string_view suffix, TensorType 
                            ": more than 2^40 values"));
   }
   const std::string name = ValueName(suffix);
-  absl::StatusOr<ValueId> id =
-      builder_.Parameter(name, std::move(type), std::move(init),
-                         SourceLoc{file_, stage_.span.line, stage_.span.col});
+  absl::StatusOr<ValueId> id = builder_.Parameter(
+      name, std::move(type), std::move(init), SourceLoc{file_, stage_.span.line, stage_.span.col});
   if (!id.ok()) return WithoutNodePrefix(id.status(), name, OpKind::kParameter);
   stage_.parameters.push_back(*id);
   return id;
@@ -112,8 +111,9 @@ absl::StatusOr<ValueId> LayerContext::SharedInput(std::string name, TensorType t
     const Node& node = builder_.graph().node(*existing);
     if (node.op == OpKind::kInput && node.type == type) return *existing;
     // A model input or a layer's name="..." took the name first.
-    return Fail("", StrCat(stage_.layer, " needs the graph input %", name, " (", type.ToString(),
-                           "), but a value of the model is already called ", name),
+    return Fail("",
+                StrCat(stage_.layer, " needs the graph input %", name, " (", type.ToString(),
+                       "), but a value of the model is already called ", name),
                 StrCat("rename the input or layer called ", name));
   }
   return builder_.Input(std::move(name), std::move(type));
@@ -140,7 +140,7 @@ absl::Status LayerContext::Fail(std::string_view arg, std::string message, std::
 
 namespace {
 
-const std::vector<std::string_view> kActivations = {"none",    "linear", "relu", "leaky_relu",
+const std::vector<std::string_view> kActivations = {"none",    "linear", "relu",   "leaky_relu",
                                                     "sigmoid", "tanh",   "softmax"};
 // The IR's names (ir/enum_attrs.h), as the words these arguments accept.
 template <typename E>
@@ -156,8 +156,11 @@ std::string Plural(int64_t n, std::string_view word) {
 // Applies `activation` to `x`; its op is the stage's output, named after it.
 absl::StatusOr<ValueId> Activate(LayerContext& ctx, ValueId x, const std::string& activation) {
   static const std::map<std::string, OpKind, std::less<>> kOps = {
-      {"relu", OpKind::kRelu}, {"leaky_relu", OpKind::kLeakyRelu}, {"sigmoid", OpKind::kSigmoid},
-      {"tanh", OpKind::kTanh}, {"softmax", OpKind::kSoftmax}};
+      {"relu", OpKind::kRelu},
+      {"leaky_relu", OpKind::kLeakyRelu},
+      {"sigmoid", OpKind::kSigmoid},
+      {"tanh", OpKind::kTanh},
+      {"softmax", OpKind::kSoftmax}};
   auto it = kOps.find(activation);
   if (it == kOps.end()) return x;  // none / linear
   return ctx.Op(it->second, {x}, {}, activation);
@@ -184,8 +187,8 @@ absl::StatusOr<ValueId> AsFloat(LayerContext& ctx, ValueId x) {
 absl::StatusOr<ValueId> BiasAndActivate(LayerContext& ctx, const LayerArgs& args, ValueId x,
                                         int64_t channels) {
   if (args.Bool("use_bias")) {
-    DLC_ASSIGN_OR_RETURN(ValueId bias, ctx.Param("bias", {DType::kF32, {channels}},
-                                                 args.Word("bias_initializer")));
+    DLC_ASSIGN_OR_RETURN(
+        ValueId bias, ctx.Param("bias", {DType::kF32, {channels}}, args.Word("bias_initializer")));
     DLC_ASSIGN_OR_RETURN(x, ctx.Op(OpKind::kAdd, {x, bias}, {}, "bias_add"));
   }
   return Activate(ctx, x, args.Word("activation"));
@@ -230,10 +233,9 @@ absl::StatusOr<ValueId> EmitDense(LayerContext& ctx, const LayerArgs& args) {
 
 absl::StatusOr<ValueId> EmitConv2D(LayerContext& ctx, const LayerArgs& args) {
   ValueId x = args.tensors[0];
-  DLC_RETURN_IF_ERROR(RequireRank(ctx, "conv2d", x, 4, "[batch, height, width, channels]",
-                                  ctx.type(x).rank() == 3
-                                      ? "declare the input with a channel axis, e.g. u8[28, 28, 1]"
-                                      : ""));
+  DLC_RETURN_IF_ERROR(RequireRank(
+      ctx, "conv2d", x, 4, "[batch, height, width, channels]",
+      ctx.type(x).rank() == 3 ? "declare the input with a channel axis, e.g. u8[28, 28, 1]" : ""));
   DLC_ASSIGN_OR_RETURN(x, AsFloat(ctx, x));
   const int64_t filters = args.Int("filters");
   if (filters <= 0) return ctx.Fail("filters", StrCat("filters must be positive, got ", filters));
@@ -248,7 +250,8 @@ absl::StatusOr<ValueId> EmitConv2D(LayerContext& ctx, const LayerArgs& args) {
                       {"padding", args.Word("padding")},
                       {"dilations", IntList{dilation.h, dilation.w}}};
   auto y = ctx.Op(OpKind::kConv2D, {x, w}, std::move(attrs), "conv");
-  if (!y.ok()) return ctx.Fail("", StrCat("conv2d on ", ctx.Describe(x), ": ", y.status().message()));
+  if (!y.ok())
+    return ctx.Fail("", StrCat("conv2d on ", ctx.Describe(x), ": ", y.status().message()));
   ctx.stage().description =
       StrCat(Plural(filters, "filter"), " ", kernel.h, "x", kernel.w, ", stride ",
              strides.h == strides.w ? StrCat(strides.h) : StrCat(strides.h, "x", strides.w), ", ",
@@ -270,13 +273,13 @@ absl::StatusOr<ValueId> EmitPool(LayerContext& ctx, const LayerArgs& args, OpKin
                       {"strides", IntList{strides.h, strides.w}},
                       {"padding", args.Word("padding")}};
   auto y = ctx.Op(op, {x}, std::move(attrs), "");
-  if (!y.ok()) return ctx.Fail("", StrCat(layer, " on ", ctx.Describe(x), ": ", y.status().message()));
-  ctx.stage().description = StrCat(what, " of ", pool.h, "x", pool.w, " windows, stride ",
-                                   strides.h == strides.w ? StrCat(strides.h)
-                                                          : StrCat(strides.h, "x", strides.w),
-                                   EnumFromName<PaddingMode>(args.Word("padding")) == PaddingMode::kSame
-                                       ? ", same padding"
-                                       : "");
+  if (!y.ok())
+    return ctx.Fail("", StrCat(layer, " on ", ctx.Describe(x), ": ", y.status().message()));
+  ctx.stage().description = StrCat(
+      what, " of ", pool.h, "x", pool.w, " windows, stride ",
+      strides.h == strides.w ? StrCat(strides.h) : StrCat(strides.h, "x", strides.w),
+      EnumFromName<PaddingMode>(args.Word("padding")) == PaddingMode::kSame ? ", same padding"
+                                                                            : "");
   return y;
 }
 
@@ -312,7 +315,8 @@ absl::StatusOr<ValueId> EmitLeakyRelu(LayerContext& ctx, const LayerArgs& args) 
   // Keras's rule (a negative slope >= 0); f32 must hold alpha.
   const double alpha = args.Float("alpha");
   if (!(alpha >= 0 && alpha <= std::numeric_limits<float>::max())) {
-    return ctx.Fail("alpha", StrCat("alpha must be a finite number >= 0, got ", args.Text("alpha")));
+    return ctx.Fail("alpha",
+                    StrCat("alpha must be a finite number >= 0, got ", args.Text("alpha")));
   }
   DLC_ASSIGN_OR_RETURN(ValueId x, AsFloat(ctx, args.tensors[0]));
   ctx.stage().description = StrCat("x if x > 0, else ", args.Text("alpha"), " x, per value");
@@ -340,11 +344,10 @@ absl::StatusOr<ValueId> EmitDropout(LayerContext& ctx, const LayerArgs& args) {
   if (!ctx.options().training || rate == 0) return x;
   DLC_ASSIGN_OR_RETURN(x, AsFloat(ctx, x));
   DLC_ASSIGN_OR_RETURN(ValueId key, ctx.SharedInput("rng_key", {DType::kI32, {2}}));
-  DLC_ASSIGN_OR_RETURN(ValueId uniform,
-                       ctx.Op(OpKind::kRandomUniform, {key},
-                              {{"shape", IntList(ctx.type(x).shape)},
-                               {"stream", ctx.stage_number()}},
-                              "uniform"));
+  DLC_ASSIGN_OR_RETURN(
+      ValueId uniform,
+      ctx.Op(OpKind::kRandomUniform, {key},
+             {{"shape", IntList(ctx.type(x).shape)}, {"stream", ctx.stage_number()}}, "uniform"));
   DLC_ASSIGN_OR_RETURN(ValueId threshold, ctx.Scalar(rate, "rate"));
   DLC_ASSIGN_OR_RETURN(ValueId keep, ctx.Op(OpKind::kCompare, {uniform, threshold},
                                             {{"predicate", EnumAttr(Predicate::kGe)}}, "keep"));
@@ -365,10 +368,10 @@ absl::Status RequireSameShape(LayerContext& ctx, const LayerArgs& args, std::str
       same = d == except_axis || t.shape[d] == first.shape[d];
     }
     if (!same) {
-      return ctx.Fail("", StrCat(layer, " needs values of one shape",
-                                 except_axis >= 0 ? " except on the joined axis" : "", ": ",
-                                 ctx.Describe(args.tensors[0]), " and ",
-                                 ctx.Describe(args.tensors[i])));
+      return ctx.Fail(
+          "", StrCat(layer, " needs values of one shape",
+                     except_axis >= 0 ? " except on the joined axis" : "", ": ",
+                     ctx.Describe(args.tensors[0]), " and ", ctx.Describe(args.tensors[i])));
     }
   }
   return absl::OkStatus();
@@ -385,7 +388,8 @@ absl::StatusOr<ValueId> EmitAdd(LayerContext& ctx, const LayerArgs& args) {
   ValueId sum = values[0];
   for (size_t i = 1; i < values.size(); ++i) {
     const bool last = i + 1 == values.size();
-    DLC_ASSIGN_OR_RETURN(sum, ctx.Op(OpKind::kAdd, {sum, values[i]}, {}, last ? "" : StrCat("sum", i)));
+    DLC_ASSIGN_OR_RETURN(sum,
+                         ctx.Op(OpKind::kAdd, {sum, values[i]}, {}, last ? "" : StrCat("sum", i)));
   }
   ctx.stage().description = StrCat("sum of ", values.size(), " values");
   return sum;
@@ -397,9 +401,9 @@ absl::StatusOr<ValueId> EmitConcat(LayerContext& ctx, const LayerArgs& args) {
   int64_t axis = args.Int("axis");
   // The batch axis is implicit in the language: axis 0 is not the user's to join.
   if (axis < -(rank - 1) || axis == 0 || axis >= rank) {
-    return ctx.Fail("axis", StrCat("axis ", axis, " is out of range for values of rank ", rank,
-                                   " (use 1..", rank - 1, " or -1..-", rank - 1,
-                                   "; the batch axis cannot be joined)"));
+    return ctx.Fail("axis",
+                    StrCat("axis ", axis, " is out of range for values of rank ", rank, " (use 1..",
+                           rank - 1, " or -1..-", rank - 1, "; the batch axis cannot be joined)"));
   }
   if (axis < 0) axis += rank;
   DLC_RETURN_IF_ERROR(RequireSameShape(ctx, args, "concat", axis));
@@ -419,12 +423,15 @@ absl::StatusOr<ValueId> EmitConcat(LayerContext& ctx, const LayerArgs& args) {
 ArgSpec Activation() { return {"activation", ArgKind::kWord, std::string("none"), kActivations}; }
 ArgSpec UseBias() { return {"use_bias", ArgKind::kBool, true}; }
 ArgSpec KernelInit() {
-  return {"kernel_initializer", ArgKind::kWord, std::string("glorot_uniform"), Words<Initializer>()};
+  return {"kernel_initializer", ArgKind::kWord, std::string("glorot_uniform"),
+          Words<Initializer>()};
 }
 ArgSpec BiasInit() {
   return {"bias_initializer", ArgKind::kWord, std::string("zeros"), Words<Initializer>()};
 }
-ArgSpec Padding() { return {"padding", ArgKind::kWord, std::string("valid"), Words<PaddingMode>()}; }
+ArgSpec Padding() {
+  return {"padding", ArgKind::kWord, std::string("valid"), Words<PaddingMode>()};
+}
 ArgSpec Input() { return {"x", ArgKind::kTensor, std::nullopt}; }
 // The default the IR declares for a float attribute: a layer's is its op's.
 double FloatDefault(OpKind op, std::string_view attr) {
@@ -437,28 +444,50 @@ double FloatDefault(OpKind op, std::string_view attr) {
 
 const std::vector<LayerDef>& Layers() {
   static const std::vector<LayerDef>* layers = new std::vector<LayerDef>{
-      {"rescale", "Rescale", {Input(), {"scale", ArgKind::kFloat, std::nullopt}, {"offset", ArgKind::kFloat, 0.0}},
+      {"rescale",
+       "Rescale",
+       {Input(), {"scale", ArgKind::kFloat, std::nullopt}, {"offset", ArgKind::kFloat, 0.0}},
        EmitRescale},
-      {"dense", "Dense",
-       {Input(), {"units", ArgKind::kInt, std::nullopt}, Activation(), UseBias(), KernelInit(), BiasInit()},
+      {"dense",
+       "Dense",
+       {Input(),
+        {"units", ArgKind::kInt, std::nullopt},
+        Activation(),
+        UseBias(),
+        KernelInit(),
+        BiasInit()},
        EmitDense},
-      {"conv2d", "Conv2D",
-       {Input(), {"filters", ArgKind::kInt, std::nullopt}, {"kernel", ArgKind::kPair, std::nullopt},
-        {"strides", ArgKind::kPair, IntPair{1, 1}}, Padding(),
-        {"dilation", ArgKind::kPair, IntPair{1, 1}}, Activation(), UseBias(), KernelInit(),
+      {"conv2d",
+       "Conv2D",
+       {Input(),
+        {"filters", ArgKind::kInt, std::nullopt},
+        {"kernel", ArgKind::kPair, std::nullopt},
+        {"strides", ArgKind::kPair, IntPair{1, 1}},
+        Padding(),
+        {"dilation", ArgKind::kPair, IntPair{1, 1}},
+        Activation(),
+        UseBias(),
+        KernelInit(),
         BiasInit()},
        EmitConv2D},
-      {"maxpool2d", "MaxPool2D",
-       {Input(), {"pool", ArgKind::kPair, IntPair{2, 2}},
-        {"strides", ArgKind::kPair, std::nullopt, {}, /*optional=*/true}, Padding()},
+      {"maxpool2d",
+       "MaxPool2D",
+       {Input(),
+        {"pool", ArgKind::kPair, IntPair{2, 2}},
+        {"strides", ArgKind::kPair, std::nullopt, {}, /*optional=*/true},
+        Padding()},
        EmitMaxPool},
-      {"avgpool2d", "AvgPool2D",
-       {Input(), {"pool", ArgKind::kPair, IntPair{2, 2}},
-        {"strides", ArgKind::kPair, std::nullopt, {}, /*optional=*/true}, Padding()},
+      {"avgpool2d",
+       "AvgPool2D",
+       {Input(),
+        {"pool", ArgKind::kPair, IntPair{2, 2}},
+        {"strides", ArgKind::kPair, std::nullopt, {}, /*optional=*/true},
+        Padding()},
        EmitAvgPool},
       {"flatten", "Flatten", {Input()}, EmitFlatten},
       {"relu", "ReLU", {Input()}, EmitRelu},
-      {"leaky_relu", "LeakyReLU",
+      {"leaky_relu",
+       "LeakyReLU",
        {Input(), {"alpha", ArgKind::kFloat, FloatDefault(OpKind::kLeakyRelu, "alpha")}},
        EmitLeakyRelu},
       {"sigmoid", "Sigmoid", {Input()}, EmitSigmoid},
@@ -466,7 +495,9 @@ const std::vector<LayerDef>& Layers() {
       {"softmax", "Softmax", {Input()}, EmitSoftmax},
       {"dropout", "Dropout", {Input(), {"rate", ArgKind::kFloat, std::nullopt}}, EmitDropout},
       {"add", "Add", {{"values", ArgKind::kTensors, std::nullopt}}, EmitAdd},
-      {"concat", "Concatenate", {{"values", ArgKind::kTensors, std::nullopt}, {"axis", ArgKind::kInt, int64_t{-1}}},
+      {"concat",
+       "Concatenate",
+       {{"values", ArgKind::kTensors, std::nullopt}, {"axis", ArgKind::kInt, int64_t{-1}}},
        EmitConcat},
   };
   return *layers;

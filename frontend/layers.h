@@ -24,9 +24,9 @@ enum class ArgKind {
   kTensors,  // all remaining positional values (add, concat)
   kInt,
   kFloat,
-  kPair,     // 3 or [3, 5]: height and width
-  kWord,     // one of ArgSpec::words, written bare (relu) or quoted ("relu")
-  kBool,     // true / false
+  kPair,  // 3 or [3, 5]: height and width
+  kWord,  // one of ArgSpec::words, written bare (relu) or quoted ("relu")
+  kBool,  // true / false
   kString,
 };
 
@@ -51,7 +51,7 @@ struct LayerArgs {
   std::vector<ValueId> tensors;  // kTensor then kTensors arguments, in order
   std::vector<Span> tensor_spans;
   std::map<std::string, ArgValue, std::less<>> values;
-  std::map<std::string, Span, std::less<>> spans;      // of arguments written in the call
+  std::map<std::string, Span, std::less<>> spans;         // of arguments written in the call
   std::map<std::string, std::string, std::less<>> texts;  // as written ("1/255")
 
   bool Has(std::string_view name) const { return values.contains(name); }
@@ -67,9 +67,12 @@ struct LayerArgs {
 // stage (row of the data-flow table) it fills in.
 class LayerContext {
  public:
-  LayerContext(GraphBuilder& builder, Stage& stage, const LowerOptions& options,
-               std::string file, std::vector<Stage>* stages)
-      : builder_(builder), stage_(stage), options_(options), file_(std::move(file)),
+  LayerContext(GraphBuilder& builder, Stage& stage, const LowerOptions& options, std::string file,
+               std::vector<Stage>* stages)
+      : builder_(builder),
+        stage_(stage),
+        options_(options),
+        file_(std::move(file)),
         stages_(stages) {}
 
   // Adds an op named "<stage>.<suffix>" ("<stage>" for an empty suffix).

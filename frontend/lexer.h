@@ -5,9 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "support/source_cursor.h"
-
 #include "frontend/ast.h"
+#include "support/source_cursor.h"
 
 namespace dlc::dl {
 
@@ -16,9 +15,18 @@ enum class Tok {
   kIdent,   // names and keywords (model, train, return)
   kNumber,  // 32, 0.001, 1e-3 (the value is in `number`)
   kString,  // "path" (`text` holds the unescaped contents)
-  kLParen, kRParen, kLBrace, kRBrace, kLBracket, kRBracket,
-  kComma, kEquals, kColon, kSlash, kMinus,
-  kError,   // `text` says what is wrong
+  kLParen,
+  kRParen,
+  kLBrace,
+  kRBrace,
+  kLBracket,
+  kRBracket,
+  kComma,
+  kEquals,
+  kColon,
+  kSlash,
+  kMinus,
+  kError,  // `text` says what is wrong
 };
 
 struct Token {

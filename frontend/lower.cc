@@ -125,7 +125,8 @@ class Lowerer {
     }
     diags_.Error(result.span,
                  StrCat("a trained model must return float scores of shape [batch, classes] for "
-                        "its loss (softmax_cross_entropy); ", what),
+                        "its loss (softmax_cross_entropy); ",
+                        what),
                  "end the model with a layer that gives one score per class, such as "
                  "dense(flatten(h), CLASSES, activation=softmax)");
   }
@@ -141,9 +142,8 @@ class Lowerer {
     // A failed input is poisoned like a failed statement: its uses say nothing more.
     variables_[input.name] = {-1, input.name_span};
     if (type.num_elements() > kMaxDimension) {
-      diags_.Error(input.type_span,
-                   StrCat("input ", input.name, " is too large: a batch of it, ", type.ToString(),
-                          ", has more than 2^40 values"));
+      diags_.Error(input.type_span, StrCat("input ", input.name, " is too large: a batch of it, ",
+                                           type.ToString(), ", has more than 2^40 values"));
       return;
     }
     auto id = builder_.Input(input.name, type, Loc(input.name_span));
@@ -178,13 +178,14 @@ class Lowerer {
       }
       std::optional<std::string> near = Suggest(e.text, names);
       diags_.Error(e.span, StrCat("unknown name '", e.text, "'"),
-                   near ? StrCat("did you mean '", *near, "'?")
+                   near                ? StrCat("did you mean '", *near, "'?")
                    : FindLayer(e.text) ? StrCat(e.text, " is a layer: call it, ", e.text, "(...)")
                                        : "");
       return std::nullopt;
     }
     if (e.kind == Expr::Kind::kCall) return Call(e);
-    diags_.Error(e.span, StrCat("expected a value (a name or a layer call), got ", DescribeExpr(e)));
+    diags_.Error(e.span,
+                 StrCat("expected a value (a name or a layer call), got ", DescribeExpr(e)));
     return std::nullopt;
   }
 
@@ -274,7 +275,8 @@ class Lowerer {
     for (const Argument& arg : call.args) {
       if (arg.keyword == "name") {
         if (named) {
-          diags_.Error(arg.keyword_span, StrCat("argument 'name' of ", layer.name, " is given twice"));
+          diags_.Error(arg.keyword_span,
+                       StrCat("argument 'name' of ", layer.name, " is given twice"));
           ok = false;
           continue;
         }
@@ -322,8 +324,7 @@ class Lowerer {
           for (const ArgSpec& s : layer.args) names.push_back(s.name);
           std::optional<std::string> near = Suggest(arg.keyword, names);
           if (near) suggested.insert(*near);
-          diags_.Error(arg.keyword_span,
-                       StrCat(layer.name, " has no argument '", arg.keyword, "'"),
+          diags_.Error(arg.keyword_span, StrCat(layer.name, " has no argument '", arg.keyword, "'"),
                        near ? StrCat("did you mean '", *near, "'?")
                             : StrCat("its arguments are: ", ArgumentList(layer)));
           ok = false;
@@ -344,7 +345,8 @@ class Lowerer {
       if (spec.default_value) {
         args.values.emplace(std::string(spec.name), *spec.default_value);
       } else if (!spec.optional && !suggested.contains(std::string(spec.name))) {
-        diags_.Error(callee, StrCat(layer.name, " needs '", spec.name, "' (", KindName(spec.kind), ")"),
+        diags_.Error(callee,
+                     StrCat(layer.name, " needs '", spec.name, "' (", KindName(spec.kind), ")"),
                      StrCat("its arguments are: ", ArgumentList(layer)));
         ok = false;
       }
@@ -416,7 +418,8 @@ class Lowerer {
         };
         if (positive_int(e)) {
           if (e.number > kMaxPairItem) return too_large(e, kMaxPairItem);
-          args.values[name] = IntPair{static_cast<int64_t>(e.number), static_cast<int64_t>(e.number)};
+          args.values[name] =
+              IntPair{static_cast<int64_t>(e.number), static_cast<int64_t>(e.number)};
           return true;
         }
         if (e.kind == Expr::Kind::kList && e.items.size() == 2 && positive_int(e.items[0]) &&
@@ -485,7 +488,8 @@ absl::StatusOr<LoweredModel> LowerModel(const Program& program, std::string_view
     return absl::NotFoundError(StrCat(program.path, ": no model named '", model_name, "'"));
   }
   if (options.batch <= 0) {
-    return absl::InvalidArgumentError(StrCat("the batch size must be positive, got ", options.batch));
+    return absl::InvalidArgumentError(
+        StrCat("the batch size must be positive, got ", options.batch));
   }
   Diagnostics diags(program.path, program.text);
   std::optional<LoweredModel> lowered = LowerModel(program, *model, options, diags);

@@ -25,9 +25,9 @@ class Parser {
       if (AtWord("model")) {
         if (auto model = ParseModel()) {
           if (const Model* first = program.FindModel(model->name)) {
-            diags_.Error(model->name_span, StrCat("a model named ", model->name,
-                                                  " is already declared on line ",
-                                                  first->name_span.line));
+            diags_.Error(model->name_span,
+                         StrCat("a model named ", model->name, " is already declared on line ",
+                                first->name_span.line));
           }
           program.models.push_back(std::move(*model));
         }
@@ -250,15 +250,13 @@ class Parser {
     e.span = tok_.span;
     switch (tok_.kind) {
       case Tok::kMinus:
-      case Tok::kNumber:
-        return ParseNumber();
+      case Tok::kNumber: return ParseNumber();
       case Tok::kString:
         e.kind = Expr::Kind::kString;
         e.text = tok_.text;
         Advance();
         return e;
-      case Tok::kLBracket:
-        return ParseList(depth);
+      case Tok::kLBracket: return ParseList(depth);
       case Tok::kIdent:
         e.kind = Expr::Kind::kName;
         e.text = tok_.text;
@@ -266,9 +264,7 @@ class Parser {
         Advance();
         if (At(Tok::kLParen)) return ParseCall(std::move(e), depth);
         return e;
-      default:
-        Error(tok_, StrCat("expected a value, got ", Describe(tok_)));
-        return std::nullopt;
+      default: Error(tok_, StrCat("expected a value, got ", Describe(tok_))); return std::nullopt;
     }
   }
 
@@ -349,7 +345,7 @@ class Parser {
     }
     if (tok_.first_on_line && tok_.span.line > open_paren.line) {
       diags_.Error(open_paren, StrCat("the '(' of ", e.text, " is never closed"),
-            StrCat("add ')' at the end of line ", prev_line_));
+                   StrCat("add ')' at the end of line ", prev_line_));
     } else {
       const bool looks_like_argument =
           At(Tok::kIdent) || At(Tok::kNumber) || At(Tok::kString) || At(Tok::kLBracket);
@@ -365,7 +361,7 @@ class Parser {
   Token next_;
   Span statement_start_;
   std::optional<Assignment> broken_assignment_;  // set while a statement fails
-  int prev_line_ = 0;  // line of the last consumed token
+  int prev_line_ = 0;                            // line of the last consumed token
 };
 
 }  // namespace

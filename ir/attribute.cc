@@ -5,9 +5,9 @@
 #include <cstdlib>
 
 #include "absl/status/status.h"
-#include "support/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 
@@ -35,8 +35,7 @@ bool HasKind(const Attribute& value, AttrKind kind) {
     case AttrKind::kFloats: return std::holds_alternative<FloatList>(value);
     case AttrKind::kDType: return std::holds_alternative<DType>(value);
     case AttrKind::kPadding:
-      return std::holds_alternative<std::string>(value) ||
-             std::holds_alternative<IntList>(value);
+      return std::holds_alternative<std::string>(value) || std::holds_alternative<IntList>(value);
   }
   return false;
 }
@@ -103,13 +102,12 @@ struct Printer {
   std::string operator()(int64_t i) const { return StrCat(i); }
   std::string operator()(double d) const { return FormatDouble(d); }
   std::string operator()(const std::string& s) const { return QuoteString(s); }
-  std::string operator()(const IntList& l) const {
-    return StrCat("[", absl::StrJoin(l, ","), "]");
-  }
+  std::string operator()(const IntList& l) const { return StrCat("[", absl::StrJoin(l, ","), "]"); }
   std::string operator()(const FloatList& l) const {
-    return StrCat("[", absl::StrJoin(l, ",", [](std::string* out, double d) {
-                          out->append(FormatDouble(d));
-                        }), "]");
+    return StrCat(
+        "[",
+        absl::StrJoin(l, ",", [](std::string* out, double d) { out->append(FormatDouble(d)); }),
+        "]");
   }
   std::string operator()(DType d) const { return std::string(DTypeName(d)); }
 };

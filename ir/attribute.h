@@ -16,8 +16,7 @@ namespace dlc {
 using IntList = std::vector<int64_t>;
 using FloatList = std::vector<double>;
 
-using Attribute =
-    std::variant<bool, int64_t, double, std::string, IntList, FloatList, DType>;
+using Attribute = std::variant<bool, int64_t, double, std::string, IntList, FloatList, DType>;
 
 // Attributes of one node, by name. Every attribute an op declares is present
 // (defaults are filled in when a node is built or parsed).
@@ -49,7 +48,6 @@ std::string AttributeToString(const Attribute& value);
 std::string FormatDouble(double value);
 
 }  // namespace dlc
-
 
 namespace dlc {
 

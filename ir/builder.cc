@@ -1,8 +1,8 @@
 #include "ir/builder.h"
 
-#include "support/str_cat.h"
-#include "support/status_macros.h"
 #include "ir/verifier.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 
@@ -42,8 +42,8 @@ absl::StatusOr<ValueId> GraphBuilder::Add(OpKind op, std::vector<ValueId> operan
 }
 
 absl::StatusOr<ValueId> GraphBuilder::AddNode(OpKind op, std::vector<ValueId> operands,
-                                              Attributes attrs, TensorType type,
-                                              std::string name, SourceLoc loc) {
+                                              Attributes attrs, TensorType type, std::string name,
+                                              SourceLoc loc) {
   FillDefaultAttributes(op, attrs);
   Node node;
   node.op = op;
@@ -56,8 +56,8 @@ absl::StatusOr<ValueId> GraphBuilder::AddNode(OpKind op, std::vector<ValueId> op
   const ValueId id = graph_.size();
   graph_.nodes.push_back(std::move(node));
   if (duplicate) {
-    std::string message = StrCat(DescribeNode(graph_, id), ": value %", graph_.node(id).name,
-                                 " is defined twice");
+    std::string message =
+        StrCat(DescribeNode(graph_, id), ": value %", graph_.node(id).name, " is defined twice");
     graph_.nodes.pop_back();
     return absl::InvalidArgumentError(message);
   }
@@ -75,16 +75,16 @@ absl::StatusOr<ValueId> GraphBuilder::Input(std::string name, TensorType type, S
   return AddNode(OpKind::kInput, {}, {}, std::move(type), std::move(name), std::move(loc));
 }
 
-absl::StatusOr<ValueId> GraphBuilder::Parameter(std::string name, TensorType type,
-                                                std::string init, SourceLoc loc) {
+absl::StatusOr<ValueId> GraphBuilder::Parameter(std::string name, TensorType type, std::string init,
+                                                SourceLoc loc) {
   return AddNode(OpKind::kParameter, {}, {{"init", std::move(init)}}, std::move(type),
-                   std::move(name), std::move(loc));
+                 std::move(name), std::move(loc));
 }
 
 absl::StatusOr<ValueId> GraphBuilder::Constant(TensorType type, FloatList values,
                                                std::string name) {
   return AddNode(OpKind::kConstant, {}, {{"value", std::move(values)}}, std::move(type),
-                   std::move(name), {});
+                 std::move(name), {});
 }
 
 absl::StatusOr<ValueId> GraphBuilder::Scalar(DType dtype, double value, std::string name) {

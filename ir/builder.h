@@ -25,8 +25,8 @@ class GraphBuilder {
 
   // Sources.
   absl::StatusOr<ValueId> Input(std::string name, TensorType type, SourceLoc loc = {});
-  absl::StatusOr<ValueId> Parameter(std::string name, TensorType type,
-                                    std::string init = "zeros", SourceLoc loc = {});
+  absl::StatusOr<ValueId> Parameter(std::string name, TensorType type, std::string init = "zeros",
+                                    SourceLoc loc = {});
   absl::StatusOr<ValueId> Constant(TensorType type, FloatList values, std::string name = "");
   absl::StatusOr<ValueId> Scalar(DType dtype, double value, std::string name = "");
 

@@ -12,16 +12,15 @@ int64_t OpFlops(const Graph& graph, const Node& node) {
   switch (node.op) {
     case OpKind::kMatMul: {
       const TensorType& a = graph.type(node.operands[0]);
-      const int64_t k = AttrBool(node.attrs, "transpose_a") ? a.shape[a.rank() - 2]
-                                                             : a.shape[a.rank() - 1];
+      const int64_t k =
+          AttrBool(node.attrs, "transpose_a") ? a.shape[a.rank() - 2] : a.shape[a.rank() - 1];
       return 2 * out * k;
     }
     case OpKind::kConv2D: {
       const Shape& w = graph.type(node.operands[1]).shape;  // [kh, kw, c, o]
       return 2 * out * w[0] * w[1] * w[2];
     }
-    case OpKind::kMaxPool2DScatter:
-      return in(0);  // one add per dy element
+    case OpKind::kMaxPool2DScatter: return in(0);  // one add per dy element
     case OpKind::kMaxPool2DArgmax:
     case OpKind::kMaxPool2D:
     case OpKind::kAvgPool2D: {
@@ -47,12 +46,9 @@ int64_t OpFlops(const Graph& graph, const Node& node) {
       return window.size() == 2 ? dy * window[0] * window[1] : 0;
     }
     case OpKind::kSoftmax:
-    case OpKind::kLogSoftmax:
-      return 5 * out;  // max, subtract, exp, sum, divide (or log)
-    case OpKind::kSoftmaxCrossEntropy:
-      return 5 * in(0);
-    default:
-      return 0;  // one_hot: data movement
+    case OpKind::kLogSoftmax: return 5 * out;  // max, subtract, exp, sum, divide (or log)
+    case OpKind::kSoftmaxCrossEntropy: return 5 * in(0);
+    default: return 0;  // one_hot: data movement
   }
 }
 
@@ -63,8 +59,7 @@ int64_t NodeFlops(const Graph& graph, ValueId id) {
   switch (CategoryOf(node.op)) {
     case OpCategory::kSource:
     case OpCategory::kDataMovement:
-    case OpCategory::kRandom:
-      return 0;
+    case OpCategory::kRandom: return 0;
     case OpCategory::kElementwise:
       // One per result element; a conversion is no arithmetic.
       return node.op == OpKind::kCast ? 0 : node.type.num_elements();
@@ -75,8 +70,7 @@ int64_t NodeFlops(const Graph& graph, ValueId id) {
     }
     case OpCategory::kContraction:
     case OpCategory::kWindow:
-    case OpCategory::kSoftmaxFamily:
-      return OpFlops(graph, node);
+    case OpCategory::kSoftmaxFamily: return OpFlops(graph, node);
   }
   return 0;
 }

@@ -12,8 +12,8 @@ enum class DType : uint8_t {
   kF32,
   kF64,  // used for gradient checks in the interpreter
   kI32,
-  kU8,   // raw pixels and labels
-  kI1,   // booleans from compare; stored one byte per element
+  kU8,  // raw pixels and labels
+  kI1,  // booleans from compare; stored one byte per element
 };
 
 std::string_view DTypeName(DType dtype);  // "f32", "f64", "i32", "u8", "i1"

@@ -23,7 +23,12 @@ enum class Predicate : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
 enum class PaddingMode : uint8_t { kValid, kSame };
 // How a parameter's first values are drawn (runtime/initializers.h).
 enum class Initializer : uint8_t {
-  kZeros, kOnes, kGlorotUniform, kGlorotNormal, kHeNormal, kHeUniform
+  kZeros,
+  kOnes,
+  kGlorotUniform,
+  kGlorotNormal,
+  kHeNormal,
+  kHeUniform
 };
 
 // The names of an enum's values, in the enum's order.
@@ -33,9 +38,12 @@ struct EnumNames {
 };
 template <typename E>
 const EnumNames& NamesOf();
-template <> const EnumNames& NamesOf<Predicate>();
-template <> const EnumNames& NamesOf<PaddingMode>();
-template <> const EnumNames& NamesOf<Initializer>();
+template <>
+const EnumNames& NamesOf<Predicate>();
+template <>
+const EnumNames& NamesOf<PaddingMode>();
+template <>
+const EnumNames& NamesOf<Initializer>();
 
 // unknown predicate "less" (known: eq, ne, lt, le, gt, ge)
 absl::Status UnknownName(const EnumNames& names, std::string_view name);

@@ -143,7 +143,8 @@ IrTokenInfo IrLexer::LexNumber(IrTokenInfo token) {
     // (write inf for that).
     if (!std::isfinite(token.float_value)) {
       token.kind = IrToken::kError;
-      token.text = StrCat("the number ", text, " is too large (the largest is about 1.8e308; write inf for infinity)");
+      token.text = StrCat("the number ", text,
+                          " is too large (the largest is about 1.8e308; write inf for infinity)");
     }
     return token;
   }
@@ -185,8 +186,9 @@ IrTokenInfo IrLexer::LexString(IrTokenInfo token) {
         int digits = 0, code = 0;
         while (digits < 2 && std::isxdigit(static_cast<unsigned char>(Peek()))) {
           char h = Peek();
-          code = code * 16 + (std::isdigit(static_cast<unsigned char>(h)) ? h - '0'
-                                                                          : std::tolower(h) - 'a' + 10);
+          code =
+              code * 16 +
+              (std::isdigit(static_cast<unsigned char>(h)) ? h - '0' : std::tolower(h) - 'a' + 10);
           Advance();
           ++digits;
         }

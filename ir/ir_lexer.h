@@ -12,14 +12,21 @@ namespace dlc {
 
 enum class IrToken {
   kEnd,
-  kIdent,     // graph, return, op names, true, false, f32, inf, nan
-  kValue,     // %name; text is the name without '%'
+  kIdent,  // graph, return, op names, true, false, f32, inf, nan
+  kValue,  // %name; text is the name without '%'
   kInt,
   kFloat,
-  kString,    // text holds the unescaped contents
-  kLParen, kRParen, kLBrace, kRBrace, kLBracket, kRBracket,
-  kComma, kEquals, kColon,
-  kError,     // text holds what is wrong
+  kString,  // text holds the unescaped contents
+  kLParen,
+  kRParen,
+  kLBrace,
+  kRBrace,
+  kLBracket,
+  kRBracket,
+  kComma,
+  kEquals,
+  kColon,
+  kError,  // text holds what is wrong
 };
 
 struct IrTokenInfo {

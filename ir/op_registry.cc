@@ -5,12 +5,12 @@
 #include <cmath>
 
 #include "absl/status/status.h"
-#include "support/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ir/enum_attrs.h"
 #include "ir/shape_util.h"
-#include "support/status_macros.h"
 #include "ir/window.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace {
@@ -21,9 +21,8 @@ absl::Status Error(const Args&... args) {
 }
 
 std::string TypeList(std::span<const TensorType> types) {
-  return absl::StrJoin(types, ", ", [](std::string* out, const TensorType& t) {
-    out->append(t.ToString());
-  });
+  return absl::StrJoin(types, ", ",
+                       [](std::string* out, const TensorType& t) { out->append(t.ToString()); });
 }
 
 // ---- dtype checks ---------------------------------------------------------
@@ -68,15 +67,15 @@ absl::StatusOr<TensorType> ParameterRule(const TypeRuleInput& in) {
 absl::Status RequireRepresentable(double v, DType dtype) {
   switch (dtype) {
     case DType::kF32:
-    case DType::kF64:
-      return absl::OkStatus();
+    case DType::kF64: return absl::OkStatus();
     case DType::kI32:
       if (v != std::trunc(v) || v < -2147483648.0 || v > 2147483647.0) {
         return Error("value ", FormatDouble(v), " is not an i32");
       }
       return absl::OkStatus();
     case DType::kU8:
-      if (v != std::trunc(v) || v < 0 || v > 255) return Error("value ", FormatDouble(v), " is not a u8");
+      if (v != std::trunc(v) || v < 0 || v > 255)
+        return Error("value ", FormatDouble(v), " is not a u8");
       return absl::OkStatus();
     case DType::kI1:
       if (v != 0 && v != 1) return Error("value ", FormatDouble(v), " is not an i1 (0 or 1)");
@@ -129,7 +128,8 @@ absl::StatusOr<TensorType> FloatUnaryRule(const TypeRuleInput& in) {
 }
 
 absl::StatusOr<TensorType> CompareRule(const TypeRuleInput& in) {
-  DLC_ASSIGN_OR_RETURN(Predicate predicate, ParseEnum<Predicate>(AttrString(in.attrs, "predicate")));
+  DLC_ASSIGN_OR_RETURN(Predicate predicate,
+                       ParseEnum<Predicate>(AttrString(in.attrs, "predicate")));
   DLC_RETURN_IF_ERROR(RequireSameDType(in.operands));
   if (!IsOrdered(in.operands[0].dtype) && predicate != Predicate::kEq &&
       predicate != Predicate::kNe) {
@@ -334,8 +334,8 @@ absl::StatusOr<TensorType> MatMulRule(const TypeRuleInput& in) {
   if (ka != kb) {
     return Error("contracted dimensions differ (", ka, " vs ", kb, "): ", TypeList(in.operands),
                  ta || tb ? StrCat(" with transpose_a=", ta ? "true" : "false",
-                                     " transpose_b=", tb ? "true" : "false")
-                 : "");
+                                   " transpose_b=", tb ? "true" : "false")
+                          : "");
   }
   batch.push_back(m);
   batch.push_back(n);
@@ -405,8 +405,7 @@ absl::StatusOr<Shape> RequireShape4(const TypeRuleInput& in, std::string_view na
   bool ok = shape.size() == 4;
   for (int64_t d : shape) ok = ok && d > 0;
   if (!ok) {
-    return Error(name, " must have 4 positive values ", layout, ", got ",
-                 AttributeToString(shape));
+    return Error(name, " must have 4 positive values ", layout, ", got ", AttributeToString(shape));
   }
   return shape;
 }
@@ -415,8 +414,8 @@ absl::StatusOr<Shape> RequireShape4(const TypeRuleInput& in, std::string_view na
 absl::Status RequireOutputSize(const Window2D& win, const TensorType& dy, std::string_view op,
                                std::string_view of) {
   if (win.out_h != dy.shape[1] || win.out_w != dy.shape[2]) {
-    return Error(op, " of ", of, " gives output ", win.out_h, "x", win.out_w,
-                 ", output gradient ", dy.ToString(), " has ", dy.shape[1], "x", dy.shape[2]);
+    return Error(op, " of ", of, " gives output ", win.out_h, "x", win.out_w, ", output gradient ",
+                 dy.ToString(), " has ", dy.shape[1], "x", dy.shape[2]);
   }
   return absl::OkStatus();
 }
@@ -443,8 +442,8 @@ absl::StatusOr<TensorType> Conv2DBackpropInputRule(const TypeRuleInput& in) {
                  " has ", x[0]);
   }
   DLC_ASSIGN_OR_RETURN(Window2D win, WindowOf(in.attrs, x, w.shape));
-  DLC_RETURN_IF_ERROR(RequireOutputSize(win, dy, "conv2d", StrCat(x_text, " with filter ",
-                                                                   w.ToString())));
+  DLC_RETURN_IF_ERROR(
+      RequireOutputSize(win, dy, "conv2d", StrCat(x_text, " with filter ", w.ToString())));
   return TensorType{dy.dtype, x};
 }
 
@@ -470,8 +469,8 @@ absl::StatusOr<TensorType> Conv2DBackpropFilterRule(const TypeRuleInput& in) {
                  x.ToString(), " has ", x.shape[0]);
   }
   DLC_ASSIGN_OR_RETURN(Window2D win, WindowOf(in.attrs, x.shape, w));
-  DLC_RETURN_IF_ERROR(RequireOutputSize(win, dy, "conv2d", StrCat("input ", x.ToString(),
-                                                                   " with ", w_text)));
+  DLC_RETURN_IF_ERROR(
+      RequireOutputSize(win, dy, "conv2d", StrCat("input ", x.ToString(), " with ", w_text)));
   return TensorType{x.dtype, w};
 }
 
@@ -505,8 +504,8 @@ absl::StatusOr<TensorType> AvgPool2DGradRule(const TypeRuleInput& in) {
   DLC_RETURN_IF_ERROR(RequireRank(dy, 4, "output gradient (NHWC)"));
   DLC_ASSIGN_OR_RETURN(Shape x, RequireShape4(in, "input_shape", "[N,H,W,C]"));
   DLC_ASSIGN_OR_RETURN(Window2D win, WindowOf(in.attrs, x));
-  DLC_RETURN_IF_ERROR(RequirePoolOutput(win, x, dy, "avgpool2d",
-                                        StrCat("input_shape ", AttributeToString(x))));
+  DLC_RETURN_IF_ERROR(
+      RequirePoolOutput(win, x, dy, "avgpool2d", StrCat("input_shape ", AttributeToString(x))));
   return TensorType{dy.dtype, x};
 }
 
@@ -528,7 +527,8 @@ absl::StatusOr<TensorType> MaxPool2DScatterRule(const TypeRuleInput& in) {
   DLC_ASSIGN_OR_RETURN(Window2D win, WindowOf(in.attrs, x));
   const std::string of = StrCat("input_shape ", AttributeToString(x));
   DLC_RETURN_IF_ERROR(RequirePoolOutput(win, x, dy, "maxpool2d", of));
-  DLC_RETURN_IF_ERROR(RequirePoolOutput(win, x, TensorType{DType::kI32, argmax.shape}, "maxpool2d", of));
+  DLC_RETURN_IF_ERROR(
+      RequirePoolOutput(win, x, TensorType{DType::kI32, argmax.shape}, "maxpool2d", of));
   return TensorType{dy.dtype, x};
 }
 

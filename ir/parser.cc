@@ -6,12 +6,12 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "ir/ir_lexer.h"
+#include "ir/verifier.h"
 #include "support/source_snippet.h"
 #include "support/spelling.h"
 #include "support/status_macros.h"
 #include "support/str_cat.h"
 #include "support/text_file.h"
-#include "ir/verifier.h"
 
 namespace dlc {
 namespace {
@@ -59,8 +59,8 @@ class Parser {
   }
   absl::Status ErrorAt(int line, int col, int width, std::string_view message) {
     std::string snippet = SourceSnippet(text_, line, col, width);
-    return absl::InvalidArgumentError(StrCat(filename_, ":", line, ":", col, ": error: ",
-                                             message, snippet.empty() ? "" : "\n", snippet));
+    return absl::InvalidArgumentError(StrCat(filename_, ":", line, ":", col, ": error: ", message,
+                                             snippet.empty() ? "" : "\n", snippet));
   }
 
   std::string Describe(const IrTokenInfo& token) {
@@ -174,10 +174,9 @@ class Parser {
       }
       if (spec == nullptr) {
         std::optional<std::string> near = ClosestName(name.text, known);
-        std::string hint = near ? StrCat("; did you mean '", *near, "'?")
-                           : known.empty()
-                               ? StrCat("; ", def.name, " takes no attributes")
-                               : "";
+        std::string hint = near            ? StrCat("; did you mean '", *near, "'?")
+                           : known.empty() ? StrCat("; ", def.name, " takes no attributes")
+                                           : "";
         return ErrorAt(name, StrCat("unknown attribute '", name.text, "' for ", def.name, hint));
       }
       if (attrs.contains(name.text)) {
@@ -210,11 +209,10 @@ class Parser {
     for (const IrTokenInfo& number : numbers) {
       if (number.kind != IrToken::kFloat) continue;
       const double v = number.float_value;
-      const std::string why = std::isfinite(v)
-                                  ? StrCat(number.text, " is not an integer")
-                                  : StrCat(FormatDouble(v), " is not a finite number");
-      return ErrorAt(number, StrCat("attribute '", attr, "' of ", def.name,
-                                    " takes finite integers; ", why));
+      const std::string why = std::isfinite(v) ? StrCat(number.text, " is not an integer")
+                                               : StrCat(FormatDouble(v), " is not a finite number");
+      return ErrorAt(
+          number, StrCat("attribute '", attr, "' of ", def.name, " takes finite integers; ", why));
     }
     return absl::OkStatus();
   }
@@ -296,9 +294,8 @@ class Parser {
       const Statement& s = statements[i];
       auto [it, inserted] = ids.emplace(s.node.name, static_cast<ValueId>(i));
       if (!inserted) {
-        return ErrorAt(s.name_token,
-                       StrCat("value %", s.node.name, " is already defined at line ",
-                              statements[it->second].name_token.line));
+        return ErrorAt(s.name_token, StrCat("value %", s.node.name, " is already defined at line ",
+                                            statements[it->second].name_token.line));
       }
     }
     auto resolve = [&](const OperandRef& ref, ValueId user) -> absl::StatusOr<ValueId> {
@@ -330,12 +327,13 @@ class Parser {
   absl::Status CheckNode(const Graph& graph, ValueId id, const IrTokenInfo& at) {
     auto inferred = InferNodeType(graph, id);
     if (!inferred.ok()) {
-      return ErrorAt(at, StrCat(DescribeWithoutLoc(graph, id), ": ", StripNodePrefix(inferred.status().message(), graph, id)));
+      return ErrorAt(at, StrCat(DescribeWithoutLoc(graph, id), ": ",
+                                StripNodePrefix(inferred.status().message(), graph, id)));
     }
     if (*inferred != graph.type(id)) {
-      return ErrorAt(at, StrCat(DescribeWithoutLoc(graph, id), ": declared type ",
-                                graph.type(id).ToString(), " does not match the type its ",
-                                "operands give, ", inferred->ToString()));
+      return ErrorAt(
+          at, StrCat(DescribeWithoutLoc(graph, id), ": declared type ", graph.type(id).ToString(),
+                     " does not match the type its ", "operands give, ", inferred->ToString()));
     }
     return absl::OkStatus();
   }

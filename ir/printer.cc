@@ -67,8 +67,7 @@ std::string PrintModule(const Module& module) {
 }
 
 std::string GraphToDot(const Graph& graph) {
-  std::string dot = StrCat("digraph \"", EscapeDot(graph.name), "\" {\n",
-                           "  rankdir=TB;\n",
+  std::string dot = StrCat("digraph \"", EscapeDot(graph.name), "\" {\n", "  rankdir=TB;\n",
                            "  node [shape=box, style=rounded, fontname=\"monospace\"];\n");
   for (ValueId id = 0; id < graph.size(); ++id) {
     const Node& node = graph.node(id);
@@ -76,10 +75,10 @@ std::string GraphToDot(const Graph& graph) {
     std::vector<std::string> attrs = NonDefaultAttributes(node);
     if (!attrs.empty()) label += StrCat("\n", absl::StrJoin(attrs, "\n"));
     label += StrCat("\n", node.type.ToString());
-    const bool source = node.op == OpKind::kInput || node.op == OpKind::kParameter ||
-                        node.op == OpKind::kConstant;
-    dot += StrCat("  n", id, " [label=\"", EscapeDot(label), "\"",
-                  source ? ", shape=note" : "", "];\n");
+    const bool source =
+        node.op == OpKind::kInput || node.op == OpKind::kParameter || node.op == OpKind::kConstant;
+    dot += StrCat("  n", id, " [label=\"", EscapeDot(label), "\"", source ? ", shape=note" : "",
+                  "];\n");
     for (ValueId operand : node.operands) dot += StrCat("  n", operand, " -> n", id, ";\n");
   }
   for (size_t i = 0; i < graph.outputs.size(); ++i) {

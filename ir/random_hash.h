@@ -18,10 +18,10 @@ inline uint64_t MixBits(uint64_t z) {
 
 // 64 random bits for one element.
 inline uint64_t RandomBits(int32_t seed, int32_t step, int64_t stream, int64_t index) {
-  const uint64_t key = (static_cast<uint64_t>(static_cast<uint32_t>(seed)) << 32) |
-                       static_cast<uint32_t>(step);
-  const uint64_t counter = static_cast<uint64_t>(stream) * 0x9e3779b97f4a7c15ULL +
-                           static_cast<uint64_t>(index);
+  const uint64_t key =
+      (static_cast<uint64_t>(static_cast<uint32_t>(seed)) << 32) | static_cast<uint32_t>(step);
+  const uint64_t counter =
+      static_cast<uint64_t>(stream) * 0x9e3779b97f4a7c15ULL + static_cast<uint64_t>(index);
   return MixBits(key ^ MixBits(counter));
 }
 

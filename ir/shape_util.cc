@@ -15,9 +15,8 @@ absl::StatusOr<Shape> BroadcastShapes(const Shape& a, const Shape& b) {
     int64_t da = i < a.size() ? a[a.size() - 1 - i] : 1;
     int64_t db = i < b.size() ? b[b.size() - 1 - i] : 1;
     if (da != db && da != 1 && db != 1) {
-      return absl::InvalidArgumentError(StrCat("shapes ", ShapeToString(a), " and ",
-                                                     ShapeToString(b),
-                                                     " do not broadcast"));
+      return absl::InvalidArgumentError(
+          StrCat("shapes ", ShapeToString(a), " and ", ShapeToString(b), " do not broadcast"));
     }
     result[rank - 1 - i] = da == 1 ? db : da;
   }
@@ -26,8 +25,7 @@ absl::StatusOr<Shape> BroadcastShapes(const Shape& a, const Shape& b) {
 
 absl::StatusOr<int64_t> NormalizeAxis(int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= rank) {
-    return absl::InvalidArgumentError(
-        StrCat("axis ", axis, " is out of range for rank ", rank));
+    return absl::InvalidArgumentError(StrCat("axis ", axis, " is out of range for rank ", rank));
   }
   return axis < 0 ? axis + rank : axis;
 }

@@ -2,9 +2,9 @@
 
 #include <cstring>
 
-#include "support/str_cat.h"
 #include "ir/attribute.h"
 #include "ir/convert.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 
@@ -14,9 +14,21 @@ Tensor::Tensor(TensorType type)
 double Tensor::GetDouble(int64_t i) const {
   const std::byte* p = bytes_.data() + i * DTypeSize(dtype());
   switch (dtype()) {
-    case DType::kF32: { float v; std::memcpy(&v, p, 4); return v; }
-    case DType::kF64: { double v; std::memcpy(&v, p, 8); return v; }
-    case DType::kI32: { int32_t v; std::memcpy(&v, p, 4); return v; }
+    case DType::kF32: {
+      float v;
+      std::memcpy(&v, p, 4);
+      return v;
+    }
+    case DType::kF64: {
+      double v;
+      std::memcpy(&v, p, 8);
+      return v;
+    }
+    case DType::kI32: {
+      int32_t v;
+      std::memcpy(&v, p, 4);
+      return v;
+    }
     case DType::kU8:
     case DType::kI1: return static_cast<double>(static_cast<uint8_t>(*p));
   }
@@ -26,9 +38,17 @@ double Tensor::GetDouble(int64_t i) const {
 void Tensor::SetDouble(int64_t i, double value) {
   std::byte* p = bytes_.data() + i * DTypeSize(dtype());
   switch (dtype()) {
-    case DType::kF32: { float v = ConvertTo<float>(value, DType::kF32); std::memcpy(p, &v, 4); break; }
+    case DType::kF32: {
+      float v = ConvertTo<float>(value, DType::kF32);
+      std::memcpy(p, &v, 4);
+      break;
+    }
     case DType::kF64: std::memcpy(p, &value, 8); break;
-    case DType::kI32: { int32_t v = ConvertTo<int32_t>(value, DType::kI32); std::memcpy(p, &v, 4); break; }
+    case DType::kI32: {
+      int32_t v = ConvertTo<int32_t>(value, DType::kI32);
+      std::memcpy(p, &v, 4);
+      break;
+    }
     case DType::kU8: *p = static_cast<std::byte>(ConvertTo<uint8_t>(value, DType::kU8)); break;
     case DType::kI1: *p = static_cast<std::byte>(ConvertTo<uint8_t>(value, DType::kI1)); break;
   }

@@ -2,8 +2,8 @@
 
 #include <cstdint>
 
-#include "support/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 
@@ -27,8 +27,6 @@ std::vector<int64_t> RowMajorStrides(const Shape& shape) {
   return strides;
 }
 
-std::string TensorType::ToString() const {
-  return StrCat(DTypeName(dtype), ShapeToString(shape));
-}
+std::string TensorType::ToString() const { return StrCat(DTypeName(dtype), ShapeToString(shape)); }
 
 }  // namespace dlc

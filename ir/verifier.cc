@@ -4,8 +4,8 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
-#include "support/str_cat.h"
 #include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace {
@@ -18,26 +18,24 @@ absl::Status CheckOperands(const Graph& graph, ValueId id, const OpDef& def) {
   const Node& node = graph.node(id);
   const int count = static_cast<int>(node.operands.size());
   if (count < def.min_operands || (def.max_operands >= 0 && count > def.max_operands)) {
-    std::string expected =
-        def.max_operands < 0 ? StrCat("at least ", def.min_operands)
-        : def.min_operands == def.max_operands
-            ? StrCat(def.min_operands)
-            : StrCat(def.min_operands, " to ", def.max_operands);
-    return NodeError(graph, id,
-                     StrCat("expects ", expected, " operand",
-                                  (def.max_operands < 0 ? def.min_operands : def.max_operands) == 1
-                                      ? ""
-                                      : "s",
-                                  ", got ", count));
+    std::string expected = def.max_operands < 0 ? StrCat("at least ", def.min_operands)
+                           : def.min_operands == def.max_operands
+                               ? StrCat(def.min_operands)
+                               : StrCat(def.min_operands, " to ", def.max_operands);
+    return NodeError(
+        graph, id,
+        StrCat("expects ", expected, " operand",
+               (def.max_operands < 0 ? def.min_operands : def.max_operands) == 1 ? "" : "s",
+               ", got ", count));
   }
   for (ValueId operand : node.operands) {
     if (operand < 0 || operand >= graph.size()) {
       return NodeError(graph, id, StrCat("operand #", operand, " does not exist"));
     }
     if (operand >= id) {
-      return NodeError(graph, id,
-                       StrCat("operand %", graph.node(operand).name,
-                                    " is used before its definition"));
+      return NodeError(
+          graph, id,
+          StrCat("operand %", graph.node(operand).name, " is used before its definition"));
     }
   }
   return absl::OkStatus();
@@ -57,13 +55,17 @@ bool AttributeIntsInRange(const Attribute& value) {
 absl::Status CheckDimensions(const Graph& graph, ValueId id, const TensorType& type,
                              std::string_view which) {
   for (int64_t d : type.shape) {
-    if (d < 0) return NodeError(graph, id, StrCat(which, " type ", type.ToString(), " has a negative dimension"));
+    if (d < 0)
+      return NodeError(graph, id,
+                       StrCat(which, " type ", type.ToString(), " has a negative dimension"));
     if (d > kMaxDimension) {
-      return NodeError(graph, id, StrCat(which, " type ", type.ToString(), " has a dimension beyond 2^40"));
+      return NodeError(graph, id,
+                       StrCat(which, " type ", type.ToString(), " has a dimension beyond 2^40"));
     }
   }
   if (type.num_elements() > kMaxDimension) {
-    return NodeError(graph, id, StrCat(which, " type ", type.ToString(), " has more than 2^40 elements"));
+    return NodeError(graph, id,
+                     StrCat(which, " type ", type.ToString(), " has more than 2^40 elements"));
   }
   return absl::OkStatus();
 }
@@ -79,19 +81,18 @@ absl::Status CheckAttributes(const Graph& graph, ValueId id, const OpDef& def) {
       return NodeError(graph, id, StrCat("unknown attribute '", name, "'"));
     }
     if (!AttributeIntsInRange(value)) {
-      return NodeError(graph, id,
-                       StrCat("attribute '", name, "' has an integer beyond ±2^40"));
+      return NodeError(graph, id, StrCat("attribute '", name, "' has an integer beyond ±2^40"));
     }
     if (!HasKind(value, spec->kind)) {
       return NodeError(graph, id,
-                       StrCat("attribute '", name, "' must be ", AttrKindName(spec->kind),
-                                    ", got ", AttributeToString(value)));
+                       StrCat("attribute '", name, "' must be ", AttrKindName(spec->kind), ", got ",
+                              AttributeToString(value)));
     }
   }
   for (const AttrSpec& spec : def.attrs) {
     if (!node.attrs.contains(std::string(spec.name))) {
-      return NodeError(graph, id, StrCat("missing attribute '", spec.name, "' (",
-                                               AttrKindName(spec.kind), ")"));
+      return NodeError(
+          graph, id, StrCat("missing attribute '", spec.name, "' (", AttrKindName(spec.kind), ")"));
     }
   }
   return absl::OkStatus();
@@ -136,9 +137,9 @@ absl::StatusOr<TensorType> InferNodeType(const Graph& graph, ValueId id) {
 
 absl::Status VerifyGraph(const Graph& graph) {
   if (!IsValidGraphName(graph.name)) {
-    return absl::InvalidArgumentError(StrCat(
-        "graph name '", graph.name,
-        "' must start with a letter or '_' and contain only letters, digits, '_' and '.'"));
+    return absl::InvalidArgumentError(
+        StrCat("graph name '", graph.name,
+               "' must start with a letter or '_' and contain only letters, digits, '_' and '.'"));
   }
   absl::flat_hash_set<std::string_view> names;
   for (ValueId id = 0; id < graph.size(); ++id) {
@@ -154,8 +155,7 @@ absl::Status VerifyGraph(const Graph& graph) {
     if (inferred != node.type) {
       return NodeError(graph, id,
                        StrCat("declared type ", node.type.ToString(),
-                                    " does not match the type its operands give, ",
-                                    inferred.ToString()));
+                              " does not match the type its operands give, ", inferred.ToString()));
     }
   }
   if (graph.outputs.empty()) {

@@ -3,8 +3,8 @@
 #include "absl/status/status.h"
 #include "ir/enum_attrs.h"
 #include "ir/op_registry.h"
-#include "support/str_cat.h"
 #include "ir/tensor_type.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace {
@@ -15,16 +15,15 @@ absl::Status CheckPair(const IntList& values, std::string_view what) {
         StrCat(what, " must have 2 values [h,w], got ", values.size()));
   }
   if (values[0] <= 0 || values[1] <= 0) {
-    return absl::InvalidArgumentError(StrCat(what, " must be positive, got [",
-                                                   values[0], ",", values[1], "]"));
+    return absl::InvalidArgumentError(
+        StrCat(what, " must be positive, got [", values[0], ",", values[1], "]"));
   }
   return absl::OkStatus();
 }
 
 // TensorFlow's "same": output ceil(in / stride), padding split with the
 // larger half after.
-void SamePadding(int64_t in, int64_t extent, int64_t stride, int64_t& before,
-                 int64_t& after) {
+void SamePadding(int64_t in, int64_t extent, int64_t stride, int64_t& before, int64_t& after) {
   int64_t out = (in + stride - 1) / stride;
   int64_t total = std::max<int64_t>((out - 1) * stride + extent - in, 0);
   before = total / 2;
@@ -55,8 +54,8 @@ absl::StatusOr<Window2D> ResolveWindow2D(int64_t in_h, int64_t in_w, int64_t ker
   // overflow the product, so it is checked.
   int64_t extent_h, extent_w;
   if (__builtin_mul_overflow(kernel_h - 1, w.dilation_h, &extent_h) ||
-      __builtin_mul_overflow(kernel_w - 1, w.dilation_w, &extent_w) ||
-      extent_h >= kMaxDimension || extent_w >= kMaxDimension) {
+      __builtin_mul_overflow(kernel_w - 1, w.dilation_w, &extent_w) || extent_h >= kMaxDimension ||
+      extent_w >= kMaxDimension) {
     return absl::InvalidArgumentError("window times dilation is beyond 2^40");
   }
   ++extent_h;
@@ -69,8 +68,7 @@ absl::StatusOr<Window2D> ResolveWindow2D(int64_t in_h, int64_t in_w, int64_t ker
       SamePadding(in_w, extent_w, w.stride_w, w.pad_left, w.pad_right);
     } else if (!mode) {
       return absl::InvalidArgumentError(StrCat(
-          "padding must be \"valid\", \"same\" or [top,bottom,left,right], got \"", *name,
-          "\""));
+          "padding must be \"valid\", \"same\" or [top,bottom,left,right], got \"", *name, "\""));
     }
   } else if (const auto* pads = std::get_if<IntList>(&padding)) {
     if (pads->size() != 4) {
@@ -95,10 +93,9 @@ absl::StatusOr<Window2D> ResolveWindow2D(int64_t in_h, int64_t in_w, int64_t ker
   const int64_t padded_w = in_w + w.pad_left + w.pad_right;
   if (extent_h > padded_h || extent_w > padded_w) {
     const bool dilated = w.dilation_h > 1 || w.dilation_w > 1;
-    return absl::InvalidArgumentError(StrCat("window ", extent_h, "x", extent_w,
-                                             dilated ? " (after dilation)" : "",
-                                             " is larger than the padded input ", padded_h, "x",
-                                             padded_w));
+    return absl::InvalidArgumentError(
+        StrCat("window ", extent_h, "x", extent_w, dilated ? " (after dilation)" : "",
+               " is larger than the padded input ", padded_h, "x", padded_w));
   }
   w.out_h = (padded_h - extent_h) / w.stride_h + 1;
   w.out_w = (padded_w - extent_w) / w.stride_w + 1;
@@ -109,7 +106,8 @@ absl::StatusOr<Window2D> WindowOf(const Attributes& attrs, const Shape& x, const
   if (x.size() != 4) {
     return absl::InvalidArgumentError(StrCat("a window needs an NHWC input, got rank ", x.size()));
   }
-  IntList kernel = filter.empty() ? AttrInts(attrs, "window") : IntList(filter.begin(), filter.end());
+  IntList kernel =
+      filter.empty() ? AttrInts(attrs, "window") : IntList(filter.begin(), filter.end());
   if (kernel.size() < 2 || (filter.empty() && kernel.size() != 2)) {
     return absl::InvalidArgumentError(
         StrCat("window must have 2 values [h,w], got ", kernel.size()));

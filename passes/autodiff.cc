@@ -1,9 +1,9 @@
 #include "passes/autodiff.h"
 
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "ir/verifier.h"
 #include "passes/vjp_rules.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace {
@@ -51,8 +51,7 @@ absl::Status CheckRules(const Graph& g, const std::vector<bool>& active) {
   }
   if (missing.empty()) return absl::OkStatus();
   std::string message = StrCat("cannot differentiate: ", missing.size(),
-                               missing.size() == 1 ? " op has" : " ops have",
-                               " no gradient rule:");
+                               missing.size() == 1 ? " op has" : " ops have", " no gradient rule:");
   for (const std::string& m : missing) message += "\n" + m;
   return absl::UnimplementedError(message);
 }
@@ -84,8 +83,8 @@ absl::StatusOr<std::vector<ValueId>> AppendGradients(GraphBuilder& builder, Valu
     do {
       name = StrCat(forward.node(v).name, ".grad.partial", ++partial_sums[v]);
     } while (builder.graph().Find(name).has_value());
-    DLC_ASSIGN_OR_RETURN(grad[v], builder.Add(OpKind::kAdd, {*grad[v], contribution}, {},
-                                              std::move(name)));
+    DLC_ASSIGN_OR_RETURN(grad[v],
+                         builder.Add(OpKind::kAdd, {*grad[v], contribution}, {}, std::move(name)));
     return absl::OkStatus();
   };
 
@@ -106,9 +105,9 @@ absl::StatusOr<std::vector<ValueId>> AppendGradients(GraphBuilder& builder, Valu
     VjpContext ctx(builder, y, std::move(needs));
     auto contributions = FindVjpRule(node.op)(ctx, *grad[y]);
     if (!contributions.ok()) {
-      return absl::Status(contributions.status().code(),
-                          StrCat("gradient of ", DescribeNode(forward, y), ": ",
-                                 contributions.status().message()));
+      return absl::Status(
+          contributions.status().code(),
+          StrCat("gradient of ", DescribeNode(forward, y), ": ", contributions.status().message()));
     }
     for (size_t i = 0; i < node.operands.size() && i < contributions->size(); ++i) {
       const ValueId x = node.operands[i];

@@ -51,16 +51,12 @@ void CollectAccesses(const loops::LoopProgram& p, const std::vector<StmtId>& stm
         CollectLoads(p, s.index, out);
         CollectLoads(p, s.value, out);
         break;
-      case StmtKind::kFor:
-        CollectAccesses(p, s.body, out);
-        break;
+      case StmtKind::kFor: CollectAccesses(p, s.body, out); break;
       case StmtKind::kIf:
         CollectLoads(p, s.cond, out);
         CollectAccesses(p, s.body, out);
         break;
-      case StmtKind::kCheck:
-        CollectLoads(p, s.cond, out);
-        break;
+      case StmtKind::kCheck: CollectLoads(p, s.cond, out); break;
     }
   }
 }
@@ -91,7 +87,8 @@ FirstTouch FirstTouchOf(const loops::LoopProgram& p, const std::vector<StmtId>& 
     const loops::Stmt& s = p.stmt(id);
     switch (s.kind) {
       case StmtKind::kStore:
-        if (ReadsBuffer(p, s.index, buffer) || ReadsBuffer(p, s.value, buffer)) return FirstTouch::kRead;
+        if (ReadsBuffer(p, s.index, buffer) || ReadsBuffer(p, s.value, buffer))
+          return FirstTouch::kRead;
         if (s.buffer == buffer) return guarded ? FirstTouch::kRead : FirstTouch::kWrite;
         break;
       case StmtKind::kCheck:
@@ -137,10 +134,8 @@ bool ReadsBuffer(const loops::LoopProgram& p, ExprId id, loops::BufferId buffer)
 std::optional<Affine> AsAffine(const loops::LoopProgram& p, ExprId index) {
   const loops::Expr& e = p.expr(index);
   switch (e.kind) {
-    case ExprKind::kConst:
-      return Affine{static_cast<int64_t>(e.value), {}};
-    case ExprKind::kVar:
-      return Affine{0, {{e.var, 1}}};
+    case ExprKind::kConst: return Affine{static_cast<int64_t>(e.value), {}};
+    case ExprKind::kVar: return Affine{0, {{e.var, 1}}};
     case ExprKind::kBinary: {
       auto a = AsAffine(p, e.a);
       auto b = AsAffine(p, e.b);
@@ -159,8 +154,7 @@ std::optional<Affine> AsAffine(const loops::LoopProgram& p, ExprId index) {
       }
       return std::nullopt;
     }
-    default:
-      return std::nullopt;
+    default: return std::nullopt;
   }
 }
 

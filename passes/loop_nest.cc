@@ -45,7 +45,8 @@ std::vector<loops::BufferId> BuffersWritten(const loops::LoopProgram& p, StmtId 
 }
 
 bool HoldsCheck(const loops::LoopProgram& p, StmtId id) {
-  return loops::AnyStmt(p, {&id, 1}, [](const loops::Stmt& s) { return s.kind == StmtKind::kCheck; });
+  return loops::AnyStmt(p, {&id, 1},
+                        [](const loops::Stmt& s) { return s.kind == StmtKind::kCheck; });
 }
 
 }  // namespace dlc

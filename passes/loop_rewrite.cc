@@ -37,7 +37,8 @@ ExprId RewriteExpr(loops::LoopBuilder& b, ExprId id, const Renaming& renaming) {
   return static_cast<ExprId>(p.exprs.size() - 1);
 }
 
-ExprId ReplaceLoads(loops::LoopBuilder& b, ExprId id, const std::map<loops::BufferId, ExprId>& loads) {
+ExprId ReplaceLoads(loops::LoopBuilder& b, ExprId id,
+                    const std::map<loops::BufferId, ExprId>& loads) {
   if (id < 0) return id;
   const Expr e = b.expr(id);  // a copy: building may move the arena
   if (e.kind == ExprKind::kLoad) {

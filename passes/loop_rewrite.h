@@ -14,7 +14,7 @@
 namespace dlc {
 
 struct Renaming {
-  std::map<loops::VarId, loops::ExprId> vars;        // a variable's uses become this
+  std::map<loops::VarId, loops::ExprId> vars;          // a variable's uses become this
   std::map<loops::BufferId, loops::BufferId> buffers;  // loads and stores go here instead
 
   loops::BufferId Buffer(loops::BufferId id) const {

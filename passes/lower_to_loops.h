@@ -21,14 +21,15 @@ struct LowerOptions {
   int64_t vector_lanes_f32 = 16;
   int64_t vector_registers = 32;  // what a tile's accumulators and operands share
   int64_t l2_bytes = 1 << 20;     // cache blocks of strided operands fit in it
-  bool register_tiles = true;  // convolutions and matmuls; false: plain nests
-  int64_t pixel_tile = 0;      // > 0: every pixel tile's width (RegisterBudget::forced_pixels)
+  bool register_tiles = true;     // convolutions and matmuls; false: plain nests
+  int64_t pixel_tile = 0;         // > 0: every pixel tile's width (RegisterBudget::forced_pixels)
   int64_t max_accumulators = 28;  // what register accumulation keeps in registers per nest
 };
 
 // The program's arguments: the graph's inputs and parameters in node order,
 // then one buffer per graph output (in output order).
-absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerOptions& options = {});
+absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph,
+                                                const LowerOptions& options = {});
 
 }  // namespace dlc
 

@@ -16,7 +16,8 @@ void PlanWorkspace(loops::LoopProgram& program) {
   }
   // In order of first use (unused temps first: they overlap nothing).
   std::sort(temps.begin(), temps.end(), [&](BufferId a, BufferId b) {
-    return lifetimes[a].first != lifetimes[b].first ? lifetimes[a].first < lifetimes[b].first : a < b;
+    return lifetimes[a].first != lifetimes[b].first ? lifetimes[a].first < lifetimes[b].first
+                                                    : a < b;
   });
 
   struct Placed {
@@ -27,7 +28,8 @@ void PlanWorkspace(loops::LoopProgram& program) {
   int64_t workspace = 0;
   for (BufferId id : temps) {
     const int64_t bytes =
-        (program.buffer(id).num_elements() * loops::TypeSize(program.buffer(id).type) + 63) / 64 * 64;
+        (program.buffer(id).num_elements() * loops::TypeSize(program.buffer(id).type) + 63) / 64 *
+        64;
     // The lowest offset where `bytes` fit between the temps in use at the
     // same time as this one.
     int64_t offset = 0;
@@ -38,9 +40,10 @@ void PlanWorkspace(loops::LoopProgram& program) {
     }
     program.buffers[id].offset = offset;
     const Placed entry{offset, offset + bytes, id};
-    placed.insert(std::upper_bound(placed.begin(), placed.end(), entry,
-                                   [](const Placed& a, const Placed& b) { return a.begin < b.begin; }),
-                  entry);
+    placed.insert(
+        std::upper_bound(placed.begin(), placed.end(), entry,
+                         [](const Placed& a, const Placed& b) { return a.begin < b.begin; }),
+        entry);
     workspace = std::max(workspace, offset + bytes);
   }
   program.workspace_bytes = workspace;

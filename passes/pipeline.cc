@@ -6,8 +6,6 @@
 #include "ir/loops/loop_printer.h"
 #include "ir/loops/loop_verifier.h"
 #include "ir/printer.h"
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "ir/verifier.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
@@ -21,6 +19,8 @@
 #include "passes/register_blocking.h"
 #include "passes/simplify.h"
 #include "passes/transforms/by_name.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace {
@@ -65,7 +65,8 @@ absl::Status VerifyModule(const llvm::Module& module, std::string_view step) {
   std::string problems;
   llvm::raw_string_ostream out(problems);
   if (llvm::verifyModule(module, &out)) {
-    return absl::InternalError(StrCat("after ", step, ": the LLVM module does not verify: ", problems));
+    return absl::InternalError(
+        StrCat("after ", step, ": the LLVM module does not verify: ", problems));
   }
   return absl::OkStatus();
 }
@@ -74,7 +75,7 @@ absl::Status VerifyModule(const llvm::Module& module, std::string_view step) {
 
 const std::vector<std::string_view>& PipelineSteps() {
   static const std::vector<std::string_view> steps = {
-      kSimplify,    kPoolMasks,  kLower,       kAccumulate, kBlock, kVectorize,
+      kSimplify,    kPoolMasks,  kLower,       kAccumulate, kBlock,   kVectorize,
       kParallelize, kPlanMemory, kVerifyLoops, kEmitLlvm,   kOptimize};
   return steps;
 }
@@ -87,8 +88,8 @@ const std::vector<std::string_view>& GraphPasses() {
 absl::StatusOr<Graph> RunGraphPass(std::string_view name, const Graph& graph) {
   if (name == kSimplify) return Simplify(graph);
   if (name == kPoolMasks) return MovePoolMasks(graph);
-  return absl::InvalidArgumentError(StrCat("unknown graph pass '", name, "' (the graph passes: ",
-                                           JoinNames(GraphPasses()), ")"));
+  return absl::InvalidArgumentError(
+      StrCat("unknown graph pass '", name, "' (the graph passes: ", JoinNames(GraphPasses()), ")"));
 }
 
 const std::vector<std::string_view>& LoopPasses() {
@@ -110,9 +111,8 @@ absl::Status CheckLoopPassNames(const std::vector<std::string>& names) {
       continue;
     }
     if (std::find(LoopPasses().begin(), LoopPasses().end(), name) == LoopPasses().end()) {
-      return absl::InvalidArgumentError(StrCat("unknown loop pass '", name,
-                                               "' (the loop passes: ",
-                                               JoinNames(LoopPasses()), ")"));
+      return absl::InvalidArgumentError(StrCat(
+          "unknown loop pass '", name, "' (the loop passes: ", JoinNames(LoopPasses()), ")"));
     }
   }
   return absl::OkStatus();
@@ -203,8 +203,9 @@ absl::StatusOr<loops::LoopProgram> Pipeline::LowerToLoops(const Graph& input) {
     }
     MaybePrint(name, [&] { return PrintGraph(graph); });
   }
-  DLC_ASSIGN_OR_RETURN(loops::LoopProgram program,
-                       Step(kLower, [&] { return dlc::LowerToLoops(graph, LowerOptionsOf(options_.schedule)); }));
+  DLC_ASSIGN_OR_RETURN(loops::LoopProgram program, Step(kLower, [&] {
+                         return dlc::LowerToLoops(graph, LowerOptionsOf(options_.schedule));
+                       }));
   if (options_.verify_each) {
     if (absl::Status status = loops::VerifyLoopProgram(program); !status.ok()) {
       return absl::InternalError(StrCat("after ", kLower, ": ", status.message()));
@@ -228,9 +229,9 @@ absl::StatusOr<loops::LoopProgram> Pipeline::LowerToLoops(const Graph& input) {
   return program;
 }
 
-absl::StatusOr<std::unique_ptr<llvm::Module>> Pipeline::EmitLlvm(const loops::LoopProgram& program,
-                                                                  llvm::LLVMContext& context,
-                                                                  const codegen::TargetInfo& target) {
+absl::StatusOr<std::unique_ptr<llvm::Module>> Pipeline::EmitLlvm(
+    const loops::LoopProgram& program, llvm::LLVMContext& context,
+    const codegen::TargetInfo& target) {
   // The emitter trusts its input: the verifier proves every access in bounds.
   if (options_.verify_before_codegen) {
     DLC_RETURN_IF_ERROR(Step(kVerifyLoops, [&] {

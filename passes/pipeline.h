@@ -101,8 +101,8 @@ class Pipeline {
   absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph);
   // loop program -> LLVM module (the loop verifier runs first, always).
   absl::StatusOr<std::unique_ptr<llvm::Module>> EmitLlvm(const loops::LoopProgram& program,
-                                                          llvm::LLVMContext& context,
-                                                          const codegen::TargetInfo& target);
+                                                         llvm::LLVMContext& context,
+                                                         const codegen::TargetInfo& target);
   // O3 on `module` for `machine`.
   absl::Status Optimize(llvm::Module& module, llvm::TargetMachine& machine);
 

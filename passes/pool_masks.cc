@@ -3,11 +3,11 @@
 #include <optional>
 
 #include "absl/container/flat_hash_set.h"
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "ir/verifier.h"
 #include "ir/window.h"
 #include "passes/simplify.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace {
@@ -20,7 +20,6 @@ bool IsZeroConstant(const Graph& graph, ValueId v) {
   const FloatList values = AttrFloats(node.attrs, "value");
   return values.size() == 1 && values[0] == 0;
 }
-
 
 // select(compare(y, k), scatter(dp, argmax(y)), 0), either way round, and
 // the pool of y it can move onto.
@@ -49,7 +48,8 @@ std::optional<Match> MatchMask(const Graph& graph, const std::vector<std::vector
   const ValueId y = argmax.operands[0];
   // compare(y, k) or compare(k, y), k a scalar.
   const ValueId lhs = compare.operands[0], rhs = compare.operands[1];
-  if (!((lhs == y && IsScalar(graph, rhs)) || (rhs == y && IsScalar(graph, lhs)))) return std::nullopt;
+  if (!((lhs == y && IsScalar(graph, rhs)) || (rhs == y && IsScalar(graph, lhs))))
+    return std::nullopt;
   for (ValueId user : users[y]) {
     const Node& pool = graph.node(user);
     if (pool.op == OpKind::kMaxPool2D && user < id && SamePoolWindow(pool.attrs, argmax.attrs)) {

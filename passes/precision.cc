@@ -1,8 +1,8 @@
 #include "passes/precision.h"
 
+#include "ir/verifier.h"
 #include "support/status_macros.h"
 #include "support/str_cat.h"
-#include "ir/verifier.h"
 
 namespace dlc {
 

@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "ir/loops/loop_builder.h"
-#include "support/str_cat.h"
 #include "passes/loop_analysis.h"
 #include "passes/loop_rewrite.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace {
@@ -32,7 +32,8 @@ struct Target {
 };
 
 // Whether every load in `id` of a target buffer reads that target's element.
-bool ReadsTargetsOnlyAtTheirIndex(const LoopProgram& p, ExprId id, const std::vector<Target>& targets) {
+bool ReadsTargetsOnlyAtTheirIndex(const LoopProgram& p, ExprId id,
+                                  const std::vector<Target>& targets) {
   if (id < 0) return true;
   const Expr& e = p.expr(id);
   if (e.kind == ExprKind::kLoad) {
@@ -48,8 +49,12 @@ bool ReadsTargetsOnlyAtTheirIndex(const LoopProgram& p, ExprId id, const std::ve
 class Rewriter {
  public:
   Rewriter(LoopProgram& p, const ScheduleOptions& options)
-      : p_(p), b_(p), vector_bytes_(options.vector_bytes), max_accumulators_(options.max_accumulators),
-        min_vector_extent_(options.min_vector_extent), min_reduction_to_split_(options.min_reduction_to_split) {}
+      : p_(p),
+        b_(p),
+        vector_bytes_(options.vector_bytes),
+        max_accumulators_(options.max_accumulators),
+        min_vector_extent_(options.min_vector_extent),
+        min_reduction_to_split_(options.min_reduction_to_split) {}
 
   const std::vector<StmtId>& rewritten() const { return rewritten_; }
 
@@ -106,7 +111,8 @@ class Rewriter {
     }
     for (StmtId store : body) {
       const Stmt& s = p_.stmt(store);
-      if (s.kind != StmtKind::kStore || p_.expr(s.value).kind != ExprKind::kConst) return std::nullopt;
+      if (s.kind != StmtKind::kStore || p_.expr(s.value).kind != ExprKind::kConst)
+        return std::nullopt;
       for (StmtId other : nest.stores) {
         if (p_.stmt(other).buffer == s.buffer) return std::nullopt;
       }
@@ -139,7 +145,8 @@ class Rewriter {
   // variable varies), writes each element of `buffer` exactly once: the
   // index is a mixed-radix number of the loop variables, covering the
   // buffer.
-  bool WritesEveryElementOnce(ExprId index, const std::vector<StmtId>& loops, BufferId buffer) const {
+  bool WritesEveryElementOnce(ExprId index, const std::vector<StmtId>& loops,
+                              BufferId buffer) const {
     std::optional<Affine> affine = AsAffine(p_, index);
     if (!affine || affine->constant != 0) return false;
     std::vector<std::pair<int64_t, int64_t>> digits;  // coefficient, extent
@@ -200,7 +207,8 @@ class Rewriter {
     return reach;
   }
 
-  bool FillCovers(StmtId fill, BufferId buffer, ExprId index, const std::vector<StmtId>& loops) const {
+  bool FillCovers(StmtId fill, BufferId buffer, ExprId index,
+                  const std::vector<StmtId>& loops) const {
     std::optional<Reach> r = ReachInFill(fill, buffer, index, loops);
     return r && r->low >= 0 && r->high < r->size;
   }
@@ -359,7 +367,8 @@ class Rewriter {
         if (auto fill = fills_.find(t.buffer); fill != fills_.end() && covered[t.buffer]) {
           start = fill->second.value;
           fill->second.consumed = true;
-        } else if (std::optional<StmtId> store = sibling_fill_ >= 0 ? FillStoreTo(sibling_fill_, t.buffer) : std::nullopt;
+        } else if (std::optional<StmtId> store =
+                       sibling_fill_ >= 0 ? FillStoreTo(sibling_fill_, t.buffer) : std::nullopt;
                    store && FillCovers(sibling_fill_, t.buffer, t.index, {v})) {
           // Filled just before: the constant, not a load of it (the fill
           // stays: it may cover more than this nest writes).
@@ -387,12 +396,14 @@ class Rewriter {
     }
     // The sibling fill is dead when the write-backs rewrite all it wrote:
     // stride-1 runs over v that tile [0, S) exactly.
-    if (std::optional<std::pair<BufferId, ExprId>> fill = sibling_fill_ >= 0 ? AsFill(sibling_fill_) : std::nullopt;
+    if (std::optional<std::pair<BufferId, ExprId>> fill =
+            sibling_fill_ >= 0 ? AsFill(sibling_fill_) : std::nullopt;
         fill && targets.size() == 1 && fill->first == targets[0].buffer) {
       std::vector<std::pair<int64_t, int64_t>> runs;
       int64_t size = -1;
       for (StmtId w : write_back) {
-        std::optional<Reach> r = ReachInFill(sibling_fill_, targets[0].buffer, p_.stmt(w).index, {v});
+        std::optional<Reach> r =
+            ReachInFill(sibling_fill_, targets[0].buffer, p_.stmt(w).index, {v});
         std::optional<Affine> a = AsAffine(p_, p_.stmt(w).index);
         if (!r || !a || a->Coefficient(p_.stmt(v).var) != 1) {
           size = -1;
@@ -438,10 +449,10 @@ class Rewriter {
   int64_t min_reduction_to_split_;
   std::vector<StmtId> rewritten_;
   std::map<BufferId, Fill> fills_;  // at the kernel's top level, just before
-  std::map<BufferId, int> nests_;    // accumulations rewritten so far, per buffer
+  std::map<BufferId, int> nests_;   // accumulations rewritten so far, per buffer
   StmtId sibling_fill_ = -1;        // a fill just before the statement being visited
   bool sibling_fill_dead_ = false;  // ... that its rewrite made useless
-  int guard_depth_ = 0;              // guards around the statement being visited
+  int guard_depth_ = 0;             // guards around the statement being visited
 };
 
 }  // namespace

@@ -38,7 +38,8 @@ namespace dlc {
 // across threads. Returns the moved loops v, one per rewritten reduction.
 // At most `options.max_accumulators` locals per nest (beyond the register
 // file LLVM spills to the stack: slower, still correct).
-std::vector<loops::StmtId> AccumulateInRegisters(loops::LoopProgram& program, const ScheduleOptions& options);
+std::vector<loops::StmtId> AccumulateInRegisters(loops::LoopProgram& program,
+                                                 const ScheduleOptions& options);
 
 }  // namespace dlc
 

@@ -21,7 +21,9 @@ using loops::StmtKind;
 class Blocker {
  public:
   Blocker(const LoopProgram& p, std::set<StmtId> accumulations, int factor, int max_accumulators)
-      : p_(p), accumulations_(std::move(accumulations)), factor_(factor),
+      : p_(p),
+        accumulations_(std::move(accumulations)),
+        factor_(factor),
         max_accumulators_(max_accumulators) {}
 
   // Loops to block and their factors, in program order; below a blocked

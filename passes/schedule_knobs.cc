@@ -43,30 +43,36 @@ const std::vector<Knob>& Knobs() {
   using S = ScheduleOptions;
   static const std::vector<Knob> knobs = {
       {"vector_bytes", Unit::kCount, 0, 128, "0 (no vectors) or a power of two from 8 to 128",
-       [](const S& s) { return s.vector_bytes; }, [](S& s, int64_t v) { s.vector_bytes = static_cast<int>(v); }},
-      {"vector_registers", Unit::kCount, 4, 256, "",
-       [](const S& s) { return s.vector_registers; }, [](S& s, int64_t v) { s.vector_registers = static_cast<int>(v); }},
-      {"l1_bytes", Unit::kBytes, 1024, kMaxBytes, "",
-       [](const S& s) { return s.l1_bytes; }, [](S& s, int64_t v) { s.l1_bytes = v; }},
-      {"l2_bytes", Unit::kBytes, 1024, kMaxBytes, "",
-       [](const S& s) { return s.l2_bytes; }, [](S& s, int64_t v) { s.l2_bytes = v; }},
-      {"l3_bytes", Unit::kBytes, 1024, kMaxBytes, "",
-       [](const S& s) { return s.l3_bytes; }, [](S& s, int64_t v) { s.l3_bytes = v; }},
+       [](const S& s) { return s.vector_bytes; },
+       [](S& s, int64_t v) { s.vector_bytes = static_cast<int>(v); }},
+      {"vector_registers", Unit::kCount, 4, 256, "", [](const S& s) { return s.vector_registers; },
+       [](S& s, int64_t v) { s.vector_registers = static_cast<int>(v); }},
+      {"l1_bytes", Unit::kBytes, 1024, kMaxBytes, "", [](const S& s) { return s.l1_bytes; },
+       [](S& s, int64_t v) { s.l1_bytes = v; }},
+      {"l2_bytes", Unit::kBytes, 1024, kMaxBytes, "", [](const S& s) { return s.l2_bytes; },
+       [](S& s, int64_t v) { s.l2_bytes = v; }},
+      {"l3_bytes", Unit::kBytes, 1024, kMaxBytes, "", [](const S& s) { return s.l3_bytes; },
+       [](S& s, int64_t v) { s.l3_bytes = v; }},
       {"accumulate_in_registers", Unit::kSwitch, 0, 1, "",
        [](const S& s) { return int64_t{s.accumulate_in_registers}; },
        [](S& s, int64_t v) { s.accumulate_in_registers = v != 0; }},
       {"register_block", Unit::kCount, 0, 64, "0 or 1 (no blocking) to 64",
-       [](const S& s) { return s.register_block; }, [](S& s, int64_t v) { s.register_block = static_cast<int>(v); }},
-      {"max_accumulators", Unit::kCount, 1, 256, "",
-       [](const S& s) { return s.max_accumulators; }, [](S& s, int64_t v) { s.max_accumulators = static_cast<int>(v); }},
+       [](const S& s) { return s.register_block; },
+       [](S& s, int64_t v) { s.register_block = static_cast<int>(v); }},
+      {"max_accumulators", Unit::kCount, 1, 256, "", [](const S& s) { return s.max_accumulators; },
+       [](S& s, int64_t v) { s.max_accumulators = static_cast<int>(v); }},
       {"min_vector_extent", Unit::kCount, 1, 1 << 20, "",
-       [](const S& s) { return s.min_vector_extent; }, [](S& s, int64_t v) { s.min_vector_extent = v; }},
+       [](const S& s) { return s.min_vector_extent; },
+       [](S& s, int64_t v) { s.min_vector_extent = v; }},
       {"min_reduction_to_split", Unit::kCount, 1, int64_t{1} << 50, "",
-       [](const S& s) { return s.min_reduction_to_split; }, [](S& s, int64_t v) { s.min_reduction_to_split = v; }},
+       [](const S& s) { return s.min_reduction_to_split; },
+       [](S& s, int64_t v) { s.min_reduction_to_split = v; }},
       {"min_parallel_work", Unit::kCount, 0, int64_t{1} << 50, "0 (no parallel loops) or more",
-       [](const S& s) { return s.min_parallel_work; }, [](S& s, int64_t v) { s.min_parallel_work = v; }},
+       [](const S& s) { return s.min_parallel_work; },
+       [](S& s, int64_t v) { s.min_parallel_work = v; }},
       {"register_tiles", Unit::kSwitch, 0, 1, "",
-       [](const S& s) { return int64_t{s.register_tiles}; }, [](S& s, int64_t v) { s.register_tiles = v != 0; }},
+       [](const S& s) { return int64_t{s.register_tiles}; },
+       [](S& s, int64_t v) { s.register_tiles = v != 0; }},
       {"pixel_tile", Unit::kCount, 0, 1024, "0 (as many as the registers hold) to 1024",
        [](const S& s) { return s.pixel_tile; }, [](S& s, int64_t v) { s.pixel_tile = v; }},
   };
@@ -83,7 +89,9 @@ const Knob* FindKnob(std::string_view key) {
 std::string RangeOf(const Knob& knob) {
   if (!knob.range.empty()) return std::string(knob.range);
   if (knob.unit == Unit::kSwitch) return "true or false (1 or 0)";
-  if (knob.unit == Unit::kBytes) return StrCat("bytes from ", ExactBytes(knob.min), " to ", ExactBytes(knob.max), " (K, M, G: KiB, MiB, GiB)");
+  if (knob.unit == Unit::kBytes)
+    return StrCat("bytes from ", ExactBytes(knob.min), " to ", ExactBytes(knob.max),
+                  " (K, M, G: KiB, MiB, GiB)");
   return StrCat("from ", knob.min, " to ", knob.max);
 }
 
@@ -101,7 +109,10 @@ std::optional<int64_t> ParseValue(const Knob& knob, std::string_view text) {
   std::string_view unit(rest, static_cast<size_t>(text.data() + text.size() - rest));
   int shift = 0;
   if (knob.unit == Unit::kBytes && unit.size() == 1) {
-    shift = unit == "K" || unit == "k" ? 10 : unit == "M" || unit == "m" ? 20 : unit == "G" || unit == "g" ? 30 : -1;
+    shift = unit == "K" || unit == "k"   ? 10
+            : unit == "M" || unit == "m" ? 20
+            : unit == "G" || unit == "g" ? 30
+                                         : -1;
     if (shift < 0) return std::nullopt;
   } else if (!unit.empty()) {
     return std::nullopt;
@@ -148,11 +159,13 @@ const std::vector<std::string_view>& ScheduleKeys() {
 
 absl::Status ApplyScheduleOverrides(std::string_view spec, ScheduleOptions& options) {
   std::set<std::string_view> seen;
-  for (absl::string_view piece : absl::StrSplit(absl::string_view(spec.data(), spec.size()), ',', absl::SkipEmpty())) {
+  for (absl::string_view piece :
+       absl::StrSplit(absl::string_view(spec.data(), spec.size()), ',', absl::SkipEmpty())) {
     const std::string_view item(piece.data(), piece.size());
     const size_t equals = item.find('=');
     if (equals == std::string_view::npos) {
-      return absl::InvalidArgumentError(StrCat("'", item, "' is not key=value (the keys: ", JoinKeys(), ")"));
+      return absl::InvalidArgumentError(
+          StrCat("'", item, "' is not key=value (the keys: ", JoinKeys(), ")"));
     }
     // Dashes as in flag names: register-block is register_block.
     std::string key(item.substr(0, equals));
@@ -185,15 +198,18 @@ std::vector<std::pair<std::string_view, int64_t>> ScheduleValues(const ScheduleO
   return values;
 }
 
-std::string DescribeHostModel(std::string_view cpu, const ScheduleOptions& model, const ScheduleOptions& used) {
-  std::string out = StrCat(cpu, ", ", std::max(1, used.vector_bytes / 4), " f32 lanes, ", used.vector_registers,
-                           " vector registers, L1d ", ExactBytes(used.l1_bytes), ", L2 ", ExactBytes(used.l2_bytes),
-                           ", L3 ", ExactBytes(used.l3_bytes));
+std::string DescribeHostModel(std::string_view cpu, const ScheduleOptions& model,
+                              const ScheduleOptions& used) {
+  std::string out =
+      StrCat(cpu, ", ", std::max(1, used.vector_bytes / 4), " f32 lanes, ", used.vector_registers,
+             " vector registers, L1d ", ExactBytes(used.l1_bytes), ", L2 ",
+             ExactBytes(used.l2_bytes), ", L3 ", ExactBytes(used.l3_bytes));
   std::string overrides;
   for (const Knob& knob : Knobs()) {
     if (knob.get(model) == knob.get(used)) continue;
-    overrides += StrCat(overrides.empty() ? "" : ", ", knob.key, "=", FlagValue(knob, knob.get(used)),
-                        " (model: ", FlagValue(knob, knob.get(model)), ")");
+    overrides +=
+        StrCat(overrides.empty() ? "" : ", ", knob.key, "=", FlagValue(knob, knob.get(used)),
+               " (model: ", FlagValue(knob, knob.get(model)), ")");
   }
   return StrCat(out, overrides.empty() ? "; no overrides" : StrCat("; overrides: ", overrides));
 }

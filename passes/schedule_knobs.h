@@ -32,7 +32,8 @@ std::vector<std::pair<std::string_view, int64_t>> ScheduleValues(const ScheduleO
 // 32 vector registers, L1d 48 KiB, L2 2 MiB, L3 260 MiB; overrides:
 // register_block=4 (model: 8)": the values of `used`, and every knob where
 // it differs from `model` (what the target alone gives).
-std::string DescribeHostModel(std::string_view cpu, const ScheduleOptions& model, const ScheduleOptions& used);
+std::string DescribeHostModel(std::string_view cpu, const ScheduleOptions& model,
+                              const ScheduleOptions& used);
 
 }  // namespace dlc
 

@@ -8,8 +8,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
-#include "support/status_macros.h"
 #include "ir/verifier.h"
+#include "support/status_macros.h"
 
 namespace dlc {
 namespace {
@@ -21,16 +21,16 @@ bool Mergeable(OpKind op) {
   switch (op) {
     case OpKind::kInput:
     case OpKind::kParameter:
-    case OpKind::kRandomUniform:
-      return false;
-    default:
-      return true;
+    case OpKind::kRandomUniform: return false;
+    default: return true;
   }
 }
 
 // Doubles compare by their bits: 0.0 and -0.0 are different constants,
 // a NaN is the same as itself.
-bool SameBits(double a, double b) { return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b); }
+bool SameBits(double a, double b) {
+  return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b);
+}
 
 bool SameAttribute(const Attribute& a, const Attribute& b) {
   if (a.index() != b.index()) return false;
@@ -68,12 +68,14 @@ size_t AttributeHash(const Attribute& value) {
 // Equal nodes (as SameNode decides) hash alike.
 size_t NodeHash(const Node& node) {
   size_t hash = absl::HashOf(node.op, node.operands, node.type.dtype, node.type.shape);
-  for (const auto& [name, value] : node.attrs) hash = absl::HashOf(hash, name, AttributeHash(value));
+  for (const auto& [name, value] : node.attrs)
+    hash = absl::HashOf(hash, name, AttributeHash(value));
   return hash;
 }
 
 bool SameNode(const Node& a, const Node& b) {
-  return a.op == b.op && a.operands == b.operands && a.type == b.type && SameAttributes(a.attrs, b.attrs);
+  return a.op == b.op && a.operands == b.operands && a.type == b.type &&
+         SameAttributes(a.attrs, b.attrs);
 }
 
 }  // namespace

@@ -4,9 +4,9 @@
 
 #include "ir/builder.h"
 #include "ir/enum_attrs.h"
+#include "passes/autodiff.h"
 #include "support/status_macros.h"
 #include "support/str_cat.h"
-#include "passes/autodiff.h"
 
 namespace dlc {
 namespace {
@@ -19,9 +19,10 @@ struct LossValues {
 absl::StatusOr<LossValues> AppendLoss(GraphBuilder& b, ValueId logits) {
   const TensorType& t = b.type(logits);
   if (t.rank() != 2 || !IsFloat(t.dtype)) {
-    return absl::InvalidArgumentError(StrCat("the model's output must be float [batch, classes] "
-                                             "for a classification loss, got ",
-                                             t.ToString()));
+    return absl::InvalidArgumentError(
+        StrCat("the model's output must be float [batch, classes] "
+               "for a classification loss, got ",
+               t.ToString()));
   }
   if (b.graph().Find("labels")) {
     return absl::InvalidArgumentError("the model already has a value named 'labels'");
@@ -29,15 +30,16 @@ absl::StatusOr<LossValues> AppendLoss(GraphBuilder& b, ValueId logits) {
   LossValues v;
   DLC_ASSIGN_OR_RETURN(v.labels, b.Input("labels", {DType::kU8, {t.shape[0]}}));
   DLC_ASSIGN_OR_RETURN(v.loss, b.Add(OpKind::kSoftmaxCrossEntropy, {logits, v.labels}, {}, "loss"));
-  DLC_ASSIGN_OR_RETURN(ValueId predicted, b.Add(OpKind::kArgMax, {logits}, {{"axis", int64_t{1}}},
-                                                "predicted"));
-  DLC_ASSIGN_OR_RETURN(ValueId labels_i32, b.Add(OpKind::kCast, {v.labels}, {{"to", DType::kI32}},
-                                                 "labels.i32"));
+  DLC_ASSIGN_OR_RETURN(ValueId predicted,
+                       b.Add(OpKind::kArgMax, {logits}, {{"axis", int64_t{1}}}, "predicted"));
+  DLC_ASSIGN_OR_RETURN(ValueId labels_i32,
+                       b.Add(OpKind::kCast, {v.labels}, {{"to", DType::kI32}}, "labels.i32"));
   DLC_ASSIGN_OR_RETURN(ValueId hit, b.Add(OpKind::kCompare, {predicted, labels_i32},
                                           {{"predicate", EnumAttr(Predicate::kEq)}}, "hit"));
-  DLC_ASSIGN_OR_RETURN(ValueId hit_i32, b.Add(OpKind::kCast, {hit}, {{"to", DType::kI32}}, "hit.i32"));
-  DLC_ASSIGN_OR_RETURN(v.correct, b.Add(OpKind::kReduceSum, {hit_i32}, {{"axes", IntList{0}}},
-                                        "correct"));
+  DLC_ASSIGN_OR_RETURN(ValueId hit_i32,
+                       b.Add(OpKind::kCast, {hit}, {{"to", DType::kI32}}, "hit.i32"));
+  DLC_ASSIGN_OR_RETURN(v.correct,
+                       b.Add(OpKind::kReduceSum, {hit_i32}, {{"axes", IntList{0}}}, "correct"));
   return v;
 }
 
@@ -56,7 +58,10 @@ class UpdateEmitter {
       DLC_ASSIGN_OR_RETURN(next, Sgd(p, g, name));
     }
     if (spec_.weight_decay > 0) {
-      DLC_ASSIGN_OR_RETURN(ValueId decay, Mul(p, Const(spec_.lr * spec_.weight_decay, p, "weight_decay.lr_times_decay"), name + ".decay"));
+      DLC_ASSIGN_OR_RETURN(
+          ValueId decay,
+          Mul(p, Const(spec_.lr * spec_.weight_decay, p, "weight_decay.lr_times_decay"),
+              name + ".decay"));
       DLC_ASSIGN_OR_RETURN(next, Op(OpKind::kSub, {next, decay}, name + ".decayed"));
     }
     DLC_RETURN_IF_ERROR(b_.Rename(next, name + ".next"));
@@ -75,17 +80,22 @@ class UpdateEmitter {
     DLC_ASSIGN_OR_RETURN(ValueId m, State("adam.m." + name, b_.type(p)));
     DLC_ASSIGN_OR_RETURN(ValueId v, State("adam.v." + name, b_.type(p)));
     DLC_ASSIGN_OR_RETURN(ValueId g_minus_m, Op(OpKind::kSub, {g, m}, name + ".adam.g_minus_m"));
-    DLC_ASSIGN_OR_RETURN(ValueId dm, Mul(g_minus_m, Const(1 - spec_.beta1, p, "adam.one_minus_beta1"), name + ".adam.dm"));
+    DLC_ASSIGN_OR_RETURN(
+        ValueId dm,
+        Mul(g_minus_m, Const(1 - spec_.beta1, p, "adam.one_minus_beta1"), name + ".adam.dm"));
     DLC_ASSIGN_OR_RETURN(ValueId m_next, Op(OpKind::kAdd, {m, dm}, "adam.m." + name + ".next"));
     DLC_ASSIGN_OR_RETURN(ValueId g2, Op(OpKind::kMul, {g, g}, name + ".adam.g2"));
     DLC_ASSIGN_OR_RETURN(ValueId g2_minus_v, Op(OpKind::kSub, {g2, v}, name + ".adam.g2_minus_v"));
-    DLC_ASSIGN_OR_RETURN(ValueId dv, Mul(g2_minus_v, Const(1 - spec_.beta2, p, "adam.one_minus_beta2"), name + ".adam.dv"));
+    DLC_ASSIGN_OR_RETURN(
+        ValueId dv,
+        Mul(g2_minus_v, Const(1 - spec_.beta2, p, "adam.one_minus_beta2"), name + ".adam.dv"));
     DLC_ASSIGN_OR_RETURN(ValueId v_next, Op(OpKind::kAdd, {v, dv}, "adam.v." + name + ".next"));
     state_next_.push_back(m_next);
     state_next_.push_back(v_next);
     DLC_ASSIGN_OR_RETURN(ValueId root, Op(OpKind::kSqrt, {v_next}, name + ".adam.sqrt_v"));
-    DLC_ASSIGN_OR_RETURN(ValueId denom, Op(OpKind::kAdd, {root, Const(spec_.epsilon, p, "adam.epsilon")},
-                                           name + ".adam.denominator"));
+    DLC_ASSIGN_OR_RETURN(ValueId denom,
+                         Op(OpKind::kAdd, {root, Const(spec_.epsilon, p, "adam.epsilon")},
+                            name + ".adam.denominator"));
     DLC_ASSIGN_OR_RETURN(ValueId ratio, Op(OpKind::kDiv, {m_next, denom}, name + ".adam.ratio"));
     DLC_ASSIGN_OR_RETURN(ValueId step, Op(OpKind::kMul, {ratio, lr_t}, name + ".adam.step"));
     return Op(OpKind::kSub, {p, step}, name + ".adam.updated");
@@ -118,11 +128,14 @@ class UpdateEmitter {
     DLC_ASSIGN_OR_RETURN(ValueId lr_g, Mul(g, Const(spec_.lr, p, "sgd.lr"), name + ".sgd.lr_g"));
     if (spec_.momentum == 0) return Op(OpKind::kSub, {p, lr_g}, name + ".sgd.updated");
     DLC_ASSIGN_OR_RETURN(ValueId v, State("sgd.velocity." + name, b_.type(p)));
-    DLC_ASSIGN_OR_RETURN(ValueId mv, Mul(v, Const(spec_.momentum, p, "sgd.momentum"), name + ".sgd.momentum"));
-    DLC_ASSIGN_OR_RETURN(ValueId v_next, Op(OpKind::kSub, {mv, lr_g}, "sgd.velocity." + name + ".next"));
+    DLC_ASSIGN_OR_RETURN(ValueId mv,
+                         Mul(v, Const(spec_.momentum, p, "sgd.momentum"), name + ".sgd.momentum"));
+    DLC_ASSIGN_OR_RETURN(ValueId v_next,
+                         Op(OpKind::kSub, {mv, lr_g}, "sgd.velocity." + name + ".next"));
     state_next_.push_back(v_next);
     if (!spec_.nesterov) return Op(OpKind::kAdd, {p, v_next}, name + ".sgd.updated");
-    DLC_ASSIGN_OR_RETURN(ValueId mv_next, Mul(v_next, Const(spec_.momentum, p, "sgd.momentum"), name + ".sgd.lookahead"));
+    DLC_ASSIGN_OR_RETURN(ValueId mv_next, Mul(v_next, Const(spec_.momentum, p, "sgd.momentum"),
+                                              name + ".sgd.lookahead"));
     DLC_ASSIGN_OR_RETURN(ValueId p_ahead, Op(OpKind::kAdd, {p, mv_next}, name + ".sgd.ahead"));
     return Op(OpKind::kSub, {p_ahead, lr_g}, name + ".sgd.updated");
   }
@@ -210,8 +223,8 @@ absl::StatusOr<TrainingProgram> BuildTrainingProgram(const ForwardModel& trainin
     return absl::InvalidArgumentError("the model has no output");
   }
   if (!(optimizer.lr > 0)) {
-    return absl::InvalidArgumentError(StrCat("the learning rate must be positive, got ",
-                                             optimizer.lr));
+    return absl::InvalidArgumentError(
+        StrCat("the learning rate must be positive, got ", optimizer.lr));
   }
   TrainingProgram program;
   DLC_ASSIGN_OR_RETURN(program.train_step,

@@ -13,7 +13,6 @@
 
 namespace dlc {
 
-
 // A tensor the training step carries from one call to the next besides the
 // parameters (optimizer moments, the step count). It starts at zero.
 struct StateTensor {

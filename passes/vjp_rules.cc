@@ -27,8 +27,7 @@ std::string NextVjpName(const GraphBuilder& builder, ValueId y, int& count) {
 
 }  // namespace
 
-absl::StatusOr<ValueId> VjpContext::Op(OpKind op, std::vector<ValueId> operands,
-                                       Attributes attrs) {
+absl::StatusOr<ValueId> VjpContext::Op(OpKind op, std::vector<ValueId> operands, Attributes attrs) {
   SourceLoc loc = builder_.node(y_).loc;  // a copy: Add may move the nodes
   return builder_.Add(op, std::move(operands), std::move(attrs), NextVjpName(builder_, y_, count_),
                       std::move(loc));
@@ -153,8 +152,12 @@ absl::StatusOr<Contributions> MaxMinVjp(Ctx& c, ValueId dy, Predicate predicate)
   DLC_ASSIGN_OR_RETURN(ValueId db, c.SumToShape(to_b, ShapeOf(c, b)));
   return Contributions{da, db};
 }
-absl::StatusOr<Contributions> MaxVjp(Ctx& c, ValueId dy) { return MaxMinVjp(c, dy, Predicate::kGe); }
-absl::StatusOr<Contributions> MinVjp(Ctx& c, ValueId dy) { return MaxMinVjp(c, dy, Predicate::kLe); }
+absl::StatusOr<Contributions> MaxVjp(Ctx& c, ValueId dy) {
+  return MaxMinVjp(c, dy, Predicate::kGe);
+}
+absl::StatusOr<Contributions> MinVjp(Ctx& c, ValueId dy) {
+  return MaxMinVjp(c, dy, Predicate::kLe);
+}
 
 // y = a^b: da = dy * b * a^(b-1); db = dy * y * log(a), taken as 0 where a <= 0.
 absl::StatusOr<Contributions> PowVjp(Ctx& c, ValueId dy) {
@@ -274,8 +277,8 @@ absl::StatusOr<Contributions> CastVjp(Ctx& c, ValueId dy) {
 
 // reshape, flatten: the gradient takes the operand's shape back.
 absl::StatusOr<Contributions> ReshapeVjp(Ctx& c, ValueId dy) {
-  DLC_ASSIGN_OR_RETURN(ValueId da, c.Op(OpKind::kReshape, {dy},
-                                        {{"shape", IntList(ShapeOf(c, c.operand(0)))}}));
+  DLC_ASSIGN_OR_RETURN(
+      ValueId da, c.Op(OpKind::kReshape, {dy}, {{"shape", IntList(ShapeOf(c, c.operand(0)))}}));
   return Contributions{da};
 }
 
@@ -309,8 +312,8 @@ absl::StatusOr<Contributions> SliceVjp(Ctx& c, ValueId dy) {
     high[i] = in[i] - end;
     interior[i] = stride[i] - 1;
   }
-  DLC_ASSIGN_OR_RETURN(ValueId da, c.Op(OpKind::kPad, {dy},
-                                        {{"low", low}, {"high", high}, {"interior", interior}}));
+  DLC_ASSIGN_OR_RETURN(
+      ValueId da, c.Op(OpKind::kPad, {dy}, {{"low", low}, {"high", high}, {"interior", interior}}));
   return Contributions{da};
 }
 
@@ -327,7 +330,8 @@ absl::StatusOr<Contributions> ConcatVjp(Ctx& c, ValueId dy) {
     start[axis] = offset;
     limit[axis] = offset + ShapeOf(c, a)[axis];
     offset = limit[axis];
-    DLC_ASSIGN_OR_RETURN(ValueId da, c.Op(OpKind::kSlice, {dy}, {{"start", start}, {"limit", limit}}));
+    DLC_ASSIGN_OR_RETURN(ValueId da,
+                         c.Op(OpKind::kSlice, {dy}, {{"start", start}, {"limit", limit}}));
     result.push_back(da);
   }
   return result;
@@ -380,8 +384,8 @@ absl::StatusOr<Contributions> ReduceMaxVjp(Ctx& c, ValueId dy) {
   DLC_ASSIGN_OR_RETURN(ValueId y_kept, KeepDims(c, c.y(), in, axes));
   DLC_ASSIGN_OR_RETURN(ValueId is_max, Compare(c, a, y_kept, Predicate::kEq));
   DLC_ASSIGN_OR_RETURN(ValueId ones, c.Op(OpKind::kCast, {is_max}, {{"to", DTypeOf(c, a)}}));
-  DLC_ASSIGN_OR_RETURN(ValueId ties, c.Op(OpKind::kReduceSum, {ones},
-                                          {{"axes", axes}, {"keepdims", true}}));
+  DLC_ASSIGN_OR_RETURN(ValueId ties,
+                       c.Op(OpKind::kReduceSum, {ones}, {{"axes", axes}, {"keepdims", true}}));
   DLC_ASSIGN_OR_RETURN(ValueId dy_kept, KeepDims(c, dy, in, axes));
   DLC_ASSIGN_OR_RETURN(ValueId share, c.Op(OpKind::kDiv, {dy_kept, ties}));
   DLC_ASSIGN_OR_RETURN(ValueId spread, c.Op(OpKind::kMul, {ones, share}));
@@ -476,8 +480,8 @@ absl::StatusOr<Contributions> AvgPoolVjp(Ctx& c, ValueId dy) {
 absl::StatusOr<Contributions> SoftmaxVjp(Ctx& c, ValueId dy) {
   const int64_t axis = AttrInt(c.node().attrs, "axis");
   DLC_ASSIGN_OR_RETURN(ValueId dy_y, c.Op(OpKind::kMul, {dy, c.y()}));
-  DLC_ASSIGN_OR_RETURN(ValueId sum, c.Op(OpKind::kReduceSum, {dy_y},
-                                         {{"axes", IntList{axis}}, {"keepdims", true}}));
+  DLC_ASSIGN_OR_RETURN(
+      ValueId sum, c.Op(OpKind::kReduceSum, {dy_y}, {{"axes", IntList{axis}}, {"keepdims", true}}));
   DLC_ASSIGN_OR_RETURN(ValueId centered, c.Op(OpKind::kSub, {dy, sum}));
   DLC_ASSIGN_OR_RETURN(ValueId da, c.Op(OpKind::kMul, {c.y(), centered}));
   return Contributions{da};
@@ -486,8 +490,8 @@ absl::StatusOr<Contributions> SoftmaxVjp(Ctx& c, ValueId dy) {
 // y = log_softmax(a): da = dy - exp(y) * sum(dy) along the axis.
 absl::StatusOr<Contributions> LogSoftmaxVjp(Ctx& c, ValueId dy) {
   const int64_t axis = AttrInt(c.node().attrs, "axis");
-  DLC_ASSIGN_OR_RETURN(ValueId sum, c.Op(OpKind::kReduceSum, {dy},
-                                         {{"axes", IntList{axis}}, {"keepdims", true}}));
+  DLC_ASSIGN_OR_RETURN(
+      ValueId sum, c.Op(OpKind::kReduceSum, {dy}, {{"axes", IntList{axis}}, {"keepdims", true}}));
   DLC_ASSIGN_OR_RETURN(ValueId p, c.Op(OpKind::kExp, {c.y()}));
   DLC_ASSIGN_OR_RETURN(ValueId p_sum, c.Op(OpKind::kMul, {p, sum}));
   DLC_ASSIGN_OR_RETURN(ValueId da, c.Op(OpKind::kSub, {dy, p_sum}));
@@ -501,8 +505,8 @@ absl::StatusOr<Contributions> SoftmaxCrossEntropyVjp(Ctx& c, ValueId dy) {
   const Shape shape = ShapeOf(c, logits);
   const DType dtype = DTypeOf(c, logits);
   DLC_ASSIGN_OR_RETURN(ValueId p, c.Op(OpKind::kSoftmax, {logits}, {{"axis", int64_t{-1}}}));
-  DLC_ASSIGN_OR_RETURN(ValueId target, c.Op(OpKind::kOneHot, {labels},
-                                            {{"depth", shape[1]}, {"dtype", dtype}}));
+  DLC_ASSIGN_OR_RETURN(ValueId target,
+                       c.Op(OpKind::kOneHot, {labels}, {{"depth", shape[1]}, {"dtype", dtype}}));
   DLC_ASSIGN_OR_RETURN(ValueId error, c.Op(OpKind::kSub, {p, target}));
   DLC_ASSIGN_OR_RETURN(ValueId scale, MulScalar(c, dy, 1.0 / static_cast<double>(shape[0])));
   DLC_ASSIGN_OR_RETURN(ValueId dlogits, c.Op(OpKind::kMul, {error, scale}));

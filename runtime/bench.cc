@@ -10,8 +10,6 @@
 
 #include "ir/cost.h"
 #include "ir/loops/loop_walk.h"
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "ir/tensor.h"
 #include "passes/schedule_knobs.h"
 #include "runtime/initializers.h"
@@ -20,6 +18,8 @@
 #include "runtime/jit/thread_pool.h"
 #include "runtime/json.h"
 #include "runtime/random.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace {
@@ -126,9 +126,10 @@ absl::StatusOr<StepTimes> Time(Runnable& r, const BenchOptions& options, int64_t
   }
   const double warm_per_step = SecondsSince(warm_start) / static_cast<double>(times.warmup_steps);
   times.steps_per_repeat =
-      options.steps > 0 ? options.steps
-                        : std::max<int64_t>(1, static_cast<int64_t>(std::ceil(
-                                                   options.min_repeat_seconds / warm_per_step)));
+      options.steps > 0
+          ? options.steps
+          : std::max<int64_t>(
+                1, static_cast<int64_t>(std::ceil(options.min_repeat_seconds / warm_per_step)));
   for (int64_t repeat = 0; repeat < std::max<int64_t>(1, options.repeats); ++repeat) {
     const auto start = Clock::now();
     for (int64_t s = 0; s < times.steps_per_repeat; ++s) DLC_RETURN_IF_ERROR(r.Run());
@@ -136,11 +137,12 @@ absl::StatusOr<StepTimes> Time(Runnable& r, const BenchOptions& options, int64_t
                                      static_cast<double>(times.steps_per_repeat));
   }
   times.median_seconds = Median(times.seconds_per_step);
-  times.min_seconds = *std::min_element(times.seconds_per_step.begin(), times.seconds_per_step.end());
-  times.max_seconds = *std::max_element(times.seconds_per_step.begin(), times.seconds_per_step.end());
+  times.min_seconds =
+      *std::min_element(times.seconds_per_step.begin(), times.seconds_per_step.end());
+  times.max_seconds =
+      *std::max_element(times.seconds_per_step.begin(), times.seconds_per_step.end());
   return times;
 }
-
 
 std::string WithThousands(int64_t n) {
   std::string digits = std::to_string(n < 0 ? -n : n);
@@ -249,9 +251,10 @@ absl::StatusOr<BenchResult> RunBench(const TrainingProgram& program, const std::
   result.threads = jit::ThreadCount();
   result.peak_runs = std::max(1, options.peak.runs);
   const PipelineOptions pipeline = options.pipeline.value_or(PipelineOptionsFor(session->target()));
-  result.host_model =
-      DescribeHostModel(result.cpu, PipelineOptionsFor(session->target()).schedule, pipeline.schedule);
-  for (const auto& [key, value] : ScheduleValues(pipeline.schedule)) result.schedule.emplace_back(key, value);
+  result.host_model = DescribeHostModel(result.cpu, PipelineOptionsFor(session->target()).schedule,
+                                        pipeline.schedule);
+  for (const auto& [key, value] : ScheduleValues(pipeline.schedule))
+    result.schedule.emplace_back(key, value);
 
   // Labels must name a class: the prediction's last dimension.
   int64_t classes = 10;
@@ -262,20 +265,19 @@ absl::StatusOr<BenchResult> RunBench(const TrainingProgram& program, const std::
   std::set<std::string> state;
   for (const StateTensor& t : program.state) state.insert(t.name);
   const std::optional<ValueId> labels = program.train_step.Find("labels");
-  const int64_t batch =
-      labels ? program.train_step.type(*labels).num_elements() : 0;
+  const int64_t batch = labels ? program.train_step.type(*labels).num_elements() : 0;
 
   DLC_ASSIGN_OR_RETURN(result.peak, jit::MeasurePeakFlops(*session, options.peak));
 
-  DLC_ASSIGN_OR_RETURN(Runnable train, Prepare(*session, pipeline, program.train_step, state, classes,
-                                               options.seed));
+  DLC_ASSIGN_OR_RETURN(Runnable train, Prepare(*session, pipeline, program.train_step, state,
+                                               classes, options.seed));
   DLC_ASSIGN_OR_RETURN(result.train, Time(train, options, batch));
   result.train.flops = ContractionFlops(program.train_step);
   result.train.all_flops = GraphFlops(program.train_step);
 
   if (options.predict) {
-    DLC_ASSIGN_OR_RETURN(Runnable predict,
-                         Prepare(*session, pipeline, program.predict, state, classes, options.seed));
+    DLC_ASSIGN_OR_RETURN(Runnable predict, Prepare(*session, pipeline, program.predict, state,
+                                                   classes, options.seed));
     DLC_ASSIGN_OR_RETURN(StepTimes times, Time(predict, options, batch));
     times.flops = ContractionFlops(program.predict);
     times.all_flops = GraphFlops(program.predict);
@@ -285,10 +287,11 @@ absl::StatusOr<BenchResult> RunBench(const TrainingProgram& program, const std::
   if (options.kernels) {
     PipelineOptions profiled = pipeline;
     profiled.emit.profile_kernels = true;
-    DLC_ASSIGN_OR_RETURN(Runnable r, Prepare(*session, profiled, program.train_step, state, classes,
-                                             options.seed));
+    DLC_ASSIGN_OR_RETURN(
+        Runnable r, Prepare(*session, profiled, program.train_step, state, classes, options.seed));
     const int32_t n = static_cast<int32_t>(r.loops.kernels.size());
-    for (int64_t s = 0; s < std::max<int64_t>(1, options.warmup_steps); ++s) DLC_RETURN_IF_ERROR(r.Run());
+    for (int64_t s = 0; s < std::max<int64_t>(1, options.warmup_steps); ++s)
+      DLC_RETURN_IF_ERROR(r.Run());
     result.kernel_steps =
         std::max<int64_t>(1, result.train.steps_per_repeat * std::max<int64_t>(1, options.repeats));
     jit::ResetKernelProfile(n);
@@ -332,7 +335,9 @@ std::string BenchText(const BenchResult& r) {
   }
   out += StrCat("\nHost: ", r.host_model, "\n\n");
   const double peak = r.peak_gflops();
-  out += "step     batch  images/s  [min .. max]           ms/step  [min .. max]        GFLOP/s  % of peak\n";
+  out +=
+      "step     batch  images/s  [min .. max]           ms/step  [min .. max]        GFLOP/s  % of "
+      "peak\n";
   auto row = [&](std::string_view name, const StepTimes& t) {
     const std::string ips_range =
         StrCat("[", WithThousands(std::llround(t.images_per_second(t.max_seconds))), " .. ",
@@ -371,7 +376,8 @@ std::string BenchText(const BenchResult& r) {
       const double s = k.seconds_per_step;
       const double gflops = s > 0 ? static_cast<double>(k.flops) / s / 1e9 : 0;
       const double gbs = s > 0 ? static_cast<double>(k.bytes) / s / 1e9 : 0;
-      out += StrCat(Pad(Format("%.4f", 1e3 * s), 9), Pad(Format("%.1f%%", total > 0 ? 100 * s / total : 0), 8),
+      out += StrCat(Pad(Format("%.4f", 1e3 * s), 9),
+                    Pad(Format("%.1f%%", total > 0 ? 100 * s / total : 0), 8),
                     Pad(Format("%.1f", gflops), 9), Pad(Format("%.1f%%", 100 * gflops / peak), 11),
                     Pad(Format("%.3f", static_cast<double>(k.bytes) / 1e6), 10),
                     Pad(Format("%.1f", gbs), 9), "  ", k.name, "\n");
@@ -404,7 +410,8 @@ std::string StepJson(const StepTimes& t, double peak) {
       ", \"images_per_second\": {\"median\": ", Number(t.images_per_second(t.median_seconds)),
       ", \"min\": ", Number(t.images_per_second(t.max_seconds)),
       ", \"max\": ", Number(t.images_per_second(t.min_seconds)), "}",
-      ", \"gflops\": ", Number(t.gflops()), ", \"percent_of_peak\": ", Number(100 * t.gflops() / peak),
+      ", \"gflops\": ", Number(t.gflops()),
+      ", \"percent_of_peak\": ", Number(100 * t.gflops() / peak),
       ", \"compile_ms\": ", Number(t.compile_ms), "}");
 }
 
@@ -441,8 +448,9 @@ std::string BenchJson(const BenchResult& r) {
       out += i ? ", {\"name\": " : "{\"name\": ";
       AppendJsonString(out, k.name);
       out += StrCat(", \"ms_per_step\": ", Number(1e3 * s), ", \"flops\": ", k.flops,
-                    ", \"gflops\": ", Number(gflops), ", \"percent_of_peak\": ",
-                    Number(100 * gflops / peak), ", \"bytes\": ", k.bytes, "}");
+                    ", \"gflops\": ", Number(gflops),
+                    ", \"percent_of_peak\": ", Number(100 * gflops / peak),
+                    ", \"bytes\": ", k.bytes, "}");
     }
     out += "]";
   }

@@ -41,7 +41,7 @@ struct BenchOptions {
   // Untimed steps first: at least this many, and for at least this long.
   int64_t warmup_steps = 3;
   double warmup_seconds = 0.2;
-  bool predict = true;  // also time the prediction graph (same batch)
+  bool predict = true;   // also time the prediction graph (same batch)
   bool kernels = false;  // also profile the training step kernel by kernel
   uint64_t seed = 0;     // parameter initialisation and random inputs
   // The compile pipeline (unset: the host's defaults).

@@ -17,7 +17,8 @@ std::string WrongType(const std::string& name, const Tensor& tensor, const Tenso
                 type.ToString());
 }
 
-std::vector<std::string> MatchProblems(const NamedTensors& loaded, const ExpectedTensors& expected) {
+std::vector<std::string> MatchProblems(const NamedTensors& loaded,
+                                       const ExpectedTensors& expected) {
   std::vector<std::string> problems;
   std::vector<std::string_view> missing;
   for (const auto& [name, type] : expected.needed) {
@@ -33,7 +34,8 @@ std::vector<std::string> MatchProblems(const NamedTensors& loaded, const Expecte
   for (const auto& [name, tensor] : loaded) {
     if (expected.needed.contains(name)) continue;
     if (auto optional = expected.optional.find(name); optional != expected.optional.end()) {
-      if (tensor.type() != optional->second) problems.push_back(WrongType(name, tensor, optional->second));
+      if (tensor.type() != optional->second)
+        problems.push_back(WrongType(name, tensor, optional->second));
       continue;
     }
     if (expected.others_allowed) continue;

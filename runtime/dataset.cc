@@ -1,12 +1,11 @@
 #include "runtime/dataset.h"
 
 #include <algorithm>
-
 #include <cstring>
 
+#include "runtime/idx.h"
 #include "support/status_macros.h"
 #include "support/str_cat.h"
-#include "runtime/idx.h"
 
 namespace dlc {
 namespace {
@@ -72,8 +71,8 @@ absl::StatusOr<LabeledImages> LoadIdxDataset(const std::string& images_path,
   }
   DLC_RETURN_IF_ERROR(CheckLabels(labels, labels_path, num_classes));
   if (limit > count) {
-    return Invalid(StrCat("data set '", images_path, "': limit ", limit, " exceeds its ", count,
-                          " samples"));
+    return Invalid(
+        StrCat("data set '", images_path, "': limit ", limit, " exceeds its ", count, " samples"));
   }
 
   const int64_t kept = limit == -1 ? count : limit;

@@ -23,8 +23,8 @@ struct LabeledImages {
 // label is below `num_classes`; keeps only the first `limit` samples unless
 // `limit` is -1. Errors name the file(s) at fault.
 absl::StatusOr<LabeledImages> LoadIdxDataset(const std::string& images_path,
-                                             const std::string& labels_path,
-                                             int num_classes = 10, int64_t limit = -1);
+                                             const std::string& labels_path, int num_classes = 10,
+                                             int64_t limit = -1);
 
 // A copy of samples [start, start + count) of `data`.
 // Whether images of `data` (one sample's dimensions, as stored: IDX images

@@ -154,8 +154,7 @@ class IdxInput {
     int zlib_error = Z_OK;
     const char* message = gzerror(file_.get(), &zlib_error);
     switch (zlib_error) {
-      case Z_OK:
-        return absl::OkStatus();
+      case Z_OK: return absl::OkStatus();
       case Z_BUF_ERROR:  // zlib's "unexpected end of file" inside a gzip stream
         return FileError(absl::StatusCode::kDataLoss, path_,
                          StrCat("truncated gzip stream: it breaks off after ", bytes_read_,
@@ -166,8 +165,7 @@ class IdxInput {
         // zlib prefixes its message with the path, which FileError adds too.
         std::string_view text = message;
         if (text.starts_with(path_ + ": ")) text.remove_prefix(path_.size() + 2);
-        return FileError(absl::StatusCode::kDataLoss, path_,
-                         StrCat("corrupt gzip stream: ", text));
+        return FileError(absl::StatusCode::kDataLoss, path_, StrCat("corrupt gzip stream: ", text));
       }
     }
   }
@@ -187,9 +185,9 @@ absl::StatusOr<IdxHeader> ReadHeader(IdxInput& in) {
   std::array<std::byte, 4> magic;
   DLC_ASSIGN_OR_RETURN(int64_t got, in.Read(magic));
   if (got < 4) {
-    return FileError(absl::StatusCode::kDataLoss, path,
-                     StrCat("truncated header: ", got,
-                            " bytes, but the magic number alone needs 4"));
+    return FileError(
+        absl::StatusCode::kDataLoss, path,
+        StrCat("truncated header: ", got, " bytes, but the magic number alone needs 4"));
   }
   const auto byte = [&](int i) { return std::to_integer<uint8_t>(magic[i]); };
   if (byte(0) != 0 || byte(1) != 0) {
@@ -256,10 +254,10 @@ absl::StatusOr<std::vector<std::byte>> ReadData(IdxInput& in, const IdxHeader& h
     data.resize(have + chunk);
     DLC_ASSIGN_OR_RETURN(int64_t got, in.Read(std::span(data).subspan(have)));
     if (got < chunk) {
-      return FileError(absl::StatusCode::kDataLoss, in.path(),
-                       StrCat("truncated data: the header of ", header.type.ToString(),
-                              " promises ", header.data_bytes, " data bytes, but only ",
-                              have + got, " follow it"));
+      return FileError(
+          absl::StatusCode::kDataLoss, in.path(),
+          StrCat("truncated data: the header of ", header.type.ToString(), " promises ",
+                 header.data_bytes, " data bytes, but only ", have + got, " follow it"));
     }
   }
   return data;
@@ -278,8 +276,7 @@ absl::Status ExpectEnd(IdxInput& in, const IdxHeader& header) {
   if (extra == 0) return absl::OkStatus();
   return FileError(absl::StatusCode::kInvalidArgument, in.path(),
                    StrCat("trailing garbage: ", extra, " bytes after the ", header.data_bytes,
-                          " data bytes that the header of ", header.type.ToString(),
-                          " promises"));
+                          " data bytes that the header of ", header.type.ToString(), " promises"));
 }
 
 }  // namespace
@@ -306,17 +303,17 @@ absl::Status WriteIdx(const std::string& path, const Tensor& tensor, IdxCompress
   }
   const int64_t rank = tensor.type().rank();
   if (rank == 0 || rank > kMaxIdxRank) {
-    return FileError(absl::StatusCode::kInvalidArgument, path,
-                     StrCat("cannot write rank ", rank, ": IDX files hold ranks 1 to ",
-                            kMaxIdxRank));
+    return FileError(
+        absl::StatusCode::kInvalidArgument, path,
+        StrCat("cannot write rank ", rank, ": IDX files hold ranks 1 to ", kMaxIdxRank));
   }
   std::vector<std::byte> header = {std::byte{0}, std::byte{0}, std::byte{*code},
                                    static_cast<std::byte>(rank)};
   for (int64_t dim : tensor.shape()) {
     if (dim < 0 || dim > int64_t{UINT32_MAX}) {
-      return FileError(absl::StatusCode::kInvalidArgument, path,
-                       StrCat("cannot write shape ", ShapeToString(tensor.shape()),
-                              ": IDX dimensions are u32"));
+      return FileError(
+          absl::StatusCode::kInvalidArgument, path,
+          StrCat("cannot write shape ", ShapeToString(tensor.shape()), ": IDX dimensions are u32"));
     }
     for (int shift = 24; shift >= 0; shift -= 8) {
       header.push_back(static_cast<std::byte>((dim >> shift) & 0xFF));
@@ -346,9 +343,9 @@ absl::Status WriteIdx(const std::string& path, const Tensor& tensor, IdxCompress
   ok = gzclose(file.release()) == Z_OK && ok;
   if (!ok) {
     const int error = errno;
-    return FileError(CodeForErrno(error), path,
-                     error == 0 ? std::string("write failed")
-                                : StrCat("write failed: ", std::strerror(error)));
+    return FileError(
+        CodeForErrno(error), path,
+        error == 0 ? std::string("write failed") : StrCat("write failed: ", std::strerror(error)));
   }
   return absl::OkStatus();
 }

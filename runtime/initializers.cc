@@ -31,8 +31,8 @@ Fans ComputeFans(const Shape& shape) {
 
 absl::Status Initialize(std::string_view init, Tensor& tensor, Rng& rng) {
   if (!IsFloat(tensor.dtype())) {
-    return absl::InvalidArgumentError(
-        StrCat("cannot initialise a ", tensor.type().ToString(), " tensor: parameters are f32 or f64"));
+    return absl::InvalidArgumentError(StrCat("cannot initialise a ", tensor.type().ToString(),
+                                             " tensor: parameters are f32 or f64"));
   }
   DLC_ASSIGN_OR_RETURN(Initializer kind, ParseEnum<Initializer>(init));
   const Fans fans = ComputeFans(tensor.shape());

@@ -30,10 +30,9 @@ absl::Status CheckFitsInMemory(std::string_view what, int64_t need,
   for (size_t k = 0; k < std::min<size_t>(3, buffers.size()); ++k) {
     largest += StrCat(k == 0 ? "" : ", ", buffers[k].second, " ", FormatBytes(buffers[k].first));
   }
-  return absl::ResourceExhaustedError(StrCat(what, " needs ", FormatBytes(need),
-                                             " of memory, more than this machine's ", FormatBytes(machine),
-                                             "; the largest: ", largest,
-                                             ". A smaller batch or model may help"));
+  return absl::ResourceExhaustedError(StrCat(
+      what, " needs ", FormatBytes(need), " of memory, more than this machine's ",
+      FormatBytes(machine), "; the largest: ", largest, ". A smaller batch or model may help"));
 }
 
 absl::Status CheckGraphFitsInMemory(const Graph& graph) {

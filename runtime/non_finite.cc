@@ -27,8 +27,8 @@ bool AllFiniteValues(std::span<const T> values) {
 template <typename T>
 bool AnyNonFinite(std::span<const T> values) {
   using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
-  constexpr Bits kExponent = sizeof(T) == 4 ? static_cast<Bits>(0x7f800000u)
-                                            : static_cast<Bits>(0x7ff0000000000000ull);
+  constexpr Bits kExponent =
+      sizeof(T) == 4 ? static_cast<Bits>(0x7f800000u) : static_cast<Bits>(0x7ff0000000000000ull);
   Bits any = 0;
   for (const T& v : values) {
     Bits bits;
@@ -55,21 +55,19 @@ std::string NonFiniteElement::ToString() const {
 
 std::optional<NonFiniteElement> FirstNonFiniteElement(const Tensor& tensor) {
   switch (tensor.dtype()) {
-    case DType::kF32:
-      return FirstNonFiniteOf(tensor.values<float>());
-    case DType::kF64:
-      return FirstNonFiniteOf(tensor.values<double>());
-    default:
-      return std::nullopt;
+    case DType::kF32: return FirstNonFiniteOf(tensor.values<float>());
+    case DType::kF64: return FirstNonFiniteOf(tensor.values<double>());
+    default: return std::nullopt;
   }
 }
 
 absl::Status CheckAllFinite(const std::map<std::string, Tensor>& tensors, std::string_view source) {
   for (const auto& [name, tensor] : tensors) {
     if (std::optional<NonFiniteElement> bad = FirstNonFiniteElement(tensor)) {
-      return absl::InvalidArgumentError(StrCat(
-          source, ": tensor ", name, " holds ", bad->ToString(), " at element ", bad->index, " of ",
-          tensor.type().ToString(), ": the run that saved it diverged; these values cannot be used"));
+      return absl::InvalidArgumentError(
+          StrCat(source, ": tensor ", name, " holds ", bad->ToString(), " at element ", bad->index,
+                 " of ", tensor.type().ToString(),
+                 ": the run that saved it diverged; these values cannot be used"));
     }
   }
   return absl::OkStatus();
@@ -77,12 +75,9 @@ absl::Status CheckAllFinite(const std::map<std::string, Tensor>& tensors, std::s
 
 bool AllFinite(const Tensor& tensor) {
   switch (tensor.dtype()) {
-    case DType::kF32:
-      return AllFiniteValues(tensor.values<float>());
-    case DType::kF64:
-      return AllFiniteValues(tensor.values<double>());
-    default:
-      return true;
+    case DType::kF32: return AllFiniteValues(tensor.values<float>());
+    case DType::kF64: return AllFiniteValues(tensor.values<double>());
+    default: return true;
   }
 }
 

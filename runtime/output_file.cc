@@ -89,8 +89,8 @@ absl::StatusOr<AtomicFile> AtomicFile::Create(const std::string& path, std::stri
   if (::stat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode) && !S_ISDIR(info.st_mode)) {
     const bool writable_directly = S_ISCHR(info.st_mode) || S_ISFIFO(info.st_mode);
     if (kind == OutputKind::kRegularFile || !writable_directly) {
-      return absl::InvalidArgumentError(
-          StrCat(label, ": is ", KindOf(info.st_mode), ", not a regular file: it cannot be replaced"));
+      return absl::InvalidArgumentError(StrCat(label, ": is ", KindOf(info.st_mode),
+                                               ", not a regular file: it cannot be replaced"));
     }
     const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -186,7 +186,8 @@ absl::Status WriteFileAtomically(const std::string& path, std::string_view label
 absl::Status CheckOutputPath(const std::string& path, std::string_view label, OutputKind kind) {
   struct stat info;
   if (::stat(path.c_str(), &info) == 0) {
-    if (S_ISDIR(info.st_mode)) return absl::InvalidArgumentError(StrCat(label, ": is a directory, not a file"));
+    if (S_ISDIR(info.st_mode))
+      return absl::InvalidArgumentError(StrCat(label, ": is a directory, not a file"));
     if (!S_ISREG(info.st_mode)) {
       const bool writable_directly = S_ISCHR(info.st_mode) || S_ISFIFO(info.st_mode);
       if (kind == OutputKind::kRegularFile || !writable_directly) {
@@ -208,7 +209,8 @@ absl::Status CheckOutputPath(const std::string& path, std::string_view label, Ou
     return absl::InvalidArgumentError(StrCat(label, ": the directory ", dir, " does not exist"));
   }
   if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-    return absl::InvalidArgumentError(StrCat(label, ": cannot write in ", dir, ": ", std::strerror(errno)));
+    return absl::InvalidArgumentError(
+        StrCat(label, ": cannot write in ", dir, ": ", std::strerror(errno)));
   }
   return absl::OkStatus();
 }
@@ -238,13 +240,14 @@ absl::Status CheckDistinctOutputs(const std::vector<NamedPath>& outputs,
     if (outputs[i].path.empty() || IsDevicePath(outputs[i].path)) continue;
     for (size_t j = 0; j < i; ++j) {
       if (outputs[j].path.empty() || !SameFile(outputs[i].path, outputs[j].path)) continue;
-      return absl::InvalidArgumentError(StrCat(outputs[j].label, " and ", outputs[i].label,
-                                               " are the same file: one would overwrite the other"));
+      return absl::InvalidArgumentError(
+          StrCat(outputs[j].label, " and ", outputs[i].label,
+                 " are the same file: one would overwrite the other"));
     }
     for (const NamedPath& input : inputs) {
       if (input.path.empty() || !SameFile(outputs[i].path, input.path)) continue;
-      return absl::InvalidArgumentError(StrCat(outputs[i].label, " is ", input.label,
-                                               ": writing it would destroy an input"));
+      return absl::InvalidArgumentError(
+          StrCat(outputs[i].label, " is ", input.label, ": writing it would destroy an input"));
     }
   }
   return absl::OkStatus();

@@ -60,13 +60,13 @@ class AtomicFile {
         direct_(direct) {}
   absl::Status Error(std::string_view action, int error) const;
 
-  std::string path_;       // as given
-  std::string target_;     // symbolic links resolved: what the rename replaces
+  std::string path_;    // as given
+  std::string target_;  // symbolic links resolved: what the rename replaces
   std::string temp_path_;
   std::string label_;
   int fd_ = -1;
-  bool direct_ = false;    // a device or FIFO: no temporary, no rename
-  bool done_ = false;      // committed, or moved from: nothing to clean up
+  bool direct_ = false;  // a device or FIFO: no temporary, no rename
+  bool done_ = false;    // committed, or moved from: nothing to clean up
   absl::Status failed_;
 };
 

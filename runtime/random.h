@@ -17,11 +17,11 @@ class Rng {
   explicit Rng(uint64_t seed, uint64_t stream = 0);
 
   uint64_t NextU64();
-  double Uniform();                        // [0, 1), 53 random bits
+  double Uniform();                         // [0, 1), 53 random bits
   double Uniform(double low, double high);  // [low, high)
-  uint64_t Below(uint64_t n);              // [0, n), unbiased; n > 0
-  double Normal();                         // standard normal (Box-Muller)
-  double TruncatedNormal();                // standard normal redrawn outside [-2, 2]
+  uint64_t Below(uint64_t n);               // [0, n), unbiased; n > 0
+  double Normal();                          // standard normal (Box-Muller)
+  double TruncatedNormal();                 // standard normal redrawn outside [-2, 2]
 
   const std::array<uint64_t, 4>& state() const { return state_; }
 

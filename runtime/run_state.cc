@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+
 #include "support/status_macros.h"
 #include "support/str_cat.h"
 
@@ -53,9 +54,10 @@ class MetadataReader {
   absl::StatusOr<std::string> Get(const std::string& key) const {
     auto it = metadata_.find(key);
     if (it == metadata_.end()) {
-      return absl::InvalidArgumentError(StrCat(
-          source_, " has no '", key, "' in its metadata: it was not saved by dlc train, so it "
-          "can start a new run (--init) but not continue one (--resume)"));
+      return absl::InvalidArgumentError(
+          StrCat(source_, " has no '", key,
+                 "' in its metadata: it was not saved by dlc train, so it "
+                 "can start a new run (--init) but not continue one (--resume)"));
     }
     return it->second;
   }
@@ -119,7 +121,8 @@ void AddRunStateMetadata(const RunState& state, std::map<std::string, std::strin
   metadata["total_epochs"] = StrCat(state.total_epochs);
   metadata["epochs"] = StrCat(state.epochs_done());
   std::string history;
-  for (const EpochStats& e : state.epochs) history += StrCat(history.empty() ? "" : "\n", EpochFields(e));
+  for (const EpochStats& e : state.epochs)
+    history += StrCat(history.empty() ? "" : "\n", EpochFields(e));
   metadata["history"] = history;
   if (state.partial) metadata["epoch_in_progress"] = PartialFields(*state.partial);
 }

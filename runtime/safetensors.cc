@@ -16,10 +16,10 @@
 #include <utility>
 #include <vector>
 
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "runtime/json.h"
 #include "runtime/output_file.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace {

@@ -5,14 +5,14 @@
 #include <numeric>
 #include <utility>
 
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "ir/random_hash.h"
 #include "ir/verifier.h"
 #include "runtime/checkpoint_match.h"
 #include "runtime/initializers.h"
 #include "runtime/non_finite.h"
 #include "runtime/random.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace {
@@ -30,7 +30,8 @@ absl::StatusOr<ValueId> ImageInput(const Graph& g, const TrainingProgram& progra
     for (const StateTensor& s : program.state) is_state |= s.name == name;
     if (name != "labels" && name != "rng_key" && !is_state) inputs.push_back(id);
   }
-  if (inputs.empty()) return absl::InvalidArgumentError(StrCat("graph ", g.name, " has no model input"));
+  if (inputs.empty())
+    return absl::InvalidArgumentError(StrCat("graph ", g.name, " has no model input"));
   if (inputs.size() > 1) {
     std::string names;
     for (ValueId id : inputs) names += StrCat(names.empty() ? "" : ", ", g.node(id).name);
@@ -55,11 +56,11 @@ Tensor GatherRows(const Tensor& source, std::span<const int64_t> rows, const Ten
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(ProgramFactory factory,
-                                                         Backend& backend,
+absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(ProgramFactory factory, Backend& backend,
                                                          const TrainOptions& options) {
   if (options.batch <= 0) {
-    return absl::InvalidArgumentError(StrCat("the batch size must be positive, got ", options.batch));
+    return absl::InvalidArgumentError(
+        StrCat("the batch size must be positive, got ", options.batch));
   }
   if (options.epochs <= 0) {
     return absl::InvalidArgumentError(StrCat("epochs must be positive, got ", options.epochs));
@@ -86,13 +87,14 @@ absl::Status Trainer::CheckData(const LabeledImages& data, const Compiled& compi
   DLC_ASSIGN_OR_RETURN(ValueId input, ImageInput(g, compiled.program));
   const TensorType& want = g.type(input);
   const Tensor& images = data.images;
-  Shape sample(images.shape().begin() + std::min<size_t>(1, images.shape().size()), images.shape().end());
+  Shape sample(images.shape().begin() + std::min<size_t>(1, images.shape().size()),
+               images.shape().end());
   Shape model_sample(want.shape.begin() + 1, want.shape.end());
   if (images.dtype() != want.dtype || !SameSampleShape(sample, model_sample)) {
-    return absl::InvalidArgumentError(StrCat(
-        "the data's samples are ", DTypeName(images.dtype()), ShapeToString(sample),
-        " but the model's input %", g.node(input).name, " takes ", DTypeName(want.dtype),
-        ShapeToString(model_sample)));
+    return absl::InvalidArgumentError(StrCat("the data's samples are ", DTypeName(images.dtype()),
+                                             ShapeToString(sample), " but the model's input %",
+                                             g.node(input).name, " takes ", DTypeName(want.dtype),
+                                             ShapeToString(model_sample)));
   }
   return absl::OkStatus();
 }
@@ -105,7 +107,8 @@ absl::Status Trainer::CheckTrainingData(const LabeledImages& data) const {
   DLC_RETURN_IF_ERROR(CheckData(data));
   if (data.size() < options_.batch) {
     return absl::InvalidArgumentError(StrCat("the batch size ", options_.batch,
-                                             " is larger than the ", data.size(), " training samples"));
+                                             " is larger than the ", data.size(),
+                                             " training samples"));
   }
   return absl::OkStatus();
 }
@@ -115,13 +118,14 @@ absl::Status Trainer::Feed(const LabeledImages& data, std::span<const int64_t> r
   const Graph& g = compiled.program.train_step;
   DLC_ASSIGN_OR_RETURN(ValueId input, ImageInput(g, compiled.program));
   feeds_[g.node(input).name] = GatherRows(data.images, rows, g.type(input));
-  feeds_["labels"] = GatherRows(data.labels, rows, {DType::kU8, {static_cast<int64_t>(rows.size())}});
+  feeds_["labels"] =
+      GatherRows(data.labels, rows, {DType::kU8, {static_cast<int64_t>(rows.size())}});
   return absl::OkStatus();
 }
 
 absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_t epoch,
-                                                const ProgressCallback& progress,
-                                                const StopRequested& stop) {
+                                               const ProgressCallback& progress,
+                                               const StopRequested& stop) {
   const auto start = std::chrono::steady_clock::now();
   DLC_RETURN_IF_ERROR(CheckTrainingData(data));
   const int64_t n = data.size();
@@ -130,8 +134,8 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_
   done.epoch = epoch;
   if (partial_) {
     if (partial_->epoch != epoch) {
-      return absl::FailedPreconditionError(StrCat("epoch ", partial_->epoch,
-                                                  " was stopped part-way: finish it before epoch ", epoch));
+      return absl::FailedPreconditionError(StrCat(
+          "epoch ", partial_->epoch, " was stopped part-way: finish it before epoch ", epoch));
     }
     done = *partial_;
     partial_.reset();
@@ -147,7 +151,8 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_
   const int64_t full = n / options_.batch, rest = n % options_.batch;
   const int64_t steps = full + (rest > 0 && !options_.drop_remainder ? 1 : 0);
   auto elapsed = [&] {
-    return done.seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return done.seconds +
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
 
   EpochStats stats;
@@ -168,7 +173,8 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_
     if (compiled->program.train_step.Find("rng_key")) {
       // Dropout's random key: the seed, and a number derived from the epoch
       // and step alone (so a resumed run draws the same masks).
-      const uint64_t step_id = MixBits((static_cast<uint64_t>(epoch) << 32) | static_cast<uint64_t>(step));
+      const uint64_t step_id =
+          MixBits((static_cast<uint64_t>(epoch) << 32) | static_cast<uint64_t>(step));
       feeds_["rng_key"] = Tensor::FromVector<int32_t>(
           DType::kI32, {2},
           std::vector<int32_t>{static_cast<int32_t>(options_.seed), static_cast<int32_t>(step_id)});
@@ -188,7 +194,8 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_
     const TrainingProgram& program = compiled->program;
     const std::string where = StrCat("epoch ", epoch, ", step ", step + 1, ": ");
     if (!std::isfinite(loss)) {
-      return NonFiniteStep(*compiled, StrCat(where, "the loss is ", std::isnan(loss) ? "NaN" : "infinite"));
+      return NonFiniteStep(*compiled,
+                           StrCat(where, "the loss is ", std::isnan(loss) ? "NaN" : "infinite"));
     }
     // A finite loss does not make a finite update: every new parameter and
     // state tensor is checked (one pass over each) before the step counts.
@@ -201,8 +208,10 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_
         }
         return absl::OkStatus();
       };
-      for (const std::string& name : program.parameters) DLC_RETURN_IF_ERROR(check(name, "parameter"));
-      for (const StateTensor& s : program.state) DLC_RETURN_IF_ERROR(check(s.name, "optimizer state"));
+      for (const std::string& name : program.parameters)
+        DLC_RETURN_IF_ERROR(check(name, "parameter"));
+      for (const StateTensor& s : program.state)
+        DLC_RETURN_IF_ERROR(check(s.name, "optimizer state"));
     }
     const int64_t batch_correct = static_cast<int64_t>((*outputs)[1].GetDouble(0));
     done.loss_sum += loss * static_cast<double>(size);
@@ -239,7 +248,8 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_
   stats.samples = done.samples;
   stats.steps = done.steps;
   stats.loss = done.samples > 0 ? done.loss_sum / static_cast<double>(done.samples) : 0;
-  stats.accuracy = done.samples > 0 ? static_cast<double>(done.correct) / static_cast<double>(done.samples) : 0;
+  stats.accuracy =
+      done.samples > 0 ? static_cast<double>(done.correct) / static_cast<double>(done.samples) : 0;
   stats.seconds = elapsed();
   return stats;
 }
@@ -253,20 +263,21 @@ absl::Status Trainer::NonFiniteStep(const Compiled& compiled, std::string_view p
   const Graph& g = compiled.program.train_step;
   auto culprit = FirstNonFiniteValue(g, feeds);
   if (!culprit.ok()) {
-    return absl::InternalError(StrCat(what, " (re-running it on the interpreter failed: ",
-                                      culprit.status().message(), ")"));
+    return absl::InternalError(StrCat(
+        what, " (re-running it on the interpreter failed: ", culprit.status().message(), ")"));
   }
   if (!*culprit) {
-    return absl::InternalError(StrCat(what, ". On the reference interpreter every value of the step is "
-                                      "finite: the backend disagrees with it (please report this)"));
+    return absl::InternalError(
+        StrCat(what,
+               ". On the reference interpreter every value of the step is "
+               "finite: the backend disagrees with it (please report this)"));
   }
   const Node& node = g.node(**culprit);
   const bool fed = node.op == OpKind::kInput || node.op == OpKind::kParameter;
   return absl::InvalidArgumentError(StrCat(
       what, ". The first non-finite value ", fed ? "is fed in: " : "is produced by ",
       DescribeNode(g, **culprit), " ", node.type.ToString(),
-      fed ? ". Check the data and the initial parameters"
-          : ". A lower learning rate may help"));
+      fed ? ". Check the data and the initial parameters" : ". A lower learning rate may help"));
 }
 
 absl::StatusOr<EvalStats> Trainer::Evaluate(const LabeledImages& data) {

@@ -60,15 +60,15 @@ struct PartialEpoch {
 // Where an epoch stands after each step, for progress displays.
 struct StepProgress {
   int64_t epoch = 0;
-  int64_t step = 0;        // steps done in this epoch
-  int64_t steps = 0;       // steps in the epoch
-  int64_t samples = 0;     // samples done in this epoch
-  double loss = 0;         // mean over the epoch's samples so far
+  int64_t step = 0;     // steps done in this epoch
+  int64_t steps = 0;    // steps in the epoch
+  int64_t samples = 0;  // samples done in this epoch
+  double loss = 0;      // mean over the epoch's samples so far
   double accuracy = 0;
-  double seconds = 0;      // since the epoch started
+  double seconds = 0;  // since the epoch started
   // The step's own batch.
   int64_t batch_size = 0;
-  double batch_loss = 0;       // mean over the batch
+  double batch_loss = 0;  // mean over the batch
   double batch_accuracy = 0;
 };
 using ProgressCallback = std::function<void(const StepProgress&)>;
@@ -86,8 +86,7 @@ class Trainer {
  public:
   // Compiles the programs for `options.batch` with `backend` and initialises
   // the parameters from their initialisers with `options.seed`.
-  static absl::StatusOr<std::unique_ptr<Trainer>> Create(ProgramFactory factory,
-                                                         Backend& backend,
+  static absl::StatusOr<std::unique_ptr<Trainer>> Create(ProgramFactory factory, Backend& backend,
                                                          const TrainOptions& options);
 
   // Runs one epoch over `data` (epoch numbers start at 1; the shuffle of

@@ -155,7 +155,8 @@ void DrawLegend(std::string& svg, double x, double y, bool with_test) {
   }
 }
 
-std::pair<double, double> FiniteRange(const std::vector<double>& values, std::optional<double> extra) {
+std::pair<double, double> FiniteRange(const std::vector<double>& values,
+                                      std::optional<double> extra) {
   double low = INFINITY, high = -INFINITY;
   for (double v : values) {
     if (std::isfinite(v)) low = std::min(low, v), high = std::max(high, v);

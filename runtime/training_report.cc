@@ -48,11 +48,11 @@ std::vector<std::string> EpochObservations(const TrainingHistory& history) {
     if (!std::isfinite(e.loss)) {
       note = "loss is not a number: training diverged";
     } else if (i == 0) {
-      const std::string where = e.accuracy >= chance + kChanceMargin   ? "above"
+      const std::string where = e.accuracy >= chance + kChanceMargin  ? "above"
                                 : e.accuracy > chance - kChanceMargin ? "near"
                                                                       : "below";
-      note = StrCat("accuracy ", where, " chance (", Fixed(chance, 2), "): ",
-                    where == "above" ? "model starts learning" : "not learning yet");
+      note = StrCat("accuracy ", where, " chance (", Fixed(chance, 2),
+                    "): ", where == "above" ? "model starts learning" : "not learning yet");
     } else {
       const EpochStats& prev = history.epochs[i - 1];
       const double accuracy_change = e.accuracy - prev.accuracy;
@@ -189,12 +189,14 @@ std::string StepCsvHeader() { return "epoch,step,samples,loss,accuracy,seconds\n
 
 std::string FormatStepRecord(const StepProgress& step, bool json) {
   if (json) {
-    return StrCat("{\"epoch\":", step.epoch, ",\"step\":", step.step, ",\"samples\":", step.batch_size,
-                  ",\"loss\":", Number(step.batch_loss, true), ",\"accuracy\":",
-                  Number(step.batch_accuracy, true), ",\"seconds\":", Fixed(step.seconds, 4), "}\n");
+    return StrCat("{\"epoch\":", step.epoch, ",\"step\":", step.step,
+                  ",\"samples\":", step.batch_size, ",\"loss\":", Number(step.batch_loss, true),
+                  ",\"accuracy\":", Number(step.batch_accuracy, true),
+                  ",\"seconds\":", Fixed(step.seconds, 4), "}\n");
   }
-  return StrCat(step.epoch, ",", step.step, ",", step.batch_size, ",", Number(step.batch_loss, false),
-                ",", Number(step.batch_accuracy, false), ",", Fixed(step.seconds, 4), "\n");
+  return StrCat(step.epoch, ",", step.step, ",", step.batch_size, ",",
+                Number(step.batch_loss, false), ",", Number(step.batch_accuracy, false), ",",
+                Fixed(step.seconds, 4), "\n");
 }
 
 std::string FormatJsonLines(const TrainingHistory& history) {
@@ -223,8 +225,11 @@ std::string FormatProgressLine(const StepProgress& p) {
   if (filled < kWidth) bar += '>';
   bar.resize(kWidth, ' ');
   const double rate = p.seconds > 0 ? static_cast<double>(p.samples) / p.seconds : 0;
-  const double eta = p.step > 0 ? p.seconds * static_cast<double>(steps - p.step) / static_cast<double>(p.step) : 0;
-  std::string rate_text = rate >= 1000 ? absl::StrFormat("%.1fk", rate / 1000) : absl::StrFormat("%.0f", rate);
+  const double eta =
+      p.step > 0 ? p.seconds * static_cast<double>(steps - p.step) / static_cast<double>(p.step)
+                 : 0;
+  std::string rate_text =
+      rate >= 1000 ? absl::StrFormat("%.1fk", rate / 1000) : absl::StrFormat("%.0f", rate);
   return absl::StrFormat("epoch %d  %d/%d [%s]  %s img/s  loss %.4f  acc %.4f  ETA %.1f s", p.epoch,
                          p.step, p.steps, bar, rate_text, p.loss, p.accuracy, eta);
 }

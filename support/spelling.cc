@@ -32,7 +32,8 @@ std::optional<std::string> ClosestName(std::string_view name,
   std::optional<std::string> best;
   int best_distance = limit + 1;
   for (std::string_view candidate : candidates) {
-    const int length_gap = std::abs(static_cast<int>(candidate.size()) - static_cast<int>(name.size()));
+    const int length_gap =
+        std::abs(static_cast<int>(candidate.size()) - static_cast<int>(name.size()));
     if (candidate.size() > kMaxLength || length_gap > limit) continue;
     int d = EditDistance(name, candidate);
     if (d < best_distance) {

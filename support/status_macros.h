@@ -9,10 +9,10 @@
 #define DLC_CONCAT(a, b) DLC_CONCAT_INNER(a, b)
 
 // Returns from the enclosing function if `expr` (a Status) is not OK.
-#define DLC_RETURN_IF_ERROR(expr)                    \
-  do {                                               \
-    ::absl::Status dlc_status_ = (expr);             \
-    if (!dlc_status_.ok()) return dlc_status_;       \
+#define DLC_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::absl::Status dlc_status_ = (expr);       \
+    if (!dlc_status_.ok()) return dlc_status_; \
   } while (0)
 
 // `DLC_ASSIGN_OR_RETURN(auto x, MakeX());` binds the value or returns the error.

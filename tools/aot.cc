@@ -6,12 +6,12 @@
 
 #include "frontend/lower.h"
 #include "ir/loops/loop_printer.h"
-#include "support/status_macros.h"
 #include "ir/tensor_type.h"
-#include "support/str_cat.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Linker/Linker.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "tools/training_setup.h"
 
 namespace dlc::tools {
@@ -138,9 +138,10 @@ void AppendFunction(std::string& out, const AotFunction& f) {
     } else if (a.role == AotRole::kInput && a.name == "labels") {
       what = "input: the class of each sample";
     }
-    out += StrCat(" *   ", PadLeft(StrCat(i), 7), "  ", Pad(a.name, name_width), "  ",
-                  Pad(std::string(CType(a.type)), 14), "  ", Pad(ShapeToString(a.shape), shape_width),
-                  "  ", PadLeft(StrCat(a.bytes), 9), "  ", what, "\n");
+    out +=
+        StrCat(" *   ", PadLeft(StrCat(i), 7), "  ", Pad(a.name, name_width), "  ",
+               Pad(std::string(CType(a.type)), 14), "  ", Pad(ShapeToString(a.shape), shape_width),
+               "  ", PadLeft(StrCat(a.bytes), 9), "  ", what, "\n");
   }
   out += StrCat(" *   ", PadLeft(StrCat(n), 7), "  ", Pad("(workspace)", name_width), "  ",
                 Pad("", 14), "  ", Pad("", shape_width), "  ",
@@ -148,10 +149,11 @@ void AppendFunction(std::string& out, const AotFunction& f) {
                 "_WORKSPACE_BYTES\n");
   out += " *\n";
   if (f.kind == "train_step") {
-    out += " * The outputs after loss and correct are the updated parameters and\n"
-           " * optimizer state, in the order of the inputs they replace: pass them as\n"
-           " * those inputs to the next call (swapping the pointers is enough). The\n"
-           " * optimizer state starts at zero.\n *\n";
+    out +=
+        " * The outputs after loss and correct are the updated parameters and\n"
+        " * optimizer state, in the order of the inputs they replace: pass them as\n"
+        " * those inputs to the next call (swapping the pointers is enough). The\n"
+        " * optimizer state starts at zero.\n *\n";
   }
   if (f.program.errors.empty()) {
     out += " * Returns 0; there are no error codes.\n */\n";
@@ -195,10 +197,11 @@ absl::StatusOr<AotModel> BuildAotModel(const dl::Program& program, const std::st
   return aot;
 }
 
-absl::StatusOr<std::unique_ptr<llvm::Module>> EmitAotModule(const AotModel& model, Pipeline& pipeline,
-                                                           llvm::LLVMContext& context,
-                                                           const codegen::TargetInfo& target,
-                                                           llvm::TargetMachine& machine) {
+absl::StatusOr<std::unique_ptr<llvm::Module>> EmitAotModule(const AotModel& model,
+                                                            Pipeline& pipeline,
+                                                            llvm::LLVMContext& context,
+                                                            const codegen::TargetInfo& target,
+                                                            llvm::TargetMachine& machine) {
   std::unique_ptr<llvm::Module> merged;
   for (const AotFunction& f : model.functions) {
     DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::Module> module,
@@ -243,20 +246,23 @@ std::string AotHeader(const AotModel& model, const codegen::TargetInfo& target) 
                 " * Buffers are dense, row-major arrays of the listed C type. Every buffer\n"
                 " * and the workspace must be 64-byte aligned (aligned_alloc(64, size),\n"
                 " * with size rounded up to a multiple of 64), and no two may overlap.\n"
-                " * The batch size is fixed at compile time: ", prefix, "_BATCH.\n"
+                " * The batch size is fixed at compile time: ",
+                prefix,
+                "_BATCH.\n"
                 " * The functions keep no state and need no runtime library; calls on\n"
                 " * different buffers and workspaces may run concurrently.\n"
                 " * Each returns 0 on success, else an error code listed with it.\n"
                 " */\n"
-                "#ifndef ", guard, "\n#define ", guard, "\n\n#include <stdint.h>\n\n");
+                "#ifndef ",
+                guard, "\n#define ", guard, "\n\n#include <stdint.h>\n\n");
   out += StrCat("#define ", prefix, "_BATCH ", model.batch, "\n\n");
   for (const AotFunction& f : model.functions) AppendFunction(out, f);
   out += "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
   for (const AotFunction& f : model.functions) {
     out += StrCat("int32_t ", f.program.name, "(void** args);\n");
   }
-  out += StrCat("\n#ifdef __cplusplus\n}  /* extern \"C\" */\n#endif\n\n#endif  /* ", guard,
-                " */\n");
+  out +=
+      StrCat("\n#ifdef __cplusplus\n}  /* extern \"C\" */\n#endif\n\n#endif  /* ", guard, " */\n");
   return out;
 }
 

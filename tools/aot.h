@@ -50,7 +50,7 @@ struct AotArgument {
 };
 
 struct AotFunction {
-  std::string kind;  // "train_step", "eval_step", "predict"
+  std::string kind;            // "train_step", "eval_step", "predict"
   loops::LoopProgram program;  // program.name: "<model>_<kind>"
   std::vector<AotArgument> arguments;
 };
@@ -71,10 +71,11 @@ absl::StatusOr<AotModel> BuildAotModel(const dl::Program& program, const std::st
 
 // One module defining the three functions for `target`, optimized (O3) with
 // `machine`'s cost model, through `pipeline`'s code-generation steps.
-absl::StatusOr<std::unique_ptr<llvm::Module>> EmitAotModule(const AotModel& model, Pipeline& pipeline,
-                                                           llvm::LLVMContext& context,
-                                                           const codegen::TargetInfo& target,
-                                                           llvm::TargetMachine& machine);
+absl::StatusOr<std::unique_ptr<llvm::Module>> EmitAotModule(const AotModel& model,
+                                                            Pipeline& pipeline,
+                                                            llvm::LLVMContext& context,
+                                                            const codegen::TargetInfo& target,
+                                                            llvm::TargetMachine& machine);
 
 // The scheduled loop programs, as text.
 std::string AotLoopsText(const AotModel& model);

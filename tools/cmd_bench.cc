@@ -7,11 +7,11 @@
 #include "absl/flags/flag.h"
 #include "frontend/lower.h"
 #include "frontend/train_config.h"
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "passes/codegen/target.h"
 #include "runtime/bench.h"
 #include "runtime/jit/thread_pool.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "tools/commands.h"
 #include "tools/flags.h"
 #include "tools/model_loading.h"
@@ -40,8 +40,8 @@ absl::StatusOr<std::string> Bench(const std::string& path) {
   DLC_RETURN_IF_ERROR(CheckPositive("repeats", repeats));
   DLC_RETURN_IF_ERROR(CheckPositive("steps", steps));
   if (threads && *threads > jit::kMaxThreads) {
-    return absl::InvalidArgumentError(StrCat("--threads must be at most ", jit::kMaxThreads,
-                                             ", got ", *threads));
+    return absl::InvalidArgumentError(
+        StrCat("--threads must be at most ", jit::kMaxThreads, ", got ", *threads));
   }
   DLC_ASSIGN_OR_RETURN(dl::Program program, dl::LoadProgramFile(path));
   DLC_ASSIGN_OR_RETURN(std::string model, ChooseModel(program, absl::GetFlag(FLAGS_model)));

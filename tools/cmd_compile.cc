@@ -8,16 +8,16 @@
 #include "frontend/lower.h"
 #include "frontend/parser.h"
 #include "frontend/train_config.h"
-#include "support/status_macros.h"
-#include "support/str_cat.h"
+#include "ir/printer.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Target/TargetMachine.h"
 #include "passes/codegen/machine_code.h"
 #include "passes/codegen/target.h"
 #include "runtime/output_file.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "tools/aot.h"
-#include "ir/printer.h"
 #include "tools/commands.h"
 #include "tools/flags.h"
 #include "tools/model_loading.h"
@@ -49,11 +49,12 @@ absl::Status Compile(const std::string& path, const std::string& emit, const std
   // is the model.
   DLC_RETURN_IF_ERROR(CheckOutputPath(output, StrCat("-o ", output), OutputKind::kAllowDevice));
   if (!header.empty()) {
-    DLC_RETURN_IF_ERROR(CheckOutputPath(header, StrCat("--header ", header), OutputKind::kAllowDevice));
+    DLC_RETURN_IF_ERROR(
+        CheckOutputPath(header, StrCat("--header ", header), OutputKind::kAllowDevice));
   }
-  DLC_RETURN_IF_ERROR(CheckDistinctOutputs(
-      {{StrCat("-o ", output), output}, {StrCat("--header ", header), header}},
-      {{StrCat("the model ", path), path}}));
+  DLC_RETURN_IF_ERROR(
+      CheckDistinctOutputs({{StrCat("-o ", output), output}, {StrCat("--header ", header), header}},
+                           {{StrCat("the model ", path), path}}));
   DLC_ASSIGN_OR_RETURN(dl::Program program, dl::LoadProgramFile(path));
   DLC_ASSIGN_OR_RETURN(std::string model, ChooseModel(program, absl::GetFlag(FLAGS_model)));
   DLC_ASSIGN_OR_RETURN(int64_t batch, ChooseBatch(program, model, absl::GetFlag(FLAGS_batch)));
@@ -62,7 +63,8 @@ absl::Status Compile(const std::string& path, const std::string& emit, const std
   DLC_ASSIGN_OR_RETURN(PipelineOptions options, PipelineOptionsFromFlags(target));
   options.schedule.min_parallel_work = 0;  // no dlc_parallel_for: the object stands alone
   Pipeline pipeline(std::move(options));
-  DLC_ASSIGN_OR_RETURN(AotModel aot, BuildAotModel(program, model, config.optimizer, batch, pipeline));
+  DLC_ASSIGN_OR_RETURN(AotModel aot,
+                       BuildAotModel(program, model, config.optimizer, batch, pipeline));
   if (!header.empty()) DLC_RETURN_IF_ERROR(WriteFile("--header", header, AotHeader(aot, target)));
   if (emit == "loops") {
     PrintPipelineTimings(pipeline);
@@ -107,7 +109,8 @@ int RunCompile(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   if (!absl::GetFlag(FLAGS_mattr).empty() && absl::GetFlag(FLAGS_target_cpu).empty()) {
-    std::fprintf(stderr, "dlc compile: --mattr needs --target-cpu (the host's features are all on)\n");
+    std::fprintf(stderr,
+                 "dlc compile: --mattr needs --target-cpu (the host's features are all on)\n");
     return kExitUsage;
   }
   if (output == "-") {

@@ -5,24 +5,24 @@
 #include "absl/flags/flag.h"
 #include "frontend/ast.h"
 #include "frontend/parser.h"
-#include "ir/printer.h"
-#include "tools/commands.h"
-#include "tools/flags.h"
-#include "tools/model_loading.h"
-#include "tools/training_setup.h"
 #include "frontend/train_config.h"
-#include "support/status_macros.h"
 #include "ir/loops/loop_printer.h"
-#include "passes/pipeline.h"
-#include "passes/schedule_knobs.h"
-#include "support/str_cat.h"
-#include "tools/pipeline_flags.h"
-#include "passes/codegen/machine_code.h"
-#include "passes/codegen/optimize.h"
-#include "passes/codegen/target.h"
+#include "ir/printer.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Target/TargetMachine.h"
+#include "passes/codegen/machine_code.h"
+#include "passes/codegen/optimize.h"
+#include "passes/codegen/target.h"
+#include "passes/pipeline.h"
+#include "passes/schedule_knobs.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
+#include "tools/commands.h"
+#include "tools/flags.h"
+#include "tools/model_loading.h"
+#include "tools/pipeline_flags.h"
+#include "tools/training_setup.h"
 
 namespace dlc::tools {
 namespace {
@@ -36,7 +36,8 @@ absl::StatusOr<Graph> TrainStep(const std::string& path) {
   DLC_ASSIGN_OR_RETURN(std::string model, ChooseModel(program, absl::GetFlag(FLAGS_model)));
   DLC_ASSIGN_OR_RETURN(dl::TrainConfig config, dl::ResolveTrainConfig(program, model));
   DLC_ASSIGN_OR_RETURN(int64_t batch, ChooseBatch(program, model, absl::GetFlag(FLAGS_batch)));
-  DLC_ASSIGN_OR_RETURN(TrainingProgram training, BuildProgram(program, model, config.optimizer, batch));
+  DLC_ASSIGN_OR_RETURN(TrainingProgram training,
+                       BuildProgram(program, model, config.optimizer, batch));
   return std::move(training.train_step);
 }
 
@@ -52,9 +53,9 @@ absl::StatusOr<std::string> MachineStage(const std::string& path, const std::str
   DLC_ASSIGN_OR_RETURN(PipelineOptions options, PipelineOptionsFromFlags(target));
   // A first comment line records the machine model (and --schedule) the
   // dump was made for: "# host: ..." ("; " in LLVM IR).
-  const std::string model = StrCat(cpu.empty() ? "host: " : "target: ",
-                                   DescribeHostModel(target.cpu, PipelineOptionsFor(target).schedule,
-                                                     options.schedule), "\n");
+  const std::string model = StrCat(
+      cpu.empty() ? "host: " : "target: ",
+      DescribeHostModel(target.cpu, PipelineOptionsFor(target).schedule, options.schedule), "\n");
   Pipeline pipeline(std::move(options));
   auto finish = [&](std::string text) {
     PrintPipelineTimings(pipeline);
@@ -63,8 +64,10 @@ absl::StatusOr<std::string> MachineStage(const std::string& path, const std::str
   DLC_ASSIGN_OR_RETURN(loops::LoopProgram program, pipeline.LowerToLoops(step));
   if (stage == "loops") return finish(loops::PrintLoopProgram(program));
   llvm::LLVMContext context;
-  DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::Module> module, pipeline.EmitLlvm(program, context, target));
-  DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::TargetMachine> machine, codegen::CreateTargetMachine(target));
+  DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::Module> module,
+                       pipeline.EmitLlvm(program, context, target));
+  DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::TargetMachine> machine,
+                       codegen::CreateTargetMachine(target));
   DLC_RETURN_IF_ERROR(pipeline.Optimize(*module, *machine));
   if (stage == "llvm") return finish(codegen::ModuleText(*module));
   DLC_ASSIGN_OR_RETURN(std::string assembly, codegen::EmitAssembly(*module, *machine));

@@ -8,7 +8,6 @@
 #include "tools/flags.h"
 #include "tools/model_loading.h"
 
-
 namespace dlc::tools {
 
 int RunInspect(const std::vector<std::string>& args) {

@@ -6,8 +6,9 @@
 //   dlc opt FILE.ir --passes=simplify                 tensor IR after these graph passes
 //   dlc opt FILE.ir --emit=loops                      lowered with the default schedule
 //   dlc opt FILE.ir --passes=accumulate-in-registers,vectorize   exactly these loop passes
-//   dlc opt FILE.ir --passes=split:i2:4,vectorize     a loop transformation too (transforms/by_name.h)
-//   dlc opt FILE.ir --emit=llvm [--target-cpu=CPU]    through code generation and O3
+//   dlc opt FILE.ir --passes=split:i2:4,vectorize     a loop transformation too
+//   (transforms/by_name.h) dlc opt FILE.ir --emit=llvm [--target-cpu=CPU]    through code
+//   generation and O3
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -16,13 +17,13 @@
 #include "ir/loops/loop_printer.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Target/TargetMachine.h"
 #include "passes/codegen/machine_code.h"
 #include "passes/pipeline.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "tools/commands.h"
 #include "tools/flags.h"
 #include "tools/pipeline_flags.h"
@@ -51,8 +52,8 @@ absl::StatusOr<bool> NamesGraphPasses(const std::vector<std::string>& passes) {
   const auto graph = std::ranges::count_if(passes, IsGraphPass);
   if (graph == 0) return false;
   if (graph == static_cast<std::ptrdiff_t>(passes.size())) return true;
-  return absl::InvalidArgumentError(StrCat("--passes names graph passes (", JoinNames(GraphPasses()),
-                                           ") or loop passes, not both"));
+  return absl::InvalidArgumentError(StrCat("--passes names graph passes (",
+                                           JoinNames(GraphPasses()), ") or loop passes, not both"));
 }
 
 // `passes` (graph passes) in order on every graph of `module`.

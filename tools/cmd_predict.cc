@@ -7,11 +7,11 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "frontend/train_config.h"
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "runtime/dataset.h"
 #include "runtime/idx.h"
 #include "runtime/safetensors.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "tools/commands.h"
 #include "tools/flags.h"
 #include "tools/model_loading.h"
@@ -36,10 +36,11 @@ absl::Status Predict(const std::string& path, int64_t index, const std::string& 
   Tensor input;
   std::optional<int64_t> label;
   if (index >= 0) {
-    DLC_ASSIGN_OR_RETURN(dl::TrainConfig config, dl::ResolveTrainConfig(loaded.program, loaded.model));
+    DLC_ASSIGN_OR_RETURN(dl::TrainConfig config,
+                         dl::ResolveTrainConfig(loaded.program, loaded.model));
     if (!config.test) {
-      return absl::InvalidArgumentError(StrCat("--index: the train section of ", loaded.model,
-                                               " has no 'test = idx(...)'"));
+      return absl::InvalidArgumentError(
+          StrCat("--index: the train section of ", loaded.model, " has no 'test = idx(...)'"));
     }
     const Graph& g = loaded.lowered.graph;
     const int64_t classes = g.outputs.empty() ? 0 : g.type(g.outputs[0]).shape.back();
@@ -50,7 +51,8 @@ absl::Status Predict(const std::string& path, int64_t index, const std::string& 
       return absl::OutOfRangeError(StrCat("--index=", index, ": the test set has ", test.size(),
                                           " samples (0..", test.size() - 1, ")"));
     }
-    DLC_ASSIGN_OR_RETURN(input, SampleInput(loaded.lowered, test.images, index, config.test->images));
+    DLC_ASSIGN_OR_RETURN(input,
+                         SampleInput(loaded.lowered, test.images, index, config.test->images));
     label = static_cast<int64_t>(test.labels.GetDouble(index));
   } else {
     std::string file = image;

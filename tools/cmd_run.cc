@@ -9,11 +9,11 @@
 #include "absl/strings/str_format.h"
 #include "ir/interpreter.h"
 #include "ir/parser.h"
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "runtime/idx.h"
 #include "runtime/initializers.h"
 #include "runtime/memory_check.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "tools/commands.h"
 #include "tools/flags.h"
 
@@ -62,9 +62,9 @@ absl::StatusOr<Tensor> TakeRows(const Tensor& data, const TensorType& type, int6
   const int64_t data_rows = data.type().rank() == 0 ? 1 : data.shape()[0];
   const int64_t data_row_size = data_rows == 0 ? 0 : data.num_elements() / data_rows;
   if (data_row_size != row_size) {
-    return absl::InvalidArgumentError(StrCat(what, " has rows of ", data_row_size,
-                                             " elements (", data.type().ToString(), "); ",
-                                             type.ToString(), " needs rows of ", row_size));
+    return absl::InvalidArgumentError(StrCat(what, " has rows of ", data_row_size, " elements (",
+                                             data.type().ToString(), "); ", type.ToString(),
+                                             " needs rows of ", row_size));
   }
   if (row + rows_needed > data_rows) {
     return absl::InvalidArgumentError(StrCat(what, " has ", data_rows, " rows; rows ", row, "..",
@@ -92,8 +92,8 @@ absl::StatusOr<Feeds> LoadFeeds(const Graph& graph, const std::map<std::string, 
     auto spec = specs.find(node.name);
     if (spec != specs.end()) {
       DLC_ASSIGN_OR_RETURN(Tensor data, ReadIdx(spec->second.path));
-      DLC_ASSIGN_OR_RETURN(Tensor value, TakeRows(data, node.type, spec->second.row,
-                                                  StrCat(spec->second.path)));
+      DLC_ASSIGN_OR_RETURN(Tensor value,
+                           TakeRows(data, node.type, spec->second.row, StrCat(spec->second.path)));
       report += absl::StrFormat("%%%s: %s from %s, row %d\n", node.name, node.type.ToString(),
                                 spec->second.path, spec->second.row);
       feeds.emplace(node.name, std::move(value));
@@ -110,8 +110,9 @@ absl::StatusOr<Feeds> LoadFeeds(const Graph& graph, const std::map<std::string, 
     feeds.emplace(name, std::move(value));
   }
   if (initialised > 0) {
-    report += absl::StrFormat("%d parameters (%d values) initialised by their initialisers, seed %d\n",
-                              initialised, initialised_values, seed);
+    report +=
+        absl::StrFormat("%d parameters (%d values) initialised by their initialisers, seed %d\n",
+                        initialised, initialised_values, seed);
   }
   return feeds;
 }
@@ -136,7 +137,8 @@ absl::Status Run(const std::string& path) {
   DLC_ASSIGN_OR_RETURN(auto specs, ParseFeedSpecs(absl::GetFlag(FLAGS_input)));
   std::string report;
   const int64_t seed = absl::GetFlag(FLAGS_seed).value_or(0);
-  if (seed < 0) return absl::InvalidArgumentError(StrCat("--seed must not be negative, got ", seed));
+  if (seed < 0)
+    return absl::InvalidArgumentError(StrCat("--seed must not be negative, got ", seed));
   DLC_ASSIGN_OR_RETURN(Feeds feeds, LoadFeeds(*graph, specs, static_cast<uint64_t>(seed), report));
 
   const auto start = std::chrono::steady_clock::now();
@@ -157,8 +159,8 @@ absl::Status Run(const std::string& path) {
 
 int RunRun(const std::vector<std::string>& args) {
   if (args.size() != 1) {
-    std::fprintf(stderr,
-                 "usage: dlc run FILE.ir [--graph=NAME] [--input=NAME=FILE[@ROW],...] [--seed=N]\n");
+    std::fprintf(
+        stderr, "usage: dlc run FILE.ir [--graph=NAME] [--input=NAME=FILE[@ROW],...] [--seed=N]\n");
     return kExitUsage;
   }
   absl::Status status = Run(args[0]);

@@ -13,11 +13,11 @@
 
 #include "absl/flags/flag.h"
 #include "frontend/train_config.h"
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "runtime/output_file.h"
 #include "runtime/training_plot.h"
 #include "runtime/training_report.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "tools/commands.h"
 #include "tools/flags.h"
 #include "tools/interrupt.h"
@@ -33,9 +33,10 @@ absl::StatusOr<LogFormat> LogFormatOf(std::string_view flag, const std::string& 
   if (path.empty()) return LogFormat::kNone;
   if (path.ends_with(".csv")) return LogFormat::kCsv;
   if (path.ends_with(".jsonl") || path.ends_with(".json")) return LogFormat::kJsonLines;
-  return absl::InvalidArgumentError(StrCat(
-      "--", flag, "=", path, ": unknown format: the file name must end in .csv (CSV), "
-      ".jsonl or .json (JSON lines)"));
+  return absl::InvalidArgumentError(
+      StrCat("--", flag, "=", path,
+             ": unknown format: the file name must end in .csv (CSV), "
+             ".jsonl or .json (JSON lines)"));
 }
 
 absl::Status CheckPlotName(const std::string& path) {
@@ -62,11 +63,12 @@ struct OutputPaths {
 absl::Status CheckOutputs(const OutputPaths& outputs, const TrainingSetup& setup) {
   for (const NamedPath& output : outputs.Named()) {
     if (output.path.empty()) continue;
-    DLC_RETURN_IF_ERROR(CheckOutputPath(output.path, output.label,
-                                        output.path == outputs.save ? OutputKind::kRegularFile
-                                                                    : OutputKind::kAllowDevice));
+    DLC_RETURN_IF_ERROR(CheckOutputPath(
+        output.path, output.label,
+        output.path == outputs.save ? OutputKind::kRegularFile : OutputKind::kAllowDevice));
   }
-  std::vector<NamedPath> inputs = {{StrCat("the model ", setup.program->path), setup.program->path}};
+  std::vector<NamedPath> inputs = {
+      {StrCat("the model ", setup.program->path), setup.program->path}};
   for (const std::optional<dl::DataSource>* source : {&setup.config.data, &setup.config.test}) {
     if (!source->has_value()) continue;
     inputs.push_back({StrCat("the data file ", (*source)->images), (*source)->images});
@@ -100,7 +102,8 @@ std::string ContinueCommand(const std::string& model_path, const std::string& sa
   if (std::optional<int64_t> epochs = absl::GetFlag(FLAGS_epochs)) add("epochs", StrCat(*epochs));
   if (std::optional<double> lr = absl::GetFlag(FLAGS_lr)) add("lr", StrCat(*lr));
   if (absl::GetFlag(FLAGS_backend) != "jit") add("backend", absl::GetFlag(FLAGS_backend));
-  if (std::optional<int64_t> threads = absl::GetFlag(FLAGS_threads)) add("threads", StrCat(*threads));
+  if (std::optional<int64_t> threads = absl::GetFlag(FLAGS_threads))
+    add("threads", StrCat(*threads));
   add("save", save);
   if (std::optional<int64_t> every = absl::GetFlag(FLAGS_checkpoint_every)) {
     add("checkpoint-every", StrCat(*every));
@@ -122,8 +125,8 @@ class StepLog {
     StepLog log;
     log.format_ = format;
     if (format == LogFormat::kNone) return log;
-    DLC_ASSIGN_OR_RETURN(AtomicFile file,
-                         AtomicFile::Create(path, StrCat("--log-steps=", path), OutputKind::kAllowDevice));
+    DLC_ASSIGN_OR_RETURN(AtomicFile file, AtomicFile::Create(path, StrCat("--log-steps=", path),
+                                                             OutputKind::kAllowDevice));
     log.file_.emplace(std::move(file));
     if (format == LogFormat::kCsv) log.Write(StepCsvHeader());
     return log;
@@ -133,7 +136,9 @@ class StepLog {
   void Write(const std::string& text) {
     if (file_) file_->Write(text).IgnoreError();
   }
-  void Record(const StepProgress& p) { Write(FormatStepRecord(p, format_ == LogFormat::kJsonLines)); }
+  void Record(const StepProgress& p) {
+    Write(FormatStepRecord(p, format_ == LogFormat::kJsonLines));
+  }
   absl::Status Commit() {
     if (!file_) return absl::OkStatus();
     absl::Status status = file_->Commit();
@@ -157,9 +162,9 @@ struct Checkpoints {
   // What an error that stops training adds about the work on disk.
   absl::Status Explain(const absl::Status& error) const {
     if (path.empty()) return error;
-    const std::string note =
-        last_epoch >= 0 ? StrCat("The last checkpoint, ", path, " (after epoch ", last_epoch, "), is kept.")
-                        : StrCat(path, " was not written.");
+    const std::string note = last_epoch >= 0 ? StrCat("The last checkpoint, ", path,
+                                                      " (after epoch ", last_epoch, "), is kept.")
+                                             : StrCat(path, " was not written.");
     return absl::Status(error.code(), StrCat(error.message(), "\n", note));
   }
 };
@@ -176,7 +181,8 @@ absl::StatusOr<Outcome> StopOnInterrupt(const TrainingSetup& setup, const std::s
   const RunState state = CurrentRunState(setup, history.epochs, samples);
   if (state.partial) {
     std::printf("\nInterrupted in epoch %lld after step %lld of %lld.\n",
-                static_cast<long long>(state.partial->epoch), static_cast<long long>(state.partial->steps),
+                static_cast<long long>(state.partial->epoch),
+                static_cast<long long>(state.partial->steps),
                 static_cast<long long>(StepsPerEpoch(setup, samples)));
   } else {
     std::printf("\nInterrupted after epoch %lld.\n", static_cast<long long>(state.epochs_done()));
@@ -187,8 +193,9 @@ absl::StatusOr<Outcome> StopOnInterrupt(const TrainingSetup& setup, const std::s
   } else {
     saved = SaveCheckpoint(setup, checkpoints.path, state);
     if (saved.ok()) {
-      std::printf("Saved the run (parameters, optimizer state, position) to %s; continue it with\n  %s\n",
-                  checkpoints.path.c_str(), ContinueCommand(model_path, checkpoints.path).c_str());
+      std::printf(
+          "Saved the run (parameters, optimizer state, position) to %s; continue it with\n  %s\n",
+          checkpoints.path.c_str(), ContinueCommand(model_path, checkpoints.path).c_str());
     }
   }
   absl::Status logged = steps_log.Commit();
@@ -203,8 +210,8 @@ void PrintSetUp(const TrainingSetup& setup, int64_t samples) {
   std::printf("Training %s on %lld samples: batch %lld, %lld epoch%s, %s, seed %llu, backend %s\n",
               setup.model.c_str(), static_cast<long long>(samples), static_cast<long long>(c.batch),
               static_cast<long long>(c.epochs), c.epochs == 1 ? "" : "s",
-              dl::DescribeOptimizer(c.optimizer).c_str(),
-              static_cast<unsigned long long>(c.seed), std::string(setup.backend->name()).c_str());
+              dl::DescribeOptimizer(c.optimizer).c_str(), static_cast<unsigned long long>(c.seed),
+              std::string(setup.backend->name()).c_str());
   if (setup.resumed) {
     const RunState& run = *setup.resumed;
     std::printf("Resuming after epoch %lld", static_cast<long long>(run.epochs_done()));
@@ -221,8 +228,9 @@ void PrintSetUp(const TrainingSetup& setup, int64_t samples) {
 // Errors after the run is saved: reported together, each on its own line.
 void AddError(absl::Status& errors, const absl::Status& error) {
   if (error.ok()) return;
-  errors = errors.ok() ? error
-                       : absl::Status(errors.code(), StrCat(errors.message(), "\n", error.message()));
+  errors = errors.ok()
+               ? error
+               : absl::Status(errors.code(), StrCat(errors.message(), "\n", error.message()));
 }
 
 absl::StatusOr<Outcome> Train(const std::string& path) {
@@ -231,15 +239,17 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
   checkpoints.path = absl::GetFlag(FLAGS_save);
   if (std::optional<int64_t> every = absl::GetFlag(FLAGS_checkpoint_every)) {
     if (*every <= 0) {
-      return absl::InvalidArgumentError(StrCat("--checkpoint-every must be positive, got ", *every));
+      return absl::InvalidArgumentError(
+          StrCat("--checkpoint-every must be positive, got ", *every));
     }
     if (checkpoints.path.empty()) {
-      return absl::InvalidArgumentError("--checkpoint-every needs --save=FILE: the file to write them to");
+      return absl::InvalidArgumentError(
+          "--checkpoint-every needs --save=FILE: the file to write them to");
     }
     checkpoints.every = *every;
   }
-  const OutputPaths outputs{checkpoints.path, absl::GetFlag(FLAGS_log), absl::GetFlag(FLAGS_log_steps),
-                            absl::GetFlag(FLAGS_plot)};
+  const OutputPaths outputs{checkpoints.path, absl::GetFlag(FLAGS_log),
+                            absl::GetFlag(FLAGS_log_steps), absl::GetFlag(FLAGS_plot)};
   DLC_ASSIGN_OR_RETURN(const LogFormat log_format, LogFormatOf("log", outputs.log));
   DLC_ASSIGN_OR_RETURN(const LogFormat steps_format, LogFormatOf("log-steps", outputs.log_steps));
   DLC_RETURN_IF_ERROR(CheckPlotName(outputs.plot));
@@ -250,9 +260,9 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
   DLC_ASSIGN_OR_RETURN(LabeledImages data, LoadData(setup, "data"));
   DLC_RETURN_IF_ERROR(setup.trainer->CheckTrainingData(data));
   if (setup.resumed && setup.resumed->samples != data.size()) {
-    return absl::InvalidArgumentError(StrCat(
-        "the resumed run trained on ", setup.resumed->samples, " samples per epoch, this one has ",
-        data.size(), " (a different --limit or data set?)"));
+    return absl::InvalidArgumentError(StrCat("the resumed run trained on ", setup.resumed->samples,
+                                             " samples per epoch, this one has ", data.size(),
+                                             " (a different --limit or data set?)"));
   }
   const dl::TrainConfig& c = setup.config;
   std::optional<LabeledImages> test;
@@ -285,7 +295,8 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
   }
   InterruptGuard interrupt;
   const StopRequested stop = [] { return InterruptGuard::Requested(); };
-  for (int64_t epoch = static_cast<int64_t>(history.epochs.size()) + 1; epoch <= c.epochs; ++epoch) {
+  for (int64_t epoch = static_cast<int64_t>(history.epochs.size()) + 1; epoch <= c.epochs;
+       ++epoch) {
     absl::StatusOr<EpochStats> stats = setup.trainer->TrainEpoch(data, epoch, progress, stop);
     if (live) std::printf("\r\033[K");
     if (!stats.ok()) {
@@ -319,8 +330,8 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
 
   // The trained run is saved first: whatever fails after this, it is on disk.
   if (!checkpoints.path.empty()) {
-    if (absl::Status saved = SaveCheckpoint(
-            setup, checkpoints.path, CurrentRunState(setup, history.epochs, data.size()));
+    if (absl::Status saved = SaveCheckpoint(setup, checkpoints.path,
+                                            CurrentRunState(setup, history.epochs, data.size()));
         !saved.ok()) {
       AddError(saved, steps_log.Commit());
       return checkpoints.Explain(saved);
@@ -333,12 +344,14 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
                   eval->loss, eval->accuracy, static_cast<long long>(eval->samples));
       history.test = *eval;
     } else {
-      AddError(errors, absl::Status(eval.status().code(), StrCat("the test set: ", eval.status().message())));
+      AddError(errors, absl::Status(eval.status().code(),
+                                    StrCat("the test set: ", eval.status().message())));
     }
   }
   std::printf("%s%s\n%s", !quiet || c.test ? "\n" : "", FormatEpochTable(history).c_str(),
               FormatLossChart(history).c_str());
-  if (steps_log.active() || !outputs.log.empty() || !outputs.plot.empty() || !checkpoints.path.empty()) {
+  if (steps_log.active() || !outputs.log.empty() || !outputs.plot.empty() ||
+      !checkpoints.path.empty()) {
     std::printf("\n");
   }
   if (steps_log.active()) {
@@ -354,12 +367,12 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
     AddError(errors, written);
   }
   if (!outputs.plot.empty()) {
-    const std::string title =
-        StrCat(setup.model, ": ", data.size(), " samples, batch ", c.batch, ", ",
-               dl::DescribeOptimizer(c.optimizer), ", seed ", c.seed);
+    const std::string title = StrCat(setup.model, ": ", data.size(), " samples, batch ", c.batch,
+                                     ", ", dl::DescribeOptimizer(c.optimizer), ", seed ", c.seed);
     absl::Status written = WriteFileAtomically(outputs.plot, StrCat("--plot=", outputs.plot),
                                                TrainingPlotSvg(history, title));
-    if (written.ok()) std::printf("Drew the loss and accuracy curves in %s\n", outputs.plot.c_str());
+    if (written.ok())
+      std::printf("Drew the loss and accuracy curves in %s\n", outputs.plot.c_str());
     AddError(errors, written);
   }
   if (!checkpoints.path.empty()) {
@@ -377,11 +390,12 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
 
 int RunTrain(const std::vector<std::string>& args) {
   if (args.size() != 1) {
-    std::fprintf(stderr, "usage: dlc train MODEL.dl [--epochs=N --batch=N --lr=X --seed=N "
-                         "--limit=N --no-shuffle --init=FILE --save=FILE --checkpoint-every=N "
-                         "--resume=FILE --backend=interp --threads=N --log=FILE.csv|.jsonl "
-                         "--log-steps=FILE.csv|.jsonl "
-                         "--plot=FILE.svg --quiet]\n");
+    std::fprintf(stderr,
+                 "usage: dlc train MODEL.dl [--epochs=N --batch=N --lr=X --seed=N "
+                 "--limit=N --no-shuffle --init=FILE --save=FILE --checkpoint-every=N "
+                 "--resume=FILE --backend=interp --threads=N --log=FILE.csv|.jsonl "
+                 "--log-steps=FILE.csv|.jsonl "
+                 "--plot=FILE.svg --quiet]\n");
     return kExitUsage;
   }
   absl::StatusOr<Outcome> outcome = Train(args[0]);
@@ -391,12 +405,9 @@ int RunTrain(const std::vector<std::string>& args) {
     return kExitError;
   }
   switch (*outcome) {
-    case Outcome::kInterrupted:
-      return kExitInterrupted;
-    case Outcome::kTerminated:
-      return kExitTerminated;
-    case Outcome::kFinished:
-      break;
+    case Outcome::kInterrupted: return kExitInterrupted;
+    case Outcome::kTerminated: return kExitTerminated;
+    case Outcome::kFinished: break;
   }
   return kExitOk;
 }

@@ -76,14 +76,10 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"opt", dlc::tools::RunOpt},
-    {"run", dlc::tools::RunRun},
-    {"dump", dlc::tools::RunDump},
-    {"inspect", dlc::tools::RunInspect},
-    {"train", dlc::tools::RunTrain},
-    {"eval", dlc::tools::RunEval},
-    {"compile", dlc::tools::RunCompile},
-    {"predict", dlc::tools::RunPredict},
+    {"opt", dlc::tools::RunOpt},         {"run", dlc::tools::RunRun},
+    {"dump", dlc::tools::RunDump},       {"inspect", dlc::tools::RunInspect},
+    {"train", dlc::tools::RunTrain},     {"eval", dlc::tools::RunEval},
+    {"compile", dlc::tools::RunCompile}, {"predict", dlc::tools::RunPredict},
     {"bench", dlc::tools::RunBench},
 };
 
@@ -92,7 +88,7 @@ constexpr Command kCommands[] = {
 std::vector<std::string> NormalizeFlagNames(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
   for (std::string& arg : args) {
-    if (arg == "--" ) break;
+    if (arg == "--") break;
     if (arg.rfind("--", 0) != 0) continue;
     const size_t end = std::min(arg.find('='), arg.size());
     for (size_t i = 2; i < end; ++i) {
@@ -113,9 +109,9 @@ std::optional<std::string> UnknownFlag(const std::vector<std::string>& args, cha
     const size_t start = arg[1] == '-' ? 2 : 1;
     const std::string name = arg.substr(start, arg.find('=') - start);
     // absl's own usage flags are handled by its parser, not registered.
-    static const std::set<std::string> kUsageFlags = {"help",   "helpfull",  "helpshort",
-                                                      "helppackage", "helpon", "helpmatch",
-                                                      "version", "only_check_args"};
+    static const std::set<std::string> kUsageFlags = {"help",        "helpfull",       "helpshort",
+                                                      "helppackage", "helpon",         "helpmatch",
+                                                      "version",     "only_check_args"};
     if (name.empty() || kUsageFlags.contains(name) || absl::FindCommandLineFlag(name) != nullptr) {
       continue;
     }
@@ -140,7 +136,8 @@ std::optional<std::string> UnknownFlag(const std::vector<std::string>& args, cha
 
 // dlc's own flags (tools/flags.cc, tools/pipeline_flags.cc), not absl's.
 bool IsDlcFlag(const absl::CommandLineFlag& flag) {
-  return flag.Filename().ends_with("tools/flags.cc") || flag.Filename().ends_with("tools/pipeline_flags.cc");
+  return flag.Filename().ends_with("tools/flags.cc") ||
+         flag.Filename().ends_with("tools/pipeline_flags.cc");
 }
 
 // The commands a flag belongs to: its help starts with them, "train, eval:
@@ -186,13 +183,14 @@ std::optional<std::string> FlagNotFor(const std::string& command,
     if (!IsDlcFlag(*flag)) continue;
     const std::string name(flag->Name());
     const std::vector<std::string> commands = FlagCommands(*flag).first;
-    if (commands.empty() || std::find(commands.begin(), commands.end(), command) != commands.end()) continue;
+    if (commands.empty() || std::find(commands.begin(), commands.end(), command) != commands.end())
+      continue;
     std::string dashed(name);
     std::replace(dashed.begin(), dashed.end(), '_', '-');
     std::string for_whom;
     for (const std::string& c : commands) for_whom += dlc::StrCat(for_whom.empty() ? "" : ", ", c);
-    wrong.push_back(dlc::StrCat("dlc ", command, ": --", dashed, " is not a flag of '", command, "' (it is for: ",
-                                for_whom, ")\n"));
+    wrong.push_back(dlc::StrCat("dlc ", command, ": --", dashed, " is not a flag of '", command,
+                                "' (it is for: ", for_whom, ")\n"));
   }
   if (wrong.empty()) return std::nullopt;
   std::sort(wrong.begin(), wrong.end());
@@ -209,7 +207,8 @@ std::optional<std::string> CommandHelp(std::string_view command) {
   const std::string usage = kUsage;
   const std::string head = dlc::StrCat("\n  ", std::string(command), " ");
   size_t begin = usage.find(head);
-  if (begin == std::string::npos) begin = usage.find(dlc::StrCat("\n  ", std::string(command), "\n"));
+  if (begin == std::string::npos)
+    begin = usage.find(dlc::StrCat("\n  ", std::string(command), "\n"));
   if (begin == std::string::npos) return std::nullopt;
   ++begin;
   size_t end = begin;
@@ -228,7 +227,8 @@ std::optional<std::string> CommandHelp(std::string_view command) {
   for (const auto& [name, flag] : absl::GetAllFlags()) {
     if (!IsDlcFlag(*flag)) continue;
     const auto [commands, help] = FlagCommands(*flag);
-    if (!commands.empty() && std::find(commands.begin(), commands.end(), command) == commands.end()) continue;
+    if (!commands.empty() && std::find(commands.begin(), commands.end(), command) == commands.end())
+      continue;
     std::string dashed(name);
     std::replace(dashed.begin(), dashed.end(), '_', '-');
     flags.emplace_back(dashed, help);
@@ -254,7 +254,8 @@ int main(int argc, char** argv) {
         std::fputs(help->c_str(), stdout);
         return dlc::tools::kExitOk;
       }
-      std::fprintf(stderr, "dlc: unknown command '%s'\n\ndlc: %s", std::string(word).c_str(), kUsage);
+      std::fprintf(stderr, "dlc: unknown command '%s'\n\ndlc: %s", std::string(word).c_str(),
+                   kUsage);
       return dlc::tools::kExitUsage;
     }
     if (asks) {

@@ -14,7 +14,8 @@ ABSL_FLAG(std::string, model, "",
           "dump, inspect, train, eval, compile, predict, bench: the model to use, when the file "
           "declares several");
 ABSL_FLAG(std::optional<int64_t>, batch, std::nullopt,
-          "dump, inspect, train, eval, compile, bench: batch size (default: the train section's, else 1)");
+          "dump, inspect, train, eval, compile, bench: batch size (default: the train section's, "
+          "else 1)");
 ABSL_FLAG(bool, training, false, "dump: lower in training mode (dropout active)");
 
 // dlc run.
@@ -27,12 +28,17 @@ ABSL_FLAG(std::vector<std::string>, input, {},
 // Training.
 ABSL_FLAG(std::optional<int64_t>, seed, std::nullopt,
           "run, train, eval: random seed (default: the train section's, else 0)");
-ABSL_FLAG(std::optional<int64_t>, epochs, std::nullopt, "train: epochs (default: the train section's)");
-ABSL_FLAG(std::optional<double>, lr, std::nullopt, "train: learning rate (default: the train section's optimizer's)");
-ABSL_FLAG(std::optional<int64_t>, limit, std::nullopt, "train: use only the first N training samples");
+ABSL_FLAG(std::optional<int64_t>, epochs, std::nullopt,
+          "train: epochs (default: the train section's)");
+ABSL_FLAG(std::optional<double>, lr, std::nullopt,
+          "train: learning rate (default: the train section's optimizer's)");
+ABSL_FLAG(std::optional<int64_t>, limit, std::nullopt,
+          "train: use only the first N training samples");
 ABSL_FLAG(bool, no_shuffle, false, "train: keep the data's order in every epoch");
-ABSL_FLAG(std::string, init, "", "train, eval, predict: start from the parameters in this safetensors file");
-ABSL_FLAG(std::string, save, "", "train: write the parameters and optimizer state here (safetensors)");
+ABSL_FLAG(std::string, init, "",
+          "train, eval, predict: start from the parameters in this safetensors file");
+ABSL_FLAG(std::string, save, "",
+          "train: write the parameters and optimizer state here (safetensors)");
 ABSL_FLAG(std::string, backend, "jit",
           "train, eval: jit (LLVM-compiled for this CPU) or interp (the reference interpreter)");
 ABSL_FLAG(std::optional<int64_t>, threads, std::nullopt,
@@ -49,10 +55,11 @@ ABSL_FLAG(std::string, resume, "",
 // dlc compile.
 ABSL_FLAG(std::string, o, "", "compile: the output file (object, or text with --emit)");
 ABSL_FLAG(std::string, header, "", "compile: also write a C header documenting the functions here");
-ABSL_FLAG(std::string, emit, "obj",
-          "compile, opt: what to write; compile: obj (object file), asm (assembly), llvm (optimized "
-          "LLVM IR), loops (scheduled loop nests), ir (the three functions as tensor IR); opt: ir, "
-          "loops or llvm");
+ABSL_FLAG(
+    std::string, emit, "obj",
+    "compile, opt: what to write; compile: obj (object file), asm (assembly), llvm (optimized "
+    "LLVM IR), loops (scheduled loop nests), ir (the three functions as tensor IR); opt: ir, "
+    "loops or llvm");
 ABSL_FLAG(std::string, target_cpu, "",
           "compile, dump, opt: the CPU to compile for, as LLVM names it (default: this machine's)");
 ABSL_FLAG(std::string, mattr, "",
@@ -75,7 +82,8 @@ ABSL_FLAG(bool, quiet, false,
           "result, and the final epoch table and loss chart");
 
 // dlc predict.
-ABSL_FLAG(std::optional<int64_t>, index, std::nullopt, "predict: the test-set sample to trace (from 0)");
+ABSL_FLAG(std::optional<int64_t>, index, std::nullopt,
+          "predict: the test-set sample to trace (from 0)");
 ABSL_FLAG(std::string, image, "",
           "predict: FILE.idx[.gz]@ROW: trace row ROW (default 0) of an IDX image file instead");
 

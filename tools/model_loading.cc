@@ -22,15 +22,16 @@ absl::StatusOr<std::string> ChooseModel(const dl::Program& program, const std::s
   }
   std::vector<std::string> names;
   for (const dl::Model& m : program.models) names.push_back(m.name);
-  return absl::InvalidArgumentError(StrCat(program.path, " declares ", names.size(),
-                                           " models (", absl::StrJoin(names, ", "),
+  return absl::InvalidArgumentError(StrCat(program.path, " declares ", names.size(), " models (",
+                                           absl::StrJoin(names, ", "),
                                            "): choose one with --model=NAME"));
 }
 
 absl::StatusOr<int64_t> ChooseBatch(const dl::Program& program, const std::string& model,
                                     std::optional<int64_t> flag) {
   if (flag) {
-    if (*flag <= 0) return absl::InvalidArgumentError(StrCat("--batch must be positive, got ", *flag));
+    if (*flag <= 0)
+      return absl::InvalidArgumentError(StrCat("--batch must be positive, got ", *flag));
     return *flag;
   }
   if (program.FindTrain(model) == nullptr) return 1;

@@ -29,8 +29,7 @@ struct LoadedModel {
 
 // Parses `path`, chooses the model and batch by the flags, and lowers it.
 absl::StatusOr<LoadedModel> LoadModel(const std::string& path, const std::string& model_flag,
-                                      std::optional<int64_t> batch_flag,
-                                      bool training = false);
+                                      std::optional<int64_t> batch_flag, bool training = false);
 
 }  // namespace dlc::tools
 

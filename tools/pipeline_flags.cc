@@ -4,35 +4,41 @@
 #include <cstdio>
 
 #include "absl/flags/flag.h"
-#include "support/str_cat.h"
 #include "passes/schedule_knobs.h"
+#include "support/str_cat.h"
 
 // The commands that compile, which take the pipeline's flags (a flag's help
 // starts with the commands it is for: tools/flags.h).
 #define DLC_COMPILING "opt, dump, train, eval, compile, bench: "
 
 ABSL_FLAG(std::vector<std::string>, print_after, {},
-          DLC_COMPILING "print the program after these compile steps (to standard error); the steps: "
+          DLC_COMPILING
+          "print the program after these compile steps (to standard error); the steps: "
           "simplify, move-pool-masks, lower, accumulate-in-registers, block-registers, vectorize, "
           "parallelize, "
           "plan-memory, emit-llvm, optimize");
 ABSL_FLAG(bool, print_after_all, false, DLC_COMPILING "print the program after every compile step");
-ABSL_FLAG(bool, time_passes, false, DLC_COMPILING "print the time each compile step took (to standard error)");
-ABSL_FLAG(bool, verify_each, false, DLC_COMPILING "run the tensor or loop verifier after every compile step");
+ABSL_FLAG(bool, time_passes, false,
+          DLC_COMPILING "print the time each compile step took (to standard error)");
+ABSL_FLAG(bool, verify_each, false,
+          DLC_COMPILING "run the tensor or loop verifier after every compile step");
 ABSL_FLAG(bool, register_tiles, true,
-          DLC_COMPILING "lower stride-1 convolutions and matrix products as register tiles "
+          DLC_COMPILING
+          "lower stride-1 convolutions and matrix products as register tiles "
           "(--noregister_tiles: plain loop nests, to compare or to test a pass alone)");
 ABSL_FLAG(std::string, schedule, "",
-          DLC_COMPILING "override the host model and the schedule's tuning knobs for an experiment: "
+          DLC_COMPILING
+          "override the host model and the schedule's tuning knobs for an experiment: "
           "KEY=VALUE[,KEY=VALUE...]; the keys: vector_bytes, vector_registers, l1_bytes, "
           "l2_bytes, l3_bytes (K, M, G suffixes), accumulate_in_registers, register_block, "
           "max_accumulators, min_vector_extent, min_reduction_to_split, min_parallel_work, "
           "register_tiles, pixel_tile");
-ABSL_FLAG(std::vector<std::string>, passes, {},
-          "opt: the graph passes to run, in order, printing tensor IR (simplify, move-pool-masks); or "
-          "the loop passes to run after lowering, in order (default: the schedule's); "
-          "also loop transformations of one loop, named by its variable: split:i3:4, "
-          "interchange:i3:i4, tile:i2=2:i4=16, pack:i2:%w, unroll-and-jam:i2:3");
+ABSL_FLAG(
+    std::vector<std::string>, passes, {},
+    "opt: the graph passes to run, in order, printing tensor IR (simplify, move-pool-masks); or "
+    "the loop passes to run after lowering, in order (default: the schedule's); "
+    "also loop transformations of one loop, named by its variable: split:i3:4, "
+    "interchange:i3:i4, tile:i2=2:i4=16, pack:i2:%w, unroll-and-jam:i2:3");
 
 namespace dlc::tools {
 
@@ -41,8 +47,8 @@ absl::StatusOr<PipelineOptions> PipelineOptionsFromFlags(const codegen::TargetIn
   for (const std::string& step : absl::GetFlag(FLAGS_print_after)) {
     const auto& steps = PipelineSteps();
     if (std::find(steps.begin(), steps.end(), step) == steps.end()) {
-      return absl::InvalidArgumentError(StrCat("--print-after: unknown step '", step,
-                                               "' (the steps: ", JoinNames(steps), ")"));
+      return absl::InvalidArgumentError(
+          StrCat("--print-after: unknown step '", step, "' (the steps: ", JoinNames(steps), ")"));
     }
     options.print_after.insert(step);
   }

@@ -8,11 +8,11 @@
 #include "absl/strings/str_join.h"
 #include "frontend/inspect.h"
 #include "ir/interpreter.h"
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "runtime/checkpoint_match.h"
 #include "runtime/dataset.h"
 #include "runtime/non_finite.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc::tools {
 namespace {
@@ -80,8 +80,8 @@ absl::StatusOr<std::map<std::string, Tensor>> ParameterFeeds(const dl::LoweredMo
   return feeds;
 }
 
-absl::StatusOr<Tensor> SampleInput(const dl::LoweredModel& model, const Tensor& images,
-                                   int64_t row, std::string_view what) {
+absl::StatusOr<Tensor> SampleInput(const dl::LoweredModel& model, const Tensor& images, int64_t row,
+                                   std::string_view what) {
   const std::vector<ValueId> inputs = model.graph.Inputs();
   if (inputs.size() != 1) {
     return absl::InvalidArgumentError(
@@ -89,8 +89,8 @@ absl::StatusOr<Tensor> SampleInput(const dl::LoweredModel& model, const Tensor& 
   }
   const TensorType& type = model.graph.type(inputs[0]);
   if (type.rank() == 0 || type.shape[0] != 1) {
-    return absl::InvalidArgumentError(StrCat("the model's input is ", type.ToString(),
-                                             "; predict needs batch 1"));
+    return absl::InvalidArgumentError(
+        StrCat("the model's input is ", type.ToString(), "; predict needs batch 1"));
   }
   if (images.dtype() != type.dtype) {
     return absl::InvalidArgumentError(StrCat(what, " holds ", DTypeName(images.dtype()),
@@ -111,8 +111,8 @@ absl::StatusOr<Tensor> SampleInput(const dl::LoweredModel& model, const Tensor& 
                                              ShapeText(want), " (", type.num_elements(), ")"));
   }
   if (row < 0 || row >= rows) {
-    return absl::OutOfRangeError(StrCat(what, " has ", rows, " images (0..", rows - 1,
-                                        "); there is no image ", row));
+    return absl::OutOfRangeError(
+        StrCat(what, " has ", rows, " images (0..", rows - 1, "); there is no image ", row));
   }
   Tensor input(type);
   const int64_t bytes = row_size * DTypeSize(type.dtype);
@@ -122,8 +122,7 @@ absl::StatusOr<Tensor> SampleInput(const dl::LoweredModel& model, const Tensor& 
 
 absl::StatusOr<PredictionTrace> TracePrediction(const dl::LoweredModel& model,
                                                 const std::map<std::string, Tensor>& parameters,
-                                                const Tensor& input,
-                                                std::optional<int64_t> label) {
+                                                const Tensor& input, std::optional<int64_t> label) {
   const std::vector<ValueId> inputs = model.graph.Inputs();
   if (inputs.size() != 1) {
     return absl::InvalidArgumentError(
@@ -184,9 +183,8 @@ std::string DrawInput(const Tensor& input) {
     for (int64_t x = 0; x < width; ++x) {
       const double v = input.GetDouble(y * width + x);
       const double t = hi > lo ? (v - lo) / (hi - lo) : 0.0;
-      const auto level = static_cast<size_t>(
-          std::clamp(t * static_cast<double>(kRamp.size()), 0.0,
-                     static_cast<double>(kRamp.size() - 1)));
+      const auto level = static_cast<size_t>(std::clamp(t * static_cast<double>(kRamp.size()), 0.0,
+                                                        static_cast<double>(kRamp.size() - 1)));
       out.append(2, kRamp[level]);
     }
     out += "|\n";

@@ -49,15 +49,14 @@ absl::StatusOr<std::map<std::string, Tensor>> ParameterFeeds(const dl::LoweredMo
 
 // Row `row` of `images` (u8 [N, H, W] or [N, H, W, C]) as the model's
 // single input at batch 1. `what` names the data in errors.
-absl::StatusOr<Tensor> SampleInput(const dl::LoweredModel& model, const Tensor& images,
-                                   int64_t row, std::string_view what);
+absl::StatusOr<Tensor> SampleInput(const dl::LoweredModel& model, const Tensor& images, int64_t row,
+                                   std::string_view what);
 
 // Runs `model` (lowered at batch 1, one input, one classifier output) on
 // `input` with the reference interpreter and summarizes every stage.
 absl::StatusOr<PredictionTrace> TracePrediction(const dl::LoweredModel& model,
                                                 const std::map<std::string, Tensor>& parameters,
-                                                const Tensor& input,
-                                                std::optional<int64_t> label);
+                                                const Tensor& input, std::optional<int64_t> label);
 
 // The input as characters by intensity, two per pixel (for an image input
 // of shape [1, H, W] or [1, H, W, 1]); empty for other inputs.

@@ -5,12 +5,12 @@
 #include "absl/flags/flag.h"
 #include "frontend/lower.h"
 #include "frontend/parser.h"
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "passes/training.h"
 #include "runtime/jit/jit_backend.h"
 #include "runtime/jit/thread_pool.h"
 #include "runtime/safetensors.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 #include "tools/flags.h"
 #include "tools/model_loading.h"
 #include "tools/pipeline_flags.h"
@@ -45,8 +45,8 @@ absl::Status ApplyOverrides(const TrainOverrides& o, dl::TrainConfig& config) {
   DLC_RETURN_IF_ERROR(CheckPositive("limit", as_double(o.limit)));
   DLC_RETURN_IF_ERROR(CheckPositive("threads", as_double(o.threads)));
   if (o.threads && *o.threads > jit::kMaxThreads) {
-    return absl::InvalidArgumentError(StrCat("--threads must be at most ", jit::kMaxThreads,
-                                             ", got ", *o.threads));
+    return absl::InvalidArgumentError(
+        StrCat("--threads must be at most ", jit::kMaxThreads, ", got ", *o.threads));
   }
   if (o.seed && *o.seed < 0) {
     return absl::InvalidArgumentError(StrCat("--seed must not be negative, got ", *o.seed));
@@ -71,14 +71,15 @@ absl::Status AdoptRunSettings(const Checkpoint& checkpoint, const RunState& run,
   const std::string& source = o.resume;
   auto saved_model = checkpoint.metadata.find("model");
   if (saved_model == checkpoint.metadata.end() || saved_model->second != model) {
-    return absl::InvalidArgumentError(StrCat(
-        source, " is a checkpoint of model '",
-        saved_model == checkpoint.metadata.end() ? "?" : saved_model->second,
-        "', not of '", model, "'"));
+    return absl::InvalidArgumentError(
+        StrCat(source, " is a checkpoint of model '",
+               saved_model == checkpoint.metadata.end() ? "?" : saved_model->second, "', not of '",
+               model, "'"));
   }
   auto conflict = [&](std::string_view flag, const std::string& given, const std::string& saved) {
-    return absl::InvalidArgumentError(StrCat("--", flag, "=", given, " contradicts the resumed run's ",
-                                             saved, " (", source, "); leave it out to continue the run, "
+    return absl::InvalidArgumentError(StrCat("--", flag, "=", given,
+                                             " contradicts the resumed run's ", saved, " (", source,
+                                             "); leave it out to continue the run, "
                                              "or start a new run from those weights with --init"));
   };
   if (o.seed && static_cast<uint64_t>(*o.seed) != run.seed) {
@@ -99,10 +100,10 @@ absl::Status AdoptRunSettings(const Checkpoint& checkpoint, const RunState& run,
     return conflict("limit", StrCat(*o.limit), StrCat(run.samples, " samples per epoch"));
   }
   if (run.batch > run.samples) {  // no run saves this: the metadata was altered
-    return absl::InvalidArgumentError(StrCat(
-        source, ": metadata 'batch' is ", run.batch, ", larger than the run's ", run.samples,
-        " samples per epoch ('samples'): the checkpoint is damaged and cannot be resumed "
-        "(--init starts a new run from its weights)"));
+    return absl::InvalidArgumentError(
+        StrCat(source, ": metadata 'batch' is ", run.batch, ", larger than the run's ", run.samples,
+               " samples per epoch ('samples'): the checkpoint is damaged and cannot be resumed "
+               "(--init starts a new run from its weights)"));
   }
   config.seed = run.seed;
   config.batch = run.batch;
@@ -110,10 +111,10 @@ absl::Status AdoptRunSettings(const Checkpoint& checkpoint, const RunState& run,
   if (config.data) config.data->limit = run.samples;
   if (!o.epochs) config.epochs = run.total_epochs;
   if (run.epochs_done() >= config.epochs) {
-    return absl::InvalidArgumentError(StrCat(
-        source, " has already trained ", run.epochs_done(), run.epochs_done() == 1 ? " epoch" : " epochs",
-        ", and this run's total is ",
-        config.epochs, ": ask for more with --epochs=N"));
+    return absl::InvalidArgumentError(StrCat(source, " has already trained ", run.epochs_done(),
+                                             run.epochs_done() == 1 ? " epoch" : " epochs",
+                                             ", and this run's total is ", config.epochs,
+                                             ": ask for more with --epochs=N"));
   }
   return absl::OkStatus();
 }
@@ -144,8 +145,8 @@ absl::StatusOr<std::unique_ptr<Backend>> MakeBackend(const std::string& name,
     options.compiled = [](const Pipeline& pipeline) { PrintPipelineTimings(pipeline); };
     return jit::MakeJitBackend(options);
   }
-  return absl::InvalidArgumentError(StrCat("--backend=", name,
-                                           ": unknown backend (available: jit, interp)"));
+  return absl::InvalidArgumentError(
+      StrCat("--backend=", name, ": unknown backend (available: jit, interp)"));
 }
 
 }  // namespace
@@ -255,7 +256,8 @@ absl::StatusOr<LabeledImages> LoadData(const TrainingSetup& setup, std::string_v
       which == "test" ? setup.config.test : setup.config.data;
   if (!source) {
     return absl::InvalidArgumentError(StrCat("the train section of ", setup.model, " in ",
-                                             setup.program->path, " has no '", which, " = idx(...)'"));
+                                             setup.program->path, " has no '", which,
+                                             " = idx(...)'"));
   }
   // Labels must name one of the model's output classes.
   const Graph& predict = setup.trainer->program().predict;

@@ -38,10 +38,10 @@ struct TrainOverrides {
   std::optional<int64_t> seed;
   std::optional<int64_t> limit;
   bool no_shuffle = false;
-  std::string model;              // which model, when the file has several
-  std::string backend = "jit";    // or "interp", the reference interpreter
-  std::optional<int64_t> threads; // jit: worker threads (default: every core)
-  std::string init;               // safetensors file to start from
+  std::string model;               // which model, when the file has several
+  std::string backend = "jit";     // or "interp", the reference interpreter
+  std::optional<int64_t> threads;  // jit: worker threads (default: every core)
+  std::string init;                // safetensors file to start from
   // A checkpoint of an earlier run to continue: its seed, batch and
   // shuffling are the run's (a flag that contradicts them is an error), and
   // `epochs` counts the run's total.

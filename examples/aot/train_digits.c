@@ -34,21 +34,23 @@ enum {
 
 /* train_step: x, 4 parameters, labels, 9 state tensors, loss, correct,
  * 4 updated parameters, 9 updated state tensors (+ the workspace). */
-_Static_assert(MNIST_MLP_TRAIN_STEP_NUM_ARGS == 1 + NUM_PARAMS + 1 + NUM_STATE + 2 + NUM_PARAMS + NUM_STATE,
+_Static_assert(MNIST_MLP_TRAIN_STEP_NUM_ARGS ==
+                   1 + NUM_PARAMS + 1 + NUM_STATE + 2 + NUM_PARAMS + NUM_STATE,
                "mnist_mlp.h's train_step arguments are not the ones this program knows");
 /* eval_step: x, 4 parameters, labels, loss, correct. */
 _Static_assert(MNIST_MLP_EVAL_STEP_NUM_ARGS == 1 + NUM_PARAMS + 1 + 2,
                "mnist_mlp.h's eval_step arguments are not the ones this program knows");
 
 /* Element counts of the parameters, in the header's order. */
-static const size_t kParamElements[NUM_PARAMS] = {PIXELS * HIDDEN, HIDDEN, HIDDEN * CLASSES, CLASSES};
+static const size_t kParamElements[NUM_PARAMS] = {PIXELS * HIDDEN, HIDDEN, HIDDEN* CLASSES,
+                                                  CLASSES};
 /* Fan-in and fan-out of the kernels (0 for biases: zero-initialized). */
 static const int kFanIn[NUM_PARAMS] = {PIXELS, 0, HIDDEN, 0};
 static const int kFanOut[NUM_PARAMS] = {HIDDEN, 0, CLASSES, 0};
 /* The state tensors: adam.step (a scalar), then m and v of each parameter. */
-static const size_t kStateElements[NUM_STATE] = {
-    1, PIXELS * HIDDEN, PIXELS * HIDDEN, HIDDEN, HIDDEN, HIDDEN * CLASSES, HIDDEN * CLASSES,
-    CLASSES, CLASSES};
+static const size_t kStateElements[NUM_STATE] = {1,      PIXELS* HIDDEN,  PIXELS* HIDDEN,  HIDDEN,
+                                                 HIDDEN, HIDDEN* CLASSES, HIDDEN* CLASSES, CLASSES,
+                                                 CLASSES};
 
 /* ---- memory ----------------------------------------------------------- */
 
@@ -174,7 +176,8 @@ int main(int argc, char** argv) {
   float* state[2][NUM_STATE];
   rng_state = 0;
   for (int p = 0; p < NUM_PARAMS; ++p) {
-    for (int copy = 0; copy < 2; ++copy) params[copy][p] = AllocZeroed(kParamElements[p] * sizeof(float));
+    for (int copy = 0; copy < 2; ++copy)
+      params[copy][p] = AllocZeroed(kParamElements[p] * sizeof(float));
     if (kFanIn[p] > 0) { /* Glorot (Xavier) uniform */
       const double limit = sqrt(6.0 / (kFanIn[p] + kFanOut[p]));
       for (size_t i = 0; i < kParamElements[p]; ++i) {
@@ -183,7 +186,8 @@ int main(int argc, char** argv) {
     }
   }
   for (int s = 0; s < NUM_STATE; ++s) {
-    for (int copy = 0; copy < 2; ++copy) state[copy][s] = AllocZeroed(kStateElements[s] * sizeof(float));
+    for (int copy = 0; copy < 2; ++copy)
+      state[copy][s] = AllocZeroed(kStateElements[s] * sizeof(float));
   }
   uint8_t* x = AllocZeroed(BATCH * PIXELS);
   uint8_t* labels = AllocZeroed(BATCH);

@@ -9,8 +9,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "support/str_cat.h"
 #include "ir/tensor.h"
+#include "support/str_cat.h"
 
 namespace dlc::interpreter_internal {
 

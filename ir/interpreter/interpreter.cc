@@ -4,9 +4,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "ir/verifier.h"
 #include "support/status_macros.h"
 #include "support/str_cat.h"
-#include "ir/verifier.h"
 
 namespace dlc {
 namespace {

@@ -85,10 +85,11 @@ Tensor MaxPoolGrad(const Tensor& x, const Tensor& dy, const Window2D& win,
   std::span<const T> grad = dy.values<T>();
   Tensor out(result);
   std::span<T> values = out.values<T>();
-  ForEachFirstMaximum<T>(x, win, [&](int64_t n, int64_t oh, int64_t ow, int64_t c, int64_t h, int64_t w) {
-    values[((n * win.in_h + h) * win.in_w + w) * channels + c] +=
-        grad[((n * win.out_h + oh) * win.out_w + ow) * channels + c];
-  });
+  ForEachFirstMaximum<T>(x, win,
+                         [&](int64_t n, int64_t oh, int64_t ow, int64_t c, int64_t h, int64_t w) {
+                           values[((n * win.in_h + h) * win.in_w + w) * channels + c] +=
+                               grad[((n * win.out_h + oh) * win.out_w + ow) * channels + c];
+                         });
   return out;
 }
 
@@ -100,12 +101,13 @@ Tensor MaxPoolArgmax(const Tensor& x, const Window2D& win, const TensorType& res
   std::span<int32_t> places = out.values<int32_t>();
   std::fill(places.begin(), places.end(), -1);
   const int64_t channels = x.shape()[3];
-  ForEachFirstMaximum<T>(x, win, [&](int64_t n, int64_t oh, int64_t ow, int64_t c, int64_t h, int64_t w) {
-    const int64_t kh = h - (oh * win.stride_h - win.pad_top);
-    const int64_t kw = w - (ow * win.stride_w - win.pad_left);
-    places[((n * win.out_h + oh) * win.out_w + ow) * channels + c] =
-        static_cast<int32_t>(kh * win.kernel_w + kw);
-  });
+  ForEachFirstMaximum<T>(x, win,
+                         [&](int64_t n, int64_t oh, int64_t ow, int64_t c, int64_t h, int64_t w) {
+                           const int64_t kh = h - (oh * win.stride_h - win.pad_top);
+                           const int64_t kw = w - (ow * win.stride_w - win.pad_left);
+                           places[((n * win.out_h + oh) * win.out_w + ow) * channels + c] =
+                               static_cast<int32_t>(kh * win.kernel_w + kw);
+                         });
   return out;
 }
 
@@ -129,10 +131,11 @@ absl::StatusOr<Tensor> MaxPoolScatter(const Tensor& dy, const Tensor& argmax, co
           if (place == -1) continue;  // a window of padding only
           const int64_t h = oh * win.stride_h - win.pad_top + place / win.kernel_w;
           const int64_t w = ow * win.stride_w - win.pad_left + place % win.kernel_w;
-          if (place < 0 || place >= win.kernel_h * win.kernel_w || h < 0 || h >= win.in_h || w < 0 || w >= win.in_w) {
-            return absl::InvalidArgumentError(
-                StrCat("maxpool2d_scatter: argmax ", place, " at element ", i,
-                       " is not a place inside its window"));
+          if (place < 0 || place >= win.kernel_h * win.kernel_w || h < 0 || h >= win.in_h ||
+              w < 0 || w >= win.in_w) {
+            return absl::InvalidArgumentError(StrCat("maxpool2d_scatter: argmax ", place,
+                                                     " at element ", i,
+                                                     " is not a place inside its window"));
           }
           values[((n * win.in_h + h) * win.in_w + w) * channels + c] += grad[i];
         }

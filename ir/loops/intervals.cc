@@ -51,7 +51,8 @@ Interval UnaryRange(UnaryOp op, Type t, Interval a) {
     if (a.hi <= 0) return Fit(-__int128{a.hi}, -__int128{a.lo}, t);
     return Fit(0, std::max(-__int128{a.lo}, __int128{a.hi}), t);
   }
-  if (op == UnaryOp::kNot && IsSignedType(t)) return Fit(-__int128{a.hi} - 1, -__int128{a.lo} - 1, t);
+  if (op == UnaryOp::kNot && IsSignedType(t))
+    return Fit(-__int128{a.hi} - 1, -__int128{a.lo} - 1, t);
   return TypeRange(t);
 }
 

@@ -28,9 +28,13 @@ std::string_view TypeName(Type type) {
 
 int64_t TypeSize(Type type) {
   switch (type) {
-    case Type::kF32: case Type::kI32: return 4;
-    case Type::kF64: case Type::kI64: case Type::kU64: return 8;
-    case Type::kU8: case Type::kI1: return 1;
+    case Type::kF32:
+    case Type::kI32: return 4;
+    case Type::kF64:
+    case Type::kI64:
+    case Type::kU64: return 8;
+    case Type::kU8:
+    case Type::kI1: return 1;
   }
   return 1;
 }
@@ -63,9 +67,12 @@ bool SameExpr(const LoopProgram& p, ExprId x, ExprId y) {
     case ExprKind::kVar: return a.var == b.var;
     case ExprKind::kLoad: return a.buffer == b.buffer && SameExpr(p, a.a, b.a);
     case ExprKind::kUnary: return a.unary == b.unary && SameExpr(p, a.a, b.a);
-    case ExprKind::kBinary: return a.binary == b.binary && SameExpr(p, a.a, b.a) && SameExpr(p, a.b, b.b);
-    case ExprKind::kCompare: return a.compare == b.compare && SameExpr(p, a.a, b.a) && SameExpr(p, a.b, b.b);
-    case ExprKind::kSelect: return SameExpr(p, a.a, b.a) && SameExpr(p, a.b, b.b) && SameExpr(p, a.c, b.c);
+    case ExprKind::kBinary:
+      return a.binary == b.binary && SameExpr(p, a.a, b.a) && SameExpr(p, a.b, b.b);
+    case ExprKind::kCompare:
+      return a.compare == b.compare && SameExpr(p, a.a, b.a) && SameExpr(p, a.b, b.b);
+    case ExprKind::kSelect:
+      return SameExpr(p, a.a, b.a) && SameExpr(p, a.b, b.b) && SameExpr(p, a.c, b.c);
     case ExprKind::kCast: return SameExpr(p, a.a, b.a);
   }
   return false;

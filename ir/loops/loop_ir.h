@@ -28,7 +28,7 @@ enum class Type : uint8_t { kF32, kF64, kI32, kU8, kI1, kI64, kU64 };
 Type TypeOf(DType dtype);
 std::string_view TypeName(Type type);  // "f32", ..., "i64", "u64"
 bool IsFloatType(Type type);
-int64_t TypeSize(Type type);  // bytes per element (i1: 1)
+int64_t TypeSize(Type type);   // bytes per element (i1: 1)
 bool IsSignedType(Type type);  // i32, i64
 
 using ExprId = int32_t;
@@ -51,7 +51,7 @@ enum class BufferKind : uint8_t {
 struct Buffer {
   std::string name;  // the tensor-IR value's name
   Type type = Type::kF32;
-  Shape shape;       // for reading; all access is by flat row-major index
+  Shape shape;  // for reading; all access is by flat row-major index
   BufferKind kind = BufferKind::kTemp;
   std::vector<double> values;  // kConstant: one per element (or one: a splat)
   int64_t offset = -1;         // kTemp: byte offset in the workspace, once planned
@@ -75,12 +75,19 @@ enum class ExprKind : uint8_t {
 
 enum class UnaryOp : uint8_t { kNeg, kExp, kLog, kSqrt, kAbs, kFloor, kNot };
 enum class BinaryOp : uint8_t {
-  kAdd, kSub, kMul,
-  kDiv,       // float division; integer division truncates (divisor 0 gives 0, see below)
-  kRem,       // integer remainder (divisor 0 gives 0)
-  kMax, kMin, // floats: NaN propagates, as the interpreter does
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,  // float division; integer division truncates (divisor 0 gives 0, see below)
+  kRem,  // integer remainder (divisor 0 gives 0)
+  kMax,
+  kMin,  // floats: NaN propagates, as the interpreter does
   kPow,
-  kAnd, kOr, kXor, kShl, kShr,  // integers (shr is logical for u64, arithmetic for i32/i64)
+  kAnd,
+  kOr,
+  kXor,
+  kShl,
+  kShr,  // integers (shr is logical for u64, arithmetic for i32/i64)
 };
 enum class CompareOp : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
 
@@ -119,7 +126,7 @@ struct Stmt {
   VarId var = -1;
   int64_t extent = 0;
   LoopKind loop = LoopKind::kSerial;
-  int width = 1;  // vector lanes or unroll factor
+  int width = 1;             // vector lanes or unroll factor
   std::vector<StmtId> body;  // kFor, kIf
   // kStore
   BufferId buffer = -1;

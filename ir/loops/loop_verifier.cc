@@ -1,7 +1,5 @@
 #include "ir/loops/loop_verifier.h"
 
-#include "ir/loops/lifetime.h"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -13,14 +11,13 @@
 #include <vector>
 
 #include "ir/loops/intervals.h"
+#include "ir/loops/lifetime.h"
 #include "ir/loops/loop_printer.h"
 #include "support/status_macros.h"
 #include "support/str_cat.h"
 
 namespace dlc::loops {
 namespace {
-
-
 
 bool ValidType(Type t) { return static_cast<uint8_t>(t) <= static_cast<uint8_t>(Type::kU64); }
 bool IsInteger(Type t) {  // integers, not i1
@@ -137,10 +134,10 @@ class Verifier {
         const Placed& a = placed[i];
         const Placed& b = placed[j];
         if (!lifetimes[a.id].Meets(lifetimes[b.id])) continue;
-        return absl::InvalidArgumentError(StrCat(
-            "temps ", LoopBufferRef(p_, a.id), " [", a.begin, ", ", a.end, ") and ",
-            LoopBufferRef(p_, b.id), " [", b.begin, ", ", b.end,
-            ") overlap in the workspace while both are in use"));
+        return absl::InvalidArgumentError(
+            StrCat("temps ", LoopBufferRef(p_, a.id), " [", a.begin, ", ", a.end, ") and ",
+                   LoopBufferRef(p_, b.id), " [", b.begin, ", ", b.end,
+                   ") overlap in the workspace while both are in use"));
       }
     }
     return absl::OkStatus();

@@ -6,13 +6,13 @@
 // to 2 ulp. No expression branches, they select.
 #include <numeric>
 
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/Intrinsics.h"
 #include "passes/codegen/function_emitter.h"
 #include "passes/codegen/llvm_types.h"
 #include "passes/codegen/vector_math.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc::codegen::internal {
 namespace {

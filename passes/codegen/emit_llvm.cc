@@ -6,8 +6,6 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Module.h"
@@ -17,6 +15,8 @@
 #include "passes/codegen/function_emitter.h"
 #include "passes/codegen/kernel_signature.h"
 #include "passes/codegen/llvm_types.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc::codegen {
 namespace {
@@ -75,8 +75,8 @@ absl::Status CheckLayout(const loops::LoopProgram& program) {
         break;
       case BufferKind::kLocal:
         if (buffer.num_elements() != 1) {
-          return absl::InvalidArgumentError(StrCat("local ", buffer.name, " has ",
-                                                   buffer.num_elements(), " elements, not one"));
+          return absl::InvalidArgumentError(
+              StrCat("local ", buffer.name, " has ", buffer.num_elements(), " elements, not one"));
         }
         break;
     }
@@ -161,15 +161,15 @@ llvm::Value* LoadSlots(llvm::IRBuilder<>& setup, llvm::Value* args, llvm::Value*
                        size_t count) {
   llvm::Type* pointer = setup.getPtrTy();
   llvm::Type* i64 = setup.getInt64Ty();
-  llvm::Value* slots =
-      setup.CreateAlloca(llvm::ArrayType::get(pointer, std::max<size_t>(count, 1)), nullptr, "slots");
+  llvm::Value* slots = setup.CreateAlloca(llvm::ArrayType::get(pointer, std::max<size_t>(count, 1)),
+                                          nullptr, "slots");
   for (size_t slot = 0; slot < count; ++slot) {
     llvm::Value* position =
         setup.CreateLoad(i64, setup.CreateConstInBoundsGEP1_64(i64, table, 2 * slot));
     llvm::Value* offset =
         setup.CreateLoad(i64, setup.CreateConstInBoundsGEP1_64(i64, table, 2 * slot + 1));
-    llvm::Value* base =
-        setup.CreateAlignedLoad(pointer, setup.CreateInBoundsGEP(pointer, args, position), llvm::Align(8));
+    llvm::Value* base = setup.CreateAlignedLoad(
+        pointer, setup.CreateInBoundsGEP(pointer, args, position), llvm::Align(8));
     setup.CreateStore(setup.CreateInBoundsGEP(setup.getInt8Ty(), base, offset),
                       setup.CreateConstInBoundsGEP1_64(pointer, slots, slot));
   }

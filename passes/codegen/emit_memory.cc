@@ -7,14 +7,14 @@
 //   anything else                  gather / scatter
 // Under a lane mask (a kIf whose condition varies) the accesses are masked,
 // so lanes the guard excludes never touch memory.
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/Metadata.h"
 #include "passes/codegen/function_emitter.h"
 #include "passes/codegen/kernel_signature.h"
 #include "passes/codegen/lane_analysis.h"
 #include "passes/codegen/llvm_types.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc::codegen::internal {
 namespace {
@@ -223,7 +223,8 @@ absl::StatusOr<LaneValue> FunctionEmitter::EmitLoad(ExprId id, const Expr& e) {
       spread[lane * *stride] = lane;
       pick[lane] = static_cast<int>(lane * *stride);
     }
-    llvm::Value* lane_mask = lanes_->mask ? lanes_->mask : b_.getAllOnesMask(llvm::ElementCount::getFixed(width));
+    llvm::Value* lane_mask =
+        lanes_->mask ? lanes_->mask : b_.getAllOnesMask(llvm::ElementCount::getFixed(width));
     // Bit lane * stride is the lane's; the bits between stay off, so no
     // element past the last lane's is touched.
     llvm::Value* wide_mask = b_.CreateShuffleVector(
@@ -292,8 +293,10 @@ absl::Status FunctionEmitter::EmitStore(const Stmt& s) {
     llvm::Value* vector = ToMemory(Widen(value), buffer.type);
     std::vector<int> spread(*stride * width, -1);
     for (int lane = 0; lane < width; ++lane) spread[lane * *stride] = lane;
-    llvm::Value* wide = b_.CreateShuffleVector(vector, llvm::PoisonValue::get(vector->getType()), spread);
-    llvm::Value* lane_mask = lanes_->mask ? lanes_->mask : b_.getAllOnesMask(llvm::ElementCount::getFixed(width));
+    llvm::Value* wide =
+        b_.CreateShuffleVector(vector, llvm::PoisonValue::get(vector->getType()), spread);
+    llvm::Value* lane_mask =
+        lanes_->mask ? lanes_->mask : b_.getAllOnesMask(llvm::ElementCount::getFixed(width));
     llvm::Value* wide_mask = b_.CreateShuffleVector(
         lane_mask, llvm::Constant::getNullValue(lane_mask->getType()), SpreadMask(spread, width));
     store = b_.CreateMaskedStore(wide, ElementAddress(s.buffer, index), align, wide_mask);

@@ -12,12 +12,12 @@
 // buffer pointers (kernel_signature.h; the body reloads those it uses), the
 // failure record of checks in the body, and the values of the enclosing
 // loops' variables.
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "llvm/IR/DerivedTypes.h"
 #include "llvm/IR/Function.h"
 #include "passes/codegen/function_emitter.h"
 #include "passes/codegen/lane_analysis.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc::codegen::internal {
 namespace {

@@ -2,11 +2,11 @@
 // that stay in the current function: serial, unrolled and vectorized.
 #include <algorithm>
 
-#include "support/status_macros.h"
 #include "llvm/IR/Constants.h"
-#include "support/str_cat.h"
 #include "passes/codegen/function_emitter.h"
 #include "passes/codegen/lane_analysis.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc::codegen::internal {
 

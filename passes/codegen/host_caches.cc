@@ -29,10 +29,14 @@ std::optional<int64_t> ParseSize(std::string_view text) {
   if (error != std::errc() || value <= 0) return std::nullopt;
   const std::string_view unit(rest, text.data() + text.size() - rest);
   int shift = 0;
-  if (unit == "K") shift = 10;
-  else if (unit == "M") shift = 20;
-  else if (unit == "G") shift = 30;
-  else if (!unit.empty()) return std::nullopt;
+  if (unit == "K")
+    shift = 10;
+  else if (unit == "M")
+    shift = 20;
+  else if (unit == "G")
+    shift = 30;
+  else if (!unit.empty())
+    return std::nullopt;
   if (value > (int64_t{1} << (62 - shift))) return std::nullopt;
   return value << shift;
 }
@@ -56,7 +60,10 @@ CacheSizes ReadSysfsCaches(const std::string& dir) {
     const std::optional<int64_t> size = ParseSize(*size_text);
     if (!size) continue;
     // Several caches of one level (unusual for one core): the largest.
-    int64_t* slot = *level == "1" ? &sizes.l1d : *level == "2" ? &sizes.l2 : *level == "3" ? &sizes.l3 : nullptr;
+    int64_t* slot = *level == "1"   ? &sizes.l1d
+                    : *level == "2" ? &sizes.l2
+                    : *level == "3" ? &sizes.l3
+                                    : nullptr;
     if (slot != nullptr && *size > *slot) *slot = *size;
   }
   return sizes;
@@ -71,7 +78,8 @@ CacheSizes SysconfCaches() {
 }
 
 CacheSizes MergeCaches(const CacheSizes& first, const CacheSizes& second) {
-  return CacheSizes{Pick(first.l1d, second.l1d, kTypicalCaches.l1d), Pick(first.l2, second.l2, kTypicalCaches.l2),
+  return CacheSizes{Pick(first.l1d, second.l1d, kTypicalCaches.l1d),
+                    Pick(first.l2, second.l2, kTypicalCaches.l2),
                     Pick(first.l3, second.l3, kTypicalCaches.l3)};
 }
 

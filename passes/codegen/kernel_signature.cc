@@ -81,9 +81,7 @@ class KeyWriter {
         Put(static_cast<int64_t>(e.bits));
         return;
       case loops::ExprKind::kVar: return WriteVar(e.var);
-      case loops::ExprKind::kLoad:
-        WriteBuffer(e.buffer);
-        return WriteExpr(e.a);
+      case loops::ExprKind::kLoad: WriteBuffer(e.buffer); return WriteExpr(e.a);
       case loops::ExprKind::kUnary: Put(static_cast<int64_t>(e.unary)); break;
       case loops::ExprKind::kBinary: Put(static_cast<int64_t>(e.binary)); break;
       case loops::ExprKind::kCompare: Put(static_cast<int64_t>(e.compare)); break;

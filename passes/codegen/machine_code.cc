@@ -3,7 +3,6 @@
 #include <memory>
 #include <system_error>
 
-#include "support/str_cat.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -12,6 +11,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Transforms/Utils/Cloning.h"
+#include "support/str_cat.h"
 
 namespace dlc::codegen {
 namespace {

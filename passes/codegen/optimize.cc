@@ -2,13 +2,13 @@
 
 #include <string>
 
-#include "support/str_cat.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
 #include "llvm/Passes/OptimizationLevel.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+#include "support/str_cat.h"
 
 namespace dlc::codegen {
 

@@ -1,19 +1,19 @@
 #include "passes/codegen/target.h"
 
+#include <algorithm>
 #include <mutex>
 #include <vector>
-#include <algorithm>
 
 #include "absl/strings/str_split.h"
-#include "support/str_cat.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
-#include "llvm/TargetParser/Triple.h"
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
+#include "support/str_cat.h"
 
 namespace dlc::codegen {
 namespace {
@@ -89,7 +89,8 @@ absl::StatusOr<TargetInfo> HostTargetInfo() {
 absl::Status CheckUserTarget(const TargetInfo& info) {
   absl::StatusOr<const llvm::Target*> target = LookupTarget(info.triple);
   if (!target.ok()) return target.status();
-  std::unique_ptr<llvm::MCSubtargetInfo> generic((*target)->createMCSubtargetInfo(info.triple, "", ""));
+  std::unique_ptr<llvm::MCSubtargetInfo> generic(
+      (*target)->createMCSubtargetInfo(info.triple, "", ""));
   if (generic == nullptr) return absl::InternalError("LLVM has no subtarget info for the target");
   std::vector<std::string> known;
   for (const llvm::SubtargetFeatureKV& feature : generic->getAllProcessorFeatures()) {
@@ -102,25 +103,28 @@ absl::Status CheckUserTarget(const TargetInfo& info) {
     }
     const std::string name(item.substr(1));
     if (std::find(known.begin(), known.end(), name) == known.end()) {
-      return absl::InvalidArgumentError(StrCat("--mattr: unknown feature '", name, "' for ", info.triple,
+      return absl::InvalidArgumentError(StrCat("--mattr: unknown feature '", name, "' for ",
+                                               info.triple,
                                                " (see llc -march=x86-64 -mattr=help)"));
     }
   }
   if (!generic->isCPUStringValid(info.cpu)) {
-    return absl::InvalidArgumentError(StrCat("--target-cpu: unknown CPU '", info.cpu, "' for ", info.triple,
-                                             " (see llc -march=x86-64 -mcpu=help)"));
+    return absl::InvalidArgumentError(StrCat("--target-cpu: unknown CPU '", info.cpu, "' for ",
+                                             info.triple, " (see llc -march=x86-64 -mcpu=help)"));
   }
   std::unique_ptr<llvm::MCSubtargetInfo> chosen(
       (*target)->createMCSubtargetInfo(info.triple, info.cpu, info.features));
   if (chosen->getTargetTriple().getArch() == llvm::Triple::x86_64) {
     if (!chosen->checkFeatures("+64bit")) {
-      return absl::InvalidArgumentError(StrCat("--target-cpu: '", info.cpu, "' is a 32-bit CPU; dlc emits ",
-                                               info.triple, " code: choose a 64-bit CPU (e.g. x86-64)"));
+      return absl::InvalidArgumentError(StrCat("--target-cpu: '", info.cpu,
+                                               "' is a 32-bit CPU; dlc emits ", info.triple,
+                                               " code: choose a 64-bit CPU (e.g. x86-64)"));
     }
     if (!chosen->checkFeatures("+sse2")) {
       return absl::InvalidArgumentError(
           StrCat("--mattr: x86-64 code needs SSE2 (its calling convention returns floats in SSE "
-                 "registers); '", info.features, "' turns it off"));
+                 "registers); '",
+                 info.features, "' turns it off"));
     }
   }
   return absl::OkStatus();

@@ -17,10 +17,7 @@ namespace {
 class Math {
  public:
   Math(llvm::IRBuilder<>& b, llvm::Value* like, bool fuse)
-      : b_(b),
-        f_(like->getType()),
-        i_(TypeLike(b.getInt32Ty(), like)),
-        fuse_(fuse) {}
+      : b_(b), f_(like->getType()), i_(TypeLike(b.getInt32Ty(), like)), fuse_(fuse) {}
 
   llvm::Type* int_type() const { return i_; }
   llvm::Constant* F(double v) const { return llvm::ConstantFP::get(f_, v); }
@@ -124,8 +121,8 @@ llvm::Value* EmitLogF32(llvm::IRBuilder<>& b, llvm::Value* x, bool fuse) {
   z = b.CreateSelect(b.CreateFCmpOEQ(x, m.F(inf)), m.F(inf), z);
   z = b.CreateSelect(b.CreateFCmpOEQ(x, m.F(0.0)), m.F(-inf), z);
   // Negative or NaN: NaN.
-  return b.CreateSelect(b.CreateFCmpULT(x, m.F(0.0)),
-                        m.F(std::numeric_limits<double>::quiet_NaN()), z);
+  return b.CreateSelect(b.CreateFCmpULT(x, m.F(0.0)), m.F(std::numeric_limits<double>::quiet_NaN()),
+                        z);
 }
 
 }  // namespace dlc::codegen::internal

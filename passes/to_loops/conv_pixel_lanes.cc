@@ -6,8 +6,10 @@
 //   for n { for row tile oh0 {
 //     for kh, kw, c {                                  reduction
 //       for r (rows), o (channels), pv (pixel vectors) {  the tile: one accumulator each
-//         for pl (lanes) { t[n, r, o, pv*L + pl] += x[n, c, oh0 + r + kh, pv*L + pl + kw] * w[kh, kw, c, o] } } }
-//     for r, p, o { y[n, oh0 + r, p, o] = t[n, r, o, p] } } }   (through the epilogue, or a pool's band)
+//         for pl (lanes) { t[n, r, o, pv*L + pl] += x[n, c, oh0 + r + kh, pv*L + pl + kw] * w[kh,
+//         kw, c, o] } } }
+//     for r, p, o { y[n, oh0 + r, p, o] = t[n, r, o, p] } } }   (through the epilogue, or a pool's
+//     band)
 //
 // x is planar, so a lane's pixels are one (unaligned) vector load. Each
 // accumulator adds its terms in the interpreter's order (kh, kw, c), so
@@ -40,12 +42,13 @@ std::pair<int64_t, int64_t> ComputedExtent(const OpLowering& op, const Shape& ys
 
 }  // namespace
 
-std::optional<PixelLaneTile> PixelLanesFor(const OpLowering& op, const Shape& ys, int64_t in_channels,
-                                           bool backwards, bool planar_input) {
+std::optional<PixelLaneTile> PixelLanesFor(const OpLowering& op, const Shape& ys,
+                                           int64_t in_channels, bool backwards, bool planar_input) {
   if (!planar_input || in_channels < 1) return std::nullopt;
   const auto [height, width] = ComputedExtent(op, ys, backwards);
   const bool pooled = op.pool >= 0 && !backwards;
-  return ChoosePixelLaneTile(height, width, ys[3], pooled ? PoolWindow(op, backwards)[0] : 0, op.budget());
+  return ChoosePixelLaneTile(height, width, ys[3], pooled ? PoolWindow(op, backwards)[0] : 0,
+                             op.budget());
 }
 
 absl::Status EmitPixelLaneConv(OpLowering& op, const ValidConv& conv, const PixelLaneTile& tile) {
@@ -61,7 +64,8 @@ absl::Status EmitPixelLaneConv(OpLowering& op, const ValidConv& conv, const Pixe
   // it so, the pooled columns in SIMD lanes).
   const Shape band_shape = {ys[0], tile.rows, width, channels};
   const BufferId band = pooled ? op.Temp(op.elem(), tile_shape, "band") : -1;
-  const PoolScratch pool_scratch = pooled ? MakePoolScratch(op, band_shape, /*planar=*/true) : PoolScratch{-1, -1};
+  const PoolScratch pool_scratch =
+      pooled ? MakePoolScratch(op, band_shape, /*planar=*/true) : PoolScratch{-1, -1};
   const int64_t pool_w = PoolWindow(op, conv.backwards)[1];
   absl::Status status;
   ExprId x_image = -1;  // x's image for the image being emitted (ValidConv::slots)
@@ -69,7 +73,8 @@ absl::Status EmitPixelLaneConv(OpLowering& op, const ValidConv& conv, const Pixe
     return op.b.FlatIndex(std::vector<ExprId>{n, r, o, p}, tile_shape);
   };
   // The tile loops (rows, channels, pixel vectors, lanes) with `body` at each element.
-  auto over_tile = [&](int64_t rows, const std::function<std::vector<StmtId>(ExprId, ExprId, ExprId)>& body) {
+  auto over_tile = [&](int64_t rows,
+                       const std::function<std::vector<StmtId>(ExprId, ExprId, ExprId)>& body) {
     // In the scratch tile's order, so that each loop's iterations own a
     // band of it (loop_analysis.h's independence test).
     return Loop(op, rows, [&](ExprId r) {
@@ -96,7 +101,9 @@ absl::Status EmitPixelLaneConv(OpLowering& op, const ValidConv& conv, const Pixe
             return std::vector<StmtId>{over_tile(rows, [&](ExprId r, ExprId o, ExprId p) {
               ExprId row = conv.backwards ? op.b.AddConst(op.b.Mul(kh, -1), ws[0] - 1) : kh;
               ExprId col = conv.backwards ? op.b.AddConst(op.b.Mul(kw, -1), ws[1] - 1) : kw;
-              ExprId xv = op.b.Load(conv.x, conv.XIndex(op.b, x_image, op.b.Add(op.b.Add(oh0, r), row), op.b.Add(p, col), c));
+              ExprId xv = op.b.Load(
+                  conv.x,
+                  conv.XIndex(op.b, x_image, op.b.Add(op.b.Add(oh0, r), row), op.b.Add(p, col), c));
               ExprId wv = op.b.Load(conv.w, op.b.FlatIndex(std::vector<ExprId>{kh, kw, c, o}, ws));
               return std::vector<StmtId>{Accumulate(op, scratch, sum_at(n, r, o, p), xv, wv)};
             })};
@@ -135,7 +142,8 @@ absl::Status EmitPixelLaneConv(OpLowering& op, const ValidConv& conv, const Pixe
       stmts.push_back(s);
     }
     if (pool_row) {
-      for (StmtId s : PoolBandRow(op, pool_scratch, band, band_shape, pool_w, n, *pool_row)) stmts.push_back(s);
+      for (StmtId s : PoolBandRow(op, pool_scratch, band, band_shape, pool_w, n, *pool_row))
+        stmts.push_back(s);
     }
     return stmts;
   };
@@ -176,8 +184,9 @@ absl::Status EmitPixelLaneConv(OpLowering& op, const ValidConv& conv, const Pixe
   return status;
 }
 
-absl::Status EmitPixelLaneFilterGradient(OpLowering& op, BufferId x, const Shape& xs, const Shape& ws,
-                                         const Shape& ys, const PixelLaneFilterTile& tile) {
+absl::Status EmitPixelLaneFilterGradient(OpLowering& op, BufferId x, const Shape& xs,
+                                         const Shape& ws, const Shape& ys,
+                                         const PixelLaneFilterTile& tile) {
   const int64_t lanes = tile.lanes, outputs = ws[3];
   const int64_t chunks = BatchChunks(ys[0]), per_chunk = ys[0] / chunks;
   const int64_t filter_size = NumElements(ws);
@@ -185,7 +194,8 @@ absl::Status EmitPixelLaneFilterGradient(OpLowering& op, BufferId x, const Shape
   // partial buffer (or the result itself for one chunk).
   const Shape lane_shape = {chunks, filter_size, lanes};
   const BufferId lane_sums = op.Temp(op.elem(), lane_shape, "lane_sums");
-  const BufferId target = chunks > 1 ? op.Temp(op.elem(), Shape{chunks, filter_size}, "chunks") : op.out;
+  const BufferId target =
+      chunks > 1 ? op.Temp(op.elem(), Shape{chunks, filter_size}, "chunks") : op.out;
   // dy of the chunk's current image, planar (chunk, O, OH, OW): a lane's
   // pixels contiguous. Computed by the per-image scatter, or copied.
   const Shape image_shape = {chunks, outputs, ys[1], ys[2]};
@@ -195,8 +205,10 @@ absl::Status EmitPixelLaneFilterGradient(OpLowering& op, BufferId x, const Shape
   const bool bias = op.sibling >= 0;
   const Shape bias_lane_shape = {chunks, outputs, lanes};
   const BufferId bias_lanes = bias ? op.Temp(op.elem(), bias_lane_shape, "bias_lane_sums") : -1;
-  const BufferId bias_target =
-      !bias ? -1 : chunks > 1 ? op.Temp(op.elem(), Shape{chunks, outputs}, "bias_chunks") : op.sibling_out;
+  const BufferId bias_target = !bias ? -1
+                               : chunks > 1
+                                   ? op.Temp(op.elem(), Shape{chunks, outputs}, "bias_chunks")
+                                   : op.sibling_out;
   absl::Status status;
   auto dy_at = [&](ExprId chunk, ExprId o, ExprId oh, ExprId ow) {
     return op.b.Load(dy_image, op.b.FlatIndex(std::vector<ExprId>{chunk, o, oh, ow}, image_shape));
@@ -208,7 +220,9 @@ absl::Status EmitPixelLaneFilterGradient(OpLowering& op, BufferId x, const Shape
     };
     if (scattered) return ScatterImage(op, dy_node, n, store, status, /*planar_store=*/true);
     return op.b.Nest({outputs, ys[1], ys[2]}, [&](std::span<const ExprId> i) {
-      return store(i[1], i[2], i[0], op.b.Load(op.in[1], op.b.FlatIndex(std::vector<ExprId>{n, i[1], i[2], i[0]}, ys)));
+      return store(
+          i[1], i[2], i[0],
+          op.b.Load(op.in[1], op.b.FlatIndex(std::vector<ExprId>{n, i[1], i[2], i[0]}, ys)));
     });
   };
   // The pixel of lane l in row vector pv.
@@ -230,10 +244,14 @@ absl::Status EmitPixelLaneFilterGradient(OpLowering& op, BufferId x, const Shape
                       ExprId o = op.b.Add(op.b.Mul(ob, tile.outputs), oj);
                       ExprId ow = pixel(pv, l);
                       ExprId c = op.b.Index(0);
-                      ExprId xv = op.b.Load(x, op.b.FlatIndex(std::vector<ExprId>{n, op.b.Add(oh, kh), op.b.Add(ow, kw), c}, xs));
+                      ExprId xv = op.b.Load(
+                          x,
+                          op.b.FlatIndex(
+                              std::vector<ExprId>{n, op.b.Add(oh, kh), op.b.Add(ow, kw), c}, xs));
                       ExprId w_at = op.b.FlatIndex(std::vector<ExprId>{kh, kw, c, o}, ws);
                       ExprId at = op.b.FlatIndex(std::vector<ExprId>{chunk, w_at, l}, lane_shape);
-                      return std::vector<StmtId>{Accumulate(op, lane_sums, at, xv, dy_at(chunk, o, oh, ow))};
+                      return std::vector<StmtId>{
+                          Accumulate(op, lane_sums, at, xv, dy_at(chunk, o, oh, ow))};
                     })};
                   })};
                 })};
@@ -248,7 +266,8 @@ absl::Status EmitPixelLaneFilterGradient(OpLowering& op, BufferId x, const Shape
   auto bias_sums = [&](ExprId chunk) {
     return op.b.Nest({ys[1], tile.vectors, outputs, lanes}, [&](std::span<const ExprId> i) {
       ExprId at = op.b.FlatIndex(std::vector<ExprId>{chunk, i[2], i[3]}, bias_lane_shape);
-      ExprId sum = op.b.Binary(loops::BinaryOp::kAdd, op.b.Load(bias_lanes, at), dy_at(chunk, i[2], i[0], pixel(i[1], i[3])));
+      ExprId sum = op.b.Binary(loops::BinaryOp::kAdd, op.b.Load(bias_lanes, at),
+                               dy_at(chunk, i[2], i[0], pixel(i[1], i[3])));
       return std::vector<StmtId>{op.b.Store(bias_lanes, at, sum)};
     });
   };
@@ -262,19 +281,23 @@ absl::Status EmitPixelLaneFilterGradient(OpLowering& op, BufferId x, const Shape
     stmts.push_back(Loop(op, lanes, [&](ExprId l) {
       return std::vector<StmtId>{Loop(op, size, [&](ExprId e) {
         ExprId at = op.b.Add(first, e);
-        ExprId lane = op.b.Load(from, op.b.Add(op.b.Mul(op.b.Add(op.b.Mul(chunk, size), e), lanes), l));
-        return std::vector<StmtId>{op.b.Store(to, at, op.b.Binary(loops::BinaryOp::kAdd, op.b.Load(to, at), lane))};
+        ExprId lane =
+            op.b.Load(from, op.b.Add(op.b.Mul(op.b.Add(op.b.Mul(chunk, size), e), lanes), l));
+        return std::vector<StmtId>{
+            op.b.Store(to, at, op.b.Binary(loops::BinaryOp::kAdd, op.b.Load(to, at), lane))};
       })};
     }));
     return stmts;
   };
   op.Emit({Loop(op, chunks, [&](ExprId chunk) {
     std::vector<StmtId> body = {Loop(op, filter_size * lanes, [&](ExprId e) {
-      return std::vector<StmtId>{op.b.Store(lane_sums, op.b.Add(op.b.Mul(chunk, filter_size * lanes), e), op.Zero(op.elem()))};
+      return std::vector<StmtId>{op.b.Store(
+          lane_sums, op.b.Add(op.b.Mul(chunk, filter_size * lanes), e), op.Zero(op.elem()))};
     })};
     if (bias) {
       body.push_back(Loop(op, outputs * lanes, [&](ExprId e) {
-        return std::vector<StmtId>{op.b.Store(bias_lanes, op.b.Add(op.b.Mul(chunk, outputs * lanes), e), op.Zero(op.elem()))};
+        return std::vector<StmtId>{op.b.Store(
+            bias_lanes, op.b.Add(op.b.Mul(chunk, outputs * lanes), e), op.Zero(op.elem()))};
       }));
     }
     body.push_back(Loop(op, per_chunk, [&](ExprId ni) {

@@ -37,7 +37,6 @@
 #include "passes/to_loops/conv_tiled.h"
 
 #include "passes/to_loops/valid_conv.h"
-
 #include "support/status_macros.h"
 #include "support/str_cat.h"
 
@@ -53,8 +52,8 @@ ExprId Channel(OpLowering& op, const ChannelSplit& s, ExprId block, ExprId vecto
 
 // The border of image n of dst (NHWC, shape d) around an interior of
 // shape s placed at row `top`, column `left`: zeros, each element once.
-std::vector<StmtId> ZeroBorder(OpLowering& op, ExprId n, BufferId dst, const Shape& d, const Shape& s,
-                               int64_t top, int64_t left) {
+std::vector<StmtId> ZeroBorder(OpLowering& op, ExprId n, BufferId dst, const Shape& d,
+                               const Shape& s, int64_t top, int64_t left) {
   const ExprId zero = op.Zero(op.elem());
   const int64_t bottom = d[1] - top - s[1], right = d[2] - left - s[2];
   std::vector<StmtId> out;
@@ -64,7 +63,8 @@ std::vector<StmtId> ZeroBorder(OpLowering& op, ExprId n, BufferId dst, const Sha
     out.push_back(Loop(op, rows, [&](ExprId i) {
       return std::vector<StmtId>{Loop(op, cols * d[3], [&](ExprId jc) {
         // Columns and channels are contiguous: one flat loop over both.
-        ExprId base = op.b.FlatIndex(std::vector<ExprId>{n, op.b.AddConst(i, row0), op.b.Index(col0), op.b.Index(0)}, d);
+        ExprId base = op.b.FlatIndex(
+            std::vector<ExprId>{n, op.b.AddConst(i, row0), op.b.Index(col0), op.b.Index(0)}, d);
         return std::vector<StmtId>{op.b.Store(dst, op.b.Add(base, jc), zero)};
       })};
     }));
@@ -78,13 +78,17 @@ std::vector<StmtId> ZeroBorder(OpLowering& op, ExprId n, BufferId dst, const Sha
 
 // Image n of dst = image n of src (shape s) placed at (top, left), zeros
 // around it. Writes every element of the image exactly once.
-std::vector<StmtId> CopyPaddedImage(OpLowering& op, ExprId n, BufferId src, const Shape& s, BufferId dst,
-                                    const Shape& d, int64_t top, int64_t left) {
+std::vector<StmtId> CopyPaddedImage(OpLowering& op, ExprId n, BufferId src, const Shape& s,
+                                    BufferId dst, const Shape& d, int64_t top, int64_t left) {
   std::vector<StmtId> out = ZeroBorder(op, n, dst, d, s, top, left);
   out.push_back(Loop(op, s[1], [&](ExprId i) {
     return std::vector<StmtId>{Loop(op, s[2] * s[3], [&](ExprId jc) {
-      ExprId from = op.b.Add(op.b.FlatIndex(std::vector<ExprId>{n, i, op.b.Index(0), op.b.Index(0)}, s), jc);
-      ExprId to = op.b.Add(op.b.FlatIndex(std::vector<ExprId>{n, op.b.AddConst(i, top), op.b.Index(left), op.b.Index(0)}, d), jc);
+      ExprId from =
+          op.b.Add(op.b.FlatIndex(std::vector<ExprId>{n, i, op.b.Index(0), op.b.Index(0)}, s), jc);
+      ExprId to = op.b.Add(
+          op.b.FlatIndex(
+              std::vector<ExprId>{n, op.b.AddConst(i, top), op.b.Index(left), op.b.Index(0)}, d),
+          jc);
       return std::vector<StmtId>{op.b.Store(dst, to, op.b.Load(src, from))};
     })};
   }));
@@ -94,7 +98,8 @@ std::vector<StmtId> CopyPaddedImage(OpLowering& op, ExprId n, BufferId src, cons
 // dst = src placed at (top, left) with zeros around it, every image.
 void CopyPadded(OpLowering& op, BufferId src, const Shape& s, BufferId dst, const Shape& d,
                 int64_t top, int64_t left) {
-  op.Emit({Loop(op, s[0], [&](ExprId n) { return CopyPaddedImage(op, n, src, s, dst, d, top, left); })});
+  op.Emit({Loop(op, s[0],
+                [&](ExprId n) { return CopyPaddedImage(op, n, src, s, dst, d, top, left); })});
 }
 
 // Image `image` of dst (shape d: (images, H, W, C), or planar (images, C,
@@ -109,26 +114,33 @@ std::vector<StmtId> ZeroImage(OpLowering& op, ExprId image, BufferId dst, const 
 // The interior of image `image` of dst (shape d, `planar` or channels
 // last) = batch image n of shape s (NHWC) placed at (top, left): from op's
 // operand 0, or computed by the per-image scatter `scatter` (>= 0).
-std::vector<StmtId> PadInterior(OpLowering& op, ExprId n, ExprId image, ValueId scatter, const Shape& s,
-                                BufferId dst, const Shape& d, bool planar, int64_t top, int64_t left,
-                                absl::Status& status) {
+std::vector<StmtId> PadInterior(OpLowering& op, ExprId n, ExprId image, ValueId scatter,
+                                const Shape& s, BufferId dst, const Shape& d, bool planar,
+                                int64_t top, int64_t left, absl::Status& status) {
   auto store = [&](ExprId ih, ExprId iw, ExprId c, ExprId value) {
     ExprId row = op.b.AddConst(ih, top), col = op.b.AddConst(iw, left);
-    ExprId at = op.b.FlatIndex(planar ? std::vector<ExprId>{image, c, row, col} : std::vector<ExprId>{image, row, col, c}, d);
+    ExprId at = op.b.FlatIndex(
+        planar ? std::vector<ExprId>{image, c, row, col} : std::vector<ExprId>{image, row, col, c},
+        d);
     return std::vector<StmtId>{op.b.Store(dst, at, value)};
   };
   if (scatter >= 0) return ScatterImage(op, scatter, n, store, status, planar);
   if (!planar) {  // rows of contiguous columns and channels
     return {Loop(op, s[1], [&](ExprId i) {
       return std::vector<StmtId>{Loop(op, s[2] * s[3], [&](ExprId jc) {
-        ExprId from = op.b.Add(op.b.FlatIndex(std::vector<ExprId>{n, i, op.b.Index(0), op.b.Index(0)}, s), jc);
-        ExprId to = op.b.Add(op.b.FlatIndex(std::vector<ExprId>{image, op.b.AddConst(i, top), op.b.Index(left), op.b.Index(0)}, d), jc);
+        ExprId from = op.b.Add(
+            op.b.FlatIndex(std::vector<ExprId>{n, i, op.b.Index(0), op.b.Index(0)}, s), jc);
+        ExprId to = op.b.Add(op.b.FlatIndex(std::vector<ExprId>{image, op.b.AddConst(i, top),
+                                                                op.b.Index(left), op.b.Index(0)},
+                                            d),
+                             jc);
         return std::vector<StmtId>{op.b.Store(dst, to, op.b.Load(op.in[0], from))};
       })};
     })};
   }
   return op.b.Nest({s[1], s[2], s[3]}, [&](std::span<const ExprId> i) {
-    return store(i[0], i[1], i[2], op.b.Load(op.in[0], op.b.FlatIndex(std::vector<ExprId>{n, i[0], i[1], i[2]}, s)));
+    return store(i[0], i[1], i[2],
+                 op.b.Load(op.in[0], op.b.FlatIndex(std::vector<ExprId>{n, i[0], i[1], i[2]}, s)));
   });
 }
 
@@ -146,7 +158,8 @@ std::vector<StmtId> PadInterior(OpLowering& op, ExprId n, ExprId image, ValueId 
 // (op_lowering.h) runs on the finished sums and y is never zeroed first or
 // reloaded. `conv.image_prologue` runs before an image's tiles.
 absl::Status EmitValidConv(OpLowering& op, const ValidConv& conv) {
-  if (auto lanes = PixelLanesFor(op, conv.ys, conv.ws[2], conv.backwards, conv.x_planar || conv.ws[2] == 1)) {
+  if (auto lanes = PixelLanesFor(op, conv.ys, conv.ws[2], conv.backwards,
+                                 conv.x_planar || conv.ws[2] == 1)) {
     return EmitPixelLaneConv(op, conv, *lanes);
   }
   const BufferId x = conv.x, w = conv.w;
@@ -156,7 +169,8 @@ absl::Status EmitValidConv(OpLowering& op, const ValidConv& conv) {
   // With a pool (Fusion::pool), rows come in bands of the pool window's
   // height and only the columns its windows cover are computed.
   const bool pooled = op.pool >= 0 && !backwards;
-  const IntList pool_window = pooled ? AttrInts(op.graph.node(op.pool).attrs, "window") : IntList{1, 1};
+  const IntList pool_window =
+      pooled ? AttrInts(op.graph.node(op.pool).attrs, "window") : IntList{1, 1};
   const int64_t band_rows = pool_window[0];
   const Shape& pooled_shape = pooled ? op.graph.type(op.pool).shape : ys;
   const int64_t width = pooled ? pooled_shape[2] * pool_window[1] : ys[2];
@@ -173,10 +187,12 @@ absl::Status EmitValidConv(OpLowering& op, const ValidConv& conv) {
   const PoolScratch pool_scratch = pooled ? MakePoolScratch(op, band_shape) : PoolScratch{-1, -1};
   absl::Status status;
   // The tile loops (pixels, vectors, lanes) with `body` at each element.
-  auto over_tile = [&](int64_t pixels, const std::function<std::vector<StmtId>(ExprId, ExprId, ExprId)>& body) {
+  auto over_tile = [&](int64_t pixels,
+                       const std::function<std::vector<StmtId>(ExprId, ExprId, ExprId)>& body) {
     return Loop(op, pixels, [&](ExprId owj) {
       return std::vector<StmtId>{Loop(op, ch.vectors, [&](ExprId oj) {
-        return std::vector<StmtId>{Loop(op, ch.lanes, [&](ExprId ol) { return body(owj, oj, ol); })};
+        return std::vector<StmtId>{
+            Loop(op, ch.lanes, [&](ExprId ol) { return body(owj, oj, ol); })};
       })};
     });
   };
@@ -188,8 +204,9 @@ absl::Status EmitValidConv(OpLowering& op, const ValidConv& conv) {
   // summed per tap are too few to pay for a tile's accumulators going
   // through memory between taps.
   constexpr int64_t kMinChannelsToSkipTaps = 32;
-  auto live_pixels = [&](std::optional<int64_t> ow0, int64_t pixels)
-      -> std::optional<std::vector<std::pair<int64_t, int64_t>>> {
+  auto live_pixels =
+      [&](std::optional<int64_t> ow0,
+          int64_t pixels) -> std::optional<std::vector<std::pair<int64_t, int64_t>>> {
     if (!ow0 || ws[2] < kMinChannelsToSkipTaps) return std::nullopt;
     std::vector<std::pair<int64_t, int64_t>> ranges;
     bool skips = false;
@@ -208,7 +225,9 @@ absl::Status EmitValidConv(OpLowering& op, const ValidConv& conv) {
                  std::optional<int64_t> ow0_known = std::nullopt) {
     // Where the sum of tile element (owj, oj, ol) goes.
     auto sum_at = [&](ExprId owj, ExprId oj, ExprId ol) {
-      return std::make_pair(scratch, op.b.FlatIndex(std::vector<ExprId>{n, owj, op.b.Add(op.b.Mul(oj, ch.lanes), ol)}, tile_shape));
+      return std::make_pair(
+          scratch, op.b.FlatIndex(std::vector<ExprId>{n, owj, op.b.Add(op.b.Mul(oj, ch.lanes), ol)},
+                                  tile_shape));
     };
     std::vector<StmtId> stmts = {over_tile(pixels, [&](ExprId owj, ExprId oj, ExprId ol) {
       auto [buffer, at] = sum_at(owj, oj, ol);
@@ -225,7 +244,8 @@ absl::Status EmitValidConv(OpLowering& op, const ValidConv& conv) {
             ExprId o = Channel(op, ch, ob, oj, ol);
             ExprId row = backwards ? op.b.AddConst(op.b.Mul(kh, -1), ws[0] - 1) : kh;
             ExprId col = backwards ? op.b.AddConst(op.b.Mul(kw, -1), ws[1] - 1) : kw;
-            ExprId xv = op.b.Load(x, conv.XIndex(op.b, x_image, op.b.Add(oh, row), op.b.Add(ow, col), c));
+            ExprId xv =
+                op.b.Load(x, conv.XIndex(op.b, x_image, op.b.Add(oh, row), op.b.Add(ow, col), c));
             ExprId wv = op.b.Load(w, op.b.FlatIndex(std::vector<ExprId>{kh, kw, c, o}, ws));
             auto [buffer, at] = sum_at(owj, oj, ol);
             return std::vector<StmtId>{Accumulate(op, buffer, at, xv, wv)};
@@ -242,7 +262,8 @@ absl::Status EmitValidConv(OpLowering& op, const ValidConv& conv) {
           const auto [first, last] = (*ranges)[kw];
           if (first == last) continue;
           stmts.push_back(Loop(op, ws[2], [&](ExprId c) {
-            return std::vector<StmtId>{products(op.b.Index(kh), op.b.Index(kw), c, first, last - first)};
+            return std::vector<StmtId>{
+                products(op.b.Index(kh), op.b.Index(kw), c, first, last - first)};
           }));
         }
       }
@@ -250,8 +271,9 @@ absl::Status EmitValidConv(OpLowering& op, const ValidConv& conv) {
       stmts.push_back(Loop(op, kh_range.second - kh_range.first, [&](ExprId kh_from_first) {
         ExprId kh = op.b.AddConst(kh_from_first, kh_range.first);
         return std::vector<StmtId>{Loop(op, ws[1], [&](ExprId kw) {
-          return std::vector<StmtId>{
-              Loop(op, ws[2], [&](ExprId c) { return std::vector<StmtId>{products(kh, kw, c, 0, pixels)}; })};
+          return std::vector<StmtId>{Loop(op, ws[2], [&](ExprId c) {
+            return std::vector<StmtId>{products(kh, kw, c, 0, pixels)};
+          })};
         })};
       }));
     }
@@ -267,7 +289,8 @@ absl::Status EmitValidConv(OpLowering& op, const ValidConv& conv) {
         std::vector<StmtId> out;
         absl::StatusOr<ExprId> value = op.ResultValue(coords, op.b.Load(buffer, at), out);
         if (value.ok()) {
-          ExprId in_band = op.b.FlatIndex(std::vector<ExprId>{n, op.b.Index(band_row), ow, o}, band_shape);
+          ExprId in_band =
+              op.b.FlatIndex(std::vector<ExprId>{n, op.b.Index(band_row), ow, o}, band_shape);
           out.push_back(op.b.Store(band, in_band, *value));
           store = std::move(out);
         } else {
@@ -295,7 +318,8 @@ absl::Status EmitValidConv(OpLowering& op, const ValidConv& conv) {
         }));
       }
       if (tail > 0) {
-        for (StmtId t : run(n, oh, ob, op.b.Index(full * tile.pixels), tail, kh_range, band_row, full * tile.pixels)) {
+        for (StmtId t : run(n, oh, ob, op.b.Index(full * tile.pixels), tail, kh_range, band_row,
+                            full * tile.pixels)) {
           body.push_back(t);
         }
       }
@@ -329,7 +353,8 @@ absl::Status EmitValidConv(OpLowering& op, const ValidConv& conv) {
           body.push_back(row(n, op.b.AddConst(op.b.Mul(group, band_rows), r), kh_ranges[r], r));
         }
         if (pooled) {
-          for (StmtId s : PoolBandRow(op, pool_scratch, band, band_shape, pool_window[1], n, group)) body.push_back(s);
+          for (StmtId s : PoolBandRow(op, pool_scratch, band, band_shape, pool_window[1], n, group))
+            body.push_back(s);
         }
         return body;
       }));
@@ -340,9 +365,11 @@ absl::Status EmitValidConv(OpLowering& op, const ValidConv& conv) {
 }
 
 // x padded by the window's padding (itself when there is none).
-std::pair<BufferId, Shape> PaddedInput(OpLowering& op, BufferId x, const Shape& xs, const Window2D& w) {
+std::pair<BufferId, Shape> PaddedInput(OpLowering& op, BufferId x, const Shape& xs,
+                                       const Window2D& w) {
   if (w.pad_top == 0 && w.pad_bottom == 0 && w.pad_left == 0 && w.pad_right == 0) return {x, xs};
-  const Shape padded = {xs[0], xs[1] + w.pad_top + w.pad_bottom, xs[2] + w.pad_left + w.pad_right, xs[3]};
+  const Shape padded = {xs[0], xs[1] + w.pad_top + w.pad_bottom, xs[2] + w.pad_left + w.pad_right,
+                        xs[3]};
   const BufferId buffer = op.Temp(op.elem(), padded, "padded");
   CopyPadded(op, x, xs, buffer, padded, w.pad_top, w.pad_left);
   return {buffer, padded};
@@ -383,7 +410,8 @@ absl::Status TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
   const int64_t chunks = BatchChunks(g.y[0]);
   const int64_t images = chunks > 1 ? chunks : g.y[0];
   const Shape padded = {images, g.x[1] + g.w[0] - 1, g.x[2] + g.w[1] - 1, g.y[3]};
-  const bool planar = PixelLanesFor(op, g.x, g.y[3], /*backwards=*/true, /*planar_input=*/true).has_value();
+  const bool planar =
+      PixelLanesFor(op, g.x, g.y[3], /*backwards=*/true, /*planar_input=*/true).has_value();
   const Shape stored = planar ? Shape{padded[0], padded[3], padded[1], padded[2]} : padded;
   const BufferId dy = op.Temp(op.elem(), stored, "dy_padded");
   const int64_t top = g.w[0] - 1 - win.pad_top, left = g.w[1] - 1 - win.pad_left;
@@ -393,11 +421,13 @@ absl::Status TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
   // The zeros around an image: the whole planar image (its border is most
   // of a small image's rows), or the channels-last border.
   auto zeros = [&](ExprId image) {
-    return planar ? ZeroImage(op, image, dy, stored) : ZeroBorder(op, image, dy, padded, g.y, top, left);
+    return planar ? ZeroImage(op, image, dy, stored)
+                  : ZeroBorder(op, image, dy, padded, g.y, top, left);
   };
   auto pad_image = [&](ExprId n, ExprId image) {
     std::vector<StmtId> stmts = chunks > 1 ? std::vector<StmtId>{} : zeros(image);
-    for (StmtId t : PadInterior(op, n, image, scatter, g.y, dy, stored, planar, top, left, status)) stmts.push_back(t);
+    for (StmtId t : PadInterior(op, n, image, scatter, g.y, dy, stored, planar, top, left, status))
+      stmts.push_back(t);
     return stmts;
   };
   // The filter with its channels swapped, (kh, kw, o, c), so that a tap's
@@ -410,17 +440,17 @@ absl::Status TiledBackpropInput(OpLowering& op, const ConvShapes& g) {
         op.b.Store(swapped, op.b.FlatIndex(c, swapped_shape), op.b.Load(op.in[1], from))};
   }));
   DLC_RETURN_IF_ERROR(EmitValidConv(op, ValidConv{.x = dy,
-                                                   .xs = padded,
-                                                   .x_planar = planar,
-                                                   .w = swapped,
-                                                   .ws = swapped_shape,
-                                                   .ys = g.x,
-                                                   .backwards = true,
-                                                   .live_rows = {top, top + g.y[1]},
-                                                   .live_cols = {left, left + g.y[2]},
-                                                   .image_prologue = pad_image,
-                                                   .slots = chunks > 1 ? chunks : 0,
-                                                   .chunk_prologue = zeros}));
+                                                  .xs = padded,
+                                                  .x_planar = planar,
+                                                  .w = swapped,
+                                                  .ws = swapped_shape,
+                                                  .ys = g.x,
+                                                  .backwards = true,
+                                                  .live_rows = {top, top + g.y[1]},
+                                                  .live_cols = {left, left + g.y[2]},
+                                                  .image_prologue = pad_image,
+                                                  .slots = chunks > 1 ? chunks : 0,
+                                                  .chunk_prologue = zeros}));
   return status;
 }
 
@@ -449,22 +479,29 @@ absl::Status TiledBackpropFilter(OpLowering& op, const ConvShapes& g) {
   absl::Status status;
   // dy at (n, oh, ow, o): n is image ni of `chunk`.
   auto dy_at = [&](ExprId chunk, ExprId n, ExprId oh, ExprId ow, ExprId o) {
-    if (scattered) return op.b.Load(dy_image, op.b.FlatIndex(std::vector<ExprId>{chunk, oh, ow, o}, image_shape));
+    if (scattered)
+      return op.b.Load(dy_image,
+                       op.b.FlatIndex(std::vector<ExprId>{chunk, oh, ow, o}, image_shape));
     return op.b.Load(op.in[1], op.b.FlatIndex(std::vector<ExprId>{n, oh, ow, o}, ys));
   };
   auto scatter_image = [&](ExprId chunk, ExprId n) {
-    return ScatterImage(op, dy_node, n, [&](ExprId ih, ExprId iw, ExprId c, ExprId value) {
-      ExprId at = op.b.FlatIndex(std::vector<ExprId>{chunk, ih, iw, c}, image_shape);
-      return std::vector<StmtId>{op.b.Store(dy_image, at, value)};
-    }, status);
+    return ScatterImage(
+        op, dy_node, n,
+        [&](ExprId ih, ExprId iw, ExprId c, ExprId value) {
+          ExprId at = op.b.FlatIndex(std::vector<ExprId>{chunk, ih, iw, c}, image_shape);
+          return std::vector<StmtId>{op.b.Store(dy_image, at, value)};
+        },
+        status);
   };
   // The sibling bias gradient (op_lowering.h): the sum of dy over the
   // batch and the pixels, per chunk right after the chunk's filter sums,
   // while that part of dy is still in cache; bias[chunk][o] += dy.
   const bool bias = op.sibling >= 0;
   const int64_t outputs = ws[3];
-  const BufferId bias_target =
-      !bias ? -1 : chunks > 1 ? op.Temp(op.elem(), Shape{chunks, outputs}, "bias_chunks") : op.sibling_out;
+  const BufferId bias_target = !bias ? -1
+                               : chunks > 1
+                                   ? op.Temp(op.elem(), Shape{chunks, outputs}, "bias_chunks")
+                                   : op.sibling_out;
   // `count` images of the chunk into the bias gradient. The channels split
   // as the tile's (blocks of vectors of lanes), the vectors innermost but
   // for the lanes: register accumulation keeps one sum per vector, side by
@@ -475,8 +512,8 @@ absl::Status TiledBackpropFilter(OpLowering& op, const ConvShapes& g) {
         ExprId o = Channel(op, ch, ob, v[3], v[4]);
         ExprId dy = dy_at(chunk, image(v[0]), v[1], v[2], o);
         ExprId at = op.b.Add(op.b.Mul(chunk, chunks > 1 ? outputs : 0), o);
-        return std::vector<StmtId>{
-            op.b.Store(bias_target, at, op.b.Binary(BinaryOp::kAdd, op.b.Load(bias_target, at), dy))};
+        return std::vector<StmtId>{op.b.Store(
+            bias_target, at, op.b.Binary(BinaryOp::kAdd, op.b.Load(bias_target, at), dy))};
       });
     })};
   };
@@ -503,10 +540,14 @@ absl::Status TiledBackpropFilter(OpLowering& op, const ConvShapes& g) {
                             ExprId kw = op.b.Add(op.b.Mul(kwo, tile.taps_w), kwi);
                             ExprId c = op.b.Add(op.b.Mul(cb, tile.inputs), cj);
                             ExprId o = Channel(op, ch, ob, oj, ol);
-                            ExprId xv = op.b.Load(x, op.b.FlatIndex(std::vector<ExprId>{n, op.b.Add(oh, kh), op.b.Add(ow, kw), c}, xs));
+                            ExprId xv = op.b.Load(
+                                x, op.b.FlatIndex(std::vector<ExprId>{n, op.b.Add(oh, kh),
+                                                                      op.b.Add(ow, kw), c},
+                                                  xs));
                             ExprId dyv = dy_at(chunk, n, oh, ow, o);
-                            ExprId at = op.b.Add(op.b.Mul(chunk, chunks > 1 ? filter_size : 0),
-                                                 op.b.FlatIndex(std::vector<ExprId>{kh, kw, c, o}, ws));
+                            ExprId at =
+                                op.b.Add(op.b.Mul(chunk, chunks > 1 ? filter_size : 0),
+                                         op.b.FlatIndex(std::vector<ExprId>{kh, kw, c, o}, ws));
                             return std::vector<StmtId>{Accumulate(op, target, at, xv, dyv)};
                           })};
                         })};
@@ -529,7 +570,8 @@ absl::Status TiledBackpropFilter(OpLowering& op, const ConvShapes& g) {
   };
   auto bias_nest = [&](ExprId chunk) {
     if (scattered) return std::vector<StmtId>{};  // summed image by image
-    return bias_sums(chunk, per_chunk, [&](ExprId ni) { return op.b.Add(op.b.Mul(chunk, per_chunk), ni); });
+    return bias_sums(chunk, per_chunk,
+                     [&](ExprId ni) { return op.b.Add(op.b.Mul(chunk, per_chunk), ni); });
   };
   if (chunks == 1) {
     op.Fill(op.out, ws, op.Zero(op.elem()));
@@ -542,11 +584,13 @@ absl::Status TiledBackpropFilter(OpLowering& op, const ConvShapes& g) {
   // parallel), then the slices are added in chunk order.
   op.Emit({Loop(op, chunks, [&](ExprId chunk) {
     std::vector<StmtId> body = {Loop(op, filter_size, [&](ExprId e) {
-      return std::vector<StmtId>{op.b.Store(target, op.b.Add(op.b.Mul(chunk, filter_size), e), op.Zero(op.elem()))};
+      return std::vector<StmtId>{
+          op.b.Store(target, op.b.Add(op.b.Mul(chunk, filter_size), e), op.Zero(op.elem()))};
     })};
     if (bias) {
       body.push_back(Loop(op, outputs, [&](ExprId o) {
-        return std::vector<StmtId>{op.b.Store(bias_target, op.b.Add(op.b.Mul(chunk, outputs), o), op.Zero(op.elem()))};
+        return std::vector<StmtId>{
+            op.b.Store(bias_target, op.b.Add(op.b.Mul(chunk, outputs), o), op.Zero(op.elem()))};
       }));
     }
     body.push_back(nest(chunk));
@@ -560,7 +604,8 @@ absl::Status TiledBackpropFilter(OpLowering& op, const ConvShapes& g) {
   return status;
 }
 
-void AddChunksInOrder(OpLowering& op, BufferId partial, BufferId result, int64_t chunks, int64_t size) {
+void AddChunksInOrder(OpLowering& op, BufferId partial, BufferId result, int64_t chunks,
+                      int64_t size) {
   op.Fill(result, Shape{size}, op.Zero(op.elem()));
   op.Emit({Loop(op, chunks, [&](ExprId chunk) {
     return std::vector<StmtId>{Loop(op, size, [&](ExprId e) {

@@ -18,7 +18,9 @@ std::vector<int64_t> Divisors(int64_t n) {
 }
 
 // FMAs per load of a tile with `a` broadcast scalars and `b` vectors.
-double Score(int64_t fmas, int64_t loads) { return static_cast<double>(fmas) / static_cast<double>(loads); }
+double Score(int64_t fmas, int64_t loads) {
+  return static_cast<double>(fmas) / static_cast<double>(loads);
+}
 
 // The vector counts a channel split can use.
 std::vector<ChannelSplit> ChannelSplits(int64_t channels, int64_t lanes) {
@@ -69,8 +71,9 @@ PixelTile ChoosePixelTile(int64_t width, int64_t out_channels, const RegisterBud
   return best;
 }
 
-std::optional<PixelLaneTile> ChoosePixelLaneTile(int64_t height, int64_t width, int64_t out_channels,
-                                                 int64_t band_rows, const RegisterBudget& budget) {
+std::optional<PixelLaneTile> ChoosePixelLaneTile(int64_t height, int64_t width,
+                                                 int64_t out_channels, int64_t band_rows,
+                                                 const RegisterBudget& budget) {
   if (budget.lanes < 2 || out_channels >= budget.lanes) return std::nullopt;
   // The row in the fewest vectors that split it evenly.
   int64_t vectors = (width + budget.lanes - 1) / budget.lanes;
@@ -93,7 +96,8 @@ std::optional<PixelLaneTile> ChoosePixelLaneTile(int64_t height, int64_t width, 
   return PixelLaneTile{rows, vectors, lanes};
 }
 
-std::optional<PixelLaneFilterTile> ChoosePixelLaneFilterTile(int64_t kh, int64_t kw, int64_t in_channels,
+std::optional<PixelLaneFilterTile> ChoosePixelLaneFilterTile(int64_t kh, int64_t kw,
+                                                             int64_t in_channels,
                                                              int64_t out_channels, int64_t width,
                                                              const RegisterBudget& budget) {
   if (in_channels != 1 || budget.lanes < 2 || out_channels >= budget.lanes) return std::nullopt;
@@ -106,7 +110,8 @@ std::optional<PixelLaneFilterTile> ChoosePixelLaneFilterTile(int64_t kh, int64_t
     for (int64_t outputs : Divisors(out_channels)) {
       const int64_t accumulators = th * tw * outputs;
       // Accumulators, the output-gradient vectors and one input vector.
-      if (accumulators > budget.max_accumulators || accumulators + outputs + 1 > budget.registers) continue;
+      if (accumulators > budget.max_accumulators || accumulators + outputs + 1 > budget.registers)
+        continue;
       // Per step: th x tw input vectors and `outputs` gradient vectors.
       const double score = Score(accumulators, th * tw + outputs);
       if (score > best_score) {
@@ -129,7 +134,9 @@ FilterTile ChooseFilterTile(int64_t kh, int64_t kw, int64_t in_channels, int64_t
       for (int64_t inputs : Divisors(in_channels)) {
         const int64_t accumulators = th * tw * inputs * split.vectors;
         // Accumulators, the output-gradient vectors and the broadcast input.
-        if (accumulators + split.vectors + 1 > budget.registers || accumulators > budget.max_accumulators) continue;
+        if (accumulators + split.vectors + 1 > budget.registers ||
+            accumulators > budget.max_accumulators)
+          continue;
         const double score = Score(accumulators, th * tw * inputs + split.vectors);
         if (score > best_score || (score == best_score && accumulators > best_accumulators)) {
           best_score = score;

@@ -76,8 +76,9 @@ PixelTile ChoosePixelTile(int64_t width, int64_t out_channels, const RegisterBud
 // at most two vectors) and `out_channels` channels, of exactly `band_rows`
 // rows when that is > 0 (a fused pool's height), or nullopt when channel
 // vectors would use the lanes as well or the tile does not fit.
-std::optional<PixelLaneTile> ChoosePixelLaneTile(int64_t height, int64_t width, int64_t out_channels,
-                                                 int64_t band_rows, const RegisterBudget& budget);
+std::optional<PixelLaneTile> ChoosePixelLaneTile(int64_t height, int64_t width,
+                                                 int64_t out_channels, int64_t band_rows,
+                                                 const RegisterBudget& budget);
 
 // A filter gradient with few output channels (fewer than a vector's lanes)
 // and one input channel: its sums over a row's pixels run in SIMD lanes,
@@ -93,7 +94,8 @@ struct PixelLaneFilterTile {
 // The pixel-lane filter-gradient tile for a kh x kw filter from one input
 // channel to `out_channels`, over output rows of `width` pixels, or nullopt
 // when channel vectors use the lanes as well.
-std::optional<PixelLaneFilterTile> ChoosePixelLaneFilterTile(int64_t kh, int64_t kw, int64_t in_channels,
+std::optional<PixelLaneFilterTile> ChoosePixelLaneFilterTile(int64_t kh, int64_t kw,
+                                                             int64_t in_channels,
                                                              int64_t out_channels, int64_t width,
                                                              const RegisterBudget& budget);
 

@@ -2,13 +2,13 @@
 // values fused into their users' loops). Temps are left unplanned: memory
 // planning is a pipeline step of its own (passes/pipeline.h).
 #include "absl/strings/str_format.h"
-#include "support/status_macros.h"
 #include "ir/shape_util.h"
-#include "support/str_cat.h"
 #include "ir/verifier.h"
 #include "ir/window.h"
 #include "passes/lower_to_loops.h"
 #include "passes/to_loops/op_lowering.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc {
 namespace to_loops {
@@ -42,7 +42,8 @@ StmtId Accumulate(OpLowering& op, BufferId target, ExprId at, ExprId a, ExprId b
   return op.b.Store(target, at, op.b.Binary(loops::BinaryOp::kAdd, op.b.Load(target, at), product));
 }
 
-StmtId Loop(OpLowering& op, int64_t extent, const std::function<std::vector<StmtId>(ExprId)>& body) {
+StmtId Loop(OpLowering& op, int64_t extent,
+            const std::function<std::vector<StmtId>(ExprId)>& body) {
   const loops::VarId var = op.b.NewVar();
   return op.b.For(var, extent, body(op.b.Var(var)));
 }
@@ -62,11 +63,12 @@ absl::StatusOr<ExprId> OpLowering::ResultValue(std::span<const ExprId> coords, E
 }
 
 absl::StatusOr<std::vector<StmtId>> OpLowering::StoreResult(std::span<const ExprId> coords,
-                                                           ExprId value) {
+                                                            ExprId value) {
   std::vector<StmtId> stmts;
   DLC_ASSIGN_OR_RETURN(ExprId result, ResultValue(coords, value, stmts));
   const ValueId stored = epilogue < 0 ? id : epilogue;
-  stmts.push_back(b.Store(epilogue < 0 ? out : epilogue_out, b.FlatIndex(coords, graph.type(stored).shape), result));
+  stmts.push_back(b.Store(epilogue < 0 ? out : epilogue_out,
+                          b.FlatIndex(coords, graph.type(stored).shape), result));
   return stmts;
 }
 
@@ -137,7 +139,6 @@ bool UsedOnlyAfter(const Graph& graph, ValueId value, ValueId producer) {
   return true;
 }
 
-
 // Siblings (op_lowering.h): a value computed by another node's kernel over
 // the same data, when nothing uses it before that kernel has run.
 //  - A tiled filter gradient takes the bias gradient of its dy (reduce_sum
@@ -197,7 +198,8 @@ void FindPerImageScatters(const Graph& graph, const LowerOptions& options, Fusio
       const bool input = user.op == OpKind::kConv2DBackpropInput && user.operands[0] == s &&
                          user.operands[1] != s && BackpropInputIsTiled(graph, u, options);
       bool bias = false;
-      for (ValueId f : users[s]) bias |= fusion.sibling[f] == u && graph.node(f).op == OpKind::kConv2DBackpropFilter;
+      for (ValueId f : users[s])
+        bias |= fusion.sibling[f] == u && graph.node(f).op == OpKind::kConv2DBackpropFilter;
       all &= filter || input || bias;
     }
     fusion.per_image[s] = all;
@@ -293,12 +295,12 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
   for (ValueId id = 0; id < graph.size(); ++id) {
     const Node& node = graph.node(id);
     if (node.op == OpKind::kInput || node.op == OpKind::kParameter) continue;
-    if (fusion.fused[id]) {  // computed inside its user's loop
+    if (fusion.fused[id]) {                                      // computed inside its user's loop
       if (fusion.stored[id]) value_buffer[id] = own_buffer(id);  // ... and stored there
       continue;
     }
     if (fusion.computed_by_producer[id]) continue;  // an epilogue: in its producer's kernel
-    if (fusion.per_image[id]) continue;  // in its readers' kernels, image by image
+    if (fusion.per_image[id]) continue;             // in its readers' kernels, image by image
     const bool same_elements = node.op == OpKind::kReshape || node.op == OpKind::kFlatten;
     if (same_elements && first_output[id] < 0 && value_buffer[node.operands[0]] >= 0) {
       // The same elements in the same (row-major) order: the operand's

@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "ir/enum_attrs.h"
+#include "passes/to_loops/op_lowering.h"
 #include "support/status_macros.h"
 #include "support/str_cat.h"
-#include "passes/to_loops/op_lowering.h"
 
 namespace dlc::to_loops {
 namespace {
@@ -80,18 +80,18 @@ absl::StatusOr<ExprId> Formula(OpLowering& op, std::span<const ExprId> x,
       // polynomial x (1 + x^2 P(x^2)) is, a product so that -0 stays -0.
       ExprId ax = b.Unary(UnaryOp::kAbs, x[0]);
       ExprId e = b.Unary(UnaryOp::kExp, b.Binary(BinaryOp::kMul, ax, c(2)));
-      ExprId magnitude = b.Binary(BinaryOp::kSub, c(1),
-                                  b.Binary(BinaryOp::kDiv, c(2), b.Binary(BinaryOp::kAdd, e, c(1))));
-      ExprId far = b.Select(b.Compare(CompareOp::kLt, x[0], c(0)), b.Unary(UnaryOp::kNeg, magnitude),
-                            magnitude);
+      ExprId magnitude = b.Binary(
+          BinaryOp::kSub, c(1), b.Binary(BinaryOp::kDiv, c(2), b.Binary(BinaryOp::kAdd, e, c(1))));
+      ExprId far = b.Select(b.Compare(CompareOp::kLt, x[0], c(0)),
+                            b.Unary(UnaryOp::kNeg, magnitude), magnitude);
       ExprId x2 = b.Binary(BinaryOp::kMul, x[0], x[0]);
       // f32: Cephes' tanhf minimax polynomial on |x| < 0.625 (within 2e-7).
       // f64: the Taylor series x - x^3/3 + 2x^5/15 - 17x^7/315 on |x| < 1/16
       // (the next term is below 1e-12 relative).
       const bool f32 = t == Type::kF32;
       const std::vector<double> coefficients =
-          f32 ? std::vector<double>{-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2,
-                                    1.33314422036e-1, -3.33332819422e-1, 1.0}
+          f32 ? std::vector<double>{-5.70498872745e-3, 2.06390887954e-2,  -5.37397155531e-2,
+                                    1.33314422036e-1,  -3.33332819422e-1, 1.0}
               : std::vector<double>{-17.0 / 315, 2.0 / 15, -1.0 / 3, 1.0};
       ExprId poly = c(coefficients[0]);
       for (size_t k = 1; k < coefficients.size(); ++k) {
@@ -103,8 +103,7 @@ absl::StatusOr<ExprId> Formula(OpLowering& op, std::span<const ExprId> x,
     case OpKind::kCompare: return b.Compare(CompareOpOf(op), x[0], x[1]);
     case OpKind::kSelect: return b.Select(x[0], x[1], x[2]);
     case OpKind::kCast: return b.Cast(op.elem(), x[0]);
-    default:
-      return absl::InternalError(StrCat(op.Describe(), " is not elementwise"));
+    default: return absl::InternalError(StrCat(op.Describe(), " is not elementwise"));
   }
 }
 
@@ -116,7 +115,8 @@ OpLowering Operand(const OpLowering& user, ValueId id) {
   OpLowering op{user.b, user.graph, id, -1, {}, {}, user.fusion, user.value_buffer, user.options};
   op.given = user.given;
   op.given_value = user.given_value;
-  for (ValueId operand : user.graph.node(id).operands) op.in.push_back((*user.value_buffer)[operand]);
+  for (ValueId operand : user.graph.node(id).operands)
+    op.in.push_back((*user.value_buffer)[operand]);
   return op;
 }
 
@@ -227,8 +227,10 @@ Fusion FindFusion(const Graph& graph, const std::function<bool(ValueId)>& takes_
     // An elementwise user of the same shape, or a max-pool scatter that
     // reads it as its gradient (at each element of it).
     const Node* u = uses[id] == 1 ? &graph.node(user[id]) : nullptr;
-    const bool elementwise_user = u != nullptr && IsElementwise(u->op) && u->type.shape == node.type.shape;
-    const bool scatter_user = u != nullptr && u->op == OpKind::kMaxPool2DScatter && u->operands[0] == id;
+    const bool elementwise_user =
+        u != nullptr && IsElementwise(u->op) && u->type.shape == node.type.shape;
+    const bool scatter_user =
+        u != nullptr && u->op == OpKind::kMaxPool2DScatter && u->operands[0] == id;
     fusion.fused[id] = IsElementwise(node.op) && !checked && (elementwise_user || scatter_user);
     // A graph output used by one elementwise node of its shape besides
     // (an optimizer's new moment, which the parameter's update reads): that
@@ -244,7 +246,8 @@ Fusion FindFusion(const Graph& graph, const std::function<bool(ValueId)>& takes_
     if (uses[p] != 1 || !takes_epilogue(p)) continue;
     // Up the chain of fused users to the root that has a kernel.
     ValueId root = user[p];
-    if (!IsElementwise(graph.node(root).op) || graph.type(root).shape != graph.type(p).shape) continue;
+    if (!IsElementwise(graph.node(root).op) || graph.type(root).shape != graph.type(p).shape)
+      continue;
     std::vector<ValueId> chain = {p};
     while (fusion.fused[root]) {
       chain.push_back(root);

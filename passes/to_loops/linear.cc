@@ -2,9 +2,9 @@
 // then products are accumulated. The innermost loop runs over the output
 // columns / channels, which are contiguous in memory: that is the loop the
 // vectorization schedule picks.
-#include "support/str_cat.h"
 #include "ir/window.h"
 #include "passes/to_loops/conv_tiled.h"
+#include "support/str_cat.h"
 
 namespace dlc::to_loops {
 namespace {
@@ -29,7 +29,8 @@ CacheBlocks MatMulBlocks(int64_t m, int64_t k, int64_t l2_bytes) {
     }
     return best;
   };
-  const int64_t reduction = largest_divisor(k, std::max<int64_t>(1, std::min<int64_t>(16, l2_bytes / 2 / (m * 4))));
+  const int64_t reduction =
+      largest_divisor(k, std::max<int64_t>(1, std::min<int64_t>(16, l2_bytes / 2 / (m * 4))));
   const int64_t rows = largest_divisor(m, std::max<int64_t>(8, m / 8));
   return CacheBlocks{rows, reduction};
 }
@@ -55,8 +56,8 @@ absl::Status MatMul(OpLowering& op) {
     op.Emit(op.b.Nest(b_shape, [&](std::span<const ExprId> c) {
       std::vector<ExprId> from(c.begin(), c.end());
       std::swap(from[r - 2], from[r - 1]);
-      return std::vector<StmtId>{
-          op.b.Store(b_buffer, op.b.FlatIndex(c, b_shape), op.b.Load(op.in[1], op.b.FlatIndex(from, bs)))};
+      return std::vector<StmtId>{op.b.Store(b_buffer, op.b.FlatIndex(c, b_shape),
+                                            op.b.Load(op.in[1], op.b.FlatIndex(from, bs)))};
     }));
   }
   op.Fill(op.out, out, op.Zero(op.elem()));
@@ -67,7 +68,8 @@ absl::Status MatMul(OpLowering& op) {
   // while every result row sums its part), inside chunks of result rows
   // (so threads still split the work). Each element still adds its terms
   // in order.
-  const CacheBlocks blocks = ta ? MatMulBlocks(out[r - 2], k_extent, op.l2_bytes()) : CacheBlocks{out[r - 2], k_extent};
+  const CacheBlocks blocks =
+      ta ? MatMulBlocks(out[r - 2], k_extent, op.l2_bytes()) : CacheBlocks{out[r - 2], k_extent};
   const bool blocked = blocks.rows < out[r - 2] || blocks.reduction < k_extent;
   // The register tile: `pixels` result rows x vectors of result columns
   // (conv_tiles.h), the reduction innermost around it; register
@@ -95,7 +97,8 @@ absl::Status MatMul(OpLowering& op) {
       };
       ExprId a = op.b.Load(op.in[0], op.b.FlatIndex(ta ? coords(k, i) : coords(i, k), as));
       ExprId b = op.b.Load(b_buffer, op.b.FlatIndex(coords(k, v[at + 2]), b_shape));
-      return std::vector<StmtId>{Accumulate(op, op.out, op.b.FlatIndex(coords(i, v[at + 2]), out), a, b)};
+      return std::vector<StmtId>{
+          Accumulate(op, op.out, op.b.FlatIndex(coords(i, v[at + 2]), out), a, b)};
     }));
     return absl::OkStatus();
   }
@@ -119,10 +122,13 @@ absl::Status MatMul(OpLowering& op) {
               return std::vector<StmtId>{Loop(op, ch.lanes, [&](ExprId jl) {
                 ExprId i = op.b.Add(i0, ii);
                 ExprId k = op.b.Add(k0, kin);
-                ExprId j = op.b.Add(op.b.Add(op.b.Mul(jb, ch.vectors * ch.lanes), op.b.Mul(jv, ch.lanes)), jl);
-                ExprId a = op.b.Load(op.in[0], op.b.FlatIndex(ta ? coords(k, i) : coords(i, k), as));
+                ExprId j = op.b.Add(
+                    op.b.Add(op.b.Mul(jb, ch.vectors * ch.lanes), op.b.Mul(jv, ch.lanes)), jl);
+                ExprId a =
+                    op.b.Load(op.in[0], op.b.FlatIndex(ta ? coords(k, i) : coords(i, k), as));
                 ExprId b = op.b.Load(b_buffer, op.b.FlatIndex(coords(k, j), b_shape));
-                return std::vector<StmtId>{Accumulate(op, op.out, op.b.FlatIndex(coords(i, j), out), a, b)};
+                return std::vector<StmtId>{
+                    Accumulate(op, op.out, op.b.FlatIndex(coords(i, j), out), a, b)};
               })};
             })};
           })};
@@ -134,7 +140,8 @@ absl::Status MatMul(OpLowering& op) {
       std::vector<StmtId> stmts;
       if (full > 0) {
         stmts.push_back(Loop(op, full, [&](ExprId ib) {
-          return std::vector<StmtId>{run(op.b.Add(chunk_row0, op.b.Mul(ib, tile.pixels)), tile.pixels, k0)};
+          return std::vector<StmtId>{
+              run(op.b.Add(chunk_row0, op.b.Mul(ib, tile.pixels)), tile.pixels, k0)};
         }));
       }
       if (tail > 0) stmts.push_back(run(op.b.AddConst(chunk_row0, full * tile.pixels), tail, k0));
@@ -151,7 +158,8 @@ absl::Status MatMul(OpLowering& op) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<ConvShapes> Geometry(OpLowering& op, const Shape& x, const Shape& w, const Shape& y) {
+absl::StatusOr<ConvShapes> Geometry(OpLowering& op, const Shape& x, const Shape& w,
+                                    const Shape& y) {
   auto win = WindowOf(op.node().attrs, x, w);
   if (!win.ok()) return win.status();
   return ConvShapes{x, w, y, *win};
@@ -165,8 +173,10 @@ using ConvInner = std::function<std::vector<StmtId>(std::span<const ExprId>, Exp
 std::vector<StmtId> ConvNest(OpLowering& op, const ConvShapes& g, const ConvInner& inner) {
   const Window2D& w = g.win;
   return op.b.Nest({g.y[0], g.y[1], g.y[2], g.w[0], g.w[1]}, [&](std::span<const ExprId> v) {
-    ExprId ih = op.b.AddConst(op.b.Add(op.b.Mul(v[1], w.stride_h), op.b.Mul(v[3], w.dilation_h)), -w.pad_top);
-    ExprId iw = op.b.AddConst(op.b.Add(op.b.Mul(v[2], w.stride_w), op.b.Mul(v[4], w.dilation_w)), -w.pad_left);
+    ExprId ih = op.b.AddConst(op.b.Add(op.b.Mul(v[1], w.stride_h), op.b.Mul(v[3], w.dilation_h)),
+                              -w.pad_top);
+    ExprId iw = op.b.AddConst(op.b.Add(op.b.Mul(v[2], w.stride_w), op.b.Mul(v[4], w.dilation_w)),
+                              -w.pad_left);
     std::vector<StmtId> body = inner(v, ih, iw);
     // Padding reads as zero: skip positions outside the image (the guard is
     // dropped when the geometry makes it always true).
@@ -185,8 +195,10 @@ absl::Status Conv2D(OpLowering& op) {
   op.Fill(op.out, g->y, op.Zero(op.elem()));
   op.Emit(ConvNest(op, *g, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
     return op.b.Nest({g->w[2], g->w[3]}, [&](std::span<const ExprId> co) {
-      ExprId x = op.b.Load(op.in[0], op.b.FlatIndex(std::vector<ExprId>{v[0], ih, iw, co[0]}, g->x));
-      ExprId w = op.b.Load(op.in[1], op.b.FlatIndex(std::vector<ExprId>{v[3], v[4], co[0], co[1]}, g->w));
+      ExprId x =
+          op.b.Load(op.in[0], op.b.FlatIndex(std::vector<ExprId>{v[0], ih, iw, co[0]}, g->x));
+      ExprId w =
+          op.b.Load(op.in[1], op.b.FlatIndex(std::vector<ExprId>{v[3], v[4], co[0], co[1]}, g->w));
       ExprId at = op.b.FlatIndex(std::vector<ExprId>{v[0], v[1], v[2], co[1]}, g->y);
       return std::vector<StmtId>{Accumulate(op, op.out, at, x, w)};
     });
@@ -206,13 +218,16 @@ absl::Status BackpropInput(OpLowering& op) {
   const BufferId wt = op.Temp(op.elem(), wt_shape, "w_transposed");
   op.Emit(op.b.Nest(wt_shape, [&](std::span<const ExprId> c) {
     ExprId from = op.b.FlatIndex(std::vector<ExprId>{c[0], c[1], c[3], c[2]}, g->w);
-    return std::vector<StmtId>{op.b.Store(wt, op.b.FlatIndex(c, wt_shape), op.b.Load(op.in[1], from))};
+    return std::vector<StmtId>{
+        op.b.Store(wt, op.b.FlatIndex(c, wt_shape), op.b.Load(op.in[1], from))};
   }));
   op.Fill(op.out, x, op.Zero(op.elem()));
   op.Emit(ConvNest(op, *g, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
     return op.b.Nest({g->w[3], g->w[2]}, [&](std::span<const ExprId> oc) {
-      ExprId dy = op.b.Load(op.in[0], op.b.FlatIndex(std::vector<ExprId>{v[0], v[1], v[2], oc[0]}, g->y));
-      ExprId w = op.b.Load(wt, op.b.FlatIndex(std::vector<ExprId>{v[3], v[4], oc[0], oc[1]}, wt_shape));
+      ExprId dy =
+          op.b.Load(op.in[0], op.b.FlatIndex(std::vector<ExprId>{v[0], v[1], v[2], oc[0]}, g->y));
+      ExprId w =
+          op.b.Load(wt, op.b.FlatIndex(std::vector<ExprId>{v[3], v[4], oc[0], oc[1]}, wt_shape));
       ExprId at = op.b.FlatIndex(std::vector<ExprId>{v[0], ih, iw, oc[1]}, x);
       return std::vector<StmtId>{Accumulate(op, op.out, at, dy, w)};
     });
@@ -229,8 +244,10 @@ absl::Status BackpropFilter(OpLowering& op) {
   op.Fill(op.out, w, op.Zero(op.elem()));
   op.Emit(ConvNest(op, *g, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
     return op.b.Nest({g->w[2], g->w[3]}, [&](std::span<const ExprId> co) {
-      ExprId x = op.b.Load(op.in[0], op.b.FlatIndex(std::vector<ExprId>{v[0], ih, iw, co[0]}, g->x));
-      ExprId dy = op.b.Load(op.in[1], op.b.FlatIndex(std::vector<ExprId>{v[0], v[1], v[2], co[1]}, g->y));
+      ExprId x =
+          op.b.Load(op.in[0], op.b.FlatIndex(std::vector<ExprId>{v[0], ih, iw, co[0]}, g->x));
+      ExprId dy =
+          op.b.Load(op.in[1], op.b.FlatIndex(std::vector<ExprId>{v[0], v[1], v[2], co[1]}, g->y));
       ExprId at = op.b.FlatIndex(std::vector<ExprId>{v[3], v[4], co[0], co[1]}, w);
       return std::vector<StmtId>{Accumulate(op, op.out, at, x, dy)};
     });
@@ -254,17 +271,20 @@ bool Tiled(const Node& node, const Shape& x, const Shape& w, const LowerOptions&
 
 bool Conv2DTakesEpilogue(const Graph& graph, ValueId id, const LowerOptions& options) {
   const Node& node = graph.node(id);
-  return Tiled(node, graph.type(node.operands[0]).shape, graph.type(node.operands[1]).shape, options);
+  return Tiled(node, graph.type(node.operands[0]).shape, graph.type(node.operands[1]).shape,
+               options);
 }
 
 bool BackpropFilterIsTiled(const Graph& graph, ValueId id, const LowerOptions& options) {
   const Node& node = graph.node(id);
-  return Tiled(node, graph.type(node.operands[0]).shape, AttrInts(node.attrs, "filter_shape"), options);
+  return Tiled(node, graph.type(node.operands[0]).shape, AttrInts(node.attrs, "filter_shape"),
+               options);
 }
 
 bool BackpropInputIsTiled(const Graph& graph, ValueId id, const LowerOptions& options) {
   const Node& node = graph.node(id);
-  return Tiled(node, AttrInts(node.attrs, "input_shape"), graph.type(node.operands[1]).shape, options);
+  return Tiled(node, AttrInts(node.attrs, "input_shape"), graph.type(node.operands[1]).shape,
+               options);
 }
 
 absl::Status LowerLinear(OpLowering& op) {

@@ -2,8 +2,8 @@
 // aliases of their operand's buffer (driver.cc); they copy only when their
 // value is a graph output, which needs a buffer of its own.)
 #include "ir/shape_util.h"
-#include "support/str_cat.h"
 #include "passes/to_loops/op_lowering.h"
+#include "support/str_cat.h"
 
 namespace dlc::to_loops {
 namespace {
@@ -53,7 +53,8 @@ void Slice(OpLowering& op) {
   if (stride.empty()) stride.assign(start.size(), 1);
   Gather(op, op.in[0], op.in_type(0).shape, [&](std::span<const ExprId> c) {
     std::vector<ExprId> src;
-    for (size_t i = 0; i < c.size(); ++i) src.push_back(op.b.AddConst(op.b.Mul(c[i], stride[i]), start[i]));
+    for (size_t i = 0; i < c.size(); ++i)
+      src.push_back(op.b.AddConst(op.b.Mul(c[i], stride[i]), start[i]));
     return src;
   });
 }

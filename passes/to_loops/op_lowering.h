@@ -32,7 +32,7 @@ using loops::Type;
 // ReLU mask after a pooling gradient). P gets no buffer, R no kernel, and
 // the tensor between them never goes to memory.
 struct Fusion {
-  std::vector<bool> fused;                 // per node
+  std::vector<bool> fused;  // per node
   // Fused nodes that are graph outputs too: their user's loop stores them
   // as it computes them (the fused node has one use besides being returned).
   std::vector<bool> stored;
@@ -41,27 +41,27 @@ struct Fusion {
   // Siblings: a filter gradient whose output gradient dy is also summed
   // over batch and pixels (the bias gradient, a reduce_sum) computes that
   // sum in its own kernel, chunk by chunk, while dy is in cache.
-  std::vector<ValueId> sibling;            // per filter gradient: the sum, or -1
+  std::vector<ValueId> sibling;  // per filter gradient: the sum, or -1
   // Pools: a tiled convolution whose value (or its epilogue root's) is used
   // only by a max-pool of disjoint windows (and that pool's argmax
   // sibling) pools it band by band as it computes it: the full-size value
   // never goes to memory, only the pooled one (and the argmax).
-  std::vector<ValueId> pool;               // per convolution: the maxpool2d, or -1
+  std::vector<ValueId> pool;  // per convolution: the maxpool2d, or -1
   // Per image: a max-pool scatter (disjoint windows) whose readers are
   // tiled convolution gradients computes no kernel of its own: each reader
   // computes it one image at a time into a small buffer it then reads from
   // cache (ScatterImage), instead of the full-size gradient going through
   // memory.
-  std::vector<bool> per_image;             // per maxpool2d_scatter
+  std::vector<bool> per_image;  // per maxpool2d_scatter
 };
 
 struct OpLowering {
   loops::LoopBuilder& b;
   const Graph& graph;
   ValueId id;
-  BufferId out;                 // the node's result
-  std::vector<BufferId> in;     // its operands' buffers (-1: a fused operand)
-  std::vector<StmtId> body;     // the kernel's statements, in order
+  BufferId out;              // the node's result
+  std::vector<BufferId> in;  // its operands' buffers (-1: a fused operand)
+  std::vector<StmtId> body;  // the kernel's statements, in order
   const Fusion* fusion = nullptr;
   const std::vector<BufferId>* value_buffer = nullptr;  // every node's buffer
   const LowerOptions* options = nullptr;
@@ -141,7 +141,7 @@ struct AxisElement {
 std::vector<StmtId> AlongAxis(OpLowering& op, const Shape& shape, int64_t axis,
                               const std::function<std::vector<StmtId>(const AxisElement&)>& body);
 
-absl::Status LowerElementwise(OpLowering& op);   // elementwise.cc
+absl::Status LowerElementwise(OpLowering& op);  // elementwise.cc
 // Which elementwise nodes to fuse into their user (elementwise.cc): those
 // with exactly one use, by an elementwise node of the same shape, that are
 // not graph outputs and need no runtime check. And which producers take
@@ -170,8 +170,10 @@ bool Conv2DTakesEpilogue(const Graph& graph, ValueId id, const LowerOptions& opt
 bool MaxPoolGradTakesEpilogue(const Graph& graph, ValueId id);  // pooling.cc
 // Whether a conv2d_backprop_filter is tiled (and so can take a sibling),
 // and a conv2d_backprop_input.
-bool BackpropFilterIsTiled(const Graph& graph, ValueId id, const LowerOptions& options);  // linear.cc
-bool BackpropInputIsTiled(const Graph& graph, ValueId id, const LowerOptions& options);   // linear.cc
+bool BackpropFilterIsTiled(const Graph& graph, ValueId id,
+                           const LowerOptions& options);  // linear.cc
+bool BackpropInputIsTiled(const Graph& graph, ValueId id,
+                          const LowerOptions& options);  // linear.cc
 // One row of a pool fused into its producer (Fusion::pool): the disjoint
 // windows of `band` ({N, KH, W, C}: the KH rows of pooled row `ph` of
 // image `n`, as the producer computed them), their maxima stored to
@@ -195,8 +197,9 @@ using ImageStore = std::function<std::vector<StmtId>(ExprId ih, ExprId iw, ExprI
 // contiguous), so that with few channels the scatter runs the pooled
 // columns in SIMD lanes instead of the channels.
 bool ScatterIsPerImage(const Graph& graph, ValueId scatter);
-std::vector<StmtId> ScatterImage(OpLowering& consumer, ValueId scatter, ExprId n, const ImageStore& store,
-                                 absl::Status& status, bool planar_store = false);
+std::vector<StmtId> ScatterImage(OpLowering& consumer, ValueId scatter, ExprId n,
+                                 const ImageStore& store, absl::Status& status,
+                                 bool planar_store = false);
 // The maxpool2d a tiled convolution's result may be pooled by in its own
 // kernel (Fusion::pool), or -1 (pooling.cc).
 ValueId FusiblePool(const Graph& graph, const Fusion& fusion, ValueId conv,
@@ -207,12 +210,13 @@ ValueId FusiblePool(const Graph& graph, const Fusion& fusion, ValueId conv,
 // indices); and all of them as one kernel's statements.
 std::vector<bool> FindUpdates(const Graph& graph, const Fusion& fusion);
 absl::StatusOr<std::vector<StmtId>> LowerUpdates(std::vector<OpLowering>& updates);
-absl::Status LowerMovement(OpLowering& op);      // movement.cc
-absl::Status LowerReduction(OpLowering& op);     // reductions.cc
-absl::Status LowerLinear(OpLowering& op);        // linear.cc: matmul, conv2d and its backprops
-absl::Status LowerPooling(OpLowering& op);       // pooling.cc: pools and their gradients
-absl::Status LowerSoftmaxFamily(OpLowering& op); // softmax.cc: softmax, log_softmax, cross-entropy, one_hot
-absl::Status LowerRandom(OpLowering& op);        // random.cc
+absl::Status LowerMovement(OpLowering& op);   // movement.cc
+absl::Status LowerReduction(OpLowering& op);  // reductions.cc
+absl::Status LowerLinear(OpLowering& op);     // linear.cc: matmul, conv2d and its backprops
+absl::Status LowerPooling(OpLowering& op);    // pooling.cc: pools and their gradients
+absl::Status LowerSoftmaxFamily(
+    OpLowering& op);  // softmax.cc: softmax, log_softmax, cross-entropy, one_hot
+absl::Status LowerRandom(OpLowering& op);  // random.cc
 
 }  // namespace dlc::to_loops
 

@@ -1,8 +1,8 @@
 // Pooling and its gradients. Padded positions take no part: maxpool skips
 // them, avgpool divides by the number of real elements in each window.
-#include "support/str_cat.h"
 #include "ir/window.h"
 #include "passes/to_loops/op_lowering.h"
+#include "support/str_cat.h"
 
 namespace dlc::to_loops {
 namespace {
@@ -25,18 +25,19 @@ bool DisjointWindows(const Window2D& w) {
 std::vector<StmtId> WindowNest(
     OpLowering& op, const Shape& x, const Window2D& w,
     const std::function<std::vector<StmtId>(std::span<const ExprId>, ExprId, ExprId)>& inner) {
-  return op.b.Nest({x[0], w.out_h, w.out_w, w.kernel_h, w.kernel_w}, [&](std::span<const ExprId> v) {
-    ExprId ih = op.b.AddConst(op.b.Add(op.b.Mul(v[1], w.stride_h), v[3]), -w.pad_top);
-    ExprId iw = op.b.AddConst(op.b.Add(op.b.Mul(v[2], w.stride_w), v[4]), -w.pad_left);
-    std::vector<StmtId> body = op.b.Nest({x[3]}, [&](std::span<const ExprId> c) {
-      std::vector<ExprId> all(v.begin(), v.end());
-      all.push_back(c[0]);
-      return inner(all, ih, iw);
-    });
-    if (!Padded(w)) return body;
-    return std::vector<StmtId>{
-        op.b.If(op.b.And(op.b.InRange(ih, x[1]), op.b.InRange(iw, x[2])), std::move(body))};
-  });
+  return op.b.Nest(
+      {x[0], w.out_h, w.out_w, w.kernel_h, w.kernel_w}, [&](std::span<const ExprId> v) {
+        ExprId ih = op.b.AddConst(op.b.Add(op.b.Mul(v[1], w.stride_h), v[3]), -w.pad_top);
+        ExprId iw = op.b.AddConst(op.b.Add(op.b.Mul(v[2], w.stride_w), v[4]), -w.pad_left);
+        std::vector<StmtId> body = op.b.Nest({x[3]}, [&](std::span<const ExprId> c) {
+          std::vector<ExprId> all(v.begin(), v.end());
+          all.push_back(c[0]);
+          return inner(all, ih, iw);
+        });
+        if (!Padded(w)) return body;
+        return std::vector<StmtId>{
+            op.b.If(op.b.And(op.b.InRange(ih, x[1]), op.b.InRange(iw, x[2])), std::move(body))};
+      });
 }
 
 // The number of real (unpadded) elements in window (oh, ow): the product
@@ -70,10 +71,13 @@ std::vector<StmtId> TakeIfBetter(OpLowering& op, BufferId best, BufferId where, 
   ExprId found = op.b.Load(where, at);
   // value > current, or value is NaN, while current is no NaN:
   // !(value <= current) & (current == current).
-  ExprId take = op.b.Binary(BinaryOp::kAnd, op.b.Unary(loops::UnaryOp::kNot, op.b.Compare(CompareOp::kLe, value, current)),
-                            op.b.Compare(CompareOp::kEq, current, current));
+  ExprId take =
+      op.b.Binary(BinaryOp::kAnd,
+                  op.b.Unary(loops::UnaryOp::kNot, op.b.Compare(CompareOp::kLe, value, current)),
+                  op.b.Compare(CompareOp::kEq, current, current));
   if (maybe_none) {
-    take = op.b.Binary(BinaryOp::kOr, op.b.Compare(CompareOp::kLt, found, op.b.Const(0, Type::kI32)), take);
+    take = op.b.Binary(BinaryOp::kOr,
+                       op.b.Compare(CompareOp::kLt, found, op.b.Const(0, Type::kI32)), take);
   }
   // `where` first: `take` reads `best`. Re-evaluated for the second
   // store, `take` is unchanged but for a first element of -inf, where
@@ -89,12 +93,14 @@ std::vector<StmtId> TakeIfBetter(OpLowering& op, BufferId best, BufferId where, 
 // them instead of reloading what was just stored.
 std::vector<StmtId> StartWindow(OpLowering& op, BufferId best, BufferId where, ExprId at) {
   const Type type = op.b.program().buffer(best).type;
-  return {op.b.Store(best, at, op.b.Const(-INFINITY, type)), op.b.Store(where, at, op.b.Const(0, Type::kI32))};
+  return {op.b.Store(best, at, op.b.Const(-INFINITY, type)),
+          op.b.Store(where, at, op.b.Const(0, Type::kI32))};
 }
 
 // best and where (both of the pool's output shape) for every window:
 // filled, then one pass over the windows. Any windows: overlapping, padded.
-void WindowMaxima(OpLowering& op, const Shape& x, const Window2D& w, BufferId best, BufferId where) {
+void WindowMaxima(OpLowering& op, const Shape& x, const Window2D& w, BufferId best,
+                  BufferId where) {
   const Shape y = {x[0], w.out_h, w.out_w, x[3]};
   op.Fill(best, y, op.b.Const(-INFINITY, loops::TypeOf(op.in_type(0).dtype)));
   op.Fill(where, y, op.b.Const(-1, Type::kI32));
@@ -112,7 +118,8 @@ void WindowMaxima(OpLowering& op, const Shape& x, const Window2D& w, BufferId be
 std::vector<StmtId> ForEachWindowMaximum(
     OpLowering& op, BufferId x_buffer, const Shape& x, const Window2D& w,
     const std::function<std::vector<StmtId>(ExprId n, ExprId oh, ExprId ow, BufferId best,
-                                            BufferId where, const std::function<ExprId(ExprId)>& slot)>& done) {
+                                            BufferId where,
+                                            const std::function<ExprId(ExprId)>& slot)>& done) {
   const Type t = loops::TypeOf(op.graph.type(op.node().operands[0]).dtype);
   const Shape scratch = {x[0], x[3]};  // per image, so images run in parallel
   BufferId best = op.Temp(t, scratch, "best");
@@ -149,14 +156,16 @@ absl::Status MaxPool(OpLowering& op) {
   if (!w.ok()) return w.status();
   const bool argmax = op.sibling >= 0;
   if (argmax && DisjointWindows(*w)) {
-    op.Emit(ForEachWindowMaximum(op, op.in[0], x, *w, [&](ExprId n, ExprId oh, ExprId ow, BufferId best,
-                                                          BufferId where, const auto& slot) {
-      return op.b.Nest({x[3]}, [&](std::span<const ExprId> c) {
-        ExprId at = XAt(op, y, n, oh, ow, c[0]);
-        return std::vector<StmtId>{op.b.Store(op.out, at, op.b.Load(best, slot(c[0]))),
-                                   op.b.Store(op.sibling_out, at, op.b.Load(where, slot(c[0])))};
-      });
-    }));
+    op.Emit(ForEachWindowMaximum(
+        op, op.in[0], x, *w,
+        [&](ExprId n, ExprId oh, ExprId ow, BufferId best, BufferId where, const auto& slot) {
+          return op.b.Nest({x[3]}, [&](std::span<const ExprId> c) {
+            ExprId at = XAt(op, y, n, oh, ow, c[0]);
+            return std::vector<StmtId>{
+                op.b.Store(op.out, at, op.b.Load(best, slot(c[0]))),
+                op.b.Store(op.sibling_out, at, op.b.Load(where, slot(c[0])))};
+          });
+        }));
     return absl::OkStatus();
   }
   if (argmax) {
@@ -181,13 +190,14 @@ absl::Status MaxPoolArgmax(OpLowering& op) {
   if (!w.ok()) return w.status();
   const Type t = loops::TypeOf(op.in_type(0).dtype);
   if (DisjointWindows(*w)) {
-    op.Emit(ForEachWindowMaximum(op, op.in[0], x, *w, [&](ExprId n, ExprId oh, ExprId ow, BufferId,
-                                                          BufferId where, const auto& slot) {
-      return op.b.Nest({x[3]}, [&](std::span<const ExprId> c) {
-        return std::vector<StmtId>{
-            op.b.Store(op.out, XAt(op, y, n, oh, ow, c[0]), op.b.Load(where, slot(c[0])))};
-      });
-    }));
+    op.Emit(ForEachWindowMaximum(
+        op, op.in[0], x, *w,
+        [&](ExprId n, ExprId oh, ExprId ow, BufferId, BufferId where, const auto& slot) {
+          return op.b.Nest({x[3]}, [&](std::span<const ExprId> c) {
+            return std::vector<StmtId>{
+                op.b.Store(op.out, XAt(op, y, n, oh, ow, c[0]), op.b.Load(where, slot(c[0])))};
+          });
+        }));
     return absl::OkStatus();
   }
   WindowMaxima(op, x, *w, op.Temp(t, y, "best"), op.out);
@@ -212,7 +222,8 @@ absl::Status AvgPool(OpLowering& op) {
     ExprId mean = op.b.Binary(BinaryOp::kDiv, op.b.Load(op.out, at), op.b.Cast(op.elem(), count));
     // A window of padding only averages nothing: 0, as in the interpreter.
     ExprId nonempty = op.b.Compare(CompareOp::kGt, count, op.b.Index(0));
-    return std::vector<StmtId>{op.b.Store(op.out, at, op.b.Select(nonempty, mean, op.Zero(op.elem())))};
+    return std::vector<StmtId>{
+        op.b.Store(op.out, at, op.b.Select(nonempty, mean, op.Zero(op.elem())))};
   }));
   return absl::OkStatus();
 }
@@ -223,17 +234,20 @@ absl::Status AvgPool(OpLowering& op) {
 // the image once, through `store(ih, iw, c, value)`. The channels are the
 // innermost loop (SIMD lanes), or with `channels_outermost` the pooled
 // columns are (for a planar `store` and few channels).
-using GradientAt = std::function<absl::StatusOr<ExprId>(std::span<const ExprId>, std::vector<StmtId>&)>;
+using GradientAt =
+    std::function<absl::StatusOr<ExprId>(std::span<const ExprId>, std::vector<StmtId>&)>;
 std::vector<StmtId> RouteImage(OpLowering& op, const Shape& x, const Window2D& w, ExprId n,
                                const GradientAt& dy_at, BufferId where, bool check_places,
-                               const ImageStore& store, absl::Status& status, bool channels_outermost = false) {
+                               const ImageStore& store, absl::Status& status,
+                               bool channels_outermost = false) {
   const Shape y = {x[0], w.out_h, w.out_w, x[3]};
   const Type t = loops::TypeOf(op.graph.type(op.id).dtype);
   // A place in the window (no padding: never -1).
   auto check = [&](ExprId ph, ExprId pw, ExprId c) {
     ExprId k = op.b.Cast(Type::kI64, op.b.Load(where, XAt(op, y, n, ph, pw, c)));
-    return std::vector<StmtId>{op.b.Check(op.b.InRange(k, w.kernel_h * w.kernel_w),
-                                          StrCat(op.Describe(), ": an argmax is not a place in its window"))};
+    return std::vector<StmtId>{
+        op.b.Check(op.b.InRange(k, w.kernel_h * w.kernel_w),
+                   StrCat(op.Describe(), ": an argmax is not a place in its window"))};
   };
   auto route = [&](ExprId ph, ExprId pw, ExprId kh, ExprId kw, ExprId c) {
     ExprId at = XAt(op, y, n, ph, pw, c);
@@ -247,30 +261,37 @@ std::vector<StmtId> RouteImage(OpLowering& op, const Shape& x, const Window2D& w
       status = gradient.status();
       return stmts;
     }
-    for (StmtId s : store(ih, iw, c, op.b.Select(mine, *gradient, op.b.Const(0, t)))) stmts.push_back(s);
+    for (StmtId s : store(ih, iw, c, op.b.Select(mine, *gradient, op.b.Const(0, t))))
+      stmts.push_back(s);
     return stmts;
   };
   // Per window row (and channel): the checks, then the routing.
   auto window_row = [&](std::span<const ExprId> outer) {
     std::vector<StmtId> stmts;
-    auto append = [&](std::vector<StmtId> more) { stmts.insert(stmts.end(), more.begin(), more.end()); };
+    auto append = [&](std::vector<StmtId> more) {
+      stmts.insert(stmts.end(), more.begin(), more.end());
+    };
     if (channels_outermost) {
       // One pass over the row's windows routes to every place of each, so
       // the window's gradient and place are loaded (gathered) once.
       const ExprId c = outer[0], ph = outer[1];
-      if (check_places) append(op.b.Nest({w.out_w}, [&](std::span<const ExprId> pw) { return check(ph, pw[0], c); }));
+      if (check_places)
+        append(
+            op.b.Nest({w.out_w}, [&](std::span<const ExprId> pw) { return check(ph, pw[0], c); }));
       append(op.b.Nest({w.out_w}, [&](std::span<const ExprId> pw) {
         std::vector<StmtId> stores;
         for (int64_t kh = 0; kh < w.kernel_h; ++kh) {
           for (int64_t kw = 0; kw < w.kernel_w; ++kw) {
-            for (StmtId s : route(ph, pw[0], op.b.Index(kh), op.b.Index(kw), c)) stores.push_back(s);
+            for (StmtId s : route(ph, pw[0], op.b.Index(kh), op.b.Index(kw), c))
+              stores.push_back(s);
           }
         }
         return stores;
       }));
     } else {
       const ExprId ph = outer[0], pw = outer[1];
-      if (check_places) append(op.b.Nest({x[3]}, [&](std::span<const ExprId> c) { return check(ph, pw, c[0]); }));
+      if (check_places)
+        append(op.b.Nest({x[3]}, [&](std::span<const ExprId> c) { return check(ph, pw, c[0]); }));
       append(op.b.Nest({w.kernel_h, w.kernel_w, x[3]},
                        [&](std::span<const ExprId> k) { return route(ph, pw, k[0], k[1], k[2]); }));
     }
@@ -284,7 +305,8 @@ std::vector<StmtId> RouteImage(OpLowering& op, const Shape& x, const Window2D& w
     const Shape order = channels_outermost ? Shape{x[3], rows, cols} : Shape{rows, cols, x[3]};
     for (StmtId s : op.b.Nest(order, [&](std::span<const ExprId> e) {
            const ExprId c = channels_outermost ? e[0] : e[2];
-           const ExprId row = channels_outermost ? e[1] : e[0], col = channels_outermost ? e[2] : e[1];
+           const ExprId row = channels_outermost ? e[1] : e[0],
+                        col = channels_outermost ? e[2] : e[1];
            return store(op.b.AddConst(row, row0), op.b.AddConst(col, col0), c, op.b.Const(0, t));
          })) {
       body.push_back(s);
@@ -302,8 +324,8 @@ std::vector<StmtId> RouteImage(OpLowering& op, const Shape& x, const Window2D& w
 // at a time. `where` comes from a scan of x (maxpool2d_grad) or from the
 // forward pass (maxpool2d_scatter), whose places are checked. dy_at gives
 // the gradient at pooled coordinates (appending any checks it needs).
-absl::Status RouteGradient(OpLowering& op, const Shape& x, const Window2D& w, const GradientAt& dy_at,
-                           BufferId where, bool check_places) {
+absl::Status RouteGradient(OpLowering& op, const Shape& x, const Window2D& w,
+                           const GradientAt& dy_at, BufferId where, bool check_places) {
   const Shape y = {x[0], w.out_h, w.out_w, x[3]};
   absl::Status status;
   // dy at `coords`, its checks appended to `stmts`.
@@ -322,8 +344,9 @@ absl::Status RouteGradient(OpLowering& op, const Shape& x, const Window2D& w, co
     std::vector<StmtId> checks;
     if (check_places) {
       // -1 (a window of padding only) or a place in the window.
-      checks.push_back(op.b.Check(op.b.InRange(op.b.AddConst(k, 1), places + 1),
-                                  StrCat(op.Describe(), ": an argmax is not a place in its window")));
+      checks.push_back(
+          op.b.Check(op.b.InRange(op.b.AddConst(k, 1), places + 1),
+                     StrCat(op.Describe(), ": an argmax is not a place in its window")));
     }
     return std::make_pair(k, checks);
   };
@@ -331,15 +354,17 @@ absl::Status RouteGradient(OpLowering& op, const Shape& x, const Window2D& w, co
     // Window by window, each element written once through StoreResult (so
     // an epilogue, the ReLU mask, applies as they are written).
     auto store = [&](ExprId n, ExprId ih, ExprId iw, ExprId c, ExprId value) {
-      absl::StatusOr<std::vector<StmtId>> stmts = op.StoreResult(std::vector<ExprId>{n, ih, iw, c}, value);
+      absl::StatusOr<std::vector<StmtId>> stmts =
+          op.StoreResult(std::vector<ExprId>{n, ih, iw, c}, value);
       if (!stmts.ok()) status = stmts.status();
       return stmts.ok() ? *stmts : std::vector<StmtId>{};
     };
     op.Emit(op.b.Nest({x[0]}, [&](std::span<const ExprId> image) {
       const ExprId n = image[0];
-      return RouteImage(op, x, w, n, dy_at, where, check_places,
-                        [&](ExprId ih, ExprId iw, ExprId c, ExprId value) { return store(n, ih, iw, c, value); },
-                        status);
+      return RouteImage(
+          op, x, w, n, dy_at, where, check_places,
+          [&](ExprId ih, ExprId iw, ExprId c, ExprId value) { return store(n, ih, iw, c, value); },
+          status);
     }));
     return status;
   }
@@ -354,11 +379,13 @@ absl::Status RouteGradient(OpLowering& op, const Shape& x, const Window2D& w, co
                                        op.b.Binary(BinaryOp::kRem, k, op.b.Index(w.kernel_w))),
                               -w.pad_left);
     ExprId target = XAt(op, x, c[0], ih, iw, c[3]);
-    ExprId sum = op.b.Binary(BinaryOp::kAdd, op.b.Load(op.out, target), dy({c.begin(), c.end()}, stmts));
+    ExprId sum =
+        op.b.Binary(BinaryOp::kAdd, op.b.Load(op.out, target), dy({c.begin(), c.end()}, stmts));
     ExprId inside = op.b.Binary(BinaryOp::kAnd, op.b.InRange(ih, x[1]), op.b.InRange(iw, x[2]));
     if (check_places) {
-      stmts.push_back(op.b.Check(op.b.Binary(BinaryOp::kOr, op.b.Compare(CompareOp::kLt, k, op.b.Index(0)), inside),
-                                 StrCat(op.Describe(), ": an argmax names a padded place")));
+      stmts.push_back(op.b.Check(
+          op.b.Binary(BinaryOp::kOr, op.b.Compare(CompareOp::kLt, k, op.b.Index(0)), inside),
+          StrCat(op.Describe(), ": an argmax names a padded place")));
     }
     ExprId found = op.b.Compare(CompareOp::kGe, k, op.b.Index(0));
     stmts.push_back(op.b.If(found, {op.b.If(inside, {op.b.Store(op.out, target, sum)})}));
@@ -379,27 +406,29 @@ absl::Status MaxPoolGrad(OpLowering& op) {
   const Type t = op.elem();
   if (DisjointWindows(*w)) {
     absl::Status status;
-    op.Emit(ForEachWindowMaximum(op, op.in[0], x, *w, [&](ExprId n, ExprId oh, ExprId ow, BufferId,
-                                                          BufferId where, const auto& slot) {
-      return op.b.Nest({w->kernel_h, w->kernel_w, x[3]}, [&](std::span<const ExprId> k) {
-        ExprId ih = op.b.Add(op.b.Mul(oh, w->stride_h), k[0]);
-        ExprId iw = op.b.Add(op.b.Mul(ow, w->stride_w), k[1]);
-        ExprId place = op.b.Cast(Type::kI32, op.b.Add(op.b.Mul(k[0], w->kernel_w), k[1]));
-        ExprId mine = op.b.Compare(CompareOp::kEq, op.b.Load(where, slot(k[2])), place);
-        ExprId dy = op.b.Load(op.in[1], XAt(op, y, n, oh, ow, k[2]));
-        absl::StatusOr<std::vector<StmtId>> store =
-            op.StoreResult(std::vector<ExprId>{n, ih, iw, k[2]}, op.b.Select(mine, dy, op.Zero(t)));
-        if (!store.ok()) status = store.status();
-        return store.ok() ? *store : std::vector<StmtId>{};
-      });
-    }));
+    op.Emit(ForEachWindowMaximum(
+        op, op.in[0], x, *w,
+        [&](ExprId n, ExprId oh, ExprId ow, BufferId, BufferId where, const auto& slot) {
+          return op.b.Nest({w->kernel_h, w->kernel_w, x[3]}, [&](std::span<const ExprId> k) {
+            ExprId ih = op.b.Add(op.b.Mul(oh, w->stride_h), k[0]);
+            ExprId iw = op.b.Add(op.b.Mul(ow, w->stride_w), k[1]);
+            ExprId place = op.b.Cast(Type::kI32, op.b.Add(op.b.Mul(k[0], w->kernel_w), k[1]));
+            ExprId mine = op.b.Compare(CompareOp::kEq, op.b.Load(where, slot(k[2])), place);
+            ExprId dy = op.b.Load(op.in[1], XAt(op, y, n, oh, ow, k[2]));
+            absl::StatusOr<std::vector<StmtId>> store = op.StoreResult(
+                std::vector<ExprId>{n, ih, iw, k[2]}, op.b.Select(mine, dy, op.Zero(t)));
+            if (!store.ok()) status = store.status();
+            return store.ok() ? *store : std::vector<StmtId>{};
+          });
+        }));
     // Elements in no window take a gradient of 0 (through the epilogue too).
     const int64_t covered_h = w->out_h * w->stride_h, covered_w = w->out_w * w->stride_w;
     auto zeros = [&](int64_t row0, int64_t rows, int64_t col0, int64_t cols) {
       if (rows <= 0 || cols <= 0) return;
       op.Emit(op.b.Nest({x[0], rows, cols, x[3]}, [&](std::span<const ExprId> e) {
         absl::StatusOr<std::vector<StmtId>> store = op.StoreResult(
-            std::vector<ExprId>{e[0], op.b.AddConst(e[1], row0), op.b.AddConst(e[2], col0), e[3]}, op.Zero(t));
+            std::vector<ExprId>{e[0], op.b.AddConst(e[1], row0), op.b.AddConst(e[2], col0), e[3]},
+            op.Zero(t));
         if (!store.ok()) status = store.status();
         return store.ok() ? *store : std::vector<StmtId>{};
       }));
@@ -421,7 +450,8 @@ absl::Status MaxPoolGrad(OpLowering& op) {
 // window, which only yields places in the window: then they need no check.
 bool ArgmaxIsTrusted(const OpLowering& op) {
   const Node& argmax = op.graph.node(op.node().operands[1]);
-  if (argmax.op != OpKind::kMaxPool2DArgmax || !SamePoolWindow(argmax.attrs, op.node().attrs)) return false;
+  if (argmax.op != OpKind::kMaxPool2DArgmax || !SamePoolWindow(argmax.attrs, op.node().attrs))
+    return false;
   return op.graph.type(argmax.operands[0]).shape == op.out_type().shape;
 }
 
@@ -448,7 +478,8 @@ absl::Status AvgPoolGrad(OpLowering& op) {
   op.Fill(op.out, x, op.Zero(op.elem()));
   op.Emit(WindowNest(op, x, *w, [&](std::span<const ExprId> v, ExprId ih, ExprId iw) {
     ExprId count = op.b.Cast(op.elem(), WindowCount(op, x, *w, v[1], v[2]));
-    ExprId share = op.b.Binary(BinaryOp::kDiv, op.b.Load(op.in[0], XAt(op, y, v[0], v[1], v[2], v[5])), count);
+    ExprId share =
+        op.b.Binary(BinaryOp::kDiv, op.b.Load(op.in[0], XAt(op, y, v[0], v[1], v[2], v[5])), count);
     ExprId at = XAt(op, x, v[0], ih, iw, v[5]);
     return std::vector<StmtId>{
         op.b.Store(op.out, at, op.b.Binary(BinaryOp::kAdd, op.b.Load(op.out, at), share))};
@@ -472,9 +503,11 @@ std::vector<StmtId> PoolBandRow(OpLowering& op, const PoolScratch& pool_scratch,
   const Shape& y = op.graph.type(op.pool).shape;
   const int64_t kernel_h = band_shape[1], channels = band_shape[3];
   const bool planar = pool_scratch.planar;
-  const Shape stored = planar ? Shape{band_shape[0], kernel_h, channels, band_shape[2]} : band_shape;
+  const Shape stored =
+      planar ? Shape{band_shape[0], kernel_h, channels, band_shape[2]} : band_shape;
   auto band_at = [&](ExprId row, ExprId column, ExprId c) {
-    const std::vector<ExprId> at = planar ? std::vector<ExprId>{n, row, c, column} : std::vector<ExprId>{n, row, column, c};
+    const std::vector<ExprId> at =
+        planar ? std::vector<ExprId>{n, row, c, column} : std::vector<ExprId>{n, row, column, c};
     return op.b.Load(band, op.b.FlatIndex(at, stored));
   };
   const BufferId best = pool_scratch.best, where = pool_scratch.where;
@@ -492,9 +525,8 @@ std::vector<StmtId> PoolBandRow(OpLowering& op, const PoolScratch& pool_scratch,
         return make(pw, c, op.b.FlatIndex(std::vector<ExprId>{n, i[0]}, scratch));
       });
     };
-    std::vector<StmtId> stmts = over_slots([&](ExprId, ExprId, ExprId slot) {
-      return StartWindow(op, best, where, slot);
-    });
+    std::vector<StmtId> stmts =
+        over_slots([&](ExprId, ExprId, ExprId slot) { return StartWindow(op, best, where, slot); });
     // The pooled value and place are stored with every step of the scan:
     // register accumulation keeps them in registers too, so they are
     // stored once, straight from the registers (a separate pass would
@@ -504,10 +536,12 @@ std::vector<StmtId> PoolBandRow(OpLowering& op, const PoolScratch& pool_scratch,
            return over_slots([&](ExprId pw, ExprId c, ExprId slot) {
              ExprId value = band_at(k[0], op.b.Add(op.b.Mul(pw, kernel_w), k[1]), c);
              ExprId place = op.b.Cast(Type::kI32, op.b.Add(op.b.Mul(k[0], kernel_w), k[1]));
-             std::vector<StmtId> out = TakeIfBetter(op, best, where, slot, value, place, /*maybe_none=*/false);
+             std::vector<StmtId> out =
+                 TakeIfBetter(op, best, where, slot, value, place, /*maybe_none=*/false);
              ExprId at = XAt(op, y, n, ph, pw, c);
              out.push_back(op.b.Store(op.pool_out, at, op.b.Load(best, slot)));
-             if (op.pool_argmax_out >= 0) out.push_back(op.b.Store(op.pool_argmax_out, at, op.b.Load(where, slot)));
+             if (op.pool_argmax_out >= 0)
+               out.push_back(op.b.Store(op.pool_argmax_out, at, op.b.Load(where, slot)));
              return out;
            });
          })) {
@@ -550,13 +584,14 @@ ValueId FusiblePool(const Graph& graph, const Fusion& fusion, ValueId conv,
 bool ScatterIsPerImage(const Graph& graph, ValueId scatter) {
   const Node& node = graph.node(scatter);
   absl::StatusOr<Window2D> w = WindowOf(node.attrs, node.type.shape);
-  return node.op == OpKind::kMaxPool2DScatter && w.ok() && DisjointWindows(*w) && IsFloat(node.type.dtype);
+  return node.op == OpKind::kMaxPool2DScatter && w.ok() && DisjointWindows(*w) &&
+         IsFloat(node.type.dtype);
 }
 
-std::vector<StmtId> ScatterImage(OpLowering& consumer, ValueId scatter, ExprId n, const ImageStore& store,
-                                 absl::Status& status, bool planar_store) {
-  OpLowering op{consumer.b, consumer.graph, scatter, -1, {}, {}, consumer.fusion, consumer.value_buffer,
-                consumer.options};
+std::vector<StmtId> ScatterImage(OpLowering& consumer, ValueId scatter, ExprId n,
+                                 const ImageStore& store, absl::Status& status, bool planar_store) {
+  OpLowering op{consumer.b,      consumer.graph,        scatter,         -1, {}, {},
+                consumer.fusion, consumer.value_buffer, consumer.options};
   for (ValueId operand : op.node().operands) op.in.push_back((*op.value_buffer)[operand]);
   const Shape& x = op.out_type().shape;
   absl::StatusOr<Window2D> w = WindowOf(op.node().attrs, x);
@@ -571,7 +606,8 @@ std::vector<StmtId> ScatterImage(OpLowering& consumer, ValueId scatter, ExprId n
   // than the channels: loads of the pooled gradient gather, but the stores
   // (at the window's stride) need no scatter.
   const bool channels_outermost = planar_store && x[3] < w->out_w;
-  return RouteImage(op, x, *w, n, dy_at, op.in[1], !ArgmaxIsTrusted(op), store, status, channels_outermost);
+  return RouteImage(op, x, *w, n, dy_at, op.in[1], !ArgmaxIsTrusted(op), store, status,
+                    channels_outermost);
 }
 
 bool MaxPoolGradTakesEpilogue(const Graph& graph, ValueId id) {

@@ -1,8 +1,8 @@
 // random_uniform: ir/random_hash.h's counter-based hash, in u64 arithmetic,
 // so generated code draws exactly the interpreter's numbers.
 #include "ir/random_hash.h"
-#include "support/str_cat.h"
 #include "passes/to_loops/op_lowering.h"
+#include "support/str_cat.h"
 
 namespace dlc::to_loops {
 namespace {
@@ -30,10 +30,12 @@ absl::Status LowerRandom(OpLowering& op) {
   ExprId step = b.Binary(BinaryOp::kAnd, b.Cast(Type::kU64, b.Load(op.in[0], b.Index(1))), low32);
   ExprId key = b.Binary(BinaryOp::kOr, b.Binary(BinaryOp::kShl, seed, b.U64(32)), step);
   op.Emit(b.Nest({n}, [&](std::span<const ExprId> i) {
-    ExprId counter = b.Binary(BinaryOp::kAdd, b.U64(stream * 0x9e3779b97f4a7c15ULL), b.Cast(Type::kU64, i[0]));
+    ExprId counter =
+        b.Binary(BinaryOp::kAdd, b.U64(stream * 0x9e3779b97f4a7c15ULL), b.Cast(Type::kU64, i[0]));
     ExprId bits = Mix(b, b.Binary(BinaryOp::kXor, key, Mix(b, counter)));
     ExprId top24 = b.Binary(BinaryOp::kShr, bits, b.U64(40));
-    ExprId uniform = b.Binary(BinaryOp::kMul, b.Cast(op.elem(), top24), b.Const(0x1.0p-24, op.elem()));
+    ExprId uniform =
+        b.Binary(BinaryOp::kMul, b.Cast(op.elem(), top24), b.Const(0x1.0p-24, op.elem()));
     return std::vector<StmtId>{b.Store(op.out, i[0], uniform)};
   }));
   return absl::OkStatus();

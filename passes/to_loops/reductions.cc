@@ -5,8 +5,8 @@
 #include <limits>
 
 #include "ir/shape_util.h"
-#include "support/str_cat.h"
 #include "passes/to_loops/op_lowering.h"
+#include "support/str_cat.h"
 
 namespace dlc::to_loops {
 namespace {
@@ -81,12 +81,13 @@ absl::Status ArgMax(OpLowering& op) {
   op.Emit(AlongAxis(op, in, axis, [&](const AxisElement& e) {
     ExprId x = op.b.Load(op.in[0], e.flat);
     ExprId current = op.b.Load(best, e.reduced);
-    ExprId take = op.b.Binary(BinaryOp::kAnd,
-                              op.b.Unary(loops::UnaryOp::kNot, op.b.Compare(CompareOp::kLe, x, current)),
-                              op.b.Compare(CompareOp::kEq, current, current));
+    ExprId take = op.b.Binary(
+        BinaryOp::kAnd, op.b.Unary(loops::UnaryOp::kNot, op.b.Compare(CompareOp::kLe, x, current)),
+        op.b.Compare(CompareOp::kEq, current, current));
     // The place first: `take` reads `best`.
     return std::vector<StmtId>{
-        op.b.Store(op.out, e.reduced, op.b.Select(take, op.b.Cast(Type::kI32, e.k), op.b.Load(op.out, e.reduced))),
+        op.b.Store(op.out, e.reduced,
+                   op.b.Select(take, op.b.Cast(Type::kI32, e.k), op.b.Load(op.out, e.reduced))),
         op.b.Store(best, e.reduced, op.b.Select(take, x, current))};
   }));
   return absl::OkStatus();

@@ -3,8 +3,8 @@
 //   log_softmax = x - m - log(s), softmax = exp(log_softmax),
 //   cross-entropy = mean over rows of m + log(s) - x[label].
 #include "ir/shape_util.h"
-#include "support/str_cat.h"
 #include "passes/to_loops/op_lowering.h"
+#include "support/str_cat.h"
 
 namespace dlc::to_loops {
 namespace {
@@ -30,12 +30,13 @@ void RowStatistics(OpLowering& op, BufferId x, const Shape& shape, int64_t axis,
   op.Emit(AlongAxis(op, shape, axis, [&](const AxisElement& e) {
     ExprId v = op.b.Load(x, e.flat);
     ExprId p = op.b.Unary(UnaryOp::kExp, op.b.Binary(BinaryOp::kSub, v, op.b.Load(max, e.reduced)));
-    return std::vector<StmtId>{
-        op.b.Store(log_sum, e.reduced, op.b.Binary(BinaryOp::kAdd, op.b.Load(log_sum, e.reduced), p))};
+    return std::vector<StmtId>{op.b.Store(
+        log_sum, e.reduced, op.b.Binary(BinaryOp::kAdd, op.b.Load(log_sum, e.reduced), p))};
   }));
   op.Emit(op.b.Nest(rows, [&](std::span<const ExprId> c) {
     ExprId at = op.b.FlatIndex(c, rows);
-    return std::vector<StmtId>{op.b.Store(log_sum, at, op.b.Unary(UnaryOp::kLog, op.b.Load(log_sum, at)))};
+    return std::vector<StmtId>{
+        op.b.Store(log_sum, at, op.b.Unary(UnaryOp::kLog, op.b.Load(log_sum, at)))};
   }));
 }
 
@@ -53,10 +54,11 @@ absl::Status Softmax(OpLowering& op, bool take_log) {
     }
     ExprId row = op.b.FlatIndex(r, rows);
     ExprId at = op.b.FlatIndex(c, shape);
-    ExprId log_p = op.b.Binary(BinaryOp::kSub,
-                               op.b.Binary(BinaryOp::kSub, op.b.Load(op.in[0], at), op.b.Load(max, row)),
-                               op.b.Load(log_sum, row));
-    return std::vector<StmtId>{op.b.Store(op.out, at, take_log ? log_p : op.b.Unary(UnaryOp::kExp, log_p))};
+    ExprId log_p = op.b.Binary(
+        BinaryOp::kSub, op.b.Binary(BinaryOp::kSub, op.b.Load(op.in[0], at), op.b.Load(max, row)),
+        op.b.Load(log_sum, row));
+    return std::vector<StmtId>{
+        op.b.Store(op.out, at, take_log ? log_p : op.b.Unary(UnaryOp::kExp, log_p))};
   }));
   return absl::OkStatus();
 }
@@ -73,13 +75,14 @@ absl::Status CrossEntropy(OpLowering& op) {
     ExprId label = op.b.Cast(Type::kI64, op.b.Load(op.in[1], n[0]));
     ExprId valid = op.b.InRange(label, classes);
     ExprId picked = op.b.Load(op.in[0], op.b.Add(op.b.Mul(n[0], classes), label));
-    ExprId row_loss = op.b.Binary(BinaryOp::kSub,
-                                  op.b.Binary(BinaryOp::kAdd, op.b.Load(max, n[0]), op.b.Load(log_sum, n[0])),
-                                  picked);
+    ExprId row_loss = op.b.Binary(
+        BinaryOp::kSub, op.b.Binary(BinaryOp::kAdd, op.b.Load(max, n[0]), op.b.Load(log_sum, n[0])),
+        picked);
     return std::vector<StmtId>{
         op.b.Check(valid, StrCat(op.Describe(), ": a label is outside [0, ", classes, ")")),
         op.b.If(valid, {op.b.Store(op.out, op.b.Index(0),
-                                   op.b.Binary(BinaryOp::kAdd, op.b.Load(op.out, op.b.Index(0)), row_loss))})};
+                                   op.b.Binary(BinaryOp::kAdd, op.b.Load(op.out, op.b.Index(0)),
+                                               row_loss))})};
   }));
   op.Emit({op.b.Store(op.out, op.b.Index(0),
                       op.b.Binary(BinaryOp::kDiv, op.b.Load(op.out, op.b.Index(0)),
@@ -93,10 +96,12 @@ absl::Status OneHot(OpLowering& op) {
   const Shape& shape = op.out_type().shape;
   const Shape& labels = op.in_type(0).shape;
   op.Emit(op.b.Nest(shape, [&](std::span<const ExprId> c) {
-    ExprId label = op.b.Cast(Type::kI64, op.b.Load(op.in[0], op.b.FlatIndex(c.first(labels.size()), labels)));
+    ExprId label =
+        op.b.Cast(Type::kI64, op.b.Load(op.in[0], op.b.FlatIndex(c.first(labels.size()), labels)));
     ExprId hit = op.b.Compare(CompareOp::kEq, label, c.back());
-    return std::vector<StmtId>{op.b.Store(op.out, op.b.FlatIndex(c, shape),
-                                          op.b.Select(hit, op.b.Const(1, op.elem()), op.Zero(op.elem())))};
+    return std::vector<StmtId>{
+        op.b.Store(op.out, op.b.FlatIndex(c, shape),
+                   op.b.Select(hit, op.b.Const(1, op.elem()), op.Zero(op.elem())))};
   }));
   return absl::OkStatus();
 }

@@ -15,9 +15,9 @@
 #include <algorithm>
 #include <vector>
 
+#include "passes/to_loops/op_lowering.h"
 #include "support/status_macros.h"
 #include "support/str_cat.h"
-#include "passes/to_loops/op_lowering.h"
 
 namespace dlc::to_loops {
 namespace {
@@ -46,7 +46,8 @@ std::vector<bool> FindUpdates(const Graph& graph, const Fusion& fusion) {
     // A parameter's update reads the parameter (p - step, p + velocity).
     bool reads_parameter = false;
     for (ValueId operand : node.operands) {
-      reads_parameter |= graph.node(operand).op == OpKind::kParameter && graph.type(operand).shape == node.type.shape;
+      reads_parameter |= graph.node(operand).op == OpKind::kParameter &&
+                         graph.type(operand).shape == node.type.shape;
     }
     updates[id] = reads_parameter && ComputableAtFlatIndex(graph, fusion, id);
     count += updates[id];
@@ -76,11 +77,13 @@ absl::StatusOr<std::vector<StmtId>> LowerUpdates(std::vector<OpLowering>& update
       return *std::move(stmts);
     };
     if (run[u] > 0) {
-      chunk_body.push_back(Loop(op, run[u], [&](ExprId i) { return at(b.Add(b.Mul(b.Var(chunk), run[u]), i)); }));
+      chunk_body.push_back(
+          Loop(op, run[u], [&](ExprId i) { return at(b.Add(b.Mul(b.Var(chunk), run[u]), i)); }));
     }
     const int64_t done = kChunks * run[u];
     if (elements > done) {
-      remainders.push_back(Loop(op, elements - done, [&](ExprId i) { return at(b.AddConst(i, done)); }));
+      remainders.push_back(
+          Loop(op, elements - done, [&](ExprId i) { return at(b.AddConst(i, done)); }));
     }
   }
   DLC_RETURN_IF_ERROR(status);

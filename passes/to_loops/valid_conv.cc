@@ -5,7 +5,8 @@
 namespace dlc::to_loops {
 
 ExprId ValidConv::XIndex(loops::LoopBuilder& b, ExprId n, ExprId h, ExprId w, ExprId c) const {
-  if (x_planar) return b.FlatIndex(std::vector<ExprId>{n, c, h, w}, Shape{xs[0], xs[3], xs[1], xs[2]});
+  if (x_planar)
+    return b.FlatIndex(std::vector<ExprId>{n, c, h, w}, Shape{xs[0], xs[3], xs[1], xs[2]});
   return b.FlatIndex(std::vector<ExprId>{n, h, w, c}, xs);
 }
 
@@ -18,11 +19,13 @@ std::pair<int64_t, int64_t> ValidConv::LiveTaps(int64_t oh) const {
       last = kh + 1;
     }
   }
-  return first < last ? std::pair<int64_t, int64_t>{first, last} : std::pair<int64_t, int64_t>{0, 0};
+  return first < last ? std::pair<int64_t, int64_t>{first, last}
+                      : std::pair<int64_t, int64_t>{0, 0};
 }
 
 StmtId ValidConv::ForEachImage(
-    OpLowering& op, const std::function<std::vector<StmtId>(ExprId n, ExprId x_image)>& body) const {
+    OpLowering& op,
+    const std::function<std::vector<StmtId>(ExprId n, ExprId x_image)>& body) const {
   auto image = [&](ExprId n, ExprId x_image) {
     std::vector<StmtId> stmts = image_prologue ? image_prologue(n, x_image) : std::vector<StmtId>{};
     for (StmtId s : body(n, x_image)) stmts.push_back(s);
@@ -32,7 +35,9 @@ StmtId ValidConv::ForEachImage(
   const int64_t per_slot = ys[0] / slots;
   return Loop(op, slots, [&](ExprId slot) {
     std::vector<StmtId> stmts = chunk_prologue ? chunk_prologue(slot) : std::vector<StmtId>{};
-    stmts.push_back(Loop(op, per_slot, [&](ExprId i) { return image(op.b.Add(op.b.Mul(slot, per_slot), i), slot); }));
+    stmts.push_back(Loop(op, per_slot, [&](ExprId i) {
+      return image(op.b.Add(op.b.Mul(slot, per_slot), i), slot);
+    }));
     return stmts;
   });
 }

@@ -18,7 +18,7 @@ namespace dlc::to_loops {
 // the convolution, the taps still summed in ascending order.
 struct ValidConv {
   BufferId x;
-  Shape xs;             // x's logical shape, (N, H, W, C)
+  Shape xs;               // x's logical shape, (N, H, W, C)
   bool x_planar = false;  // x is stored (N, C, H, W): each channel's rows contiguous
   BufferId w;
   Shape ws;
@@ -44,15 +44,16 @@ struct ValidConv {
   std::pair<int64_t, int64_t> LiveTaps(int64_t oh) const;
   // The loop over the batch: body(n, x_image) for every image n, after
   // its prologue (and the chunks' prologues), images in parallel.
-  StmtId ForEachImage(OpLowering& op,
-                      const std::function<std::vector<StmtId>(ExprId n, ExprId x_image)>& body) const;
+  StmtId ForEachImage(
+      OpLowering& op,
+      const std::function<std::vector<StmtId>(ExprId n, ExprId x_image)>& body) const;
 };
 
 // The pixel-lane tile for `conv` computed by `op` (pooled when op has a
 // pool), or nullopt when channel vectors suit it better. `planar_input`:
 // whether x is, or can be made, planar (one channel is planar anyway).
-std::optional<PixelLaneTile> PixelLanesFor(const OpLowering& op, const Shape& ys, int64_t in_channels,
-                                           bool backwards, bool planar_input);
+std::optional<PixelLaneTile> PixelLanesFor(const OpLowering& op, const Shape& ys,
+                                           int64_t in_channels, bool backwards, bool planar_input);
 
 // The microkernel of a PixelLaneTile (conv_pixel_lanes.cc): each tile sums
 // `rows` output rows of all channels, a row's pixels in SIMD lanes, into a
@@ -65,12 +66,14 @@ absl::Status EmitPixelLaneConv(OpLowering& op, const ValidConv& conv, const Pixe
 // (conv_pixel_lanes.cc): each chunk of the batch (BatchChunks) sums every
 // lane's own pixels, then adds its lanes; the chunks' sums are added in
 // order. With a sibling the bias gradient comes the same way.
-absl::Status EmitPixelLaneFilterGradient(OpLowering& op, BufferId x, const Shape& xs, const Shape& ws,
-                                         const Shape& ys, const PixelLaneFilterTile& tile);
+absl::Status EmitPixelLaneFilterGradient(OpLowering& op, BufferId x, const Shape& xs,
+                                         const Shape& ws, const Shape& ys,
+                                         const PixelLaneFilterTile& tile);
 
 // result (of `size` elements) = the sum of `chunks` slices of partial,
 // added in slice order (conv_tiled.cc).
-void AddChunksInOrder(OpLowering& op, BufferId partial, BufferId result, int64_t chunks, int64_t size);
+void AddChunksInOrder(OpLowering& op, BufferId partial, BufferId result, int64_t chunks,
+                      int64_t size);
 
 }  // namespace dlc::to_loops
 

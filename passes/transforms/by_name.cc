@@ -5,13 +5,13 @@
 #include <string>
 #include <vector>
 
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "passes/transforms/interchange.h"
 #include "passes/transforms/pack.h"
 #include "passes/transforms/split.h"
 #include "passes/transforms/tile.h"
 #include "passes/transforms/unroll_and_jam.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc::transforms {
 namespace {
@@ -41,7 +41,8 @@ struct Spec {
 
 std::vector<std::string_view> SplitAt(std::string_view text, char separator) {
   std::vector<std::string_view> parts;
-  for (size_t at; (at = text.find(separator)) != std::string_view::npos; text.remove_prefix(at + 1)) {
+  for (size_t at; (at = text.find(separator)) != std::string_view::npos;
+       text.remove_prefix(at + 1)) {
     parts.push_back(text.substr(0, at));
   }
   parts.push_back(text);
@@ -57,7 +58,8 @@ bool ParseInt(std::string_view text, T& value) {
 
 std::optional<loops::VarId> LoopVar(std::string_view text) {
   loops::VarId var;
-  if (text.size() < 2 || text[0] != 'i' || !ParseInt(text.substr(1), var) || var < 0) return std::nullopt;
+  if (text.size() < 2 || text[0] != 'i' || !ParseInt(text.substr(1), var) || var < 0)
+    return std::nullopt;
   return var;
 }
 
@@ -67,7 +69,8 @@ absl::StatusOr<Spec> Parse(std::string_view text) {
   for (const Form& form : kForms) {
     if (parts[0] == form.name) spec.form = &form;
   }
-  if (spec.form == nullptr) return absl::InvalidArgumentError(StrCat("'", text, "' names no transformation"));
+  if (spec.form == nullptr)
+    return absl::InvalidArgumentError(StrCat("'", text, "' names no transformation"));
   const absl::Status malformed =
       absl::InvalidArgumentError(StrCat("'", text, "': expected ", spec.form->usage));
   const std::vector<std::string_view> args(parts.begin() + 1, parts.end());
@@ -104,7 +107,8 @@ absl::StatusOr<Spec> Parse(std::string_view text) {
 }
 
 // The loop a kernel reaches whose variable is `var`.
-std::optional<StmtId> FindLoop(const LoopProgram& p, const std::vector<StmtId>& list, loops::VarId var) {
+std::optional<StmtId> FindLoop(const LoopProgram& p, const std::vector<StmtId>& list,
+                               loops::VarId var) {
   for (StmtId id : list) {
     if (p.stmt(id).kind == loops::StmtKind::kFor && p.stmt(id).var == var) return id;
     if (std::optional<StmtId> found = FindLoop(p, p.stmt(id).body, var)) return found;

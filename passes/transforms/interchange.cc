@@ -1,10 +1,10 @@
 #include "passes/transforms/interchange.h"
 
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "passes/loop_analysis.h"
 #include "passes/loop_nest.h"
 #include "passes/transforms/loop_checks.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc::transforms {
 
@@ -26,10 +26,9 @@ absl::StatusOr<StmtId> Interchange(loops::LoopProgram& p, StmtId outer, StmtId i
   DLC_ASSIGN_OR_RETURN(const StmtPlace place, SerialLoop(p, outer));
   DLC_RETURN_IF_ERROR(SerialLoop(p, inner).status());
   if (p.stmt(outer).body != std::vector<StmtId>{inner}) {
-    return absl::FailedPreconditionError(StrCat(Describe(p, outer), " and ", Describe(p, inner),
-                                                " are not perfectly nested (", Describe(p, inner),
-                                                " is not the only statement of ", Describe(p, outer),
-                                                ")"));
+    return absl::FailedPreconditionError(
+        StrCat(Describe(p, outer), " and ", Describe(p, inner), " are not perfectly nested (",
+               Describe(p, inner), " is not the only statement of ", Describe(p, outer), ")"));
   }
   if (HoldsCheck(p, outer)) {
     return absl::FailedPreconditionError(StrCat("interchanging ", Describe(p, outer), " and ",
@@ -37,8 +36,8 @@ absl::StatusOr<StmtId> Interchange(loops::LoopProgram& p, StmtId outer, StmtId i
                                                 " would reorder the checks inside them"));
   }
   const bool keeps_order = IterationsIndependent(p, outer) ||
-                          ConflictsAgreeOn(p, outer, p.stmt(outer).var) ||
-                          ConflictsAgreeOn(p, outer, p.stmt(inner).var);
+                           ConflictsAgreeOn(p, outer, p.stmt(outer).var) ||
+                           ConflictsAgreeOn(p, outer, p.stmt(inner).var);
   Swap(p, place, outer, inner);
   if (keeps_order || IterationsIndependent(p, inner)) return inner;
   Swap(p, place, inner, outer);

@@ -1,8 +1,8 @@
 #include "passes/transforms/loop_checks.h"
 
 #include "ir/loops/loop_printer.h"
-#include "support/str_cat.h"
 #include "passes/loop_rewrite.h"
+#include "support/str_cat.h"
 
 namespace dlc::transforms {
 
@@ -24,8 +24,8 @@ std::string Describe(const LoopProgram& p, StmtId id) {
 
 absl::StatusOr<StmtPlace> SerialLoop(const LoopProgram& p, StmtId id) {
   if (id < 0 || id >= static_cast<StmtId>(p.stmts.size())) {
-    return absl::InvalidArgumentError(StrCat("statement ", id, " does not exist (the program has ",
-                                             p.stmts.size(), ")"));
+    return absl::InvalidArgumentError(
+        StrCat("statement ", id, " does not exist (the program has ", p.stmts.size(), ")"));
   }
   if (p.stmt(id).kind != StmtKind::kFor) {
     return absl::InvalidArgumentError(StrCat(Describe(p, id), " is not a loop"));
@@ -42,8 +42,8 @@ absl::StatusOr<StmtPlace> SerialLoop(const LoopProgram& p, StmtId id) {
 
 absl::Status CheckFactor(const LoopProgram& p, StmtId loop, int64_t factor) {
   if (factor < 1) {
-    return absl::InvalidArgumentError(StrCat("factor ", factor, " for ", Describe(p, loop),
-                                             ": a factor is at least 1"));
+    return absl::InvalidArgumentError(
+        StrCat("factor ", factor, " for ", Describe(p, loop), ": a factor is at least 1"));
   }
   if (factor > p.stmt(loop).extent) {
     return absl::InvalidArgumentError(StrCat("factor ", factor, " for ", Describe(p, loop),

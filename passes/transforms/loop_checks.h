@@ -28,7 +28,8 @@ absl::Status CheckFactor(const loops::LoopProgram& p, loops::StmtId loop, int64_
 
 // A new serial loop running iterations [start, start + count) of `loop`:
 // a copy of its body with fresh variables. The caller places it.
-loops::StmtId CopyOfIterations(loops::LoopBuilder& b, loops::StmtId loop, int64_t start, int64_t count);
+loops::StmtId CopyOfIterations(loops::LoopBuilder& b, loops::StmtId loop, int64_t start,
+                               int64_t count);
 
 }  // namespace dlc::transforms
 

@@ -7,13 +7,13 @@
 
 #include "ir/loops/loop_builder.h"
 #include "ir/loops/loop_printer.h"
-#include "support/status_macros.h"
-#include "support/str_cat.h"
+#include "ir/loops/loop_walk.h"
 #include "passes/loop_analysis.h"
 #include "passes/loop_nest.h"
-#include "ir/loops/loop_walk.h"
 #include "passes/loop_rewrite.h"
 #include "passes/transforms/loop_checks.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc::transforms {
 namespace {
@@ -36,7 +36,7 @@ struct Reads {
 };
 
 void FindLoadsIn(const LoopProgram& p, ExprId e, BufferId buffer, const std::vector<StmtId>& loops,
-               bool guarded, Reads& reads) {
+                 bool guarded, Reads& reads) {
   if (e < 0) return;
   const Expr& x = p.expr(e);
   if (x.kind == ExprKind::kLoad && x.buffer == buffer) {
@@ -60,7 +60,8 @@ void FindLoads(const LoopProgram& p, StmtId id, BufferId buffer, std::vector<Stm
   FindLoadsIn(p, s.value, buffer, loops, guarded, reads);
   FindLoadsIn(p, s.cond, buffer, loops, guarded, reads);
   if (s.kind == StmtKind::kFor) loops.push_back(id);
-  for (StmtId child : s.body) FindLoads(p, child, buffer, loops, guarded || s.kind == StmtKind::kIf, reads);
+  for (StmtId child : s.body)
+    FindLoads(p, child, buffer, loops, guarded || s.kind == StmtKind::kIf, reads);
   if (s.kind == StmtKind::kFor) loops.pop_back();
 }
 
@@ -83,7 +84,8 @@ std::string PackName(const LoopProgram& p, const std::string& name) {
 }  // namespace
 
 absl::StatusOr<Packed> Pack(LoopProgram& p, StmtId loop, BufferId buffer) {
-  if (loop < 0 || loop >= static_cast<StmtId>(p.stmts.size()) || p.stmt(loop).kind != StmtKind::kFor) {
+  if (loop < 0 || loop >= static_cast<StmtId>(p.stmts.size()) ||
+      p.stmt(loop).kind != StmtKind::kFor) {
     return absl::InvalidArgumentError(StrCat(Describe(p, loop), " is not a loop"));
   }
   std::optional<StmtPlace> place = FindStmt(p, loop);
@@ -92,22 +94,28 @@ absl::StatusOr<Packed> Pack(LoopProgram& p, StmtId loop, BufferId buffer) {
     return absl::InvalidArgumentError(StrCat("buffer ", buffer, " does not exist"));
   }
   if (p.buffer(buffer).kind == loops::BufferKind::kLocal) {
-    return absl::InvalidArgumentError(StrCat(loops::LoopBufferRef(p, buffer), " is a local (a register): nothing to pack"));
+    return absl::InvalidArgumentError(
+        StrCat(loops::LoopBufferRef(p, buffer), " is a local (a register): nothing to pack"));
   }
-  const std::string what = StrCat("packing ", loops::LoopBufferRef(p, buffer), " for ", Describe(p, loop));
+  const std::string what =
+      StrCat("packing ", loops::LoopBufferRef(p, buffer), " for ", Describe(p, loop));
   const std::vector<BufferId> written = BuffersWritten(p, loop);
   if (std::find(written.begin(), written.end(), buffer) != written.end()) {
     return absl::FailedPreconditionError(StrCat(what, ": the nest writes it"));
   }
-  if (HoldsCheck(p, loop)) return absl::FailedPreconditionError(StrCat(what, ": the nest holds checks"));
+  if (HoldsCheck(p, loop))
+    return absl::FailedPreconditionError(StrCat(what, ": the nest holds checks"));
   Reads reads;
   std::vector<StmtId> loops_around;
   FindLoads(p, loop, buffer, loops_around, false, reads);
-  if (reads.index < 0) return absl::InvalidArgumentError(StrCat(what, ": the nest does not read it"));
+  if (reads.index < 0)
+    return absl::InvalidArgumentError(StrCat(what, ": the nest does not read it"));
   if (reads.other_index) {
-    return absl::FailedPreconditionError(StrCat(what, ": the nest reads it at more than one index"));
+    return absl::FailedPreconditionError(
+        StrCat(what, ": the nest reads it at more than one index"));
   }
-  if (reads.guarded) return absl::FailedPreconditionError(StrCat(what, ": a load is under a guard"));
+  if (reads.guarded)
+    return absl::FailedPreconditionError(StrCat(what, ": a load is under a guard"));
   if (LoadsAnything(p, reads.index)) {
     return absl::FailedPreconditionError(StrCat(what, ": its index loads from memory"));
   }
@@ -131,12 +139,13 @@ absl::StatusOr<Packed> Pack(LoopProgram& p, StmtId loop, BufferId buffer) {
   result.copy = b.Nest(shape, [&](std::span<const ExprId> coords) {
     Renaming at;
     for (size_t d = 0; d < dims.size(); ++d) at.vars[p.stmt(dims[d]).var] = coords[d];
-    return std::vector<StmtId>{
-        b.Store(result.buffer, b.FlatIndex(coords, shape), b.Load(buffer, RewriteExpr(b, index, at)))};
+    return std::vector<StmtId>{b.Store(result.buffer, b.FlatIndex(coords, shape),
+                                       b.Load(buffer, RewriteExpr(b, index, at)))};
   })[0];
   std::vector<ExprId> own;
   for (StmtId l : dims) own.push_back(b.Var(p.stmt(l).var));
-  const std::map<BufferId, ExprId> packed_load = {{buffer, b.Load(result.buffer, b.FlatIndex(own, shape))}};
+  const std::map<BufferId, ExprId> packed_load = {
+      {buffer, b.Load(result.buffer, b.FlatIndex(own, shape))}};
   loops::RewriteStmtExprs(p, loop, [&](ExprId e) { return ReplaceLoads(b, e, packed_load); });
   std::vector<StmtId>& list = ListAt(p, *place);
   list.insert(list.begin() + static_cast<std::ptrdiff_t>(place->index), result.copy);

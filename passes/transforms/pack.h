@@ -32,7 +32,8 @@ struct Packed {
 
 // Packs the loads of `buffer` in loop nest `loop`. On an error the program
 // is unchanged.
-absl::StatusOr<Packed> Pack(loops::LoopProgram& program, loops::StmtId loop, loops::BufferId buffer);
+absl::StatusOr<Packed> Pack(loops::LoopProgram& program, loops::StmtId loop,
+                            loops::BufferId buffer);
 
 }  // namespace dlc::transforms
 

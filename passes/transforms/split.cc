@@ -1,10 +1,10 @@
 #include "passes/transforms/split.h"
 
 #include "ir/loops/loop_builder.h"
-#include "support/status_macros.h"
 #include "ir/loops/loop_walk.h"
 #include "passes/loop_rewrite.h"
 #include "passes/transforms/loop_checks.h"
+#include "support/status_macros.h"
 
 namespace dlc::transforms {
 

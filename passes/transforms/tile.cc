@@ -1,10 +1,10 @@
 #include "passes/transforms/tile.h"
 
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "passes/transforms/interchange.h"
 #include "passes/transforms/loop_checks.h"
 #include "passes/transforms/split.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc::transforms {
 
@@ -36,8 +36,7 @@ absl::StatusOr<TiledLoops> Tile(loops::LoopProgram& program, std::span<const loo
     past.insert(past.end(), result.points.begin(), result.points.end());
     for (loops::StmtId next : past) {
       if (absl::StatusOr<loops::StmtId> moved = Interchange(p, split.inner, next); !moved.ok()) {
-        return absl::Status(moved.status().code(),
-                            StrCat("tiling: ", moved.status().message()));
+        return absl::Status(moved.status().code(), StrCat("tiling: ", moved.status().message()));
       }
     }
     result.points.push_back(split.inner);

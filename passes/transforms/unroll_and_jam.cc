@@ -4,12 +4,12 @@
 #include <vector>
 
 #include "ir/loops/loop_builder.h"
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "passes/loop_analysis.h"
 #include "passes/loop_nest.h"
 #include "passes/loop_rewrite.h"
 #include "passes/transforms/loop_checks.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc::transforms {
 namespace {
@@ -21,7 +21,8 @@ using loops::StmtId;
 using loops::StmtKind;
 
 // A guard in `id` or below whose condition loads one of `written`, if any.
-std::optional<StmtId> GuardReading(const LoopProgram& p, StmtId id, const std::vector<BufferId>& written) {
+std::optional<StmtId> GuardReading(const LoopProgram& p, StmtId id,
+                                   const std::vector<BufferId>& written) {
   const loops::Stmt& s = p.stmt(id);
   if (s.kind == StmtKind::kIf) {
     for (BufferId buffer : written) {
@@ -70,7 +71,8 @@ class Jammer {
  private:
   // Each copy's version of the statements in `run` (stores), under the
   // moved guards, one copy after another.
-  void Flush(std::vector<StmtId>& run, const std::vector<ExprId>& pending, std::vector<StmtId>& out) {
+  void Flush(std::vector<StmtId>& run, const std::vector<ExprId>& pending,
+             std::vector<StmtId>& out) {
     if (run.empty()) return;
     for (const Renaming& copy : copies_) {
       std::vector<StmtId> mine;
@@ -84,7 +86,8 @@ class Jammer {
         continue;
       }
       ExprId cond = RewriteExpr(b_, pending[0], copy);
-      for (size_t k = 1; k < pending.size(); ++k) cond = b_.And(cond, RewriteExpr(b_, pending[k], copy));
+      for (size_t k = 1; k < pending.size(); ++k)
+        cond = b_.And(cond, RewriteExpr(b_, pending[k], copy));
       out.push_back(b_.If(cond, mine));
     }
     run.clear();

@@ -1,16 +1,15 @@
 #include "runtime/jit/jit.h"
 
-#include <chrono>
-#include <functional>
-#include <algorithm>
 #include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <functional>
 #include <new>
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "llvm/ExecutionEngine/Orc/Core.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
@@ -22,8 +21,10 @@
 #include "passes/codegen/emit_llvm.h"
 #include "passes/codegen/optimize.h"
 #include "runtime/jit/kernel_profile.h"
-#include "runtime/memory_check.h"
 #include "runtime/jit/thread_pool.h"
+#include "runtime/memory_check.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc::jit {
 namespace {
@@ -100,9 +101,9 @@ absl::StatusOr<std::unique_ptr<JitSession>> JitSession::Create() {
           llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(machine_builder)).create(),
           "creating the JIT"));
 
-  // Generated code calls dlc_parallel_for, dlc_profile_kernel when profiled (and libm's expf and the like,
-  // which the process-symbols library finds). Defined by address, so it
-  // resolves whether or not the executable exports its symbols.
+  // Generated code calls dlc_parallel_for, dlc_profile_kernel when profiled (and libm's expf and
+  // the like, which the process-symbols library finds). Defined by address, so it resolves whether
+  // or not the executable exports its symbols.
   llvm::orc::JITDylibSP process = session->jit_->getProcessSymbolsJITDylib();
   if (process == nullptr) return absl::InternalError("the JIT has no process-symbols library");
   llvm::orc::SymbolMap runtime_symbols;
@@ -184,11 +185,12 @@ absl::StatusOr<CompiledFunction> JitSession::Compile(const loops::LoopProgram& p
   function.workspace_bytes_ = program.workspace_bytes;
   if (program.workspace_bytes > 0) {
     const size_t bytes = static_cast<size_t>(program.workspace_bytes);
-    function.workspace_.reset(static_cast<std::byte*>(
-        ::operator new(bytes, std::align_val_t(kAlignment), std::nothrow)));
+    function.workspace_.reset(
+        static_cast<std::byte*>(::operator new(bytes, std::align_val_t(kAlignment), std::nothrow)));
     if (function.workspace_ == nullptr) {
-      return absl::ResourceExhaustedError(
-          StrCat(program.name, ": cannot allocate its workspace of ", FormatBytes(program.workspace_bytes)));
+      return absl::ResourceExhaustedError(StrCat(program.name,
+                                                 ": cannot allocate its workspace of ",
+                                                 FormatBytes(program.workspace_bytes)));
     }
     // Zeroed so that a program reading a temporary before writing it still
     // runs deterministically.

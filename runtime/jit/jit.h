@@ -6,7 +6,8 @@
 //   DLC_RETURN_IF_ERROR(step.Run(args));
 //
 // Compile = the pipeline's code-generation steps for the host
-// (passes/pipeline.h: loop verifier, LLVM IR, O3), then machine code. Parallel loops run on the thread pool of thread_pool.h.
+// (passes/pipeline.h: loop verifier, LLVM IR, O3), then machine code. Parallel loops run on the
+// thread pool of thread_pool.h.
 #ifndef DLC_RUNTIME_JIT_JIT_H_
 #define DLC_RUNTIME_JIT_JIT_H_
 
@@ -116,7 +117,7 @@ class JitSession {
 
   codegen::TargetInfo target_;
   std::unique_ptr<llvm::TargetMachine> machine_;  // O3's cost model
-  std::shared_ptr<llvm::orc::LLJIT> jit_;  // shared with the functions
+  std::shared_ptr<llvm::orc::LLJIT> jit_;         // shared with the functions
   std::mutex compile_mutex_;
   int next_library_ = 0;  // each program gets a JITDylib of its own
 };

@@ -2,11 +2,11 @@
 
 #include <thread>
 
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "ir/verifier.h"
 #include "runtime/jit/jit.h"
 #include "runtime/jit/thread_pool.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc::jit {
 namespace {
@@ -36,7 +36,8 @@ class JitExecutor : public Executor {
         // The generated code writes every element of an output: old
         // contents need no clearing, a new tensor no zeroing pass.
         const size_t k = outputs.size();
-        if (k < reuse.size() && reuse[k].type() == type && reuse[k].byte_size() == type.byte_size()) {
+        if (k < reuse.size() && reuse[k].type() == type &&
+            reuse[k].byte_size() == type.byte_size()) {
           outputs.push_back(std::move(reuse[k]));
         } else {
           outputs.emplace_back(type);
@@ -46,11 +47,13 @@ class JitExecutor : public Executor {
       }
       auto it = feeds.find(buffer.name);
       if (it == feeds.end()) {
-        return absl::InvalidArgumentError(StrCat("%", buffer.name, " (", type.ToString(), ") is not fed"));
+        return absl::InvalidArgumentError(
+            StrCat("%", buffer.name, " (", type.ToString(), ") is not fed"));
       }
       if (it->second.type() != type) {
-        return absl::InvalidArgumentError(StrCat("%", buffer.name, " is fed ", it->second.type().ToString(),
-                                                 ", the graph needs ", type.ToString()));
+        return absl::InvalidArgumentError(StrCat("%", buffer.name, " is fed ",
+                                                 it->second.type().ToString(), ", the graph needs ",
+                                                 type.ToString()));
       }
       // The generated code only reads its inputs.
       args.push_back(const_cast<std::byte*>(it->second.raw_data()));
@@ -78,7 +81,8 @@ class JitBackend : public Backend {
     DLC_ASSIGN_OR_RETURN(loops::LoopProgram program, pipeline.LowerToLoops(graph));
     DLC_ASSIGN_OR_RETURN(CompiledFunction function, session_->Compile(program, pipeline));
     if (options_.compiled) options_.compiled(pipeline);
-    return std::unique_ptr<Executor>(new JitExecutor(graph, std::move(program), std::move(function)));
+    return std::unique_ptr<Executor>(
+        new JitExecutor(graph, std::move(program), std::move(function)));
   }
 
  private:
@@ -89,8 +93,9 @@ class JitBackend : public Backend {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Backend>> MakeJitBackend(const JitOptions& options) {
-  const int threads = options.threads > 0 ? options.threads
-                                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   SetThreadCount(threads);
   DLC_ASSIGN_OR_RETURN(std::unique_ptr<JitSession> session, JitSession::Create());
   return std::unique_ptr<Backend>(new JitBackend(std::move(session), options));

@@ -6,8 +6,6 @@
 #include <thread>
 #include <vector>
 
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "llvm/IR/BasicBlock.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/IRBuilder.h"
@@ -17,6 +15,8 @@
 #include "llvm/IR/Verifier.h"
 #include "llvm/Support/raw_ostream.h"
 #include "runtime/jit/thread_pool.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc::jit {
 namespace {
@@ -35,8 +35,8 @@ std::unique_ptr<llvm::Module> BuildFmaLoop(llvm::LLVMContext& context, int width
   auto module = std::make_unique<llvm::Module>(kEntry, context);
   llvm::IRBuilder<> b(context);
   llvm::Type* f32 = b.getFloatTy();
-  llvm::Type* vec = width > 1 ? static_cast<llvm::Type*>(llvm::FixedVectorType::get(f32, width))
-                              : f32;
+  llvm::Type* vec =
+      width > 1 ? static_cast<llvm::Type*>(llvm::FixedVectorType::get(f32, width)) : f32;
   llvm::Type* ptr = b.getPtrTy();
   auto* type = llvm::FunctionType::get(b.getInt32Ty(), {ptr}, false);
   auto* function =
@@ -85,7 +85,8 @@ std::unique_ptr<llvm::Module> BuildFmaLoop(llvm::LLVMContext& context, int width
   std::vector<llvm::Value*> sums = next;
   while (sums.size() > 1) {  // a tree of additions
     std::vector<llvm::Value*> half;
-    for (size_t k = 0; k + 1 < sums.size(); k += 2) half.push_back(b.CreateFAdd(sums[k], sums[k + 1]));
+    for (size_t k = 0; k + 1 < sums.size(); k += 2)
+      half.push_back(b.CreateFAdd(sums[k], sums[k + 1]));
     if (sums.size() % 2 == 1) half.push_back(sums.back());
     sums = std::move(half);
   }
@@ -111,7 +112,7 @@ Lane MakeLane(int width, int accumulators, int64_t iterations) {
   lane.in.resize(static_cast<size_t>((accumulators + 2) * width));
   for (int j = 0; j < accumulators * width; ++j) lane.in[j] = 1.0f + 0.001f * static_cast<float>(j);
   for (int l = 0; l < width; ++l) {
-    lane.in[accumulators * width + l] = 0.999999f;  // a: the chains converge to b / (1 - a)
+    lane.in[accumulators * width + l] = 0.999999f;    // a: the chains converge to b / (1 - a)
     lane.in[(accumulators + 1) * width + l] = 1e-7f;  // b
   }
   lane.out.assign(static_cast<size_t>(width), 0.0f);
@@ -144,7 +145,8 @@ absl::StatusOr<PeakFlops> MeasurePeakFlops(JitSession& session, const PeakFlopsO
   // within the register file: 32 vector registers with AVX-512, 16 without.
   peak.accumulators = peak.vector_width >= 16 ? 16 : 12;
   auto context = std::make_unique<llvm::LLVMContext>();
-  std::unique_ptr<llvm::Module> module = BuildFmaLoop(*context, peak.vector_width, peak.accumulators);
+  std::unique_ptr<llvm::Module> module =
+      BuildFmaLoop(*context, peak.vector_width, peak.accumulators);
   std::string problems;
   llvm::raw_string_ostream stream(problems);
   if (llvm::verifyModule(*module, &stream)) {
@@ -166,9 +168,9 @@ absl::StatusOr<PeakFlops> MeasurePeakFlops(JitSession& session, const PeakFlopsO
     if (seconds >= options.seconds_per_run / 8 || iterations > (int64_t{1} << 40)) break;
     iterations *= 4;
   }
-  iterations = std::max<int64_t>(
-      1, static_cast<int64_t>(static_cast<double>(iterations) * options.seconds_per_run /
-                              std::max(seconds, 1e-9)));
+  iterations =
+      std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(iterations) *
+                                                options.seconds_per_run / std::max(seconds, 1e-9)));
 
   const int pool_threads = ThreadCount();
   peak.threads = options.threads > 0
@@ -180,8 +182,9 @@ absl::StatusOr<PeakFlops> MeasurePeakFlops(JitSession& session, const PeakFlopsO
     const double start = Now();
     entry(lane.args.data());
     const double elapsed = Now() - start;
-    peak.one_thread_gflops = std::max(
-        peak.one_thread_gflops, flops_per_iteration * static_cast<double>(iterations) / elapsed / 1e9);
+    peak.one_thread_gflops =
+        std::max(peak.one_thread_gflops,
+                 flops_per_iteration * static_cast<double>(iterations) / elapsed / 1e9);
   }
   std::vector<Lane> lanes;
   for (int t = 0; t < peak.threads; ++t) {

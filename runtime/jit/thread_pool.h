@@ -20,8 +20,8 @@ namespace dlc::jit {
 inline constexpr int64_t kMaxThreads = 256;
 
 // Sets how many threads (the caller included) run parallel loops; values
-// below 1 mean 1, values above kMaxThreads kMaxThreads. Waits for a loop in flight to finish. The default is the
-// machine's hardware concurrency.
+// below 1 mean 1, values above kMaxThreads kMaxThreads. Waits for a loop in flight to finish. The
+// default is the machine's hardware concurrency.
 void SetThreadCount(int threads);
 int ThreadCount();
 

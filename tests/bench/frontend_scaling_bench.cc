@@ -31,7 +31,8 @@ void ParseAndLower(benchmark::State& state, const std::string& text, bool expect
         program.ok() ? LowerModel(*program, "m", {.batch = 1, .training = true})
                      : absl::StatusOr<LoweredModel>(program.status());
     if (lowered.ok() != expect_ok) {
-      state.SkipWithError(lowered.ok() ? "lowered" : std::string(lowered.status().message()).c_str());
+      state.SkipWithError(lowered.ok() ? "lowered"
+                                       : std::string(lowered.status().message()).c_str());
       return;
     }
     benchmark::DoNotOptimize(lowered);

@@ -34,15 +34,20 @@ void TrainSteps(benchmark::State& state, const char* model, const char* backend,
     }
   }
   state.SetItemsProcessed(state.iterations() * data->size());
-  state.counters["images/s"] =
-      benchmark::Counter(static_cast<double>(state.iterations() * data->size()), benchmark::Counter::kIsRate);
+  state.counters["images/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * data->size()), benchmark::Counter::kIsRate);
 }
 
-BENCHMARK_CAPTURE(TrainSteps, cnn_interp, "mnist_cnn.dl", "interp", 1)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(TrainSteps, cnn_jit_1_thread, "mnist_cnn.dl", "jit", 1)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(TrainSteps, cnn_jit_2_threads, "mnist_cnn.dl", "jit", 2)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(TrainSteps, mlp_interp, "mnist_mlp.dl", "interp", 1)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(TrainSteps, mlp_jit_1_thread, "mnist_mlp.dl", "jit", 1)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(TrainSteps, cnn_interp, "mnist_cnn.dl", "interp", 1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(TrainSteps, cnn_jit_1_thread, "mnist_cnn.dl", "jit", 1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(TrainSteps, cnn_jit_2_threads, "mnist_cnn.dl", "jit", 2)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(TrainSteps, mlp_interp, "mnist_mlp.dl", "interp", 1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(TrainSteps, mlp_jit_1_thread, "mnist_mlp.dl", "jit", 1)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace dlc::tools

@@ -26,7 +26,8 @@ class FakeSysfs {
     if (!dir_.empty()) fs::remove_all(dir_);
   }
 
-  void Add(const std::string& index, const std::string& level, const std::string& type, const std::string& size) {
+  void Add(const std::string& index, const std::string& level, const std::string& type,
+           const std::string& size) {
     const fs::path d = dir_ / index;
     fs::create_directories(d);
     std::ofstream(d / "level") << level << "\n";
@@ -53,8 +54,8 @@ TEST(HostCaches, SysfsSkipsWhatDoesNotParse) {
   sysfs.Add("index0", "1", "Instruction", "64K");  // no L1 data cache listed
   sysfs.Add("index1", "2", "Unified", "lots");
   sysfs.Add("index2", "3", "Unified", "32M");
-  sysfs.Add("index3", "4", "Unified", "128M");     // L4: not modelled
-  sysfs.Add("power", "2", "Unified", "1K");        // not an index* entry
+  sysfs.Add("index3", "4", "Unified", "128M");  // L4: not modelled
+  sysfs.Add("power", "2", "Unified", "1K");     // not an index* entry
   EXPECT_EQ(ReadSysfsCaches(sysfs.dir()), (CacheSizes{0, 0, 32 << 20}));
 }
 

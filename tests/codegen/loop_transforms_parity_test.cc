@@ -53,7 +53,8 @@ void ExpectJitMatchesOriginal(const LoopProgram& original, LoopProgram transform
       for (Tensor& t : outputs) args.push_back(t.raw_data());
       ASSERT_TRUE(compiled->Run(args).ok());
       for (size_t k = 0; k < expected.size(); ++k) {
-        EXPECT_EQ(std::memcmp(expected[k].raw_data(), outputs[k].raw_data(), expected[k].byte_size()), 0)
+        EXPECT_EQ(
+            std::memcmp(expected[k].raw_data(), outputs[k].raw_data(), expected[k].byte_size()), 0)
             << "output " << k << ", seed " << seed << ", " << threads << " threads";
       }
     }

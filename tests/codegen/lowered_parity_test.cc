@@ -14,8 +14,8 @@
 #include "frontend/parser.h"
 #include "ir/interpreter.h"
 #include "ir/loops/loop_interpreter.h"
-#include "ir/parser.h"
 #include "ir/loops/loop_printer.h"
+#include "ir/parser.h"
 #include "passes/pipeline.h"
 #include "passes/schedule_knobs.h"
 #include "passes/training.h"
@@ -193,7 +193,8 @@ TEST(LoweredParityTest, ConvolutionGradientsInBatchChunks) {
   %dy1 = input() : f32[32,4,12,3]
   %dw1 = conv2d_backprop_filter(%x1, %dy1) {filter_shape=[3,3,1,3]} : f32[3,3,1,3]
   return %dx, %dx6, %dw1
-})", "chunks.ir");
+})",
+                                              "chunks.ir");
   ASSERT_TRUE(module.ok()) << module.status();
   ExpectParity(module->graphs[0], MakeInputs(module->graphs[0], 3), kTrainStepTolerance);
 }
@@ -219,7 +220,8 @@ TEST(LoweredParityTest, SoftmaxFamilyAlongShortAndLongAxes) {
   text += R"(  %y = input() : f32[3,10,5]
   %py = softmax(%y) {axis=1} : f32[3,10,5]
   %besty = argmax(%y) {axis=1} : i32[3,5]
-  return )" + outputs + "%py, %besty\n}\n";
+  return )" +
+          outputs + "%py, %besty\n}\n";
   absl::StatusOr<Module> module = ParseModule(text, "softmax.ir");
   ASSERT_TRUE(module.ok()) << module.status();
   const Graph& graph = module->graphs[0];
@@ -229,7 +231,8 @@ TEST(LoweredParityTest, SoftmaxFamilyAlongShortAndLongAxes) {
 
   absl::StatusOr<std::vector<Tensor>> expected = Interpret(graph, feeds);
   ASSERT_TRUE(expected.ok()) << expected.status();
-  absl::StatusOr<loops::LoopProgram> program = Pipeline(PipelineOptionsFor(Jit().target())).LowerToLoops(graph);
+  absl::StatusOr<loops::LoopProgram> program =
+      Pipeline(PipelineOptionsFor(Jit().target())).LowerToLoops(graph);
   ASSERT_TRUE(program.ok()) << program.status();
   std::vector<const Tensor*> inputs;
   for (loops::BufferId id : program->arguments) {
@@ -251,13 +254,20 @@ TEST(LoweredParityTest, ArgmaxTiesNaNsAndInfinitiesInLanes) {
   %x = input() : f32[20,5]
   %best = argmax(%x) {axis=1} : i32[20]
   return %best
-})", "argmax.ir");
+})",
+                                              "argmax.ir");
   ASSERT_TRUE(module.ok()) << module.status();
   const Graph& graph = module->graphs[0];
-  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
-  const std::vector<std::vector<float>> cases = {
-      {1, 3, 3, 2, 0}, {nan, 1, 2, 3, 4}, {1, 2, nan, 9, nan}, {-inf, -inf, -inf, -inf, -inf},
-      {-inf, -inf, -2, -inf, -2}, {inf, 1, inf, 2, 3}, {0, -0.0f, 0, 0, 0}, {-1, -1, -1, -1, 5}};
+  const float nan = std::numeric_limits<float>::quiet_NaN(),
+              inf = std::numeric_limits<float>::infinity();
+  const std::vector<std::vector<float>> cases = {{1, 3, 3, 2, 0},
+                                                 {nan, 1, 2, 3, 4},
+                                                 {1, 2, nan, 9, nan},
+                                                 {-inf, -inf, -inf, -inf, -inf},
+                                                 {-inf, -inf, -2, -inf, -2},
+                                                 {inf, 1, inf, 2, 3},
+                                                 {0, -0.0f, 0, 0, 0},
+                                                 {-1, -1, -1, -1, 5}};
   std::vector<float> values;
   for (int row = 0; row < 20; ++row) {
     const std::vector<float>& c = cases[row % cases.size()];
@@ -268,14 +278,16 @@ TEST(LoweredParityTest, ArgmaxTiesNaNsAndInfinitiesInLanes) {
   absl::StatusOr<std::vector<Tensor>> expected = Interpret(graph, feeds);
   ASSERT_TRUE(expected.ok()) << expected.status();
   for (int row = 0; row < static_cast<int>(cases.size()); ++row) {
-    EXPECT_EQ((*expected)[0].GetDouble(row), std::vector<int>({1, 0, 2, 0, 2, 0, 0, 4})[row]) << row;
+    EXPECT_EQ((*expected)[0].GetDouble(row), std::vector<int>({1, 0, 2, 0, 2, 0, 0, 4})[row])
+        << row;
   }
   ExpectParity(graph, feeds, /*exp_log_tolerance=*/0);
 }
 
 // The training step of a seed model (Adam), on a small batch: the
 // interpreter walks the loop tree one element at a time.
-void ExpectTrainStepParity(const std::string& file, int64_t batch, std::string_view overrides = "") {
+void ExpectTrainStepParity(const std::string& file, int64_t batch,
+                           std::string_view overrides = "") {
   absl::StatusOr<dl::Program> source = dl::ParseProgramFile(DLC_SOURCE_DIR "/examples/" + file);
   ASSERT_TRUE(source.ok()) << source.status();
   const std::string& model = source->models[0].name;
@@ -304,7 +316,8 @@ TEST(LoweredParityTest, ResidualTrainStep) { ExpectTrainStepParity("mnist_residu
 // Overriding the host model (--schedule) changes the tiles, blocks and
 // vectors, never what is computed.
 TEST(LoweredParityTest, CnnTrainStepWithOverriddenSchedule) {
-  ExpectTrainStepParity("mnist_cnn.dl", 2, "pixel_tile=3,register_block=2,vector_bytes=32,vector_registers=16");
+  ExpectTrainStepParity("mnist_cnn.dl", 2,
+                        "pixel_tile=3,register_block=2,vector_bytes=32,vector_registers=16");
 }
 TEST(LoweredParityTest, Lenet5TrainStepWithOverriddenSchedule) {
   ExpectTrainStepParity("lenet5.dl", 2, "pixel_tile=5,register_block=4,max_accumulators=12");

@@ -120,11 +120,10 @@ std::vector<Case> AllCases(const Inputs& in) {
     };
     auto unary = [&](UnaryOp op, std::string name) {
       const bool f32_exp_log = t == Type::kF32 && (op == UnaryOp::kExp || op == UnaryOp::kLog);
-      cases.push_back({tn + " " + name,
-                       [ops, t, op](LoopBuilder& b, ExprId i) {
-                         return b.Unary(op, ops.Of(b, t, i));
-                       },
-                       f32_exp_log ? kExpLogTolerance : 0});
+      cases.push_back(
+          {tn + " " + name,
+           [ops, t, op](LoopBuilder& b, ExprId i) { return b.Unary(op, ops.Of(b, t, i)); },
+           f32_exp_log ? kExpLogTolerance : 0});
     };
     if (t != Type::kI1) {
       for (BinaryOp op : arithmetic) binary(op, "arith" + std::to_string(static_cast<int>(op)));

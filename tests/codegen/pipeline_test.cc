@@ -2,6 +2,8 @@
 // order, what --time-passes and --print-after report, that `loop_passes`
 // runs exactly the named loop passes, that the loop verifier guards code
 // generation, and that the JIT backend compiles through the same pipeline.
+#include "passes/pipeline.h"
+
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -12,10 +14,9 @@
 #include "gmock/gmock.h"
 #include "ir/interpreter.h"
 #include "ir/parser.h"
-#include "support/str_cat.h"
-#include "passes/pipeline.h"
 #include "runtime/jit/jit_backend.h"
 #include "runtime/jit/thread_pool.h"
+#include "support/str_cat.h"
 #include "tests/codegen/codegen_test_util.h"
 
 namespace dlc::codegen_test {
@@ -104,8 +105,8 @@ absl::Status CompileThrough(Pipeline& pipeline) {
 TEST(PipelineTest, StepsAreListedInPipelineOrder) {
   EXPECT_THAT(PipelineSteps(),
               ElementsAre("simplify", "move-pool-masks", "lower", "accumulate-in-registers",
-                          "block-registers", "vectorize", "parallelize", "plan-memory", "verify-loops",
-                          "emit-llvm", "optimize"));
+                          "block-registers", "vectorize", "parallelize", "plan-memory",
+                          "verify-loops", "emit-llvm", "optimize"));
   EXPECT_THAT(LoopPasses(), ElementsAre("accumulate-in-registers", "block-registers", "vectorize",
                                         "parallelize", "plan-memory"));
 }
@@ -117,8 +118,8 @@ TEST(PipelineTest, TimePassesNamesEachStepThatRanInOrder) {
   ASSERT_TRUE(CompileThrough(pipeline).ok());
   EXPECT_THAT(StepNames(pipeline.timings()),
               ElementsAre("simplify", "move-pool-masks", "lower", "accumulate-in-registers",
-                          "block-registers", "vectorize", "parallelize", "plan-memory", "verify-loops",
-                          "emit-llvm", "optimize"));
+                          "block-registers", "vectorize", "parallelize", "plan-memory",
+                          "verify-loops", "emit-llvm", "optimize"));
 
   // Steps the options turn off do not run, so they have no time.
   options.schedule.min_parallel_work = 0;
@@ -139,8 +140,7 @@ TEST(PipelineTest, TimingReportHasARowPerStepAndATotal) {
   PipelineTimings timings;
   timings.steps = {{"lower", 1.5}, {"vectorize", 0.5}, {"optimize", 2.0}};
   EXPECT_DOUBLE_EQ(timings.total_ms(), 4.0);
-  const std::vector<std::string> lines =
-      absl::StrSplit(timings.Report(), '\n', absl::SkipEmpty());
+  const std::vector<std::string> lines = absl::StrSplit(timings.Report(), '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 5u) << timings.Report();
   EXPECT_THAT(lines[0], StartsWith("step"));
   EXPECT_THAT(lines[1], StartsWith("lower "));
@@ -252,10 +252,11 @@ TEST(PipelineTest, LoopPassesRunInTheGivenOrderWithPlanMemoryLast) {
   options.print = [&](std::string_view step, const std::string&) { printed.emplace_back(step); };
   Pipeline pipeline(options);
   ASSERT_TRUE(pipeline.LowerToLoops(SmallGraph()).ok());
-  EXPECT_THAT(printed, ElementsAre("simplify", "move-pool-masks", "lower", "parallelize", "vectorize",
-                                   "plan-memory"));
+  EXPECT_THAT(printed, ElementsAre("simplify", "move-pool-masks", "lower", "parallelize",
+                                   "vectorize", "plan-memory"));
   EXPECT_THAT(StepNames(pipeline.timings()),
-              ElementsAre("simplify", "move-pool-masks", "lower", "parallelize", "vectorize", "plan-memory"));
+              ElementsAre("simplify", "move-pool-masks", "lower", "parallelize", "vectorize",
+                          "plan-memory"));
 }
 
 TEST(PipelineTest, UnknownLoopPassIsAnErrorListingTheKnownOnes) {

@@ -58,14 +58,14 @@ TEST(KernelSignatureTest, AnythingTheCodeDependsOnChangesTheKey) {
   BufferId odd_temp = p.Temp("u", Type::kF32, 64, 256 + 32);
   BufferId ints = p.Input("n", Type::kI32, 64);
   BufferId ints_out = p.Output("m", Type::kI32, 64);
-  AddScaleKernel(p, x, out, 37, 3);                       // 0: the reference
-  AddScaleKernel(p, x, out, 37, 4);                       // 1: another constant
-  AddScaleKernel(p, x, out, 38, 3);                       // 2: another extent
-  AddScaleKernel(p, x, out, 37, 3, LoopKind::kParallel);  // 3: another loop kind
+  AddScaleKernel(p, x, out, 37, 3);                            // 0: the reference
+  AddScaleKernel(p, x, out, 37, 4);                            // 1: another constant
+  AddScaleKernel(p, x, out, 38, 3);                            // 2: another extent
+  AddScaleKernel(p, x, out, 37, 3, LoopKind::kParallel);       // 3: another loop kind
   AddScaleKernel(p, x, out, 37, 3, LoopKind::kVectorized, 8);  // 4: another width
-  AddScaleKernel(p, x, temp, 64, 3);                      // 5: another extent, into a temporary
-  AddScaleKernel(p, x, odd_temp, 64, 3);                  // 6: the same into a temporary aligned to 32 only
-  p.Loop(37, LoopKind::kSerial, 1, [&](ExprId i) {        // 7: i32 elements
+  AddScaleKernel(p, x, temp, 64, 3);      // 5: another extent, into a temporary
+  AddScaleKernel(p, x, odd_temp, 64, 3);  // 6: the same into a temporary aligned to 32 only
+  p.Loop(37, LoopKind::kSerial, 1, [&](ExprId i) {  // 7: i32 elements
     LoopBuilder& b = p.b();
     return std::vector<StmtId>{b.Store(ints_out, i, b.Load(ints, i))};
   });
@@ -106,8 +106,12 @@ TEST(KernelSignatureTest, ArgumentsAndAlignedTemporariesAreAlike) {
 }
 
 TEST(KernelSignatureTest, SlotAlignmentFollowsTheWorkspaceOffset) {
-  loops::Buffer buffer{.name = "t", .type = Type::kF32, .shape = {4},
-                       .kind = loops::BufferKind::kTemp, .values = {}, .offset = 0};
+  loops::Buffer buffer{.name = "t",
+                       .type = Type::kF32,
+                       .shape = {4},
+                       .kind = loops::BufferKind::kTemp,
+                       .values = {},
+                       .offset = 0};
   EXPECT_EQ(codegen::SlotAlignment(buffer), 64);
   buffer.offset = 128;
   EXPECT_EQ(codegen::SlotAlignment(buffer), 64);

@@ -9,8 +9,8 @@
 #include <limits>
 
 #include "ir/parser.h"
-#include "support/str_cat.h"
 #include "passes/pipeline.h"
+#include "support/str_cat.h"
 #include "tests/codegen/codegen_test_util.h"
 
 namespace dlc::codegen_test {
@@ -18,7 +18,7 @@ namespace {
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr float kInf = std::numeric_limits<float>::infinity();
-constexpr float kMin = std::numeric_limits<float>::min();             // smallest normal
+constexpr float kMin = std::numeric_limits<float>::min();               // smallest normal
 constexpr float kDenormMin = std::numeric_limits<float>::denorm_min();  // 2^-149
 constexpr float kMax = std::numeric_limits<float>::max();
 constexpr double kTolerance = 1e-6;
@@ -35,10 +35,35 @@ std::vector<float> Sweep(double lo, double hi) {
   }
   constexpr int kGrid = 100000;
   for (int i = 0; i <= kGrid; ++i) x.push_back(static_cast<float>(lo + (hi - lo) * i / kGrid));
-  for (float f : {0.0f, -0.0f, kDenormMin, -kDenormMin, kMin, -kMin, 1e-40f, kMax, -kMax, kInf,
-                  -kInf, kNaN, 1.0f, -1.0f, 88.72283f, 88.72284f, -87.33654f, -103.97f, -103.98f,
-                  std::nextafter(1.0f, 0.0f), std::nextafter(1.0f, 2.0f), 0.70710677f, 1.4142135f,
-                  0.625f, -0.625f, 0.0625f, 9.0f, -9.0f, 44.5f}) {
+  for (float f : {0.0f,
+                  -0.0f,
+                  kDenormMin,
+                  -kDenormMin,
+                  kMin,
+                  -kMin,
+                  1e-40f,
+                  kMax,
+                  -kMax,
+                  kInf,
+                  -kInf,
+                  kNaN,
+                  1.0f,
+                  -1.0f,
+                  88.72283f,
+                  88.72284f,
+                  -87.33654f,
+                  -103.97f,
+                  -103.98f,
+                  std::nextafter(1.0f, 0.0f),
+                  std::nextafter(1.0f, 2.0f),
+                  0.70710677f,
+                  1.4142135f,
+                  0.625f,
+                  -0.625f,
+                  0.0625f,
+                  9.0f,
+                  -9.0f,
+                  44.5f}) {
     x.push_back(f);
   }
   // Not a multiple of 16: the vectorized loop ends in a masked step.
@@ -69,8 +94,8 @@ Worst Compare(const std::vector<float>& x, const AlignedVector<float>& got,
       error = rounded == got[i] ? 0 : INFINITY;
     } else {
       const double diff = std::fabs(got[i] - expected);
-      error = std::fabs(expected) < kMin ? diff / kDenormMin * kTolerance
-                                         : diff / std::fabs(expected);
+      error =
+          std::fabs(expected) < kMin ? diff / kDenormMin * kTolerance : diff / std::fabs(expected);
     }
     if (error > kTolerance) ++worst.mismatches;
     if (error > worst.error) worst = {error, x[i], got[i], expected, worst.mismatches};
@@ -81,10 +106,10 @@ Worst Compare(const std::vector<float>& x, const AlignedVector<float>& got,
 void ExpectWithinTolerance(const std::vector<float>& x, const AlignedVector<float>& got,
                            double (*reference)(double), const std::string& what) {
   const Worst worst = Compare(x, got, reference);
-  EXPECT_EQ(worst.mismatches, 0)
-      << what << ": " << worst.mismatches << " values off by more than " << kTolerance
-      << "; the worst: f(" << worst.x << ") = " << worst.got << ", expected " << worst.expected
-      << " (error " << worst.error << ")";
+  EXPECT_EQ(worst.mismatches, 0) << what << ": " << worst.mismatches << " values off by more than "
+                                 << kTolerance << "; the worst: f(" << worst.x
+                                 << ") = " << worst.got << ", expected " << worst.expected
+                                 << " (error " << worst.error << ")";
 }
 
 // out[i] = op(x[i]) by a hand-built loop of `shape`.
@@ -108,9 +133,9 @@ AlignedVector<float> RunUnary(UnaryOp op, const std::vector<float>& x, LoopShape
 AlignedVector<float> RunGraphOp(const std::string& op, const std::vector<float>& x,
                                 bool scheduled) {
   const std::string n = std::to_string(x.size());
-  absl::StatusOr<Module> module = ParseModule(StrCat("graph g {\n  %x = input() : f32[", n,
-                                                     "]\n  %y = ", op, "(%x) : f32[", n,
-                                                     "]\n  return %y\n}\n"));
+  absl::StatusOr<Module> module =
+      ParseModule(StrCat("graph g {\n  %x = input() : f32[", n, "]\n  %y = ", op, "(%x) : f32[", n,
+                         "]\n  return %y\n}\n"));
   EXPECT_TRUE(module.ok()) << module.status();
   if (!module.ok()) return {};
   PipelineOptions options = PipelineOptionsFor(Jit().target());
@@ -207,8 +232,8 @@ TEST(VectorMathTest, ExpSpecialValues) {
                  {-1e30f, 0.0f}},
                 Unary(UnaryOp::kExp), "exp");
   // Just inside the limits: finite, and denormal (not flushed) at the low end.
-  const AlignedVector<float> edge = RunUnary(UnaryOp::kExp, {88.72283f, -103.0f, -90.0f},
-                                             kVectorAndScalar[0]);
+  const AlignedVector<float> edge =
+      RunUnary(UnaryOp::kExp, {88.72283f, -103.0f, -90.0f}, kVectorAndScalar[0]);
   EXPECT_TRUE(std::isfinite(edge[0]) && edge[0] > 3.4e38f) << edge[0];
   EXPECT_GT(edge[1], 0.0f);
   EXPECT_EQ(std::fpclassify(edge[2]), FP_SUBNORMAL) << edge[2];
@@ -230,19 +255,20 @@ TEST(VectorMathTest, LogSpecialValues) {
 }
 
 TEST(VectorMathTest, TanhSpecialValuesKeepTheSign) {
-  ExpectExactly({{0.0f, 0.0f},
-                 {-0.0f, -0.0f},
-                 {kDenormMin, kDenormMin},
-                 {-kDenormMin, -kDenormMin},
-                 {9.5f, 1.0f},  // saturated: 1 - tanh(9.5) is below half an ulp of 1
-                 {-9.5f, -1.0f},
-                 {50.0f, 1.0f},
-                 {-1e30f, -1.0f},
-                 {kInf, 1.0f},
-                 {-kInf, -1.0f},
-                 {kNaN, kNaN}},
-                [](const std::vector<float>& x, bool vector) { return RunGraphOp("tanh", x, vector); },
-                "tanh");
+  ExpectExactly(
+      {{0.0f, 0.0f},
+       {-0.0f, -0.0f},
+       {kDenormMin, kDenormMin},
+       {-kDenormMin, -kDenormMin},
+       {9.5f, 1.0f},  // saturated: 1 - tanh(9.5) is below half an ulp of 1
+       {-9.5f, -1.0f},
+       {50.0f, 1.0f},
+       {-1e30f, -1.0f},
+       {kInf, 1.0f},
+       {-kInf, -1.0f},
+       {kNaN, kNaN}},
+      [](const std::vector<float>& x, bool vector) { return RunGraphOp("tanh", x, vector); },
+      "tanh");
 }
 
 }  // namespace

@@ -175,7 +175,8 @@ TEST(VectorMemoryTest, WideStridedAccessesTouchOnlyTheirLanesElements) {
     p.Loop(n, LoopKind::kVectorized, 16, [&](ExprId j) {
       LoopBuilder& b = p.b();
       ExprId strided = b.AddConst(b.Mul(j, stride), stride - 1);
-      return std::vector<StmtId>{b.Store(out, j, b.Load(x, strided)), b.Store(spread, strided, b.Load(x, j))};
+      return std::vector<StmtId>{b.Store(out, j, b.Load(x, strided)),
+                                 b.Store(spread, strided, b.Load(x, j))};
     });
     GuardedBuffer<float> xs(size), spreads(size);
     for (int64_t i = 0; i < size; ++i) {
@@ -184,7 +185,8 @@ TEST(VectorMemoryTest, WideStridedAccessesTouchOnlyTheirLanesElements) {
     }
     AlignedVector<float> result(n, -1);
     ASSERT_EQ(*p.Run({xs.data(), result.data(), spreads.data()}), 0);
-    for (int64_t j = 0; j < n; ++j) EXPECT_EQ(result[j], xs.data()[stride * j + stride - 1]) << stride << " " << j;
+    for (int64_t j = 0; j < n; ++j)
+      EXPECT_EQ(result[j], xs.data()[stride * j + stride - 1]) << stride << " " << j;
     for (int64_t i = 0; i < size; ++i) {
       const bool written = i % stride == stride - 1;
       EXPECT_EQ(spreads.data()[i], written ? xs.data()[i / stride] : -1) << stride << " " << i;

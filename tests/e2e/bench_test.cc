@@ -2,6 +2,8 @@
 // counted on its tensor IR against hand-computed numbers, the per-kernel
 // FLOPs and bytes, and a run of the whole measurement on a tiny setting.
 // Nothing here asserts a speed (DESIGN.md: speed is measured by benchmarks).
+#include "runtime/bench.h"
+
 #include <cmath>
 #include <numeric>
 #include <string>
@@ -10,7 +12,6 @@
 #include "gtest/gtest.h"
 #include "ir/cost.h"
 #include "passes/pipeline.h"
-#include "runtime/bench.h"
 #include "runtime/jit/jit.h"
 #include "runtime/jit/thread_pool.h"
 #include "tools/training_setup.h"

@@ -105,11 +105,12 @@ TEST(Checkpoint, ParametersOfAnotherModelAreRejectedNamingTheTensor) {
   // Each parameter of the CNN, then the MLP's optimizer state of the
   // CNN's names (optional, but of the wrong type).
   EXPECT_THAT(std::string(cnn.status().message()),
-              ::testing::StartsWith("checkpoint " + path +
-                ": tensor conv2d.bias is missing (the model needs f32[32]); tensor conv2d.kernel "
-                "is missing (the model needs f32[3,3,1,32]); tensor dense.bias is f32[128], the "
-                "model needs f32[10]; tensor dense.kernel is f32[784,128], the model needs "
-                "f32[5408,10]; tensor adam.m.dense.bias is f32[128], the model needs f32[10]"));
+              ::testing::StartsWith(
+                  "checkpoint " + path +
+                  ": tensor conv2d.bias is missing (the model needs f32[32]); tensor conv2d.kernel "
+                  "is missing (the model needs f32[3,3,1,32]); tensor dense.bias is f32[128], the "
+                  "model needs f32[10]; tensor dense.kernel is f32[784,128], the model needs "
+                  "f32[5408,10]; tensor adam.m.dense.bias is f32[128], the model needs f32[10]"));
 }
 
 // The CNN's own parameters with `name` replaced by `wrong`, saved, then
@@ -129,19 +130,20 @@ absl::Status InitWithOneTensorReplaced(const std::string& file, const std::strin
 }
 
 TEST(Checkpoint, WrongShapeIsRejectedNamingTheTensor) {
-  const absl::Status status =
-      InitWithOneTensorReplaced("wrong_shape.safetensors", "dense.kernel", Tensor(DType::kF32, {5408, 11}));
+  const absl::Status status = InitWithOneTensorReplaced("wrong_shape.safetensors", "dense.kernel",
+                                                        Tensor(DType::kF32, {5408, 11}));
   EXPECT_EQ(status.message(), "checkpoint " + ::testing::TempDir() +
                                   "/wrong_shape.safetensors: tensor dense.kernel is f32[5408,11], "
                                   "the model needs f32[5408,10]");
 }
 
 TEST(Checkpoint, WrongDtypeIsRejectedNamingTheTensor) {
-  const absl::Status status =
-      InitWithOneTensorReplaced("wrong_dtype.safetensors", "conv2d.bias", Tensor(DType::kF64, {32}));
-  EXPECT_EQ(status.message(), "checkpoint " + ::testing::TempDir() +
-                                  "/wrong_dtype.safetensors: tensor conv2d.bias is f64[32], the model "
-                                  "needs f32[32]");
+  const absl::Status status = InitWithOneTensorReplaced("wrong_dtype.safetensors", "conv2d.bias",
+                                                        Tensor(DType::kF64, {32}));
+  EXPECT_EQ(status.message(),
+            "checkpoint " + ::testing::TempDir() +
+                "/wrong_dtype.safetensors: tensor conv2d.bias is f64[32], the model "
+                "needs f32[32]");
 }
 
 }  // namespace

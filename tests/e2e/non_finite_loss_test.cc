@@ -71,9 +71,10 @@ TEST(NonFiniteUpdate, AFiniteLossWithANonFiniteUpdateIsNotApplied) {
   Tensor& kernel = poisoned.at("dense.kernel");
   kernel.values<float>()[5] = std::numeric_limits<float>::quiet_NaN();
   const absl::Status loaded = setup->trainer->LoadParameters(poisoned, "p.st");
-  EXPECT_EQ(std::string(loaded.message()),
-            "p.st: tensor dense.kernel holds NaN at element 5 of f32[784,16]: the run that saved it "
-            "diverged; these values cannot be used");
+  EXPECT_EQ(
+      std::string(loaded.message()),
+      "p.st: tensor dense.kernel holds NaN at element 5 of f32[784,16]: the run that saved it "
+      "diverged; these values cannot be used");
 }
 
 }  // namespace

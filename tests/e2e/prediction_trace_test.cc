@@ -83,8 +83,7 @@ TEST(PredictionTrace, StatisticsProbabilitiesAndVerdict) {
 TEST(PredictionTrace, SampleInputErrors) {
   const dl::LoweredModel model = ReluModel();
   const Tensor images(DType::kF32, {2, 4});
-  EXPECT_EQ(SampleInput(model, images, 2, "images").status().code(),
-            absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(SampleInput(model, images, 2, "images").status().code(), absl::StatusCode::kOutOfRange);
   EXPECT_FALSE(SampleInput(model, Tensor(DType::kF32, {2, 5}), 0, "images").ok());
   EXPECT_FALSE(SampleInput(model, Tensor(DType::kU8, {2, 4}), 0, "images").ok());
 }

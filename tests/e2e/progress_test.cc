@@ -14,7 +14,8 @@ TEST(Progress, CalledAfterEveryStepWithRunningTotals) {
   auto data = LoadData(*setup, "data");
   ASSERT_TRUE(data.ok());
   std::vector<StepProgress> seen;
-  auto stats = setup->trainer->TrainEpoch(*data, 1, [&](const StepProgress& p) { seen.push_back(p); });
+  auto stats =
+      setup->trainer->TrainEpoch(*data, 1, [&](const StepProgress& p) { seen.push_back(p); });
   ASSERT_TRUE(stats.ok()) << stats.status();
   ASSERT_EQ(seen.size(), 4u);
   for (size_t i = 0; i < seen.size(); ++i) {

@@ -35,7 +35,8 @@ std::vector<EpochStats> TrainUntil(TrainingSetup& setup, int64_t stop_after_step
   int64_t steps = 0;
   const StopRequested stop = [&] { return stop_after_steps >= 0 && steps >= stop_after_steps; };
   const ProgressCallback count = [&](const StepProgress&) { ++steps; };
-  for (int64_t e = static_cast<int64_t>(done.size()) + 1; e <= setup.config.epochs && data.ok(); ++e) {
+  for (int64_t e = static_cast<int64_t>(done.size()) + 1; e <= setup.config.epochs && data.ok();
+       ++e) {
     auto stats = setup.trainer->TrainEpoch(*data, e, count, stop);
     EXPECT_TRUE(stats.ok()) << stats.status();
     if (!stats.ok() || stats->interrupted) break;
@@ -118,9 +119,10 @@ TEST(Resume, ContradictingFlagsAndOtherModelsAreRejected) {
   other_seed.seed = 8;
   auto a = SetUpTraining(kResidual, other_seed);
   ASSERT_FALSE(a.ok());
-  EXPECT_EQ(a.status().message(),
-            "--seed=8 contradicts the resumed run's seed 7 (" + path +
-                "); leave it out to continue the run, or start a new run from those weights with --init");
+  EXPECT_EQ(
+      a.status().message(),
+      "--seed=8 contradicts the resumed run's seed 7 (" + path +
+          "); leave it out to continue the run, or start a new run from those weights with --init");
 
   TrainOverrides other_lr;
   other_lr.resume = path;
@@ -153,8 +155,10 @@ TEST(Resume, AFinishedRunAsksForMoreEpochs) {
   resume.resume = path;
   auto again = SetUpTraining(DLC_SOURCE_DIR "/examples/mnist_mlp.dl", resume);
   ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.status().message(),
-            path + " has already trained 1 epoch, and this run's total is 1: ask for more with --epochs=N");
+  EXPECT_EQ(
+      again.status().message(),
+      path +
+          " has already trained 1 epoch, and this run's total is 1: ask for more with --epochs=N");
   resume.epochs = 2;
   EXPECT_TRUE(SetUpTraining(DLC_SOURCE_DIR "/examples/mnist_mlp.dl", resume).ok());
 }
@@ -172,8 +176,9 @@ TEST(Resume, ACheckpointWithoutRunStateCannotBeResumed) {
   auto loaded = SetUpTraining(DLC_SOURCE_DIR "/examples/mnist_mlp.dl", resume);
   ASSERT_FALSE(loaded.ok());
   EXPECT_EQ(loaded.status().message(),
-            path + " has no 'seed' in its metadata: it was not saved by dlc train, so it can start "
-                   "a new run (--init) but not continue one (--resume)");
+            path +
+                " has no 'seed' in its metadata: it was not saved by dlc train, so it can start "
+                "a new run (--init) but not continue one (--resume)");
 }
 
 }  // namespace

@@ -13,8 +13,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ir/interpreter.h"
-#include "support/str_cat.h"
 #include "ir/verifier.h"
+#include "support/str_cat.h"
 
 namespace dlc::dl {
 namespace {
@@ -102,9 +102,8 @@ TEST(LowerExamples, MnistMlpHas101770ParametersAndSoftmaxOutput) {
   absl::StatusOr<LoweredModel> model = LowerExample("mnist_mlp", {.batch = 32});
   ASSERT_TRUE(model.ok()) << model.status();
   EXPECT_THAT(StageNames(*model), ElementsAre("x", "rescale", "flatten", "dense", "dense_1"));
-  EXPECT_THAT(OutputShapes(*model),
-              ElementsAre(Shape{32, 28, 28}, Shape{32, 28, 28}, Shape{32, 784}, Shape{32, 128},
-                          Shape{32, 10}));
+  EXPECT_THAT(OutputShapes(*model), ElementsAre(Shape{32, 28, 28}, Shape{32, 28, 28},
+                                                Shape{32, 784}, Shape{32, 128}, Shape{32, 10}));
   // 784*128 + 128 and 128*10 + 10.
   EXPECT_THAT(ParameterCounts(*model), ElementsAre(0, 0, 0, 100'480, 1'290));
   EXPECT_EQ(TotalParameters(*model), 101'770);
@@ -121,8 +120,7 @@ TEST(LowerExamples, Lenet5ShapesAndParameters) {
                           Shape{64, 14, 14, 6}, Shape{64, 10, 10, 16}, Shape{64, 5, 5, 16},
                           Shape{64, 400}, Shape{64, 120}, Shape{64, 84}, Shape{64, 10}));
   // 5*5*1*6+6, 5*5*6*16+16, 400*120+120, 120*84+84, 84*10+10.
-  EXPECT_THAT(ParameterCounts(*model),
-              ElementsAre(0, 0, 156, 0, 2'416, 0, 0, 48'120, 10'164, 850));
+  EXPECT_THAT(ParameterCounts(*model), ElementsAre(0, 0, 156, 0, 2'416, 0, 0, 48'120, 10'164, 850));
   EXPECT_EQ(TotalParameters(*model), 61'706);
 }
 
@@ -132,12 +130,12 @@ TEST(LowerExamples, MnistResidualJoinsTheStemTwice) {
   EXPECT_THAT(StageNames(*model),
               ElementsAre("x", "rescale", "conv2d", "conv2d_1", "conv2d_2", "add", "relu",
                           "maxpool2d", "avgpool2d", "concat", "dropout", "flatten", "dense"));
-  EXPECT_THAT(OutputShapes(*model),
-              ElementsAre(Shape{32, 28, 28, 1}, Shape{32, 28, 28, 1}, Shape{32, 28, 28, 16},
-                          Shape{32, 28, 28, 16}, Shape{32, 28, 28, 16}, Shape{32, 28, 28, 16},
-                          Shape{32, 28, 28, 16}, Shape{32, 14, 14, 16}, Shape{32, 14, 14, 16},
-                          Shape{32, 14, 14, 32}, Shape{32, 14, 14, 32}, Shape{32, 6272},
-                          Shape{32, 10}));
+  EXPECT_THAT(
+      OutputShapes(*model),
+      ElementsAre(Shape{32, 28, 28, 1}, Shape{32, 28, 28, 1}, Shape{32, 28, 28, 16},
+                  Shape{32, 28, 28, 16}, Shape{32, 28, 28, 16}, Shape{32, 28, 28, 16},
+                  Shape{32, 28, 28, 16}, Shape{32, 14, 14, 16}, Shape{32, 14, 14, 16},
+                  Shape{32, 14, 14, 32}, Shape{32, 14, 14, 32}, Shape{32, 6272}, Shape{32, 10}));
   // 3*3*1*16+16, then twice 3*3*16*16+16, and 6272*10+10.
   EXPECT_THAT(ParameterCounts(*model),
               ElementsAre(0, 0, 160, 2'320, 2'320, 0, 0, 0, 0, 0, 0, 0, 62'730));
@@ -148,9 +146,9 @@ TEST(LowerExamples, MnistResidualJoinsTheStemTwice) {
   EXPECT_THAT(FindStage(*model, "add")->inputs,
               ElementsAre(stem, FindStage(*model, "conv2d_2")->output));
   EXPECT_THAT(FindStage(*model, "avgpool2d")->inputs, ElementsAre(stem));
-  EXPECT_THAT(FindStage(*model, "concat")->inputs,
-              ElementsAre(FindStage(*model, "maxpool2d")->output,
-                          FindStage(*model, "avgpool2d")->output));
+  EXPECT_THAT(
+      FindStage(*model, "concat")->inputs,
+      ElementsAre(FindStage(*model, "maxpool2d")->output, FindStage(*model, "avgpool2d")->output));
 }
 
 TEST(LowerExamples, EveryExampleVerifiesInBothModes) {
@@ -197,7 +195,8 @@ TEST(LowerStages, StagesRecordTheirInputsOutputAndParameters) {
   EXPECT_EQ(conv.span.col, 7);
   EXPECT_THAT(conv.inputs, ElementsAre(ValueNamed(g, "x")));
   EXPECT_EQ(conv.output, ValueNamed(g, "conv2d.relu"));
-  EXPECT_THAT(conv.parameters, ElementsAre(ValueNamed(g, "conv2d.kernel"), ValueNamed(g, "conv2d.bias")));
+  EXPECT_THAT(conv.parameters,
+              ElementsAre(ValueNamed(g, "conv2d.kernel"), ValueNamed(g, "conv2d.bias")));
   // The u8 pixels are cast to f32 first, inside the stage.
   EXPECT_EQ(g.node(conv.values[0]).op, OpKind::kCast);
   EXPECT_EQ(g.node(conv.values.back()).op, OpKind::kRelu);
@@ -336,9 +335,9 @@ TEST(LowerDropout, TrainingKeepsValuesScaledOrDropsThem) {
   absl::StatusOr<LoweredModel> model = LowerText(kDropoutModel, {.batch = 2, .training = true});
   ASSERT_TRUE(model.ok()) << model.status();
   std::vector<float> x = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
-  absl::StatusOr<std::vector<Tensor>> out =
-      Interpret(model->graph, {{"x", Tensor::FromVector(DType::kF32, {2, 6}, x)},
-                               {"rng_key", Tensor::FromVector(DType::kI32, {2}, std::vector<int>{7, 0})}});
+  absl::StatusOr<std::vector<Tensor>> out = Interpret(
+      model->graph, {{"x", Tensor::FromVector(DType::kF32, {2, 6}, x)},
+                     {"rng_key", Tensor::FromVector(DType::kI32, {2}, std::vector<int>{7, 0})}});
   ASSERT_TRUE(out.ok()) << out.status();
   std::span<const float> y = (*out)[0].values<float>();
   int kept = 0;
@@ -363,7 +362,8 @@ TEST(LowerNumerics, DenseWithReluComputesWhatAHandCalculationGives) {
   absl::StatusOr<std::vector<Tensor>> out = Interpret(
       model->graph,
       {{"x", Tensor::FromVector(DType::kF32, {2, 3}, std::vector<float>{1, 2, 3, -1, 0, 1})},
-       {"dense.kernel", Tensor::FromVector(DType::kF32, {3, 2}, std::vector<float>{1, -1, 0, 2, 0.5, 0})},
+       {"dense.kernel",
+        Tensor::FromVector(DType::kF32, {3, 2}, std::vector<float>{1, -1, 0, 2, 0.5, 0})},
        {"dense.bias", Tensor::FromVector(DType::kF32, {2}, std::vector<float>{0.25, -1})}});
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_THAT((*out)[0].values<float>(), ElementsAre(2.75f, 2.0f, 0.0f, 0.0f));
@@ -375,9 +375,9 @@ TEST(LowerNumerics, SoftmaxOutputSumsToOneAndFollowsTheLogits) {
   ASSERT_TRUE(model.ok()) << model.status();
   // Logits x W = [1, 2] [[1, 0, 0], [0, 1, 0]] = [1, 2, 0].
   absl::StatusOr<std::vector<Tensor>> out = Interpret(
-      model->graph,
-      {{"x", Tensor::FromVector(DType::kF32, {1, 2}, std::vector<float>{1, 2})},
-       {"dense.kernel", Tensor::FromVector(DType::kF32, {2, 3}, std::vector<float>{1, 0, 0, 0, 1, 0})}});
+      model->graph, {{"x", Tensor::FromVector(DType::kF32, {1, 2}, std::vector<float>{1, 2})},
+                     {"dense.kernel", Tensor::FromVector(DType::kF32, {2, 3},
+                                                         std::vector<float>{1, 0, 0, 0, 1, 0})}});
   ASSERT_TRUE(out.ok()) << out.status();
   const double sum = std::exp(1.0) + std::exp(2.0) + std::exp(0.0);
   std::span<const float> p = (*out)[0].values<float>();
@@ -427,12 +427,12 @@ TEST(LowerNumerics, SmallCnnMatchesAPlainLoopComputation) {
     for (int i = 0; i < 8; ++i) expected[o] += pooled[i] * w[i * 3 + o];
   }
 
-  absl::StatusOr<std::vector<Tensor>> out = Interpret(
-      model->graph, {{"x", Tensor::FromVector(DType::kU8, {1, 5, 5, 1}, x)},
-                     {"conv2d.kernel", Tensor::FromVector(DType::kF32, {2, 2, 1, 2}, k)},
-                     {"conv2d.bias", Tensor::FromVector(DType::kF32, {2}, b)},
-                     {"dense.kernel", Tensor::FromVector(DType::kF32, {8, 3}, w)},
-                     {"dense.bias", Tensor::FromVector(DType::kF32, {3}, c)}});
+  absl::StatusOr<std::vector<Tensor>> out =
+      Interpret(model->graph, {{"x", Tensor::FromVector(DType::kU8, {1, 5, 5, 1}, x)},
+                               {"conv2d.kernel", Tensor::FromVector(DType::kF32, {2, 2, 1, 2}, k)},
+                               {"conv2d.bias", Tensor::FromVector(DType::kF32, {2}, b)},
+                               {"dense.kernel", Tensor::FromVector(DType::kF32, {8, 3}, w)},
+                               {"dense.bias", Tensor::FromVector(DType::kF32, {3}, c)}});
   ASSERT_TRUE(out.ok()) << out.status();
   std::span<const float> y = (*out)[0].values<float>();
   ASSERT_EQ(y.size(), 3u);

@@ -49,7 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     dlc::dl::Diagnostics diags("fuzz.dl", text);
     dlc::dl::Program partial = dlc::dl::ParseProgram(text, "fuzz.dl", diags);
     for (const dlc::dl::Model& model : partial.models) {
-      Check(!dlc::dl::LowerModel(partial, model, {.batch = 2, .training = false}, diags).has_value());
+      Check(
+          !dlc::dl::LowerModel(partial, model, {.batch = 2, .training = false}, diags).has_value());
     }
     Check(!diags.Render().empty());
     return 0;

@@ -34,8 +34,8 @@ const dlc::fuzz::ScratchDir& Scratch() {
 std::vector<uint8_t> Gzip(const uint8_t* data, size_t size) {
   z_stream stream{};
   // 15 + 16: a 32 KiB window with a gzip wrapper.
-  Check(deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
-                     Z_DEFAULT_STRATEGY) == Z_OK);
+  Check(deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) ==
+        Z_OK);
   std::vector<uint8_t> out(deflateBound(&stream, size));
   stream.next_in = const_cast<uint8_t*>(data);
   stream.avail_in = static_cast<uInt>(size);

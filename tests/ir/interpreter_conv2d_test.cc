@@ -12,10 +12,10 @@
 namespace dlc {
 namespace {
 
-using ::testing::ElementsAre;
 using ::dlc::testing::Eval;
 using ::dlc::testing::Make;
 using ::dlc::testing::Values;
+using ::testing::ElementsAre;
 
 // A one-image, one-channel [1,H,W,1] tensor with x[h,w] = 10h + w.
 Tensor RampImage(int64_t height, int64_t width) {

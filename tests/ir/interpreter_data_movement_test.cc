@@ -12,11 +12,11 @@
 namespace dlc {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::IsEmpty;
 using ::dlc::testing::Eval;
 using ::dlc::testing::Make;
 using ::dlc::testing::Values;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
 
 // 0, 1, 2, ... in a tensor of `shape`.
 Tensor Iota(DType dtype, Shape shape) {

@@ -14,14 +14,14 @@
 namespace dlc {
 namespace {
 
-using ::testing::DoubleNear;
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::Pointwise;
 using ::dlc::testing::Eval;
 using ::dlc::testing::Make;
 using ::dlc::testing::TryEval;
 using ::dlc::testing::Values;
+using ::testing::DoubleNear;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Pointwise;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -191,8 +191,9 @@ TEST(InterpreterElementwise, ReluIsMaxWithZeroForFloatsAndInts) {
 
 TEST(InterpreterElementwise, LeakyReluScalesWhatIsNotPositiveByAlpha) {
   // alpha 0.25: -2 -> -0.5, -0.5 -> -0.125, 0 -> 0, 3 -> 3, -0 -> -0; NaN stays NaN.
-  std::vector<double> v = Values(Eval(
-      OpKind::kLeakyRelu, {Make(DType::kF32, {6}, {-2, -0.5, 0, 3, -0.0, kNaN})}, {{"alpha", 0.25}}));
+  std::vector<double> v =
+      Values(Eval(OpKind::kLeakyRelu, {Make(DType::kF32, {6}, {-2, -0.5, 0, 3, -0.0, kNaN})},
+                  {{"alpha", 0.25}}));
   ASSERT_EQ(v.size(), 6u);
   EXPECT_THAT(std::vector<double>(v.begin(), v.begin() + 5), ElementsAre(-0.5, -0.125, 0, 3, 0));
   EXPECT_TRUE(std::signbit(v[4]));
@@ -201,8 +202,9 @@ TEST(InterpreterElementwise, LeakyReluScalesWhatIsNotPositiveByAlpha) {
   EXPECT_THAT(Values(Eval(OpKind::kLeakyRelu, {Make(DType::kF64, {2}, {-100, 7})})),
               ElementsAre(-1, 7));
   // A negative alpha turns negatives positive: -2 with alpha -0.5 -> 1.
-  EXPECT_THAT(Values(Eval(OpKind::kLeakyRelu, {Make(DType::kF64, {2}, {-2, 2})}, {{"alpha", -0.5}})),
-              ElementsAre(1, 2));
+  EXPECT_THAT(
+      Values(Eval(OpKind::kLeakyRelu, {Make(DType::kF64, {2}, {-2, 2})}, {{"alpha", -0.5}})),
+      ElementsAre(1, 2));
 }
 
 TEST(InterpreterElementwise, LeakyReluRoundsAlphaToTheElementType) {

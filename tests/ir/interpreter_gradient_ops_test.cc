@@ -21,13 +21,13 @@
 namespace dlc {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::ElementsAreArray;
 using ::dlc::testing::Eval;
 using ::dlc::testing::Make;
 using ::dlc::testing::TryEval;
-using ::testing::HasSubstr;
 using ::dlc::testing::Values;
+using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
+using ::testing::HasSubstr;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -100,8 +100,9 @@ TEST(InterpreterConv2DBackpropInput, ValidStride1IsTheFullConvolution) {
   //   dx[1,0] = 1*3 + 3*1 = 6    dx[1,1] = 1*4 + 2*3 + 3*2 + 4*1 = 20
   //   dx[1,2] = 2*4 + 4*2 = 16   dx[2,0] = 3*3 = 9
   //   dx[2,1] = 3*4 + 4*3 = 24   dx[2,2] = 4*4 = 16
-  Tensor r = Eval(OpKind::kConv2DBackpropInput, {Image(2, 2, {1, 2, 3, 4}), Filter(2, 2, {1, 2, 3, 4})},
-                  BackpropAttrs("input_shape", {1, 3, 3, 1}, {1, 1}, kValid));
+  Tensor r =
+      Eval(OpKind::kConv2DBackpropInput, {Image(2, 2, {1, 2, 3, 4}), Filter(2, 2, {1, 2, 3, 4})},
+           BackpropAttrs("input_shape", {1, 3, 3, 1}, {1, 1}, kValid));
   EXPECT_EQ(r.type().ToString(), "f32[1,3,3,1]");
   EXPECT_THAT(Values(r), ElementsAre(1, 4, 4, 6, 20, 16, 9, 24, 16));
 }
@@ -114,8 +115,8 @@ TEST(InterpreterConv2DBackpropInput, Stride2PlacesEachGradientTimesTheFilterAndS
                   {Image(2, 2, {1, 10, 100, 1000}), Filter(2, 2, {1, 2, 3, 4})},
                   BackpropAttrs("input_shape", {1, 5, 5, 1}, {2, 2}, kValid));
   EXPECT_EQ(r.type().ToString(), "f32[1,5,5,1]");
-  EXPECT_THAT(Values(r), ElementsAre(1, 2, 10, 20, 0,        //
-                                     3, 4, 30, 40, 0,        //
+  EXPECT_THAT(Values(r), ElementsAre(1, 2, 10, 20, 0,          //
+                                     3, 4, 30, 40, 0,          //
                                      100, 200, 1000, 2000, 0,  //
                                      300, 400, 3000, 4000, 0,  //
                                      0, 0, 0, 0, 0));
@@ -153,8 +154,9 @@ TEST(InterpreterConv2DBackpropInput, DilationWithExplicitPaddingDropsPaddedTaps)
   //   w=0: (1,0) 10   w=1: (2,0) 100 + (0,1) 2 = 102   w=2: (1,1) 20
   //   w=3: (2,1) 200 + (0,2) 3 = 203                    w=4: (1,2) 30
   // (ow=0,kw=0) and (ow=2,kw=2) read padding and give nothing.
-  Tensor r = Eval(OpKind::kConv2DBackpropInput, {Image(1, 3, {1, 10, 100}), Filter(1, 3, {1, 2, 3})},
-                  BackpropAttrs("input_shape", {1, 1, 5, 1}, {1, 1}, IntList{0, 0, 1, 1}, {1, 2}));
+  Tensor r =
+      Eval(OpKind::kConv2DBackpropInput, {Image(1, 3, {1, 10, 100}), Filter(1, 3, {1, 2, 3})},
+           BackpropAttrs("input_shape", {1, 1, 5, 1}, {1, 1}, IntList{0, 0, 1, 1}, {1, 2}));
   EXPECT_THAT(Values(r), ElementsAre(10, 102, 20, 203, 30));
 }
 
@@ -203,10 +205,10 @@ TEST(InterpreterConv2DBackpropFilter, SamePaddingStride2NonSquareKernel) {
   //        kw=0: 0 + 20 + 2000 + 22000 = 24020, kw=1: 1 + 30 + 2100 + 23000 = 25131
   //   kh=2 reads rows 1 and 3 (padding): x[1,kw] + 10*x[1,2+kw]
   //        kw=0: 10 + 120 = 130, kw=1: 11 + 130 = 141
-  Tensor r = Eval(OpKind::kConv2DBackpropFilter,
-                  {Image(3, 4, {0, 1, 2, 3, 10, 11, 12, 13, 20, 21, 22, 23}),
-                   Image(2, 2, {1, 10, 100, 1000})},
-                  BackpropAttrs("filter_shape", {3, 2, 1, 1}, {2, 2}, kSame));
+  Tensor r = Eval(
+      OpKind::kConv2DBackpropFilter,
+      {Image(3, 4, {0, 1, 2, 3, 10, 11, 12, 13, 20, 21, 22, 23}), Image(2, 2, {1, 10, 100, 1000})},
+      BackpropAttrs("filter_shape", {3, 2, 1, 1}, {2, 2}, kSame));
   EXPECT_EQ(r.type().ToString(), "f32[3,2,1,1]");
   EXPECT_THAT(Values(r), ElementsAre(13000, 14100, 24020, 25131, 130, 141));
 }
@@ -214,8 +216,9 @@ TEST(InterpreterConv2DBackpropFilter, SamePaddingStride2NonSquareKernel) {
 TEST(InterpreterConv2DBackpropFilter, DilationAndExplicitPadding) {
   // x = [1,2,3,4,5], 1x3 kernel dilated by 2. Valid: one output reading
   // columns 0, 2, 4; dy = [2] -> dw = [2, 6, 10].
-  Tensor valid = Eval(OpKind::kConv2DBackpropFilter, {Image(1, 5, {1, 2, 3, 4, 5}), Image(1, 1, {2})},
-                      BackpropAttrs("filter_shape", {1, 3, 1, 1}, {1, 1}, kValid, {1, 2}));
+  Tensor valid =
+      Eval(OpKind::kConv2DBackpropFilter, {Image(1, 5, {1, 2, 3, 4, 5}), Image(1, 1, {2})},
+           BackpropAttrs("filter_shape", {1, 3, 1, 1}, {1, 1}, kValid, {1, 2}));
   EXPECT_THAT(Values(valid), ElementsAre(2, 6, 10));
   // One padded column each side: 3 outputs, iw = ow - 1 + 2kw, dy = [1,10,100]:
   //   kw=0: x[-1]*1 + x[0]*10 + x[1]*100 = 0 + 10 + 200 = 210
@@ -296,10 +299,14 @@ TEST(InterpreterConv2DAdjoint, F32BackpropsAgreeWithF64) {
   const Tensor x32 = Pseudo(DType::kF32, {2, 5, 7, 3}, 1);
   const Tensor w32 = Pseudo(DType::kF32, {3, 2, 3, 4}, 2);
   const Tensor dy32 = Pseudo(DType::kF32, {2, 3, 4, 4}, 3);
-  const std::vector<double> dx64 = Values(Eval(OpKind::kConv2DBackpropInput, {dy64, w64}, input_attrs));
-  const std::vector<double> dx32 = Values(Eval(OpKind::kConv2DBackpropInput, {dy32, w32}, input_attrs));
-  const std::vector<double> dw64 = Values(Eval(OpKind::kConv2DBackpropFilter, {x64, dy64}, filter_attrs));
-  const std::vector<double> dw32 = Values(Eval(OpKind::kConv2DBackpropFilter, {x32, dy32}, filter_attrs));
+  const std::vector<double> dx64 =
+      Values(Eval(OpKind::kConv2DBackpropInput, {dy64, w64}, input_attrs));
+  const std::vector<double> dx32 =
+      Values(Eval(OpKind::kConv2DBackpropInput, {dy32, w32}, input_attrs));
+  const std::vector<double> dw64 =
+      Values(Eval(OpKind::kConv2DBackpropFilter, {x64, dy64}, filter_attrs));
+  const std::vector<double> dw32 =
+      Values(Eval(OpKind::kConv2DBackpropFilter, {x32, dy32}, filter_attrs));
   ASSERT_EQ(dx32.size(), dx64.size());
   ASSERT_EQ(dw32.size(), dw64.size());
   for (size_t i = 0; i < dx64.size(); ++i) EXPECT_NEAR(dx32[i], dx64[i], 1e-5) << "dx " << i;
@@ -322,17 +329,17 @@ TEST(InterpreterMaxPool2DGrad, EachGradientGoesToItsWindowsMaximum) {
 TEST(InterpreterMaxPool2DGrad, TiesSendTheGradientToTheFirstMaximumOnly) {
   const Attributes attrs = PoolAttrs({2, 2}, {1, 1}, kValid);
   // All four equal: the first in row-major order takes it all.
-  EXPECT_THAT(Values(Eval(OpKind::kMaxPool2DGrad, {Image(2, 2, {5, 5, 5, 5}), Image(1, 1, {7})},
-                          attrs)),
-              ElementsAre(7, 0, 0, 0));
+  EXPECT_THAT(
+      Values(Eval(OpKind::kMaxPool2DGrad, {Image(2, 2, {5, 5, 5, 5}), Image(1, 1, {7})}, attrs)),
+      ElementsAre(7, 0, 0, 0));
   // Maximum 3 at (0,1) and (1,0): (0,1) comes first in (kh, kw) order.
-  EXPECT_THAT(Values(Eval(OpKind::kMaxPool2DGrad, {Image(2, 2, {1, 3, 3, 2}), Image(1, 1, {7})},
-                          attrs)),
-              ElementsAre(0, 7, 0, 0));
+  EXPECT_THAT(
+      Values(Eval(OpKind::kMaxPool2DGrad, {Image(2, 2, {1, 3, 3, 2}), Image(1, 1, {7})}, attrs)),
+      ElementsAre(0, 7, 0, 0));
   // The first row is scanned before the second even when a later column ties.
-  EXPECT_THAT(Values(Eval(OpKind::kMaxPool2DGrad, {Image(2, 2, {1, 2, 2, 2}), Image(1, 1, {7})},
-                          attrs)),
-              ElementsAre(0, 7, 0, 0));
+  EXPECT_THAT(
+      Values(Eval(OpKind::kMaxPool2DGrad, {Image(2, 2, {1, 2, 2, 2}), Image(1, 1, {7})}, attrs)),
+      ElementsAre(0, 7, 0, 0));
 }
 
 TEST(InterpreterMaxPool2DGrad, OverlappingWindowsAccumulate) {
@@ -351,8 +358,8 @@ TEST(InterpreterMaxPool2DGrad, OverlappingWindowsAccumulate) {
 TEST(InterpreterMaxPool2DGrad, NaNTakesTheGradientAsTheForwardPoolPropagatesIt) {
   const Attributes attrs = PoolAttrs({2, 2}, {1, 1}, kValid);
   // The first NaN, whether before or after the largest number.
-  EXPECT_THAT(Values(Eval(OpKind::kMaxPool2DGrad, {Image(2, 2, {1, kNaN, 3, kNaN}), Image(1, 1, {5})},
-                          attrs)),
+  EXPECT_THAT(Values(Eval(OpKind::kMaxPool2DGrad,
+                          {Image(2, 2, {1, kNaN, 3, kNaN}), Image(1, 1, {5})}, attrs)),
               ElementsAre(0, 5, 0, 0));
   Tensor x = Image(2, 2, {9, 1, kNaN, 2});
   EXPECT_TRUE(std::isnan(Values(Eval(OpKind::kMaxPool2D, {x}, attrs))[0]));
@@ -382,8 +389,8 @@ TEST(InterpreterMaxPool2DGrad, AWindowOfOnlyPaddingContributesNothing) {
 TEST(InterpreterMaxPool2DGrad, ChannelsAndImagesAreSeparate) {
   // 2x2 images with two channels: channel 0 [1,2,3,4] (max last), channel 1
   // [4,3,2,1] (max first); image 1 is image 0 negated (maxima swap).
-  Tensor x = Make(DType::kF64, {2, 2, 2, 2},
-                  {1, 4, 2, 3, 3, 2, 4, 1, -1, -4, -2, -3, -3, -2, -4, -1});
+  Tensor x =
+      Make(DType::kF64, {2, 2, 2, 2}, {1, 4, 2, 3, 3, 2, 4, 1, -1, -4, -2, -3, -3, -2, -4, -1});
   Tensor dy = Make(DType::kF64, {2, 1, 1, 2}, {10, 20, 30, 40});
   Tensor r = Eval(OpKind::kMaxPool2DGrad, {x, dy}, PoolAttrs({2, 2}, {2, 2}, kValid));
   EXPECT_EQ(r.type().ToString(), "f64[2,2,2,2]");
@@ -396,8 +403,9 @@ TEST(InterpreterMaxPool2DGrad, ChannelsAndImagesAreSeparate) {
 // to sum(dy) when no window is all padding.
 TEST(InterpreterMaxPool2DGrad, RoutesEachGradientToAMaximum) {
   const Tensor x = Pseudo(DType::kF64, {2, 7, 6, 3}, 1);
-  for (const Attributes& attrs : {PoolAttrs({3, 2}, {2, 2}, kSame), PoolAttrs({2, 3}, {1, 2}, kValid),
-                                  PoolAttrs({3, 3}, {2, 1}, IntList{1, 2, 0, 1})}) {
+  for (const Attributes& attrs :
+       {PoolAttrs({3, 2}, {2, 2}, kSame), PoolAttrs({2, 3}, {1, 2}, kValid),
+        PoolAttrs({3, 3}, {2, 1}, IntList{1, 2, 0, 1})}) {
     SCOPED_TRACE(AttributeToString(attrs.at("window")));
     const Tensor y = Eval(OpKind::kMaxPool2D, {x}, attrs);
     const Tensor dy = Pseudo(DType::kF64, y.shape(), 3);
@@ -441,7 +449,9 @@ TEST(InterpreterMaxPool2DScatter, OfTheArgmaxIsTheMaxPoolGradient) {
   const Tensor x = Pseudo(DType::kF64, {2, 7, 6, 3}, 1);
   for (const auto& [window, strides, padding] :
        {std::tuple<IntList, IntList, Attribute>{{2, 2}, {2, 2}, kValid},
-        {{3, 2}, {2, 2}, kSame}, {{2, 3}, {1, 2}, kValid}, {{3, 3}, {2, 1}, IntList{1, 2, 0, 1}}}) {
+        {{3, 2}, {2, 2}, kSame},
+        {{2, 3}, {1, 2}, kValid},
+        {{3, 3}, {2, 1}, IntList{1, 2, 0, 1}}}) {
     const Attributes attrs = PoolAttrs(window, strides, padding);
     SCOPED_TRACE(AttributeToString(attrs.at("window")));
     const Tensor y = Eval(OpKind::kMaxPool2D, {x}, attrs);
@@ -456,8 +466,9 @@ TEST(InterpreterMaxPool2DScatter, OfTheArgmaxIsTheMaxPoolGradient) {
 TEST(InterpreterMaxPool2DScatter, RejectsAPlaceOutsideItsWindow) {
   const Tensor dy = Image(1, 1, {5});
   const Attributes attrs = AvgGradAttrs({1, 2, 2, 1}, {2, 2}, {2, 2}, kValid);
-  EXPECT_THAT(Values(Eval(OpKind::kMaxPool2DScatter, {dy, Make(DType::kI32, {1, 1, 1, 1}, {2})}, attrs)),
-              ElementsAre(0, 0, 5, 0));
+  EXPECT_THAT(
+      Values(Eval(OpKind::kMaxPool2DScatter, {dy, Make(DType::kI32, {1, 1, 1, 1}, {2})}, attrs)),
+      ElementsAre(0, 0, 5, 0));
   for (double place : {4.0, -2.0}) {
     absl::StatusOr<Tensor> bad =
         TryEval(OpKind::kMaxPool2DScatter, {dy, Make(DType::kI32, {1, 1, 1, 1}, {place})}, attrs);
@@ -538,7 +549,7 @@ TEST(InterpreterPadInterior, InsertsTheValueBetweenNeighbours) {
                    {"value", -1.0}});
   EXPECT_EQ(r.type().ToString(), "f32[4,8]");
   EXPECT_THAT(Values(r), ElementsAre(-1, -1, -1, -1, -1, -1, -1, -1,  //
-                                     1, -1, -1, 2, -1, -1, 3, -1,    //
+                                     1, -1, -1, 2, -1, -1, 3, -1,     //
                                      -1, -1, -1, -1, -1, -1, -1, -1,  //
                                      4, -1, -1, 5, -1, -1, 6, -1));
 }
@@ -560,9 +571,9 @@ TEST(InterpreterPadInterior, SlicingWithStrideInteriorPlusOneRecoversTheInput) {
   const Tensor x = Make(DType::kI32, {2, 3, 4}, values);
   const IntList low = {1, 0, 2};
   const IntList interior = {2, 0, 1};
-  Tensor padded = Eval(OpKind::kPad, {x},
-                       {{"low", low}, {"high", IntList{2, 1, 0}}, {"interior", interior},
-                        {"value", 7.0}});
+  Tensor padded =
+      Eval(OpKind::kPad, {x},
+           {{"low", low}, {"high", IntList{2, 1, 0}}, {"interior", interior}, {"value", 7.0}});
   // 2 + 1*2 + 3 = 7, 3 + 0 + 1 = 4, 4 + 3*1 + 2 = 9.
   EXPECT_EQ(padded.type().ToString(), "i32[7,4,9]");
   IntList limit, stride;
@@ -570,7 +581,8 @@ TEST(InterpreterPadInterior, SlicingWithStrideInteriorPlusOneRecoversTheInput) {
     limit.push_back(low[d] + x.shape()[d] + (x.shape()[d] - 1) * interior[d]);
     stride.push_back(interior[d] + 1);
   }
-  Tensor back = Eval(OpKind::kSlice, {padded}, {{"start", low}, {"limit", limit}, {"stride", stride}});
+  Tensor back =
+      Eval(OpKind::kSlice, {padded}, {{"start", low}, {"limit", limit}, {"stride", stride}});
   EXPECT_EQ(back.type(), x.type());
   EXPECT_THAT(Values(back), ElementsAreArray(values));
   // Everything else is the pad value: 7*4*9 - 24 elements of 7.
@@ -603,8 +615,8 @@ TEST(GradientOpCost, MatchesTheForwardOp) {
   const ValueId m = *b.Add(OpKind::kMaxPool2D, {x}, pool);
   const ValueId dm = *b.Add(OpKind::kMaxPool2DGrad, {x, m}, pool);
   const ValueId a = *b.Add(OpKind::kAvgPool2D, {x}, pool);
-  const ValueId da = *b.Add(OpKind::kAvgPool2DGrad, {a},
-                            AvgGradAttrs({2, 7, 6, 3}, {3, 2}, {2, 2}, kSame));
+  const ValueId da =
+      *b.Add(OpKind::kAvgPool2DGrad, {a}, AvgGradAttrs({2, 7, 6, 3}, {3, 2}, {2, 2}, kSame));
   auto graph = std::move(b).Build({dx, dw, dm, da});
   ASSERT_TRUE(graph.ok()) << graph.status();
   // conv2d: y is [2,4,3,5], 2 * 120 * (3*2*3) = 4320.

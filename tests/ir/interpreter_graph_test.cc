@@ -12,10 +12,10 @@
 namespace dlc {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using ::dlc::testing::Make;
 using ::dlc::testing::Values;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 // x: input f32[2], w: parameter f32[2], y = relu(x * w - 1).
 struct SmallGraph {

@@ -11,10 +11,10 @@
 namespace dlc {
 namespace {
 
-using ::testing::ElementsAre;
 using ::dlc::testing::Eval;
 using ::dlc::testing::Make;
 using ::dlc::testing::Values;
+using ::testing::ElementsAre;
 
 Attributes Transposes(bool a, bool b) { return {{"transpose_a", a}, {"transpose_b", b}}; }
 

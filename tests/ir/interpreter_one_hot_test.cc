@@ -11,10 +11,10 @@
 namespace dlc {
 namespace {
 
-using ::testing::ElementsAre;
 using ::dlc::testing::Eval;
 using ::dlc::testing::Make;
 using ::dlc::testing::Values;
+using ::testing::ElementsAre;
 
 Attributes OneHot(int64_t depth, DType dtype = DType::kF32) {
   return {{"depth", depth}, {"dtype", dtype}};

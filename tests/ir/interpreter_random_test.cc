@@ -9,8 +9,8 @@
 namespace dlc {
 namespace {
 
-absl::StatusOr<std::vector<Tensor>> Uniform(int32_t seed, int32_t step, int64_t stream,
-                                            Shape shape, DType dtype = DType::kF32) {
+absl::StatusOr<std::vector<Tensor>> Uniform(int32_t seed, int32_t step, int64_t stream, Shape shape,
+                                            DType dtype = DType::kF32) {
   GraphBuilder b("g");
   auto key = b.Input("key", {DType::kI32, {2}});
   if (!key.ok()) return key.status();
@@ -70,7 +70,8 @@ TEST(InterpreterRandom, KeyMustBeTwoI32) {
   ASSERT_TRUE(key.ok());
   auto u = b.Add(OpKind::kRandomUniform, {*key}, {{"shape", IntList{2}}});
   ASSERT_FALSE(u.ok());
-  EXPECT_EQ(u.status().message(), "%0 = random_uniform: key must be i32[2] (seed, step), got i32[3]");
+  EXPECT_EQ(u.status().message(),
+            "%0 = random_uniform: key must be i32[2] (seed, step), got i32[3]");
 }
 
 }  // namespace

@@ -13,10 +13,10 @@
 namespace dlc {
 namespace {
 
-using ::testing::ElementsAre;
 using ::dlc::testing::Eval;
 using ::dlc::testing::Make;
 using ::dlc::testing::Values;
+using ::testing::ElementsAre;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();

@@ -13,12 +13,12 @@
 namespace dlc {
 namespace {
 
-using ::testing::DoubleNear;
-using ::testing::Pointwise;
 using ::dlc::testing::Eval;
 using ::dlc::testing::Make;
 using ::dlc::testing::TryEval;
 using ::dlc::testing::Values;
+using ::testing::DoubleNear;
+using ::testing::Pointwise;
 
 // softmax([1,2,3]) = [e^-2, e^-1, 1] / (e^-2 + e^-1 + 1) and
 // log_softmax([1,2,3]) = [1,2,3] - 3 - log(1.5032147).

@@ -19,8 +19,7 @@ std::vector<double> Values(const Tensor& t) {
   return out;
 }
 
-absl::StatusOr<Tensor> TryEval(OpKind op, const std::vector<Tensor>& operands,
-                               Attributes attrs) {
+absl::StatusOr<Tensor> TryEval(OpKind op, const std::vector<Tensor>& operands, Attributes attrs) {
   GraphBuilder builder("one_op");
   std::vector<ValueId> ids;
   Feeds feeds;

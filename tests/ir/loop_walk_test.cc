@@ -13,7 +13,8 @@ namespace {
 using ::testing::ElementsAre;
 
 BufferId AddF32(LoopBuilder& b, std::string name, BufferKind kind) {
-  return b.AddBuffer({.name = std::move(name), .type = Type::kF32, .shape = {8}, .kind = kind, .values = {}});
+  return b.AddBuffer(
+      {.name = std::move(name), .type = Type::kF32, .shape = {8}, .kind = kind, .values = {}});
 }
 
 // for i0: { if (x[i0] > 0) { out[i0] = x[i0] + y[i0] }; for i1: t[i1] = out[i0] }
@@ -59,10 +60,12 @@ TEST(LoopWalk, AnyStatementAndAnyExpression) {
   Nest n;
   Build(n);
   EXPECT_TRUE(AnyStmt(n.p, {&n.outer, 1}, [](const Stmt& s) { return s.kind == StmtKind::kIf; }));
-  EXPECT_FALSE(AnyStmt(n.p, {&n.outer, 1}, [](const Stmt& s) { return s.kind == StmtKind::kCheck; }));
+  EXPECT_FALSE(
+      AnyStmt(n.p, {&n.outer, 1}, [](const Stmt& s) { return s.kind == StmtKind::kCheck; }));
   const Stmt& store = n.p.stmt(n.store);
   auto loads = [&](BufferId buffer) {
-    return AnyExpr(n.p, store.value, [&](const Expr& e) { return e.kind == ExprKind::kLoad && e.buffer == buffer; });
+    return AnyExpr(n.p, store.value,
+                   [&](const Expr& e) { return e.kind == ExprKind::kLoad && e.buffer == buffer; });
   };
   EXPECT_TRUE(loads(n.x));
   EXPECT_TRUE(loads(n.y));
@@ -102,9 +105,8 @@ TEST(LoopWalk, RewriteReplacesEveryExpressionInPlace) {
   const ExprId zero = b.Index(0);
   const size_t stmts = n.p.stmts.size();
   // Every index becomes 0; values and conditions stay.
-  RewriteStmtExprs(n.p, n.outer, [&](ExprId e) {
-    return n.p.expr(e).type == Type::kI64 ? zero : e;
-  });
+  RewriteStmtExprs(n.p, n.outer,
+                   [&](ExprId e) { return n.p.expr(e).type == Type::kI64 ? zero : e; });
   EXPECT_EQ(n.p.stmts.size(), stmts);  // the statements keep their ids
   EXPECT_EQ(n.p.stmt(n.store).index, zero);
   EXPECT_EQ(n.p.stmt(n.inner_store).index, zero);

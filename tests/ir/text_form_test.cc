@@ -104,7 +104,8 @@ TEST(TextForm, LenientValuesAreCoercedToTheDeclaredKind) {
       "}\n");
   ASSERT_TRUE(module.ok()) << module.status();
   EXPECT_EQ(PrintNode(module->graphs[0], 0), "%c = constant() {value=[2.0]} : f32[3]");
-  EXPECT_EQ(PrintNode(module->graphs[0], 1), "%p = pad(%c) {low=[1], high=[0], value=3.0} : f32[4]");
+  EXPECT_EQ(PrintNode(module->graphs[0], 1),
+            "%p = pad(%c) {low=[1], high=[0], value=3.0} : f32[4]");
 }
 
 TEST(TextForm, CommentsAndBlankLinesAreIgnored) {
@@ -157,33 +158,38 @@ std::string ParseError(const std::string& text) {
 }
 
 TEST(ParseErrors, UnknownOpSuggestsTheNearestName) {
-  EXPECT_EQ(ParseError("graph g {\n  %x = input() : f32[2]\n  %y = rleu(%x) : f32[2]\n  return %y\n}\n"),
-            "bad.ir:3:8: error: unknown op 'rleu'; did you mean 'relu'?\n"
-            "    %y = rleu(%x) : f32[2]\n"
-            "         ^~~~");
+  EXPECT_EQ(
+      ParseError("graph g {\n  %x = input() : f32[2]\n  %y = rleu(%x) : f32[2]\n  return %y\n}\n"),
+      "bad.ir:3:8: error: unknown op 'rleu'; did you mean 'relu'?\n"
+      "    %y = rleu(%x) : f32[2]\n"
+      "         ^~~~");
 }
 
 TEST(ParseErrors, UndefinedValue) {
-  EXPECT_EQ(ParseError("graph g {\n  %x = input() : f32[2]\n  %y = relu(%z) : f32[2]\n  return %y\n}\n"),
-            "bad.ir:3:13: error: undefined value %z\n"
-            "    %y = relu(%z) : f32[2]\n"
-            "              ^~");
+  EXPECT_EQ(
+      ParseError("graph g {\n  %x = input() : f32[2]\n  %y = relu(%z) : f32[2]\n  return %y\n}\n"),
+      "bad.ir:3:13: error: undefined value %z\n"
+      "    %y = relu(%z) : f32[2]\n"
+      "              ^~");
 }
 
 TEST(ParseErrors, UseBeforeDefinition) {
-  EXPECT_EQ(ParseError("graph g {\n  %y = relu(%x) : f32[2]\n  %x = input() : f32[2]\n  return %y\n}\n"),
-            "bad.ir:2:13: error: value %x is used before its definition at line 3\n"
-            "    %y = relu(%x) : f32[2]\n"
-            "              ^~");
+  EXPECT_EQ(
+      ParseError("graph g {\n  %y = relu(%x) : f32[2]\n  %x = input() : f32[2]\n  return %y\n}\n"),
+      "bad.ir:2:13: error: value %x is used before its definition at line 3\n"
+      "    %y = relu(%x) : f32[2]\n"
+      "              ^~");
 }
 
 TEST(ParseErrors, ValueDefinedTwice) {
-  EXPECT_THAT(ParseError("graph g {\n  %x = input() : f32[2]\n  %x = input() : f32[2]\n  return %x\n}\n"),
-              HasSubstr("bad.ir:3:3: error: value %x is already defined at line 2"));
+  EXPECT_THAT(
+      ParseError("graph g {\n  %x = input() : f32[2]\n  %x = input() : f32[2]\n  return %x\n}\n"),
+      HasSubstr("bad.ir:3:3: error: value %x is already defined at line 2"));
 }
 
 TEST(ParseErrors, MissingClosingParenthesis) {
-  EXPECT_EQ(ParseError("graph g {\n  %x = input() : f32[2]\n  %y = add(%x %x) : f32[2]\n  return %y\n}\n"),
+  EXPECT_EQ(ParseError(
+                "graph g {\n  %x = input() : f32[2]\n  %y = add(%x %x) : f32[2]\n  return %y\n}\n"),
             "bad.ir:3:15: error: expected ')' after the operands, got %x\n"
             "    %y = add(%x %x) : f32[2]\n"
             "                ^~");
@@ -191,34 +197,42 @@ TEST(ParseErrors, MissingClosingParenthesis) {
 
 TEST(ParseErrors, UnknownAttributeSuggestsTheNearestName) {
   EXPECT_THAT(
-      ParseError("graph g {\n  %x = input() : f32[1,4,4,1]\n"
-                 "  %y = maxpool2d(%x) {window=[2,2], stride=[2,2]} : f32[1,2,2,1]\n  return %y\n}\n"),
-      HasSubstr("bad.ir:3:37: error: unknown attribute 'stride' for maxpool2d; did you mean 'strides'?"));
+      ParseError(
+          "graph g {\n  %x = input() : f32[1,4,4,1]\n"
+          "  %y = maxpool2d(%x) {window=[2,2], stride=[2,2]} : f32[1,2,2,1]\n  return %y\n}\n"),
+      HasSubstr(
+          "bad.ir:3:37: error: unknown attribute 'stride' for maxpool2d; did you mean 'strides'?"));
 }
 
 TEST(ParseErrors, MissingRequiredAttribute) {
-  EXPECT_THAT(ParseError("graph g {\n  %x = input() : f32[2,3]\n  %y = transpose(%x) : f32[3,2]\n  return %y\n}\n"),
+  EXPECT_THAT(ParseError("graph g {\n  %x = input() : f32[2,3]\n  %y = transpose(%x) : f32[3,2]\n  "
+                         "return %y\n}\n"),
               HasSubstr("bad.ir:3:8: error: transpose needs attribute 'perm' (int list)"));
 }
 
 TEST(ParseErrors, AttributeOfTheWrongKind) {
   EXPECT_THAT(
-      ParseError("graph g {\n  %x = input() : f32[2,3]\n  %y = softmax(%x) {axis=\"last\"} : f32[2,3]\n  return %y\n}\n"),
+      ParseError("graph g {\n  %x = input() : f32[2,3]\n  %y = softmax(%x) {axis=\"last\"} : "
+                 "f32[2,3]\n  return %y\n}\n"),
       HasSubstr("bad.ir:3:26: error: attribute 'axis' of softmax: expected int, got \"last\""));
 }
 
 TEST(ParseErrors, LeakyReluAlphaIsAFloat) {
   EXPECT_THAT(
-      ParseError("graph g {\n  %x = input() : f32[2]\n  %y = leaky_relu(%x) {alpha=\"big\"} : f32[2]\n  return %y\n}\n"),
-      HasSubstr("bad.ir:3:30: error: attribute 'alpha' of leaky_relu: expected float, got \"big\""));
+      ParseError("graph g {\n  %x = input() : f32[2]\n  %y = leaky_relu(%x) {alpha=\"big\"} : "
+                 "f32[2]\n  return %y\n}\n"),
+      HasSubstr(
+          "bad.ir:3:30: error: attribute 'alpha' of leaky_relu: expected float, got \"big\""));
 }
 
 TEST(ParseErrors, DeclaredTypeDiffersFromInferredType) {
-  EXPECT_EQ(ParseError("graph g {\n  %x = input() : f32[2,3]\n  %y = exp(%x) : f32[3,2]\n  return %y\n}\n"),
-            "bad.ir:3:3: error: %y = exp: declared type f32[3,2] does not match the type its "
-            "operands give, f32[2,3]\n"
-            "    %y = exp(%x) : f32[3,2]\n"
-            "    ^~");
+  EXPECT_EQ(
+      ParseError(
+          "graph g {\n  %x = input() : f32[2,3]\n  %y = exp(%x) : f32[3,2]\n  return %y\n}\n"),
+      "bad.ir:3:3: error: %y = exp: declared type f32[3,2] does not match the type its "
+      "operands give, f32[2,3]\n"
+      "    %y = exp(%x) : f32[3,2]\n"
+      "    ^~");
 }
 
 TEST(ParseErrors, InvalidOperandsReportTheTypeRule) {
@@ -230,8 +244,10 @@ TEST(ParseErrors, InvalidOperandsReportTheTypeRule) {
 }
 
 TEST(ParseErrors, UnknownElementType) {
-  EXPECT_THAT(ParseError("graph g {\n  %x = input() : f16[2]\n  return %x\n}\n"),
-              HasSubstr("bad.ir:2:18: error: unknown element type 'f16' (expected f32, f64, i32, u8 or i1)"));
+  EXPECT_THAT(
+      ParseError("graph g {\n  %x = input() : f16[2]\n  return %x\n}\n"),
+      HasSubstr(
+          "bad.ir:2:18: error: unknown element type 'f16' (expected f32, f64, i32, u8 or i1)"));
 }
 
 TEST(ParseErrors, NegativeDimension) {
@@ -260,7 +276,8 @@ TEST(ParseErrors, UnexpectedCharacter) {
 }
 
 TEST(ParseErrors, EmptyInput) {
-  EXPECT_EQ(ParseError("  # nothing here\n"), "bad.ir:2:1: error: expected 'graph', got end of input");
+  EXPECT_EQ(ParseError("  # nothing here\n"),
+            "bad.ir:2:1: error: expected 'graph', got end of input");
 }
 
 TEST(ParseErrors, GraphDefinedTwice) {
@@ -279,11 +296,12 @@ TEST(ParseErrors, MissingFileIsNotFound) {
 // Issue #12: sizes, strides, axes and paddings are finite integers; nan and
 // inf there are errors at the number, and a pad value may be +-inf, not nan.
 TEST(ParseErrors, NonFiniteNumberInAnIntegerAttribute) {
-  EXPECT_THAT(ParseError("graph g {\n  %x = input() : f32[1,4,4,1]\n"
-                         "  %y = maxpool2d(%x) {window=[2, inf], strides=[2,2]} : f32[1,2,2,1]\n"
-                         "  return %y\n}\n"),
-              HasSubstr("bad.ir:3:34: error: attribute 'window' of maxpool2d takes finite integers; "
-                        "inf is not a finite number"));
+  EXPECT_THAT(
+      ParseError("graph g {\n  %x = input() : f32[1,4,4,1]\n"
+                 "  %y = maxpool2d(%x) {window=[2, inf], strides=[2,2]} : f32[1,2,2,1]\n"
+                 "  return %y\n}\n"),
+      HasSubstr("bad.ir:3:34: error: attribute 'window' of maxpool2d takes finite integers; "
+                "inf is not a finite number"));
   EXPECT_THAT(ParseError("graph g {\n  %x = input() : f32[2,3]\n"
                          "  %y = softmax(%x) {axis=-inf} : f32[2,3]\n  return %y\n}\n"),
               HasSubstr("bad.ir:3:26: error: attribute 'axis' of softmax takes finite integers; "

@@ -174,8 +174,7 @@ TEST_F(TypeRuleElementwise, RejectsShapesThatDoNotBroadcast) {
 
 TEST_F(TypeRuleElementwise, RejectsArithmeticOnU8) {
   ValueId a = In(U8({2}));
-  EXPECT_EQ(ErrorOf(OpKind::kMul, {a, a}),
-            "%y = mul: operand must be f32, f64 or i32, got u8[2]");
+  EXPECT_EQ(ErrorOf(OpKind::kMul, {a, a}), "%y = mul: operand must be f32, f64 or i32, got u8[2]");
 }
 
 TEST_F(TypeRuleElementwise, NegAndReluAcceptI32) {
@@ -196,7 +195,8 @@ TEST_F(TypeRuleElementwise, LeakyReluKeepsAFloatTypeWithAlphaDefaultingToOnnxs) 
 
 TEST_F(TypeRuleElementwise, RejectsLeakyReluOnIntegers) {
   ValueId x = In(I32({4}));
-  EXPECT_EQ(ErrorOf(OpKind::kLeakyRelu, {x}), "%y = leaky_relu: operand must be f32 or f64, got i32[4]");
+  EXPECT_EQ(ErrorOf(OpKind::kLeakyRelu, {x}),
+            "%y = leaky_relu: operand must be f32 or f64, got i32[4]");
 }
 
 TEST_F(TypeRuleElementwise, RejectsNegOnI1) {
@@ -262,7 +262,8 @@ TEST_F(TypeRuleCompareSelectCast, SelectBroadcastsAllThreeOperands) {
 TEST_F(TypeRuleCompareSelectCast, RejectsSelectConditionThatIsNotI1) {
   ValueId cond = In(F32({2}));
   ValueId x = In(F32({2}));
-  EXPECT_EQ(ErrorOf(OpKind::kSelect, {cond, x, x}), "%y = select: condition must be i1, got f32[2]");
+  EXPECT_EQ(ErrorOf(OpKind::kSelect, {cond, x, x}),
+            "%y = select: condition must be i1, got f32[2]");
 }
 
 TEST_F(TypeRuleCompareSelectCast, RejectsSelectBranchesOfDifferentElementTypes) {
@@ -363,10 +364,10 @@ TEST_F(TypeRuleDataMovement, RejectsBroadcastToNegativeDimension) {
 TEST_F(TypeRuleDataMovement, SliceWithStrideRoundsUp) {
   ValueId x = In(F32({10, 6}));
   // Axis 0: [1,10) step 3 -> 1,4,7 = 3. Axis 1: [1,6) step 4 -> 1,5 = 2.
-  EXPECT_EQ(TypeOf(OpKind::kSlice, {x},
-                   {{"start", IntList{1, 1}}, {"limit", IntList{10, 6}},
-                    {"stride", IntList{3, 4}}}),
-            "f32[3,2]");
+  EXPECT_EQ(
+      TypeOf(OpKind::kSlice, {x},
+             {{"start", IntList{1, 1}}, {"limit", IntList{10, 6}}, {"stride", IntList{3, 4}}}),
+      "f32[3,2]");
 }
 
 TEST_F(TypeRuleDataMovement, SliceStrideDefaultsToOne) {
@@ -389,10 +390,10 @@ TEST_F(TypeRuleDataMovement, RejectsSliceStartAfterLimit) {
 
 TEST_F(TypeRuleDataMovement, RejectsSliceNegativeStride) {
   ValueId x = In(F32({10, 6}));
-  EXPECT_EQ(ErrorOf(OpKind::kSlice, {x},
-                    {{"start", IntList{0, 0}}, {"limit", IntList{10, 6}},
-                     {"stride", IntList{1, -1}}}),
-            "%y = slice: stride must be positive, got [1,-1]");
+  EXPECT_EQ(
+      ErrorOf(OpKind::kSlice, {x},
+              {{"start", IntList{0, 0}}, {"limit", IntList{10, 6}}, {"stride", IntList{1, -1}}}),
+      "%y = slice: stride must be positive, got [1,-1]");
 }
 
 TEST_F(TypeRuleDataMovement, RejectsSliceWithWrongNumberOfBounds) {
@@ -476,9 +477,9 @@ TEST_F(TypeRuleDataMovement, RejectsTypesWithMoreThan2To40Elements) {
 // constant's value must: 1.5 is not an i32.
 TEST_F(TypeRuleDataMovement, RejectsPadValueNotRepresentableInElementType) {
   ValueId x = In(I32({2, 3}));
-  EXPECT_EQ(ErrorOf(OpKind::kPad, {x},
-                    {{"low", IntList{1, 1}}, {"high", IntList{1, 1}}, {"value", 1.5}}),
-            "%y = pad: value 1.5 is not an i32");
+  EXPECT_EQ(
+      ErrorOf(OpKind::kPad, {x}, {{"low", IntList{1, 1}}, {"high", IntList{1, 1}}, {"value", 1.5}}),
+      "%y = pad: value 1.5 is not an i32");
 }
 
 // interior[i] copies between neighbours: d + (d-1)*interior + low + high.
@@ -507,9 +508,10 @@ TEST_F(TypeRuleDataMovement, PadInteriorDefaultsToNone) {
 
 TEST_F(TypeRuleDataMovement, RejectsNegativeInteriorPad) {
   ValueId x = In(F32({2, 3}));
-  EXPECT_EQ(ErrorOf(OpKind::kPad, {x},
-                    {{"low", IntList{0, 0}}, {"high", IntList{0, 0}}, {"interior", IntList{0, -1}}}),
-            "%y = pad: interior padding must not be negative, got [0,-1]");
+  EXPECT_EQ(
+      ErrorOf(OpKind::kPad, {x},
+              {{"low", IntList{0, 0}}, {"high", IntList{0, 0}}, {"interior", IntList{0, -1}}}),
+      "%y = pad: interior padding must not be negative, got [0,-1]");
 }
 
 TEST_F(TypeRuleDataMovement, RejectsInteriorPadWithWrongNumberOfAmounts) {
@@ -524,16 +526,16 @@ TEST_F(TypeRuleDataMovement, RejectsInteriorPadWithWrongNumberOfAmounts) {
 // and then refused as any too-large result is.
 TEST_F(TypeRuleDataMovement, RejectsInteriorPadBeyondDimensionLimit) {
   ValueId x = In(F32({3}));
-  EXPECT_EQ(ErrorOf(OpKind::kPad, {x},
-                    {{"low", IntList{0}}, {"high", IntList{0}},
-                     {"interior", IntList{int64_t{1} << 40}}}),
-            "%y = pad: axis 0: interior padding 1099511627776 between 3 elements gives a "
-            "dimension beyond 2^40");
+  EXPECT_EQ(
+      ErrorOf(OpKind::kPad, {x},
+              {{"low", IntList{0}}, {"high", IntList{0}}, {"interior", IntList{int64_t{1} << 40}}}),
+      "%y = pad: axis 0: interior padding 1099511627776 between 3 elements gives a "
+      "dimension beyond 2^40");
   ValueId two = In(F32({2}));
-  EXPECT_EQ(ErrorOf(OpKind::kPad, {two},
-                    {{"low", IntList{0}}, {"high", IntList{0}},
-                     {"interior", IntList{int64_t{1} << 40}}}),
-            "%y = pad: result type f32[1099511627778] has a dimension beyond 2^40");
+  EXPECT_EQ(
+      ErrorOf(OpKind::kPad, {two},
+              {{"low", IntList{0}}, {"high", IntList{0}}, {"interior", IntList{int64_t{1} << 40}}}),
+      "%y = pad: result type f32[1099511627778] has a dimension beyond 2^40");
 }
 
 // ---- reductions -------------------------------------------------------------
@@ -581,8 +583,7 @@ TEST_F(TypeRuleReduction, RejectsRepeatedReduceAxis) {
 TEST_F(TypeRuleReduction, ArgMaxGivesI32) {
   ValueId x = In(F32({4, 10}));
   EXPECT_EQ(TypeOf(OpKind::kArgMax, {x}, {{"axis", int64_t{1}}}), "i32[4]");
-  EXPECT_EQ(TypeOf(OpKind::kArgMax, {x}, {{"axis", int64_t{-1}}, {"keepdims", true}}),
-            "i32[4,1]");
+  EXPECT_EQ(TypeOf(OpKind::kArgMax, {x}, {{"axis", int64_t{-1}}, {"keepdims", true}}), "i32[4,1]");
   ValueId pixels = In(U8({3, 5}));
   EXPECT_EQ(TypeOf(OpKind::kArgMax, {pixels}, {{"axis", int64_t{0}}}), "i32[5]");
 }
@@ -701,8 +702,7 @@ TEST_F(TypeRuleConv2D, ExplicitPadding) {
   // Height 4 + 1 + 0 = 5 -> 3; width 4 + 2 + 2 = 8 -> 6.
   ValueId x = In(F32({1, 4, 4, 1}));
   ValueId w = In(F32({3, 3, 1, 1}));
-  EXPECT_EQ(TypeOf(OpKind::kConv2D, {x, w}, {{"padding", IntList{1, 0, 2, 2}}}),
-            "f32[1,3,6,1]");
+  EXPECT_EQ(TypeOf(OpKind::kConv2D, {x, w}, {{"padding", IntList{1, 0, 2, 2}}}), "f32[1,3,6,1]");
 }
 
 TEST_F(TypeRuleConv2D, RejectsChannelMismatch) {
@@ -773,9 +773,9 @@ TEST_F(TypeRuleConv2D, RejectsMixedElementTypes) {
 
 TEST_F(TypeRulePool, MaxPoolValid) {
   ValueId x = In(F32({1, 4, 4, 3}));
-  EXPECT_EQ(TypeOf(OpKind::kMaxPool2D, {x},
-                   {{"window", IntList{2, 2}}, {"strides", IntList{2, 2}}}),
-            "f32[1,2,2,3]");
+  EXPECT_EQ(
+      TypeOf(OpKind::kMaxPool2D, {x}, {{"window", IntList{2, 2}}, {"strides", IntList{2, 2}}}),
+      "f32[1,2,2,3]");
 }
 
 TEST_F(TypeRulePool, AvgPoolSame) {
@@ -793,23 +793,23 @@ TEST_F(TypeRulePool, RejectsWindowWithOneValue) {
 
 TEST_F(TypeRulePool, RejectsWindowLargerThanInput) {
   ValueId x = In(F32({1, 2, 2, 1}));
-  EXPECT_EQ(ErrorOf(OpKind::kAvgPool2D, {x},
-                    {{"window", IntList{3, 3}}, {"strides", IntList{1, 1}}}),
-            "%y = avgpool2d: window 3x3 is larger than the padded input 2x2");
+  EXPECT_EQ(
+      ErrorOf(OpKind::kAvgPool2D, {x}, {{"window", IntList{3, 3}}, {"strides", IntList{1, 1}}}),
+      "%y = avgpool2d: window 3x3 is larger than the padded input 2x2");
 }
 
 TEST_F(TypeRulePool, RejectsZeroStride) {
   ValueId x = In(F32({1, 4, 4, 1}));
-  EXPECT_EQ(ErrorOf(OpKind::kMaxPool2D, {x},
-                    {{"window", IntList{2, 2}}, {"strides", IntList{0, 2}}}),
-            "%y = maxpool2d: strides must be positive, got [0,2]");
+  EXPECT_EQ(
+      ErrorOf(OpKind::kMaxPool2D, {x}, {{"window", IntList{2, 2}}, {"strides", IntList{0, 2}}}),
+      "%y = maxpool2d: strides must be positive, got [0,2]");
 }
 
 TEST_F(TypeRulePool, RejectsI32) {
   ValueId x = In(I32({1, 4, 4, 1}));
-  EXPECT_EQ(ErrorOf(OpKind::kMaxPool2D, {x},
-                    {{"window", IntList{2, 2}}, {"strides", IntList{2, 2}}}),
-            "%y = maxpool2d: operand must be f32 or f64, got i32[1,4,4,1]");
+  EXPECT_EQ(
+      ErrorOf(OpKind::kMaxPool2D, {x}, {{"window", IntList{2, 2}}, {"strides", IntList{2, 2}}}),
+      "%y = maxpool2d: operand must be f32 or f64, got i32[1,4,4,1]");
 }
 
 // ---- conv2d_backprop_input and conv2d_backprop_filter -------------------------
@@ -847,8 +847,7 @@ TEST_F(TypeRuleConv2DBackprop, InputGradientWithDilationExplicitPaddingAndF64) {
   ValueId dy = In(TensorType{DType::kF64, {1, 4, 6, 2}});
   ValueId w = In(TensorType{DType::kF64, {3, 3, 1, 2}});
   EXPECT_EQ(TypeOf(OpKind::kConv2DBackpropInput, {dy, w},
-                   BackpropAttrs("input_shape", {1, 7, 6, 1}, {1, 1}, IntList{1, 0, 0, 2},
-                                 {2, 1})),
+                   BackpropAttrs("input_shape", {1, 7, 6, 1}, {1, 1}, IntList{1, 0, 0, 2}, {2, 1})),
             "f64[1,7,6,1]");
 }
 
@@ -960,32 +959,32 @@ TEST_F(TypeRuleConv2DBackprop, FilterGradientWithDilationAndExplicitPadding) {
   // Height 7 + 1 + 1 = 9, extent (3-1)*2+1 = 5 -> 5; width 6 + 0 + 2 = 8, extent 2 -> 7.
   ValueId x = In(F32({2, 7, 6, 3}));
   ValueId dy = In(F32({2, 5, 7, 5}));
-  EXPECT_EQ(TypeOf(OpKind::kConv2DBackpropFilter, {x, dy},
-                   BackpropAttrs("filter_shape", {3, 2, 3, 5}, {1, 1}, IntList{1, 1, 0, 2},
-                                 {2, 1})),
-            "f32[3,2,3,5]");
+  EXPECT_EQ(
+      TypeOf(OpKind::kConv2DBackpropFilter, {x, dy},
+             BackpropAttrs("filter_shape", {3, 2, 3, 5}, {1, 1}, IntList{1, 1, 0, 2}, {2, 1})),
+      "f32[3,2,3,5]");
 }
 
 TEST_F(TypeRuleConv2DBackprop, RejectsFilterGradientOperandsOfRank3) {
   ValueId x3 = In(F32({5, 5, 3}));
   ValueId dy = In(F32({1, 3, 3, 8}));
-  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x3, dy},
-                    {{"filter_shape", IntList{3, 3, 3, 8}}}),
-            "%y = conv2d_backprop_filter: input (NHWC) must have rank 4, got f32[5,5,3]");
+  EXPECT_EQ(
+      ErrorOf(OpKind::kConv2DBackpropFilter, {x3, dy}, {{"filter_shape", IntList{3, 3, 3, 8}}}),
+      "%y = conv2d_backprop_filter: input (NHWC) must have rank 4, got f32[5,5,3]");
   ValueId x = In(F32({1, 5, 5, 3}));
   ValueId dy3 = In(F32({3, 3, 8}));
-  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy3},
-                    {{"filter_shape", IntList{3, 3, 3, 8}}}),
-            "%y = conv2d_backprop_filter: output gradient (NHWC) must have rank 4, got f32[3,3,8]");
+  EXPECT_EQ(
+      ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy3}, {{"filter_shape", IntList{3, 3, 3, 8}}}),
+      "%y = conv2d_backprop_filter: output gradient (NHWC) must have rank 4, got f32[3,3,8]");
 }
 
 TEST_F(TypeRuleConv2DBackprop, RejectsFilterGradientOfMixedElementTypes) {
   ValueId x = In(TensorType{DType::kF64, {1, 5, 5, 3}});
   ValueId dy = In(F32({1, 3, 3, 8}));
-  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy},
-                    {{"filter_shape", IntList{3, 3, 3, 8}}}),
-            "%y = conv2d_backprop_filter: operands must have one element type, got "
-            "f64[1,5,5,3], f32[1,3,3,8]");
+  EXPECT_EQ(
+      ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy}, {{"filter_shape", IntList{3, 3, 3, 8}}}),
+      "%y = conv2d_backprop_filter: operands must have one element type, got "
+      "f64[1,5,5,3], f32[1,3,3,8]");
 }
 
 TEST_F(TypeRuleConv2DBackprop, RejectsFilterShapeThatIsNotFourPositiveValues) {
@@ -994,56 +993,56 @@ TEST_F(TypeRuleConv2DBackprop, RejectsFilterShapeThatIsNotFourPositiveValues) {
   EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy}, {{"filter_shape", IntList{3, 3, 3}}}),
             "%y = conv2d_backprop_filter: filter_shape must have 4 positive values [KH,KW,C,O], "
             "got [3,3,3]");
-  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy},
-                    {{"filter_shape", IntList{3, -3, 3, 8}}}),
-            "%y = conv2d_backprop_filter: filter_shape must have 4 positive values [KH,KW,C,O], "
-            "got [3,-3,3,8]");
+  EXPECT_EQ(
+      ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy}, {{"filter_shape", IntList{3, -3, 3, 8}}}),
+      "%y = conv2d_backprop_filter: filter_shape must have 4 positive values [KH,KW,C,O], "
+      "got [3,-3,3,8]");
 }
 
 TEST_F(TypeRuleConv2DBackprop, RejectsFilterGradientInputChannelMismatch) {
   ValueId x = In(F32({1, 5, 5, 3}));
   ValueId dy = In(F32({1, 3, 3, 8}));
-  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy},
-                    {{"filter_shape", IntList{3, 3, 2, 8}}}),
-            "%y = conv2d_backprop_filter: filter_shape [3,3,2,8] expects 2 input channels, input "
-            "f32[1,5,5,3] has 3");
+  EXPECT_EQ(
+      ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy}, {{"filter_shape", IntList{3, 3, 2, 8}}}),
+      "%y = conv2d_backprop_filter: filter_shape [3,3,2,8] expects 2 input channels, input "
+      "f32[1,5,5,3] has 3");
 }
 
 TEST_F(TypeRuleConv2DBackprop, RejectsFilterGradientOutputChannelMismatch) {
   ValueId x = In(F32({1, 5, 5, 3}));
   ValueId dy = In(F32({1, 3, 3, 6}));
-  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy},
-                    {{"filter_shape", IntList{3, 3, 3, 8}}}),
-            "%y = conv2d_backprop_filter: filter_shape [3,3,3,8] has 8 output channels, output "
-            "gradient f32[1,3,3,6] has 6");
+  EXPECT_EQ(
+      ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy}, {{"filter_shape", IntList{3, 3, 3, 8}}}),
+      "%y = conv2d_backprop_filter: filter_shape [3,3,3,8] has 8 output channels, output "
+      "gradient f32[1,3,3,6] has 6");
 }
 
 TEST_F(TypeRuleConv2DBackprop, RejectsFilterGradientBatchMismatch) {
   ValueId x = In(F32({1, 5, 5, 3}));
   ValueId dy = In(F32({2, 3, 3, 8}));
-  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy},
-                    {{"filter_shape", IntList{3, 3, 3, 8}}}),
-            "%y = conv2d_backprop_filter: output gradient f32[2,3,3,8] has batch 2, input "
-            "f32[1,5,5,3] has 1");
+  EXPECT_EQ(
+      ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy}, {{"filter_shape", IntList{3, 3, 3, 8}}}),
+      "%y = conv2d_backprop_filter: output gradient f32[2,3,3,8] has batch 2, input "
+      "f32[1,5,5,3] has 1");
 }
 
 TEST_F(TypeRuleConv2DBackprop, RejectsFilterGradientOfWrongSpatialSize) {
   ValueId x = In(F32({1, 5, 5, 3}));
   ValueId dy = In(F32({1, 3, 4, 8}));
-  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy},
-                    {{"filter_shape", IntList{3, 3, 3, 8}}}),
-            "%y = conv2d_backprop_filter: conv2d of input f32[1,5,5,3] with filter_shape "
-            "[3,3,3,8] gives output 3x3, output gradient f32[1,3,4,8] has 3x4");
+  EXPECT_EQ(
+      ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy}, {{"filter_shape", IntList{3, 3, 3, 8}}}),
+      "%y = conv2d_backprop_filter: conv2d of input f32[1,5,5,3] with filter_shape "
+      "[3,3,3,8] gives output 3x3, output gradient f32[1,3,4,8] has 3x4");
 }
 
 TEST_F(TypeRuleConv2DBackprop, RejectsFilterGradientWindowErrors) {
   ValueId x = In(F32({1, 4, 4, 1}));
   ValueId dy = In(F32({1, 1, 1, 1}));
-  EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy},
-                    BackpropAttrs("filter_shape", {3, 3, 1, 1}, {1, 1}, std::string("valid"),
-                                  {2, 2})),
-            "%y = conv2d_backprop_filter: window 5x5 (after dilation) is larger than the padded "
-            "input 4x4");
+  EXPECT_EQ(
+      ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy},
+              BackpropAttrs("filter_shape", {3, 3, 1, 1}, {1, 1}, std::string("valid"), {2, 2})),
+      "%y = conv2d_backprop_filter: window 5x5 (after dilation) is larger than the padded "
+      "input 4x4");
   EXPECT_EQ(ErrorOf(OpKind::kConv2DBackpropFilter, {x, dy},
                     BackpropAttrs("filter_shape", {3, 3, 1, 1}, {1, 1}, IntList{0, 0, -1, 0})),
             "%y = conv2d_backprop_filter: padding must not be negative, got [0,0,-1,0]");
@@ -1051,7 +1050,8 @@ TEST_F(TypeRuleConv2DBackprop, RejectsFilterGradientWindowErrors) {
 
 // ---- maxpool2d_grad and avgpool2d_grad ---------------------------------------
 
-Attributes PoolGradAttrs(IntList window, IntList strides, Attribute padding = std::string("valid")) {
+Attributes PoolGradAttrs(IntList window, IntList strides,
+                         Attribute padding = std::string("valid")) {
   return {{"window", std::move(window)},
           {"strides", std::move(strides)},
           {"padding", std::move(padding)}};
@@ -1060,8 +1060,7 @@ Attributes PoolGradAttrs(IntList window, IntList strides, Attribute padding = st
 TEST_F(TypeRulePoolGrad, MaxPoolGradHasTheInputType) {
   ValueId x = In(F32({1, 4, 4, 3}));
   ValueId dy = In(F32({1, 2, 2, 3}));
-  EXPECT_EQ(TypeOf(OpKind::kMaxPool2DGrad, {x, dy}, PoolGradAttrs({2, 2}, {2, 2})),
-            "f32[1,4,4,3]");
+  EXPECT_EQ(TypeOf(OpKind::kMaxPool2DGrad, {x, dy}, PoolGradAttrs({2, 2}, {2, 2})), "f32[1,4,4,3]");
   ValueId x64 = In(TensorType{DType::kF64, {2, 5, 5, 3}});
   ValueId dy64 = In(TensorType{DType::kF64, {2, 3, 3, 3}});
   EXPECT_EQ(TypeOf(OpKind::kMaxPool2DGrad, {x64, dy64},
@@ -1266,7 +1265,8 @@ TEST_F(TypeRuleBuilder, PrefixesErrorsWithLocation) {
   ValueId a = In(I32({2}));
   auto id = builder_.Add(OpKind::kExp, {a}, {}, "y", SourceLoc{"net.dl", 12, 3});
   ASSERT_FALSE(id.ok());
-  EXPECT_EQ(std::string(id.status().message()), "net.dl:12:3: %y = exp: operand must be f32 or f64, got i32[2]");
+  EXPECT_EQ(std::string(id.status().message()),
+            "net.dl:12:3: %y = exp: operand must be f32 or f64, got i32[2]");
 }
 
 }  // namespace

@@ -157,8 +157,8 @@ TEST(VerifierAttributes, RejectsPaddingThatIsNeitherStringNorList) {
   graph.name = "main";
   ValueId x = AddNode(graph, OpKind::kInput, "x", F32({1, 4, 4, 1}));
   ValueId w = AddNode(graph, OpKind::kInput, "w", F32({3, 3, 1, 1}));
-  ValueId c = AddNode(graph, OpKind::kConv2D, "c", F32({1, 2, 2, 1}), {x, w},
-                      {{"padding", int64_t{1}}});
+  ValueId c =
+      AddNode(graph, OpKind::kConv2D, "c", F32({1, 2, 2, 1}), {x, w}, {{"padding", int64_t{1}}});
   graph.outputs = {c};
   EXPECT_EQ(Verify(graph),
             "%c = conv2d: attribute 'padding' must be padding (\"valid\", \"same\" or "
@@ -167,8 +167,7 @@ TEST(VerifierAttributes, RejectsPaddingThatIsNeitherStringNorList) {
 
 TEST(VerifierAttributes, RejectsAttributeIntegerBeyondLimit) {
   Graph graph = AddGraph();
-  AddNode(graph, OpKind::kReshape, "r", F32({6}), {0},
-          {{"shape", IntList{kMaxAttributeInt + 1}}});
+  AddNode(graph, OpKind::kReshape, "r", F32({6}), {0}, {{"shape", IntList{kMaxAttributeInt + 1}}});
   EXPECT_EQ(Verify(graph), "%r = reshape: attribute 'shape' has an integer beyond ±2^40");
 }
 

@@ -34,8 +34,7 @@ TEST(Window2D, ExplicitPaddingAndDilation) {
 TEST(Window2D, RejectsWindowLargerThanPaddedInput) {
   auto w = ResolveWindow2D(2, 2, 3, 3, {1, 1}, {1, 1}, std::string("valid"));
   ASSERT_FALSE(w.ok());
-  EXPECT_EQ(w.status().message(),
-            "window 3x3 is larger than the padded input 2x2");
+  EXPECT_EQ(w.status().message(), "window 3x3 is larger than the padded input 2x2");
 }
 
 TEST(Window2D, RejectsNonPositiveStride) {

@@ -8,9 +8,9 @@
 #include "gtest/gtest.h"
 #include "ir/interpreter.h"
 #include "ir/parser.h"
-#include "support/status_macros.h"
 #include "passes/autodiff.h"
 #include "passes/vjp_rules.h"
+#include "support/status_macros.h"
 #include "tests/passes/op_gradient_harness.h"
 
 namespace dlc::testing {
@@ -22,23 +22,50 @@ using ::testing::HasSubstr;
 // passes/vjp_rules.cc needs its gradient check there and its name here.
 constexpr OpKind kOpsWithGradientChecks[] = {
     // op_gradient_elementwise_test.cc
-    OpKind::kAdd, OpKind::kSub, OpKind::kMul, OpKind::kDiv, OpKind::kMax, OpKind::kMin,
-    OpKind::kPow, OpKind::kNeg, OpKind::kExp, OpKind::kLog, OpKind::kSqrt, OpKind::kRsqrt,
-    OpKind::kRelu, OpKind::kLeakyRelu, OpKind::kSigmoid, OpKind::kTanh, OpKind::kSelect,
+    OpKind::kAdd,
+    OpKind::kSub,
+    OpKind::kMul,
+    OpKind::kDiv,
+    OpKind::kMax,
+    OpKind::kMin,
+    OpKind::kPow,
+    OpKind::kNeg,
+    OpKind::kExp,
+    OpKind::kLog,
+    OpKind::kSqrt,
+    OpKind::kRsqrt,
+    OpKind::kRelu,
+    OpKind::kLeakyRelu,
+    OpKind::kSigmoid,
+    OpKind::kTanh,
+    OpKind::kSelect,
     OpKind::kCast,
     // op_gradient_shape_test.cc
-    OpKind::kReshape, OpKind::kFlatten, OpKind::kTranspose, OpKind::kBroadcast, OpKind::kSlice,
-    OpKind::kConcat, OpKind::kPad, OpKind::kReduceSum, OpKind::kReduceMean, OpKind::kReduceMax,
+    OpKind::kReshape,
+    OpKind::kFlatten,
+    OpKind::kTranspose,
+    OpKind::kBroadcast,
+    OpKind::kSlice,
+    OpKind::kConcat,
+    OpKind::kPad,
+    OpKind::kReduceSum,
+    OpKind::kReduceMean,
+    OpKind::kReduceMax,
     // op_gradient_nn_test.cc
-    OpKind::kMatMul, OpKind::kConv2D, OpKind::kMaxPool2D, OpKind::kAvgPool2D, OpKind::kSoftmax,
-    OpKind::kLogSoftmax, OpKind::kSoftmaxCrossEntropy,
+    OpKind::kMatMul,
+    OpKind::kConv2D,
+    OpKind::kMaxPool2D,
+    OpKind::kAvgPool2D,
+    OpKind::kSoftmax,
+    OpKind::kLogSoftmax,
+    OpKind::kSoftmaxCrossEntropy,
 };
 
 TEST(AutodiffPass, EveryOpWithAGradientRuleHasAGradientCheck) {
   for (const OpDef& def : AllOpDefs()) {
-    const bool checked = std::find(std::begin(kOpsWithGradientChecks),
-                                   std::end(kOpsWithGradientChecks),
-                                   def.kind) != std::end(kOpsWithGradientChecks);
+    const bool checked =
+        std::find(std::begin(kOpsWithGradientChecks), std::end(kOpsWithGradientChecks), def.kind) !=
+        std::end(kOpsWithGradientChecks);
     EXPECT_EQ(FindVjpRule(def.kind) != nullptr, checked)
         << def.name << (checked ? " is checked but has no rule" : " has a rule but no check");
   }
@@ -235,8 +262,9 @@ TEST(AutodiffPass, SecondOrderThroughTwoMaxPoolsIsZero) {
   auto graph = std::move(b).Build({(*grads)[0], (*second)[0]});
   ASSERT_TRUE(graph.ok()) << graph.status();
   Feeds feeds;
-  feeds.emplace("x", Tensor::FromVector<double>(DType::kF64, {1, 4, 4, 1},
-                                                {1, 9, 2, 3, 4, 5, 6, 7, 8, 0, 10, 11, 12, 13, 15, 14}));
+  feeds.emplace("x",
+                Tensor::FromVector<double>(DType::kF64, {1, 4, 4, 1},
+                                           {1, 9, 2, 3, 4, 5, 6, 7, 8, 0, 10, 11, 12, 13, 15, 14}));
   auto out = Interpret(*graph, feeds);
   ASSERT_TRUE(out.ok()) << out.status();
   // First order (by hand): p1 = [[9,9,7],[8,10,11],[13,15,15]]; p2's

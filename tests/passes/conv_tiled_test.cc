@@ -50,7 +50,8 @@ TEST(ConvTiles, ForwardTileFitsTheRegistersWithItsOperands) {
 
 TEST(ConvTiles, ForcedPixelsKeepTheChannelVectorsThatStillFit) {
   // --schedule=pixel_tile=4: 4 pixels x 4 vectors fit 32 registers.
-  auto tile = ChoosePixelTile(11, 64, RegisterBudget{.lanes = 16, .registers = 32, .forced_pixels = 4});
+  auto tile =
+      ChoosePixelTile(11, 64, RegisterBudget{.lanes = 16, .registers = 32, .forced_pixels = 4});
   EXPECT_EQ(tile.pixels, 4);
   EXPECT_EQ(tile.channels.vectors, 4);
   // 12 pixels: 4 vectors would need 12 * 4 + 4 + 1 registers; 2 fit.
@@ -257,7 +258,8 @@ TEST(ConvTiled, TapsThatReadOnlyTheZeroBorderAreSkippedExactly) {
   // 7 pixels: the left tap column skips pixel 0, the right one pixel 6.
   const std::string text = LoweredText(kSame);
   int six_pixel_nests = 0;
-  for (size_t at = text.find(" in 0..6 {"); at != std::string::npos; at = text.find(" in 0..6 {", at + 1)) {
+  for (size_t at = text.find(" in 0..6 {"); at != std::string::npos;
+       at = text.find(" in 0..6 {", at + 1)) {
     ++six_pixel_nests;
   }
   EXPECT_GE(six_pixel_nests, 6);  // 3 rows of taps x 2 border columns
@@ -329,7 +331,8 @@ TEST(ConvTiled, InputGradientReusesOnePaddedImagePerChunk) {
   return %dx
 })";
   ExpectLoweredMatches(kChannelsLast);
-  EXPECT_NE(LoweredText(kChannelsLast).find("buffer %dx.dy_padded f32[2,7,8,32] temp"), std::string::npos);
+  EXPECT_NE(LoweredText(kChannelsLast).find("buffer %dx.dy_padded f32[2,7,8,32] temp"),
+            std::string::npos);
   constexpr char kPlanar[] = R"(graph g {
   %dy = input() : f32[32,4,8,16]
   %w = parameter() : f32[3,3,6,16]
@@ -337,7 +340,8 @@ TEST(ConvTiled, InputGradientReusesOnePaddedImagePerChunk) {
   return %dx
 })";
   ExpectLoweredMatches(kPlanar);
-  EXPECT_NE(LoweredText(kPlanar).find("buffer %dx.dy_padded f32[2,16,8,12] temp"), std::string::npos);
+  EXPECT_NE(LoweredText(kPlanar).find("buffer %dx.dy_padded f32[2,16,8,12] temp"),
+            std::string::npos);
 }
 
 TEST(ConvTiled, FilterGradientOfOneChunkIsExact) {

@@ -48,12 +48,15 @@ TEST(ElementwiseFusion, SingleUseElementwiseValuesGetNoBufferOrKernel) {
   EXPECT_THAT(text, Not(HasSubstr("# %biased")));
   EXPECT_THAT(text, Not(HasSubstr("# %y = relu")));
   EXPECT_THAT(text, HasSubstr("# %t = exp + %y = relu"));
-  EXPECT_THAT(text, HasSubstr("%y[i2 + i1 * 4 + i0 * 12] = max(%x[i2 + i1 * 4 + i0 * 12] + %bias[i2], 0.0)"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("%y[i2 + i1 * 4 + i0 * 12] = max(%x[i2 + i1 * 4 + i0 * 12] + %bias[i2], 0.0)"));
   // %scaled (one use) is computed in %t's loop; %t has two users and keeps
   // its buffer; %u (one use) is computed in %out's loop.
   EXPECT_THAT(text, Not(HasSubstr("buffer %scaled")));
   EXPECT_THAT(text, HasSubstr("buffer %t f32[2,3,4] temp"));
-  EXPECT_THAT(text, HasSubstr("%t[i2 + i1 * 4 + i0 * 12] = exp(max(%x[i2 + i1 * 4 + i0 * 12] + %bias[i2], 0.0) * %scale[i2 + i1 * 4 + i0 * 12])"));
+  EXPECT_THAT(text, HasSubstr("%t[i2 + i1 * 4 + i0 * 12] = exp(max(%x[i2 + i1 * 4 + i0 * 12] + "
+                              "%bias[i2], 0.0) * %scale[i2 + i1 * 4 + i0 * 12])"));
   EXPECT_THAT(text, Not(HasSubstr("buffer %u")));
   EXPECT_THAT(text, HasSubstr("%out[i3] = %t[i3] + -%t[i3]"));
   EXPECT_EQ(program->kernels.size(), 2u);  // %t (storing %y), %out
@@ -81,7 +84,8 @@ TEST(ElementwiseFusion, ComputesWhatTheInterpreterComputes) {
   ASSERT_EQ(actual->size(), 2u);
   for (size_t k = 0; k < 2; ++k) {
     for (int64_t i = 0; i < (*expected)[k].num_elements(); ++i) {
-      EXPECT_EQ((*expected)[k].GetDouble(i), (*actual)[k].GetDouble(i)) << "output " << k << "[" << i << "]";
+      EXPECT_EQ((*expected)[k].GetDouble(i), (*actual)[k].GetDouble(i))
+          << "output " << k << "[" << i << "]";
     }
   }
 }

@@ -10,8 +10,8 @@
 #include "ir/loops/loop_printer.h"
 #include "ir/loops/loop_verifier.h"
 #include "ir/parser.h"
-#include "support/str_cat.h"
 #include "passes/lower_to_loops.h"
+#include "support/str_cat.h"
 #include "tests/passes/gradient_check.h"
 
 namespace dlc {
@@ -44,7 +44,8 @@ std::string LowerAndCompare(const std::string& ir, int64_t int_range = 10) {
   if (!actual.ok()) return "";
   for (size_t k = 0; k < expected->size(); ++k) {
     for (int64_t i = 0; i < (*expected)[k].num_elements(); ++i) {
-      EXPECT_EQ((*expected)[k].GetDouble(i), (*actual)[k].GetDouble(i)) << "output " << k << "[" << i << "]";
+      EXPECT_EQ((*expected)[k].GetDouble(i), (*actual)[k].GetDouble(i))
+          << "output " << k << "[" << i << "]";
     }
   }
   return loops::PrintLoopProgram(*program);
@@ -183,7 +184,8 @@ TEST(PoolFusion, ConvolutionPoolsItsReluBandByBand) {
   %a = maxpool2d_argmax(%y) {window=[2,2], strides=[2,2]} : i32[2,3,4,32]
   return %p, %a
 })");
-  EXPECT_THAT(text, HasSubstr("# %conv = conv2d + %y = relu + %p = maxpool2d + %a = maxpool2d_argmax"));
+  EXPECT_THAT(text,
+              HasSubstr("# %conv = conv2d + %y = relu + %p = maxpool2d + %a = maxpool2d_argmax"));
   EXPECT_THAT(text, HasSubstr("buffer %conv.band f32[2,2,8,32] temp"));
   EXPECT_THAT(text, Not(HasSubstr("buffer %y f32")));
   EXPECT_THAT(text, Not(HasSubstr("buffer %conv f32")));
@@ -213,7 +215,8 @@ TEST(PoolFusion, NotWhenTheFullSizeValueIsUsedElsewhere) {
   %y = relu(%conv) : f32[1,4,4,16]
   %p = maxpool2d(%y) {window=[2,2], strides=[2,2]} : f32[1,2,2,16]
   %q = maxpool2d(%y) {window=[3,3], strides=[1,1]} : f32[1,2,2,16]
-  )", other, "\n}"));
+  )",
+                                                    other, "\n}"));
     EXPECT_THAT(text, HasSubstr("# %conv = conv2d + %y = relu\n")) << other;
     EXPECT_THAT(text, HasSubstr("# %p = maxpool2d\n")) << other;
   }
@@ -231,7 +234,8 @@ TEST(PoolFusion, ScatterComputesItsMaskedGradientInPlace) {
   %masked = select(%mask, %dp, %zero) : f32[2,3,3,16]
   %dx = maxpool2d_scatter(%masked, %a) {input_shape=[2,6,7,16], window=[2,2], strides=[2,2]} : f32[2,6,7,16]
   return %dx
-})", /*int_range=*/4);
+})",
+                                           /*int_range=*/4);
   EXPECT_THAT(text, HasSubstr("# %dx = maxpool2d_scatter\n"));
   EXPECT_THAT(text, Not(HasSubstr("# %masked = select")));
   EXPECT_THAT(text, Not(HasSubstr("buffer %masked")));
@@ -258,7 +262,10 @@ TEST(PerImageScatter, ConvolutionGradientsComputeTheScatterImageByImage) {
   %dx = conv2d_backprop_input(%dy, %w) {input_shape=[8,9,7,3]} : f32[8,9,7,3]
   return %dw, %db, %dx
 })");
-  EXPECT_THAT(text, HasSubstr("# %dw = conv2d_backprop_filter + %db = reduce_sum + %dy = maxpool2d_scatter per image"));
+  EXPECT_THAT(
+      text,
+      HasSubstr(
+          "# %dw = conv2d_backprop_filter + %db = reduce_sum + %dy = maxpool2d_scatter per image"));
   EXPECT_THAT(text, HasSubstr("# %dx = conv2d_backprop_input + %dy = maxpool2d_scatter per image"));
   EXPECT_THAT(text, HasSubstr("buffer %dw.dy_image f32[1,7,5,16] temp"));
   EXPECT_THAT(text, Not(HasSubstr("buffer %dy f32")));
@@ -276,7 +283,8 @@ TEST(PerImageScatter, NotWhenTheGradientIsReadElsewhere) {
   %dw = conv2d_backprop_filter(%x, %dy) {filter_shape=[3,3,3,16]} : f32[3,3,3,16]
   %twice = add(%dy, %dy) : f32[2,4,4,16]
   return %dw, %twice
-})", /*int_range=*/4);
+})",
+                                           /*int_range=*/4);
   EXPECT_THAT(text, HasSubstr("# %dy = maxpool2d_scatter"));
   EXPECT_THAT(text, HasSubstr("# %dw = conv2d_backprop_filter\n"));
   // An argmax from outside: its places are checked.

@@ -4,10 +4,10 @@
 
 #include "absl/strings/str_format.h"
 #include "ir/builder.h"
-#include "support/status_macros.h"
-#include "support/str_cat.h"
 #include "passes/autodiff.h"
 #include "runtime/random.h"
+#include "support/status_macros.h"
+#include "support/str_cat.h"
 
 namespace dlc::testing {
 
@@ -18,8 +18,9 @@ Feeds MakeFeeds(const Graph& graph, uint64_t seed, int64_t int_range) {
     Tensor t(node.type);
     Rng rng(seed, StreamOf(node.name));
     for (int64_t i = 0; i < t.num_elements(); ++i) {
-      t.SetDouble(i, IsFloat(t.dtype()) ? rng.Uniform(-1, 1)
-                                        : static_cast<double>(rng.Below(static_cast<uint64_t>(int_range))));
+      t.SetDouble(i, IsFloat(t.dtype())
+                         ? rng.Uniform(-1, 1)
+                         : static_cast<double>(rng.Below(static_cast<uint64_t>(int_range))));
     }
     feeds.emplace(node.name, std::move(t));
   }
@@ -67,8 +68,8 @@ absl::StatusOr<GradientCheckResult> CheckGradients(const Graph& graph, const Fee
       ++result.probes;
       if (error > result.max_relative_error) {
         result.max_relative_error = error;
-        result.worst = absl::StrFormat("%%%s[%d]: autodiff %.12g, finite difference %.12g",
-                                       name, i, exact, numeric);
+        result.worst = absl::StrFormat("%%%s[%d]: autodiff %.12g, finite difference %.12g", name, i,
+                                       exact, numeric);
       }
     }
   }

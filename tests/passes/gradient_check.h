@@ -11,8 +11,8 @@
 namespace dlc::testing {
 
 struct GradientCheckOptions {
-  double step = 1e-6;            // h in (f(x + h) - f(x - h)) / 2h
-  double tolerance = 1e-6;       // on the relative error
+  double step = 1e-6;               // h in (f(x + h) - f(x - h)) / 2h
+  double tolerance = 1e-6;          // on the relative error
   int max_elements_per_value = 64;  // elements probed per differentiated value
 };
 

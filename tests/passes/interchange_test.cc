@@ -54,7 +54,8 @@ TEST(Interchange, RefusesToReverseADependence) {
   const std::string text = loops::PrintLoopProgram(t.program);
   absl::Status status = Interchange(t.program, t.loops[0], t.loops[1]).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(status.message(), HasSubstr("interchanging loop i1 and loop i2 would reorder iterations"));
+  EXPECT_THAT(status.message(),
+              HasSubstr("interchanging loop i1 and loop i2 would reorder iterations"));
   EXPECT_EQ(loops::PrintLoopProgram(t.program), text);
 }
 
@@ -79,7 +80,9 @@ TEST(Interchange, RefusesToReorderSumsAlongDiagonals) {
   const BufferId d = AddBuffer(b, "d", {8}, BufferKind::kOutput);
   const VarId i = b.NewVar(), j = b.NewVar();
   const ExprId at = b.Add(b.Var(i), b.Var(j));
-  const StmtId lj = b.For(j, 5, {b.Store(d, at, Add(b, b.Load(d, at), b.Load(a, b.Add(b.Mul(b.Var(i), 5), b.Var(j)))))});
+  const StmtId lj = b.For(
+      j, 5,
+      {b.Store(d, at, Add(b, b.Load(d, at), b.Load(a, b.Add(b.Mul(b.Var(i), 5), b.Var(j)))))});
   const StmtId li = b.For(i, 4, {lj});
   b.AddKernel("%d = diagonals", {li});
   EXPECT_FALSE(ConflictsAgreeOn(p, li, i));
@@ -110,7 +113,8 @@ TEST(Interchange, ASumInAnotherOrderHasOtherBits) {
   int differ = 0;
   for (uint64_t seed : {1, 2, 3}) {
     const std::vector<Tensor> inputs = RandomInputs(t.program, seed);
-    differ += Interpret(t.program, inputs)[0].GetDouble(0) != Interpret(swapped, inputs)[0].GetDouble(0);
+    differ +=
+        Interpret(t.program, inputs)[0].GetDouble(0) != Interpret(swapped, inputs)[0].GetDouble(0);
   }
   EXPECT_GE(differ, 1);
 }
@@ -140,7 +144,8 @@ TEST(Interchange, RefusesANestWithChecks) {
 TEST(Interchange, RefusesWhatIsNotASerialLoop) {
   TestNest t = Scale(3, 4);
   const StmtId store = t.program.stmt(t.loops[1]).body[0];
-  EXPECT_EQ(Interchange(t.program, t.loops[1], store).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Interchange(t.program, t.loops[1], store).status().code(),
+            absl::StatusCode::kInvalidArgument);
   t.program.stmts[t.loops[1]].loop = loops::LoopKind::kVectorized;
   t.program.stmts[t.loops[1]].width = 4;
   EXPECT_THAT(Interchange(t.program, t.loops[0], t.loops[1]).status().message(),

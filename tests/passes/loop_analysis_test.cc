@@ -32,7 +32,8 @@ StoresAtOffsets Stores(int64_t extent, int64_t stride, std::vector<int64_t> offs
   const loops::VarId i = b.NewVar();
   std::vector<StmtId> stores;
   for (int64_t offset : offsets) {
-    stores.push_back(b.Store(id, b.AddConst(b.Mul(b.Var(i), stride), offset), b.Const(1, Type::kF32)));
+    stores.push_back(
+        b.Store(id, b.AddConst(b.Mul(b.Var(i), stride), offset), b.Const(1, Type::kF32)));
   }
   t.loop = b.For(i, extent, stores);
   b.AddKernel("stores", {t.loop});

@@ -41,7 +41,8 @@ inline BufferId AddBuffer(LoopBuilder& b, std::string name, Shape shape, BufferK
   buffer.shape = std::move(shape);
   buffer.kind = kind;
   const BufferId id = b.AddBuffer(buffer);
-  if (kind == BufferKind::kInput || kind == BufferKind::kOutput) b.program().arguments.push_back(id);
+  if (kind == BufferKind::kInput || kind == BufferKind::kOutput)
+    b.program().arguments.push_back(id);
   return id;
 }
 
@@ -80,8 +81,10 @@ inline TestNest Scale(int64_t rows, int64_t cols) {
   const BufferId out = AddBuffer(b, "out", {rows, cols}, BufferKind::kOutput);
   const VarId i = b.NewVar(), j = b.NewVar();
   const ExprId at = b.Add(b.Mul(b.Var(i), cols), b.Var(j));
-  const StmtId lj = b.For(j, cols, {b.Store(out, at, Add(b, Mul(b, b.Load(a, at), b.Load(s, b.Var(j))),
-                                                        b.Const(0.5, Type::kF32)))});
+  const StmtId lj = b.For(
+      j, cols,
+      {b.Store(out, at,
+               Add(b, Mul(b, b.Load(a, at), b.Load(s, b.Var(j))), b.Const(0.5, Type::kF32)))});
   const StmtId li = b.For(i, rows, {lj});
   b.AddKernel("%out = scale", {li});
   t.loops = {li, lj};
@@ -151,7 +154,8 @@ inline std::vector<Tensor> RandomInputs(const LoopProgram& program, uint64_t see
   return inputs;
 }
 
-inline std::vector<Tensor> Interpret(const LoopProgram& program, const std::vector<Tensor>& inputs) {
+inline std::vector<Tensor> Interpret(const LoopProgram& program,
+                                     const std::vector<Tensor>& inputs) {
   std::vector<const Tensor*> pointers;
   for (const Tensor& t : inputs) pointers.push_back(&t);
   absl::StatusOr<std::vector<Tensor>> outputs = loops::RunLoopProgram(program, pointers);
@@ -171,8 +175,10 @@ inline void ExpectSameBits(const LoopProgram& before, const LoopProgram& after) 
     ASSERT_EQ(expected.size(), actual.size());
     for (size_t k = 0; k < expected.size(); ++k) {
       ASSERT_EQ(expected[k].byte_size(), actual[k].byte_size());
-      EXPECT_EQ(std::memcmp(expected[k].raw_data(), actual[k].raw_data(), expected[k].byte_size()), 0)
-          << "output " << k << " differs (seed " << seed << ")\n" << loops::PrintLoopProgram(after);
+      EXPECT_EQ(std::memcmp(expected[k].raw_data(), actual[k].raw_data(), expected[k].byte_size()),
+                0)
+          << "output " << k << " differs (seed " << seed << ")\n"
+          << loops::PrintLoopProgram(after);
     }
   }
 }

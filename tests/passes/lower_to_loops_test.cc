@@ -1,19 +1,20 @@
 // The loop lowering computes what the tensor interpreter computes: every op
 // of the round-trip corpus and whole training steps, run through the
 // loop-IR interpreter and compared element by element.
+#include "passes/lower_to_loops.h"
+
 #include <cmath>
 #include <fstream>
 
 #include "frontend/lower.h"
 #include "frontend/parser.h"
 #include "gtest/gtest.h"
-#include "support/str_cat.h"
 #include "ir/loops/loop_interpreter.h"
 #include "ir/loops/loop_verifier.h"
 #include "ir/parser.h"
-#include "passes/lower_to_loops.h"
 #include "passes/training.h"
 #include "runtime/initializers.h"
+#include "support/str_cat.h"
 #include "tests/passes/gradient_check.h"
 
 namespace dlc {
@@ -23,7 +24,9 @@ namespace {
 // NaN equals NaN.
 void ExpectClose(const Tensor& expected, const Tensor& actual, const std::string& what) {
   ASSERT_EQ(expected.type(), actual.type()) << what;
-  const double tolerance = expected.dtype() == DType::kF32 ? 1e-5 : expected.dtype() == DType::kF64 ? 1e-12 : 0;
+  const double tolerance = expected.dtype() == DType::kF32   ? 1e-5
+                           : expected.dtype() == DType::kF64 ? 1e-12
+                                                             : 0;
   int reported = 0;
   for (int64_t i = 0; i < expected.num_elements() && reported < 5; ++i) {
     const double e = expected.GetDouble(i), a = actual.GetDouble(i);
@@ -108,7 +111,9 @@ void ExpectTrainStepParity(const std::string& file, int64_t batch) {
 TEST(LowerToLoops, MlpTrainStepMatchesTheInterpreter) { ExpectTrainStepParity("mnist_mlp.dl", 4); }
 TEST(LowerToLoops, CnnTrainStepMatchesTheInterpreter) { ExpectTrainStepParity("mnist_cnn.dl", 4); }
 TEST(LowerToLoops, Lenet5TrainStepMatchesTheInterpreter) { ExpectTrainStepParity("lenet5.dl", 2); }
-TEST(LowerToLoops, ResidualTrainStepMatchesTheInterpreter) { ExpectTrainStepParity("mnist_residual.dl", 1); }
+TEST(LowerToLoops, ResidualTrainStepMatchesTheInterpreter) {
+  ExpectTrainStepParity("mnist_residual.dl", 1);
+}
 
 TEST(LowerToLoops, BadLabelFailsWithTheOpsMessage) {
   auto module = ParseModule(
@@ -150,4 +155,3 @@ TEST(LowerToLoops, ReshapesAliasTheirOperand) {
 
 }  // namespace
 }  // namespace dlc
-

@@ -1,8 +1,9 @@
 // Memory planning: temps that are never in use together share workspace.
+#include "passes/memory_plan.h"
+
 #include "gtest/gtest.h"
 #include "ir/loops/loop_builder.h"
 #include "ir/loops/loop_verifier.h"
-#include "passes/memory_plan.h"
 
 namespace dlc {
 namespace {

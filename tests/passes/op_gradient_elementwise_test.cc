@@ -14,8 +14,8 @@ struct ShapePair {
 // Broadcasting on each side: none, b stretched, a stretched, both stretched,
 // a scalar on either side, and ranks that differ with both stretched.
 const ShapePair kBroadcastCases[] = {
-    {{2, 3}, {2, 3}}, {{2, 3}, {3}},       {{3}, {2, 3}},         {{2, 1}, {1, 3}},
-    {{}, {2, 3}},     {{2, 3}, {}},        {{2, 1, 4}, {3, 1}},
+    {{2, 3}, {2, 3}}, {{2, 3}, {3}}, {{3}, {2, 3}},       {{2, 1}, {1, 3}},
+    {{}, {2, 3}},     {{2, 3}, {}},  {{2, 1, 4}, {3, 1}},
 };
 
 std::string Describe(const ShapePair& p) {
@@ -97,9 +97,9 @@ TEST(ElementwiseGradients, MaxAndMinSendTiesToTheFirstOperand) {
     g.Set("a", {1, 2, -3});
     g.Set("b", {1, 5, -3});
     const bool is_max = op == OpKind::kMax;
-    EXPECT_EQ(g.GradientsOfSum(g.Op(op, {a, b})),
-              (std::vector<std::vector<double>>{{1, is_max ? 0.0 : 1.0, 1},
-                                                {0, is_max ? 1.0 : 0.0, 0}}));
+    EXPECT_EQ(
+        g.GradientsOfSum(g.Op(op, {a, b})),
+        (std::vector<std::vector<double>>{{1, is_max ? 0.0 : 1.0, 1}, {0, is_max ? 1.0 : 0.0, 0}}));
   }
 }
 

@@ -15,13 +15,10 @@ namespace {
 // Maps a value drawn uniformly from [-1, 1) into `domain` (not kDistinct).
 double MapInto(Domain domain, double v) {
   switch (domain) {
-    case Domain::kPositive:
-      return 1.5 + v;
-    case Domain::kAwayFromZero:
-      return v < 0 ? v - 0.5 : v + 0.5;
+    case Domain::kPositive: return 1.5 + v;
+    case Domain::kAwayFromZero: return v < 0 ? v - 0.5 : v + 0.5;
     case Domain::kAny:
-    case Domain::kDistinct:
-      break;
+    case Domain::kDistinct: break;
   }
   return v;
 }
@@ -152,9 +149,9 @@ std::vector<std::vector<double>> OpGradientGraph::GradientsOfSum(ValueId y) {
     const ValueId id = *b.graph().Find(name);
     if (b.type(id).dtype == DType::kF64) wrt.push_back(id);
     EXPECT_TRUE(fixed_.contains(name)) << "no values for %" << name;
-    feeds.emplace(name, Tensor::FromVector(b.type(id).dtype, b.type(id).shape,
-                                           fixed_.contains(name) ? fixed_.at(name)
-                                                                 : std::vector<double>{}));
+    feeds.emplace(
+        name, Tensor::FromVector(b.type(id).dtype, b.type(id).shape,
+                                 fixed_.contains(name) ? fixed_.at(name) : std::vector<double>{}));
   }
   auto grads = AppendGradients(b, *loss, wrt);
   EXPECT_TRUE(grads.ok()) << grads.status();

@@ -24,8 +24,8 @@ void ExpectMatMulGradients(Shape batch, bool transpose_a, bool transpose_b) {
   OpGradientGraph g;
   const ValueId a = g.Input("a", transpose_a ? with_batch({3, 2}) : with_batch({2, 3}));
   const ValueId b = g.Input("b", transpose_b ? with_batch({4, 3}) : with_batch({3, 4}));
-  g.ExpectGradientsMatch(g.Op(OpKind::kMatMul, {a, b},
-                              {{"transpose_a", transpose_a}, {"transpose_b", transpose_b}}));
+  g.ExpectGradientsMatch(
+      g.Op(OpKind::kMatMul, {a, b}, {{"transpose_a", transpose_a}, {"transpose_b", transpose_b}}));
 }
 
 TEST(MatMulGradients, AllFourTransposeCombinations) {
@@ -63,19 +63,47 @@ struct ConvCase {
 const ConvCase kConvCases[] = {
     {"valid, stride 1", {2, 5, 6, 2}, {3, 3, 2, 3}, {1, 1}, std::string("valid"), {1, 1}},
     {"same, stride 2, non-square image and kernel",
-     {2, 7, 5, 3}, {3, 2, 3, 2}, {2, 2}, std::string("same"), {1, 1}},
+     {2, 7, 5, 3},
+     {3, 2, 3, 2},
+     {2, 2},
+     std::string("same"),
+     {1, 1}},
     {"same, strides 1x2, even kernel (asymmetric padding)",
-     {1, 6, 7, 2}, {2, 4, 2, 3}, {1, 2}, std::string("same"), {1, 1}},
+     {1, 6, 7, 2},
+     {2, 4, 2, 3},
+     {1, 2},
+     std::string("same"),
+     {1, 1}},
     {"explicit asymmetric padding [1,0,2,1]",
-     {2, 5, 4, 2}, {2, 3, 2, 2}, {1, 1}, IntList{1, 0, 2, 1}, {1, 1}},
-    {"explicit padding with stride 2", {1, 6, 5, 1}, {3, 3, 1, 2}, {2, 2}, IntList{0, 2, 1, 1},
+     {2, 5, 4, 2},
+     {2, 3, 2, 2},
+     {1, 1},
+     IntList{1, 0, 2, 1},
+     {1, 1}},
+    {"explicit padding with stride 2",
+     {1, 6, 5, 1},
+     {3, 3, 1, 2},
+     {2, 2},
+     IntList{0, 2, 1, 1},
      {1, 1}},
     {"dilation 2", {1, 7, 6, 2}, {2, 3, 2, 2}, {1, 1}, std::string("valid"), {2, 2}},
-    {"dilation 2x1 with stride 1x2, same", {2, 6, 7, 2}, {3, 2, 2, 3}, {1, 2},
-     std::string("same"), {2, 1}},
+    {"dilation 2x1 with stride 1x2, same",
+     {2, 6, 7, 2},
+     {3, 2, 2, 3},
+     {1, 2},
+     std::string("same"),
+     {2, 1}},
     {"stride larger than the kernel (unused rows and columns)",
-     {1, 7, 8, 1}, {2, 2, 1, 2}, {3, 3}, std::string("valid"), {1, 1}},
-    {"1x1 kernel, several channels", {2, 3, 4, 3}, {1, 1, 3, 4}, {1, 1}, std::string("valid"),
+     {1, 7, 8, 1},
+     {2, 2, 1, 2},
+     {3, 3},
+     std::string("valid"),
+     {1, 1}},
+    {"1x1 kernel, several channels",
+     {2, 3, 4, 3},
+     {1, 1, 3, 4},
+     {1, 1},
+     std::string("valid"),
      {1, 1}},
 };
 
@@ -85,10 +113,9 @@ TEST(Conv2DGradients, InputAndFilterOverWindowGeometries) {
     OpGradientGraph g;
     const ValueId x = g.Input("x", c.x);
     const ValueId w = g.Input("w", c.w);
-    g.ExpectGradientsMatch(g.Op(OpKind::kConv2D, {x, w},
-                                {{"strides", c.strides},
-                                 {"padding", c.padding},
-                                 {"dilations", c.dilations}}));
+    g.ExpectGradientsMatch(
+        g.Op(OpKind::kConv2D, {x, w},
+             {{"strides", c.strides}, {"padding", c.padding}, {"dilations", c.dilations}}));
   }
 }
 
@@ -105,7 +132,10 @@ struct PoolCase {
 const PoolCase kPoolCases[] = {
     {"2x2 stride 2", {2, 4, 6, 3}, {2, 2}, {2, 2}, std::string("valid")},
     {"3x3 stride 2 same, non-square image", {2, 7, 5, 2}, {3, 3}, {2, 2}, std::string("same")},
-    {"3x3 stride 1 valid (overlapping windows)", {1, 5, 6, 2}, {3, 3}, {1, 1},
+    {"3x3 stride 1 valid (overlapping windows)",
+     {1, 5, 6, 2},
+     {3, 3},
+     {1, 1},
      std::string("valid")},
     {"2x3 strides 2x1 same", {1, 5, 4, 2}, {2, 3}, {2, 1}, std::string("same")},
     {"explicit padding [1,0,2,1]", {1, 4, 5, 2}, {2, 3}, {1, 2}, IntList{1, 0, 2, 1}},
@@ -116,8 +146,8 @@ void ExpectPoolGradients(OpKind op, Domain domain) {
     SCOPED_TRACE(c.what);
     OpGradientGraph g;
     const ValueId x = g.Input("x", c.x, domain);
-    g.ExpectGradientsMatch(g.Op(
-        op, {x}, {{"window", c.window}, {"strides", c.strides}, {"padding", c.padding}}));
+    g.ExpectGradientsMatch(
+        g.Op(op, {x}, {{"window", c.window}, {"strides", c.strides}, {"padding", c.padding}}));
   }
 }
 
@@ -186,9 +216,7 @@ void ExpectCrossEntropyGradients(DType label_type) {
 TEST(SoftmaxGradients, SoftmaxCrossEntropyWithI32Labels) {
   ExpectCrossEntropyGradients(DType::kI32);
 }
-TEST(SoftmaxGradients, SoftmaxCrossEntropyWithU8Labels) {
-  ExpectCrossEntropyGradients(DType::kU8);
-}
+TEST(SoftmaxGradients, SoftmaxCrossEntropyWithU8Labels) { ExpectCrossEntropyGradients(DType::kU8); }
 
 }  // namespace
 }  // namespace dlc::testing

@@ -7,8 +7,7 @@ namespace dlc::testing {
 namespace {
 
 // y = op(a) for an f64 input a of `shape`.
-void ExpectUnaryGradients(Shape shape, OpKind op, Attributes attrs,
-                          Domain domain = Domain::kAny) {
+void ExpectUnaryGradients(Shape shape, OpKind op, Attributes attrs, Domain domain = Domain::kAny) {
   OpGradientGraph g;
   const ValueId a = g.Input("a", std::move(shape), domain);
   g.ExpectGradientsMatch(g.Op(op, {a}, std::move(attrs)));
@@ -101,9 +100,8 @@ struct ReduceCase {
 // Several axes (in any order, counted from either end), all axes, none,
 // with and without keepdims, on a [2,3,4] input.
 const ReduceCase kReduceCases[] = {
-    {{0}, false},     {{1}, true},     {{-1}, false},       {{-1}, true},
-    {{2, 0}, false},  {{0, 2}, true},  {{-3, -2}, false},   {{0, 1, 2}, false},
-    {{0, 1, 2}, true}, {{}, false},
+    {{0}, false},   {{1}, true},       {{-1}, false},      {{-1}, true},      {{2, 0}, false},
+    {{0, 2}, true}, {{-3, -2}, false}, {{0, 1, 2}, false}, {{0, 1, 2}, true}, {{}, false},
 };
 
 void ExpectReduceGradients(OpKind op, Domain domain) {

@@ -97,7 +97,8 @@ TEST(Pack, RefusesWhatItCannotCopyFaithfully) {
   EXPECT_THAT(writes.message(), HasSubstr("packing %out for loop i1: the nest writes it"));
   EXPECT_THAT(Pack(t.program, t.program.kernels[0].body[0], kA).status().message(),
               HasSubstr("the nest does not read it"));
-  EXPECT_THAT(Pack(t.program, t.loops[0], 7).status().message(), HasSubstr("buffer 7 does not exist"));
+  EXPECT_THAT(Pack(t.program, t.loops[0], 7).status().message(),
+              HasSubstr("buffer 7 does not exist"));
   const StmtId store = t.program.stmt(t.loops[2]).body[0];
   EXPECT_THAT(Pack(t.program, store, kA).status().message(), HasSubstr("is not a loop"));
   EXPECT_EQ(loops::PrintLoopProgram(t.program), text);
@@ -120,10 +121,12 @@ TEST(Pack, RefusesLocalsAndNestsWithChecks) {
   loops::Buffer local;
   local.name = "l";
   local.kind = BufferKind::kLocal;
-  EXPECT_THAT(Pack(t.program, t.loops[0], b.AddBuffer(local)).status().message(), HasSubstr("is a local"));
+  EXPECT_THAT(Pack(t.program, t.loops[0], b.AddBuffer(local)).status().message(),
+              HasSubstr("is a local"));
   const ExprId j = b.Var(t.program.stmt(t.loops[1]).var);
   t.program.stmts[t.loops[1]].body.push_back(b.Check(b.InRange(j, 4), "j out of range"));
-  EXPECT_THAT(Pack(t.program, t.loops[0], 0).status().message(), HasSubstr("the nest holds checks"));
+  EXPECT_THAT(Pack(t.program, t.loops[0], 0).status().message(),
+              HasSubstr("the nest holds checks"));
 }
 
 }  // namespace

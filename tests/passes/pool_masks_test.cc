@@ -1,6 +1,8 @@
 // move-pool-masks (passes/pool_masks.h): a ReLU mask on a max-pool's
 // routed gradient moves onto the pool's output. Checked against the
 // interpreter running the graph before the rewrite, to the bit.
+#include "passes/pool_masks.h"
+
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -12,7 +14,6 @@
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "support/str_cat.h"
-#include "passes/pool_masks.h"
 #include "tests/passes/gradient_check.h"
 
 namespace dlc {
@@ -28,14 +29,20 @@ std::string ReluPoolBackward(const std::string& pool_attrs, const std::string& p
                              const std::string& predicate = "gt", const std::string& k = "0.0") {
   return StrCat(R"(graph g {
   %x = input() : f32[2,7,6,3]
-  %dp = input() : f32)", pooled_shape, R"(
+  %dp = input() : f32)",
+                pooled_shape, R"(
   %zero = constant() {value=[0.0]} : f32[]
-  %k = constant() {value=[)", k, R"(]} : f32[]
+  %k = constant() {value=[)",
+                k, R"(]} : f32[]
   %y = relu(%x) : f32[2,7,6,3]
-  %p = maxpool2d(%y) {)", pool_attrs, "} : f32", pooled_shape, R"(
-  %a = maxpool2d_argmax(%y) {)", pool_attrs, "} : i32", pooled_shape, R"(
-  %s = maxpool2d_scatter(%dp, %a) {input_shape=[2,7,6,3], )", pool_attrs, R"(} : f32[2,7,6,3]
-  %mask = compare(%y, %k) {predicate=")", predicate, R"("} : i1[2,7,6,3]
+  %p = maxpool2d(%y) {)",
+                pool_attrs, "} : f32", pooled_shape, R"(
+  %a = maxpool2d_argmax(%y) {)",
+                pool_attrs, "} : i32", pooled_shape, R"(
+  %s = maxpool2d_scatter(%dp, %a) {input_shape=[2,7,6,3], )",
+                pool_attrs, R"(} : f32[2,7,6,3]
+  %mask = compare(%y, %k) {predicate=")",
+                predicate, R"("} : i1[2,7,6,3]
   %dx = select(%mask, %s, %zero) : f32[2,7,6,3]
   return %p, %dx
 }
@@ -74,8 +81,10 @@ TEST(MovePoolMasks, TheMaskReadsThePoolsOutputAndTheInputIsNoLongerRead) {
   const Graph graph = Parse(ReluPoolBackward("window=[2,2], strides=[2,2]", "[2,3,3,3]"));
   const std::string text = RewriteAndCompare(graph, testing::MakeFeeds(graph, 1));
   // The select of the same name is now the scatter of a masked dp.
-  EXPECT_THAT(text, HasSubstr("%dx.pooled_mask = compare(%p, %k) {predicate=\"gt\"} : i1[2,3,3,3]"));
-  EXPECT_THAT(text, HasSubstr("%dx.pooled_grad = select(%dx.pooled_mask, %dp, %zero) : f32[2,3,3,3]"));
+  EXPECT_THAT(text,
+              HasSubstr("%dx.pooled_mask = compare(%p, %k) {predicate=\"gt\"} : i1[2,3,3,3]"));
+  EXPECT_THAT(text,
+              HasSubstr("%dx.pooled_grad = select(%dx.pooled_mask, %dp, %zero) : f32[2,3,3,3]"));
   EXPECT_THAT(text, HasSubstr("%dx = maxpool2d_scatter(%dx.pooled_grad, %a)"));
   // The old mask and scatter are gone; y feeds only the pool and argmax.
   EXPECT_THAT(text, Not(HasSubstr("%mask")));
@@ -103,7 +112,8 @@ TEST(MovePoolMasks, ExactForOverlappingAndPaddedWindowsAndOtherTests) {
 }
 
 TEST(MovePoolMasks, NaNsAndTiesGiveTheSameBits) {
-  const Graph graph = Parse(ReluPoolBackward("window=[2,2], strides=[2,2]", "[2,3,3,3]", "ne", "0.0"));
+  const Graph graph =
+      Parse(ReluPoolBackward("window=[2,2], strides=[2,2]", "[2,3,3,3]", "ne", "0.0"));
   Feeds feeds = testing::MakeFeeds(graph, 3);
   Tensor& x = feeds.at("x");
   // A NaN (relu keeps it), ties between windows' elements, and -0.
@@ -117,7 +127,8 @@ TEST(MovePoolMasks, NaNsAndTiesGiveTheSameBits) {
 TEST(MovePoolMasks, LeavesOtherGraphsAlone) {
   // The select's other side is not zero; the mask is not against a
   // scalar; no maxpool2d of y exists.
-  const std::string not_zero = ReluPoolBackward("window=[2,2], strides=[2,2]", "[2,3,3,3]", "gt", "0.5");
+  const std::string not_zero =
+      ReluPoolBackward("window=[2,2], strides=[2,2]", "[2,3,3,3]", "gt", "0.5");
   std::string other = not_zero;
   other.replace(other.find("select(%mask, %s, %zero)"), 24, "select(%mask, %s, %k)");
   std::string per_element = not_zero;

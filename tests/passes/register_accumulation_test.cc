@@ -1,7 +1,6 @@
 // Accumulating in registers: which reductions the pass rewrites, the shape
 // it gives them, and that the rewritten program computes the same bits.
 #include "passes/register_accumulation.h"
-#include "passes/register_blocking.h"
 
 #include <cmath>
 #include <cstring>
@@ -13,6 +12,7 @@
 #include "ir/loops/loop_printer.h"
 #include "ir/loops/loop_verifier.h"
 #include "passes/loop_analysis.h"
+#include "passes/register_blocking.h"
 
 namespace dlc {
 namespace {
@@ -34,7 +34,8 @@ BufferId Add(LoopBuilder& b, std::string name, Shape shape, BufferKind kind) {
   buffer.shape = std::move(shape);
   buffer.kind = kind;
   const BufferId id = b.AddBuffer(buffer);
-  if (kind == BufferKind::kInput || kind == BufferKind::kOutput) b.program().arguments.push_back(id);
+  if (kind == BufferKind::kInput || kind == BufferKind::kOutput)
+    b.program().arguments.push_back(id);
   return id;
 }
 
@@ -63,8 +64,9 @@ LoopProgram MatMul(bool index_uses_k = false, int64_t n = 3) {
   ExprId column = b.Var(j);
   if (index_uses_k) column = b.Add(column, b.Var(k));
   const ExprId index = b.Add(b.Mul(b.Var(i), width), column);
-  const ExprId product = b.Binary(loops::BinaryOp::kMul, b.Load(a, b.Add(b.Mul(b.Var(i), m), b.Var(k))),
-                                  b.Load(w, b.Add(b.Mul(b.Var(k), c), b.Var(j))));
+  const ExprId product =
+      b.Binary(loops::BinaryOp::kMul, b.Load(a, b.Add(b.Mul(b.Var(i), m), b.Var(k))),
+               b.Load(w, b.Add(b.Mul(b.Var(k), c), b.Var(j))));
   const StmtId update =
       b.Store(out, index, b.Binary(loops::BinaryOp::kAdd, b.Load(out, index), product));
   b.AddKernel("%out = matmul", {zero, b.For(i, n, {b.For(k, m, {b.For(j, c, {update})})})});
@@ -73,8 +75,10 @@ LoopProgram MatMul(bool index_uses_k = false, int64_t n = 3) {
 
 std::vector<Tensor> Interpreted(const LoopProgram& p, int64_t n = 3) {
   Tensor a(DType::kF32, {n, 40}), w(DType::kF32, {40, 20});
-  for (int64_t x = 0; x < a.num_elements(); ++x) a.SetDouble(x, 0.37 * static_cast<double>(x % 11) - 1.3);
-  for (int64_t x = 0; x < w.num_elements(); ++x) w.SetDouble(x, 0.11 * static_cast<double>(x % 7) - 0.2);
+  for (int64_t x = 0; x < a.num_elements(); ++x)
+    a.SetDouble(x, 0.37 * static_cast<double>(x % 11) - 1.3);
+  for (int64_t x = 0; x < w.num_elements(); ++x)
+    w.SetDouble(x, 0.11 * static_cast<double>(x % 7) - 0.2);
   const Tensor* inputs[] = {&a, &w};
   auto outputs = loops::RunLoopProgram(p, inputs);
   EXPECT_TRUE(outputs.ok()) << outputs.status();
@@ -84,7 +88,8 @@ std::vector<Tensor> Interpreted(const LoopProgram& p, int64_t n = 3) {
 // `shape` filled with a repeating ramp of small values.
 Tensor Ramp(Shape shape, int64_t period) {
   Tensor t(DType::kF32, std::move(shape));
-  for (int64_t x = 0; x < t.num_elements(); ++x) t.SetDouble(x, 0.01 * static_cast<double>(x % period) - 0.1);
+  for (int64_t x = 0; x < t.num_elements(); ++x)
+    t.SetDouble(x, 0.01 * static_cast<double>(x % period) - 0.1);
   return t;
 }
 
@@ -99,7 +104,8 @@ std::string RewriteKeepingTheBits(LoopProgram& p, const Tensor& input) {
   auto after = loops::RunLoopProgram(p, inputs);
   EXPECT_TRUE(after.ok()) << after.status();
   if (before.ok() && after.ok()) {
-    EXPECT_EQ(std::memcmp((*before)[0].raw_data(), (*after)[0].raw_data(), (*before)[0].byte_size()), 0)
+    EXPECT_EQ(
+        std::memcmp((*before)[0].raw_data(), (*after)[0].raw_data(), (*before)[0].byte_size()), 0)
         << "the rewritten program computes other bits";
   }
   return loops::PrintLoopProgram(p);
@@ -134,7 +140,7 @@ TEST(RegisterAccumulation, MovesTheIndependentLoopOutAndKeepsTheSumInALocal) {
 // the output has 5 more rows than the nest computes.
 TEST(RegisterAccumulation, AFillThatSomeElementsKeepStays) {
   LoopProgram p = MatMul();
-  p.buffers[2].shape = {8, 20};  // %out
+  p.buffers[2].shape = {8, 20};                // %out
   p.stmts[p.kernels[0].body[0]].extent = 160;  // the fill covers it all
   AccumulateInRegisters(p, VectorBytes(64));
   const std::string text = loops::PrintLoopProgram(p);
@@ -158,12 +164,18 @@ LoopProgram ThroughScratchRow(int64_t row_width) {
   const BufferId row = Add(b, "row", {n, row_width}, BufferKind::kTemp);
   const loops::VarId i = b.NewVar(), k = b.NewVar(), j = b.NewVar(), z = b.NewVar(), e = b.NewVar();
   const ExprId at = b.Add(b.Mul(b.Var(i), row_width), b.Var(j));
-  const ExprId product = b.Binary(loops::BinaryOp::kMul, b.Load(a, b.Add(b.Mul(b.Var(i), m), b.Var(k))),
-                                  b.Load(w, b.Add(b.Mul(b.Var(k), c), b.Var(j))));
-  const StmtId fill = b.For(z, row_width, {b.Store(row, b.Add(b.Mul(b.Var(i), row_width), b.Var(z)), b.Const(0, Type::kF32))});
-  const StmtId sum = b.For(k, m, {b.For(j, c, {b.Store(row, at, b.Binary(loops::BinaryOp::kAdd, b.Load(row, at), product))})});
+  const ExprId product =
+      b.Binary(loops::BinaryOp::kMul, b.Load(a, b.Add(b.Mul(b.Var(i), m), b.Var(k))),
+               b.Load(w, b.Add(b.Mul(b.Var(k), c), b.Var(j))));
+  const StmtId fill =
+      b.For(z, row_width,
+            {b.Store(row, b.Add(b.Mul(b.Var(i), row_width), b.Var(z)), b.Const(0, Type::kF32))});
+  const StmtId sum = b.For(
+      k, m,
+      {b.For(j, c, {b.Store(row, at, b.Binary(loops::BinaryOp::kAdd, b.Load(row, at), product))})});
   const ExprId from = b.Add(b.Mul(b.Var(i), row_width), b.Var(e));
-  const StmtId copy = b.For(e, c, {b.Store(out, b.Add(b.Mul(b.Var(i), c), b.Var(e)), b.Load(row, from))});
+  const StmtId copy =
+      b.For(e, c, {b.Store(out, b.Add(b.Mul(b.Var(i), c), b.Var(e)), b.Load(row, from))});
   b.AddKernel("%out = matmul", {b.For(i, n, {fill, sum, copy})});
   return p;
 }
@@ -210,17 +222,22 @@ LoopProgram RunningMaximum() {
   p.buffers[where].type = Type::kI32;
   const loops::VarId i = b.NewVar(), f = b.NewVar(), k = b.NewVar(), j = b.NewVar();
   const ExprId fill_at = b.Add(b.Mul(b.Var(i), 20), b.Var(f));
-  const StmtId fill = b.For(f, 20, {b.Store(best, fill_at, b.Const(-INFINITY, Type::kF32)),
-                                    b.Store(where, fill_at, b.Const(0, Type::kI32))});
+  const StmtId fill = b.For(f, 20,
+                            {b.Store(best, fill_at, b.Const(-INFINITY, Type::kF32)),
+                             b.Store(where, fill_at, b.Const(0, Type::kI32))});
   const ExprId at = b.Add(b.Mul(b.Var(i), 20), b.Var(j));
   const ExprId value = b.Load(x, b.Add(b.Add(b.Mul(b.Var(i), 100), b.Mul(b.Var(k), 20)), b.Var(j)));
   const ExprId better = b.Compare(loops::CompareOp::kGt, value, b.Load(best, at));
-  const StmtId scan = b.For(k, 5, {b.For(j, 20, {
-      b.Store(where, at, b.Select(better, b.Cast(Type::kI32, b.Var(k)), b.Load(where, at))),
-      b.Store(best, at, b.Select(better, value, b.Load(best, at))),
-      b.Store(out, at, b.Load(best, at)),
-      b.Store(place, at, b.Load(where, at)),
-  })});
+  const StmtId scan = b.For(
+      k, 5,
+      {b.For(
+          j, 20,
+          {
+              b.Store(where, at, b.Select(better, b.Cast(Type::kI32, b.Var(k)), b.Load(where, at))),
+              b.Store(best, at, b.Select(better, value, b.Load(best, at))),
+              b.Store(out, at, b.Load(best, at)),
+              b.Store(place, at, b.Load(where, at)),
+          })});
   b.AddKernel("%out = max", {b.For(i, 3, {fill, scan})});
   return p;
 }
@@ -242,7 +259,9 @@ TEST(RegisterAccumulation, AFillOfSeveralBuffersStartsEachOfTheirLocals) {
   auto after = loops::RunLoopProgram(p, inputs);
   ASSERT_TRUE(after.ok()) << after.status();
   for (size_t o = 0; o < before->size(); ++o) {
-    EXPECT_EQ(std::memcmp((*before)[o].raw_data(), (*after)[o].raw_data(), (*before)[o].byte_size()), 0) << o;
+    EXPECT_EQ(
+        std::memcmp((*before)[o].raw_data(), (*after)[o].raw_data(), (*before)[o].byte_size()), 0)
+        << o;
   }
 }
 
@@ -266,9 +285,10 @@ TEST(RegisterAccumulation, TheLocalIsPrivateToTheLoopsAroundItNotToTheReduction)
   const StmtId i_loop = p.kernels[0].body[0];
   const StmtId j_loop = p.stmt(i_loop).body[0];
   const StmtId k_loop = p.stmt(j_loop).body[1];
-  EXPECT_TRUE(IterationsIndependent(p, i_loop));   // each i writes the local before reading it
+  EXPECT_TRUE(IterationsIndependent(p, i_loop));  // each i writes the local before reading it
   EXPECT_TRUE(IterationsIndependent(p, j_loop));
-  EXPECT_FALSE(IterationsIndependent(p, k_loop));  // k carries the sum from one iteration to the next
+  EXPECT_FALSE(
+      IterationsIndependent(p, k_loop));  // k carries the sum from one iteration to the next
 }
 
 TEST(RegisterAccumulation, VerifierRejectsALocalOfMoreThanOneElement) {
@@ -327,7 +347,8 @@ TEST(RegisterAccumulation, GuardsInsideTheReductionStayAroundTheUpdates) {
   const std::string text = RewriteKeepingTheBits(p, Ramp({3, 40, 20}, 53));
   EXPECT_THAT(text, HasSubstr(R"(      for i1 in 0..40 {
         if i1 < i0 + 30 {
-          %out.acc[0] = %out.acc[0] + %a[)")) << text;
+          %out.acc[0] = %out.acc[0] + %a[)"))
+      << text;
 }
 
 // A reduction with no loop around it (a bias gradient) splits its vectors
@@ -378,7 +399,8 @@ TEST(RegisterBlocking, RunsIndependentAccumulationsSideBySide) {
       %out.acc[0] = 0.0
       %out.acc.1[0] = 0.0
 )")) << text;
-  EXPECT_THAT(text, HasSubstr("        %out.acc.3[0] = %out.acc.3[0] + %a[(i7 * 4 + 3) * 40 + i1] * %w[i1 * 20 + i2]\n"))
+  EXPECT_THAT(text, HasSubstr("        %out.acc.3[0] = %out.acc.3[0] + %a[(i7 * 4 + 3) * 40 + i1] "
+                              "* %w[i1 * 20 + i2]\n"))
       << text;
   // The 3 rows left over, in a copy of the loop with fresh variables.
   EXPECT_THAT(text, HasSubstr(R"(  for i4 in 0..3 {

@@ -9,7 +9,9 @@ namespace {
 
 using ::testing::HasSubstr;
 
-absl::Status Apply(std::string_view spec, ScheduleOptions& options) { return ApplyScheduleOverrides(spec, options); }
+absl::Status Apply(std::string_view spec, ScheduleOptions& options) {
+  return ApplyScheduleOverrides(spec, options);
+}
 
 std::string ErrorOf(std::string_view spec) {
   ScheduleOptions options;
@@ -51,19 +53,25 @@ TEST(ScheduleKnobs, EmptySpecChangesNothingAndDashesReadAsUnderscores) {
 TEST(ScheduleKnobs, UnknownKeyListsTheKeys) {
   const std::string message = ErrorOf("register_blok=4");
   EXPECT_THAT(message, HasSubstr("unknown key 'register_blok'; did you mean register_block?"));
-  EXPECT_THAT(message, HasSubstr("(the keys: vector_bytes, vector_registers, l1_bytes, l2_bytes, l3_bytes"));
+  EXPECT_THAT(message,
+              HasSubstr("(the keys: vector_bytes, vector_registers, l1_bytes, l2_bytes, l3_bytes"));
   EXPECT_THAT(ErrorOf("pixel_tile"), HasSubstr("'pixel_tile' is not key=value (the keys: "));
 }
 
 TEST(ScheduleKnobs, BadValuesNameTheRange) {
-  EXPECT_EQ(ErrorOf("vector_bytes=24"), "vector_bytes=24: vector_bytes must be 0 (no vectors) or a power of two from 8 to 128");
+  EXPECT_EQ(ErrorOf("vector_bytes=24"),
+            "vector_bytes=24: vector_bytes must be 0 (no vectors) or a power of two from 8 to 128");
   EXPECT_THAT(ErrorOf("l2_bytes=12Q"), HasSubstr("l2_bytes must be bytes from 1 KiB to 1 TiB"));
   EXPECT_THAT(ErrorOf("l2_bytes=-5"), HasSubstr("l2_bytes must be bytes"));
   EXPECT_THAT(ErrorOf("l1_bytes=2T"), HasSubstr("l1_bytes must be bytes"));
-  EXPECT_EQ(ErrorOf("register_block=x"), "register_block=x: register_block must be 0 or 1 (no blocking) to 64");
-  EXPECT_EQ(ErrorOf("register_block=65"), "register_block=65: register_block must be 0 or 1 (no blocking) to 64");
-  EXPECT_EQ(ErrorOf("vector_registers=3"), "vector_registers=3: vector_registers must be from 4 to 256");
-  EXPECT_EQ(ErrorOf("register_tiles=yes"), "register_tiles=yes: register_tiles must be true or false (1 or 0)");
+  EXPECT_EQ(ErrorOf("register_block=x"),
+            "register_block=x: register_block must be 0 or 1 (no blocking) to 64");
+  EXPECT_EQ(ErrorOf("register_block=65"),
+            "register_block=65: register_block must be 0 or 1 (no blocking) to 64");
+  EXPECT_EQ(ErrorOf("vector_registers=3"),
+            "vector_registers=3: vector_registers must be from 4 to 256");
+  EXPECT_EQ(ErrorOf("register_tiles=yes"),
+            "register_tiles=yes: register_tiles must be true or false (1 or 0)");
   EXPECT_EQ(ErrorOf("max_accumulators=8,max_accumulators=9"), "'max_accumulators' is given twice");
   EXPECT_THAT(ErrorOf("pixel_tile=4 "), HasSubstr("pixel_tile must be"));
 }
@@ -76,12 +84,15 @@ TEST(ScheduleKnobs, HostModelLineShowsTheValuesUsedAndTheOverrides) {
   model.l2_bytes = 2 << 20;
   model.l3_bytes = 260 << 20;
   EXPECT_EQ(DescribeHostModel("sapphirerapids", model, model),
-            "sapphirerapids, 16 f32 lanes, 32 vector registers, L1d 48 KiB, L2 2 MiB, L3 260 MiB; no overrides");
+            "sapphirerapids, 16 f32 lanes, 32 vector registers, L1d 48 KiB, L2 2 MiB, L3 260 MiB; "
+            "no overrides");
   ScheduleOptions used = model;
   ASSERT_TRUE(Apply("l2_bytes=1536K,register_block=4,register_tiles=false", used).ok());
-  EXPECT_EQ(DescribeHostModel("sapphirerapids", model, used),
-            "sapphirerapids, 16 f32 lanes, 32 vector registers, L1d 48 KiB, L2 1536 KiB, L3 260 MiB; "
-            "overrides: l2_bytes=1536K (model: 2M), register_block=4 (model: 8), register_tiles=false (model: true)");
+  EXPECT_EQ(
+      DescribeHostModel("sapphirerapids", model, used),
+      "sapphirerapids, 16 f32 lanes, 32 vector registers, L1d 48 KiB, L2 1536 KiB, L3 260 MiB; "
+      "overrides: l2_bytes=1536K (model: 2M), register_block=4 (model: 8), register_tiles=false "
+      "(model: true)");
 }
 
 }  // namespace

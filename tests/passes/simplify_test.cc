@@ -2,6 +2,8 @@
 // needs go, the function's arguments and outputs stay as they were. Each
 // rewrite is checked against the interpreter running the graph before it,
 // to the bit.
+#include "passes/simplify.h"
+
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -13,7 +15,6 @@
 #include "ir/interpreter.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
-#include "passes/simplify.h"
 #include "passes/training.h"
 #include "tests/passes/gradient_check.h"
 

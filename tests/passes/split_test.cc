@@ -80,8 +80,10 @@ TEST(Split, RefusesBadRequestsAndLeavesTheProgramAlone) {
     EXPECT_EQ(loops::PrintLoopProgram(t.program), text);
     return status;
   };
-  EXPECT_THAT(error(t.loops[0], 0).message(), HasSubstr("factor 0 for loop i0: a factor is at least 1"));
-  EXPECT_THAT(error(t.loops[0], 11).message(), HasSubstr("factor 11 for loop i0, which has 10 iterations"));
+  EXPECT_THAT(error(t.loops[0], 0).message(),
+              HasSubstr("factor 0 for loop i0: a factor is at least 1"));
+  EXPECT_THAT(error(t.loops[0], 11).message(),
+              HasSubstr("factor 11 for loop i0, which has 10 iterations"));
   EXPECT_EQ(error(t.loops[0], -3).code(), absl::StatusCode::kInvalidArgument);
   const StmtId store = t.program.stmt(t.loops[1]).body[0];
   EXPECT_THAT(error(store, 2).message(), HasSubstr("is not a loop"));

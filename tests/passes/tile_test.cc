@@ -47,7 +47,8 @@ for i2 in 0..1 {
 // The matrix product's three loops, with sizes dividing their extents or
 // not: each out element still adds its terms in k order.
 TEST(Tile, AMatrixProductKeepsItsBits) {
-  for (const auto& sizes : std::vector<std::vector<int64_t>>{{2, 3, 4}, {4, 5, 3}, {7, 1, 9}, {3, 10, 2}}) {
+  for (const auto& sizes :
+       std::vector<std::vector<int64_t>>{{2, 3, 4}, {4, 5, 3}, {7, 1, 9}, {3, 10, 2}}) {
     TestNest t = MatMul(7, 10, 9);
     const LoopProgram before = t.program;
     absl::StatusOr<transforms::TiledLoops> tiled = Tile(t.program, t.loops, sizes);
@@ -81,8 +82,11 @@ TEST(Tile, RefusesADependenceAndLeavesTheProgramAlone) {
 TEST(Tile, RefusesMalformedRequests) {
   TestNest t = MatMul(6, 8, 10);
   const int64_t two[] = {2, 2}, one[] = {2}, zero[] = {2, 0};
-  EXPECT_THAT(Tile(t.program, t.loops, two).status().message(), HasSubstr("one size per loop (3 loops, 2 sizes)"));
-  EXPECT_THAT(Tile(t.program, std::span(t.loops).subspan(0, 1), std::span<const int64_t>()).status().message(),
+  EXPECT_THAT(Tile(t.program, t.loops, two).status().message(),
+              HasSubstr("one size per loop (3 loops, 2 sizes)"));
+  EXPECT_THAT(Tile(t.program, std::span(t.loops).subspan(0, 1), std::span<const int64_t>())
+                  .status()
+                  .message(),
               HasSubstr("one size per loop"));
   const StmtId skip[] = {t.loops[0], t.loops[2]};
   EXPECT_THAT(Tile(t.program, skip, two).status().message(), HasSubstr("must be perfectly nested"));

@@ -23,7 +23,8 @@ ForwardModel TinyModel() {
 }
 
 Feeds Inputs() {
-  return {{"x", Tensor::FromVector<float>(DType::kF32, {2, 3}, {0.5f, -1.0f, 2.0f, 1.5f, 0.25f, -0.75f})},
+  return {{"x", Tensor::FromVector<float>(DType::kF32, {2, 3},
+                                          {0.5f, -1.0f, 2.0f, 1.5f, 0.25f, -0.75f})},
           {"labels", Tensor::FromVector<int>(DType::kU8, {2}, {1, 0})}};
 }
 
@@ -72,7 +73,8 @@ Tensor InitialW() {
 
 void ExpectNear(const Tensor& actual, const std::vector<double>& expected) {
   for (int64_t i = 0; i < actual.num_elements(); ++i) {
-    EXPECT_NEAR(actual.GetDouble(i), expected[i], 2e-7 + 1e-6 * std::abs(expected[i])) << "w[" << i << "]";
+    EXPECT_NEAR(actual.GetDouble(i), expected[i], 2e-7 + 1e-6 * std::abs(expected[i]))
+        << "w[" << i << "]";
   }
 }
 
@@ -87,7 +89,8 @@ TEST(TrainingProgram, AdamFollowsKerasFormulaOverTwoSteps) {
   Tensor current = w0;
   for (int t = 1; t <= 2; ++t) {
     std::vector<double> g = Gradient(model, current);
-    const double lr_t = spec.lr * std::sqrt(1 - std::pow(spec.beta2, t)) / (1 - std::pow(spec.beta1, t));
+    const double lr_t =
+        spec.lr * std::sqrt(1 - std::pow(spec.beta2, t)) / (1 - std::pow(spec.beta1, t));
     for (int i = 0; i < 6; ++i) {
       m[i] += (g[i] - m[i]) * (1 - spec.beta1);
       v[i] += (g[i] * g[i] - v[i]) * (1 - spec.beta2);
@@ -97,7 +100,8 @@ TEST(TrainingProgram, AdamFollowsKerasFormulaOverTwoSteps) {
     current = trained[t - 1];
   }
   // The first Adam step moves every weight by about lr against its gradient.
-  for (int i = 0; i < 6; ++i) EXPECT_NEAR(std::abs(trained[0].GetDouble(i) - w0.GetDouble(i)), 0.01, 1e-5);
+  for (int i = 0; i < 6; ++i)
+    EXPECT_NEAR(std::abs(trained[0].GetDouble(i) - w0.GetDouble(i)), 0.01, 1e-5);
 }
 
 void ExpectSgd(bool nesterov, double weight_decay) {

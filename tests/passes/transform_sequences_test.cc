@@ -37,7 +37,9 @@ TEST(TransformSequences, AcceptedOnesKeepTheBitsRefusedOnesChangeNothing) {
       for (const loops::Kernel& kernel : t.program.kernels) Loops(t.program, kernel.body, loops);
       const StmtId loop = loops[random() % loops.size()];
       const loops::Stmt& s = t.program.stmt(loop);
-      const int64_t factor = 1 + static_cast<int64_t>(random() % static_cast<uint64_t>(std::max<int64_t>(s.extent, 1)));
+      const int64_t factor =
+          1 +
+          static_cast<int64_t>(random() % static_cast<uint64_t>(std::max<int64_t>(s.extent, 1)));
       const StmtId inner = s.body.empty() ? loop : s.body[0];
       const std::string before = loops::PrintLoopProgram(t.program);
       absl::Status status;

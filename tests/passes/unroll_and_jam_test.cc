@@ -17,7 +17,6 @@ ScheduleOptions VectorBytes(int bytes) {
   return options;
 }
 
-
 using ::testing::HasSubstr;
 using transforms::UnrollAndJam;
 
@@ -99,9 +98,11 @@ TEST(UnrollAndJam, GuardsOnTheLoopMoveDownOntoEachCopy) {
   const BufferId out = AddBuffer(b, "out", {n}, BufferKind::kOutput);
   const VarId i = b.NewVar(), k = b.NewVar();
   const ExprId at = b.AddConst(b.Add(b.Var(i), b.Var(k)), -1);
-  const StmtId update = b.Store(out, b.Var(i), Add(b, b.Load(out, b.Var(i)), Mul(b, b.Load(x, at), b.Load(w, b.Var(k)))));
-  const StmtId loop = b.For(i, n, {b.Store(out, b.Var(i), b.Const(0, Type::kF32)),
-                                   b.For(k, 3, {b.If(b.InRange(at, n), {update})})});
+  const StmtId update = b.Store(
+      out, b.Var(i), Add(b, b.Load(out, b.Var(i)), Mul(b, b.Load(x, at), b.Load(w, b.Var(k)))));
+  const StmtId loop = b.For(i, n,
+                            {b.Store(out, b.Var(i), b.Const(0, Type::kF32)),
+                             b.For(k, 3, {b.If(b.InRange(at, n), {update})})});
   b.AddKernel("%out = conv", {loop});
   const LoopProgram before = p;
   ASSERT_TRUE(UnrollAndJam(p, loop, 2).ok());
@@ -122,7 +123,8 @@ TEST(UnrollAndJam, RefusesIterationsThatDependOnEachOther) {
   const std::string text = loops::PrintLoopProgram(shifted.program);
   absl::Status status = UnrollAndJam(shifted.program, shifted.loops[0], 2).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(status.message(), HasSubstr("unroll-and-jam of loop i1 would run iterations side by side"));
+  EXPECT_THAT(status.message(),
+              HasSubstr("unroll-and-jam of loop i1 would run iterations side by side"));
   EXPECT_EQ(loops::PrintLoopProgram(shifted.program), text);
   // A sum over rows: the copies would add into one location in another order.
   TestNest total = Total(4, 5);
@@ -155,12 +157,15 @@ TEST(UnrollAndJam, RefusesChecksAndGuardsOnWhatTheLoopWrites) {
 
 TEST(UnrollAndJam, RefusesBadFactorsAndOtherStatements) {
   TestNest t = Scale(4, 5);
-  EXPECT_THAT(UnrollAndJam(t.program, t.loops[0], 0).status().message(), HasSubstr("a factor is at least 1"));
-  EXPECT_THAT(UnrollAndJam(t.program, t.loops[0], 5).status().message(), HasSubstr("which has 4 iterations"));
+  EXPECT_THAT(UnrollAndJam(t.program, t.loops[0], 0).status().message(),
+              HasSubstr("a factor is at least 1"));
+  EXPECT_THAT(UnrollAndJam(t.program, t.loops[0], 5).status().message(),
+              HasSubstr("which has 4 iterations"));
   const StmtId store = t.program.stmt(t.loops[1]).body[0];
   EXPECT_THAT(UnrollAndJam(t.program, store, 2).status().message(), HasSubstr("is not a loop"));
   t.program.stmts[t.loops[0]].loop = loops::LoopKind::kParallel;
-  EXPECT_EQ(UnrollAndJam(t.program, t.loops[0], 2).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(UnrollAndJam(t.program, t.loops[0], 2).status().code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 }  // namespace

@@ -11,10 +11,10 @@
 #include "ir/loops/loop_printer.h"
 #include "ir/loops/loop_verifier.h"
 #include "ir/parser.h"
-#include "support/str_cat.h"
 #include "passes/lower_to_loops.h"
 #include "passes/pipeline.h"
 #include "passes/training.h"
+#include "support/str_cat.h"
 #include "tests/passes/gradient_check.h"
 
 namespace dlc {
@@ -32,7 +32,8 @@ std::vector<std::string> UpdateKernels(const loops::LoopProgram& program) {
   return names;
 }
 
-absl::StatusOr<Graph> TrainStep(const std::string& file, int64_t batch, const OptimizerSpec& optimizer) {
+absl::StatusOr<Graph> TrainStep(const std::string& file, int64_t batch,
+                                const OptimizerSpec& optimizer) {
   auto program = dl::ParseProgramFile(std::string(DLC_SOURCE_DIR "/examples/") + file);
   if (!program.ok()) return program.status();
   auto training = dl::LowerModel(*program, program->models[0].name, {batch, true});
@@ -88,7 +89,9 @@ TEST(UpdateKernel, ADeepModelsUpdatesShareKernelsOfAtMost16) {
   size_t total = 0;
   for (const std::string& name : updates) {
     size_t count = 0;
-    for (size_t at = name.find(".next = sub"); at != std::string::npos; at = name.find(".next = sub", at + 1)) ++count;
+    for (size_t at = name.find(".next = sub"); at != std::string::npos;
+         at = name.find(".next = sub", at + 1))
+      ++count;
     EXPECT_LE(count, 16u) << name;
     total += count;
   }
@@ -145,7 +148,8 @@ TEST(UpdateKernel, ChunksAndRemaindersMatchTheInterpreterToTheBit) {
   ASSERT_TRUE(actual.ok()) << actual.status();
   for (size_t k = 0; k < expected->size(); ++k) {
     for (int64_t i = 0; i < (*expected)[k].num_elements(); ++i) {
-      ASSERT_EQ((*expected)[k].GetDouble(i), (*actual)[k].GetDouble(i)) << "output " << k << "[" << i << "]";
+      ASSERT_EQ((*expected)[k].GetDouble(i), (*actual)[k].GetDouble(i))
+          << "output " << k << "[" << i << "]";
     }
   }
 }
@@ -173,14 +177,17 @@ TEST(UpdateKernel, OneParallelLoopWhenBigNoneWhenTiny) {
   // 400 x 640: worth it, in one parallel loop for both updates.
   std::string big = kTwoParameters;
   for (std::string_view from : {"f32[40,64]"}) {
-    for (size_t at = big.find(from); at != std::string::npos; at = big.find(from, at)) big.replace(at, from.size(), "f32[400,640]");
+    for (size_t at = big.find(from); at != std::string::npos; at = big.find(from, at))
+      big.replace(at, from.size(), "f32[400,640]");
   }
   module = ParseModule(big, "test.ir");
   ASSERT_TRUE(module.ok()) << module.status();
   updates = ScheduledUpdates(module->graphs[0]);
   EXPECT_THAT(updates, HasSubstr(" in 0..32 parallel {"));
   size_t parallel = 0;
-  for (size_t at = updates.find("parallel"); at != std::string::npos; at = updates.find("parallel", at + 1)) ++parallel;
+  for (size_t at = updates.find("parallel"); at != std::string::npos;
+       at = updates.find("parallel", at + 1))
+    ++parallel;
   EXPECT_EQ(parallel, 1u) << updates;
 }
 

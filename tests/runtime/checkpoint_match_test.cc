@@ -11,7 +11,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-
 std::map<std::string, TensorType> ModelNeeds() {
   return {{"dense.bias", {DType::kF32, {128}}},
           {"dense.kernel", {DType::kF32, {784, 128}}},

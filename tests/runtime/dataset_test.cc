@@ -197,17 +197,19 @@ TEST_F(BadDataset, LabelOutOfRange) {
 }
 
 TEST_F(BadDataset, BadLimit) {
-  EXPECT_EQ(Error(10, 0), "data set '" + images_ + "': limit 0 must be positive, or -1 for all "
-                                                  "samples");
-  EXPECT_EQ(Error(10, -2), "data set '" + images_ + "': limit -2 must be positive, or -1 for all "
-                                                   "samples");
+  EXPECT_EQ(Error(10, 0), "data set '" + images_ +
+                              "': limit 0 must be positive, or -1 for all "
+                              "samples");
+  EXPECT_EQ(Error(10, -2), "data set '" + images_ +
+                               "': limit -2 must be positive, or -1 for all "
+                               "samples");
   EXPECT_EQ(Error(10, 5), "data set '" + images_ + "': limit 5 exceeds its 4 samples");
   EXPECT_EQ(Error(10, 4), "loaded");
 }
 
 TEST_F(BadDataset, BadNumClasses) {
-  EXPECT_EQ(Error(0), "data set '" + images_ +
-                          "': num_classes must be 1 to 256 (labels are u8), got 0");
+  EXPECT_EQ(Error(0),
+            "data set '" + images_ + "': num_classes must be 1 to 256 (labels are u8), got 0");
 }
 
 TEST_F(BadDataset, ImagesOfTheWrongRankOrType) {
@@ -215,8 +217,9 @@ TEST_F(BadDataset, ImagesOfTheWrongRankOrType) {
   EXPECT_EQ(Error(), "images file '" + images_ + "' holds u8[4], but images must be u8 [N, H, W]");
   std::swap(images_, labels_);
   ASSERT_TRUE(WriteIdx(images_, Tensor(DType::kF32, {4, 2, 3})).ok());
-  EXPECT_EQ(Error(), "images file '" + images_ + "' holds f32[4,2,3], but images must be u8 "
-                                                 "[N, H, W]");
+  EXPECT_EQ(Error(), "images file '" + images_ +
+                         "' holds f32[4,2,3], but images must be u8 "
+                         "[N, H, W]");
 }
 
 TEST_F(BadDataset, LabelsOfTheWrongRank) {

@@ -38,9 +38,8 @@ TEST_F(FashionMnist, ReadIdxGivesTheRawShapes) {
 }
 
 TEST_F(FashionMnist, TrainSetLoads) {
-  absl::StatusOr<LabeledImages> train =
-      LoadIdxDataset(kFashionDir + "train-images-idx3-ubyte.gz",
-                     kFashionDir + "train-labels-idx1-ubyte.gz");
+  absl::StatusOr<LabeledImages> train = LoadIdxDataset(kFashionDir + "train-images-idx3-ubyte.gz",
+                                                       kFashionDir + "train-labels-idx1-ubyte.gz");
   ASSERT_TRUE(train.ok()) << train.status();
   EXPECT_EQ(train->images.type().ToString(), "u8[60000,28,28,1]");
   EXPECT_EQ(train->labels.type().ToString(), "u8[60000]");
@@ -50,9 +49,8 @@ TEST_F(FashionMnist, TrainSetLoads) {
 }
 
 TEST_F(FashionMnist, TestSetLoads) {
-  absl::StatusOr<LabeledImages> test =
-      LoadIdxDataset(kFashionDir + "t10k-images-idx3-ubyte.gz",
-                     kFashionDir + "t10k-labels-idx1-ubyte.gz");
+  absl::StatusOr<LabeledImages> test = LoadIdxDataset(kFashionDir + "t10k-images-idx3-ubyte.gz",
+                                                      kFashionDir + "t10k-labels-idx1-ubyte.gz");
   ASSERT_TRUE(test.ok()) << test.status();
   EXPECT_EQ(test->images.type().ToString(), "u8[10000,28,28,1]");
   EXPECT_EQ(test->labels.type().ToString(), "u8[10000]");

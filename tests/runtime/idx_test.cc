@@ -12,7 +12,6 @@
 namespace dlc {
 namespace {
 
-using ::testing::HasSubstr;
 using test_files::Bytes;
 using test_files::Concat;
 using test_files::IdxHeader;
@@ -20,6 +19,7 @@ using test_files::ReadBytes;
 using test_files::TempPath;
 using test_files::WriteBytes;
 using test_files::WriteGzipBytes;
+using ::testing::HasSubstr;
 
 // Reading `path` fails with `code` and exactly "IDX file '<path>': <problem>".
 void ExpectReadError(const std::string& path, absl::StatusCode code, const std::string& problem) {
@@ -31,7 +31,8 @@ void ExpectReadError(const std::string& path, absl::StatusCode code, const std::
 
 bool SameBytes(const Tensor& a, const Tensor& b) {
   // memcmp with a null pointer (a zero-size tensor) is undefined, even for 0 bytes.
-  return a.type() == b.type() && (a.byte_size() == 0 || std::memcmp(a.raw_data(), b.raw_data(), a.byte_size()) == 0);
+  return a.type() == b.type() &&
+         (a.byte_size() == 0 || std::memcmp(a.raw_data(), b.raw_data(), a.byte_size()) == 0);
 }
 
 // One tensor per IDX element type, with values that catch byte-order and
@@ -78,8 +79,8 @@ TEST(IdxRoundTrip, GzipFilesGiveBackEveryDType) {
 TEST(IdxWrite, PlainFileIsBigEndianIdx) {
   const std::string path = TempPath("i32.idx");
   ASSERT_TRUE(WriteIdx(path, Tensor::FromVector<int>(DType::kI32, {1, 2}, {0x01020304, -2})).ok());
-  EXPECT_EQ(ReadBytes(path), Concat(IdxHeader(0x0C, {1, 2}),
-                                    {0x01, 0x02, 0x03, 0x04, 0xFF, 0xFF, 0xFF, 0xFE}));
+  EXPECT_EQ(ReadBytes(path),
+            Concat(IdxHeader(0x0C, {1, 2}), {0x01, 0x02, 0x03, 0x04, 0xFF, 0xFF, 0xFF, 0xFE}));
 }
 
 TEST(IdxRead, HandWrittenBytesOfEachType) {
@@ -224,8 +225,7 @@ TEST(IdxBadFile, CorruptGzipChecksum) {
   Bytes bytes = ReadBytes(path);
   bytes[bytes.size() - 8] ^= 0xFF;  // first byte of the CRC-32
   WriteBytes(path, bytes);
-  ExpectReadError(path, absl::StatusCode::kDataLoss,
-                  "corrupt gzip stream: incorrect data check");
+  ExpectReadError(path, absl::StatusCode::kDataLoss, "corrupt gzip stream: incorrect data check");
 }
 
 TEST(IdxBadFile, TrailingBytes) {
@@ -264,7 +264,8 @@ TEST(IdxBadFile, HugeDimensionsInASmallGzipFile) {
   absl::StatusOr<Tensor> read = ReadIdx(path);
   ASSERT_FALSE(read.ok());
   EXPECT_THAT(std::string(read.status().message()),
-              HasSubstr("IDX file '" + path + "': header of i32[60000,28,28] promises 188160000 "
+              HasSubstr("IDX file '" + path +
+                        "': header of i32[60000,28,28] promises 188160000 "
                         "data bytes, more than a "));
   EXPECT_THAT(std::string(read.status().message()),
               HasSubstr("-byte gzip file can hold (deflate inflates at most 1032:1)"));

@@ -105,7 +105,8 @@ TEST(Initialize, RejectsUnknownInitializerAndIntegerTensors) {
 absl::StatusOr<Graph> TwoParameterGraph(bool extra_parameter_first) {
   GraphBuilder b("g");
   if (extra_parameter_first) {
-    if (auto s = b.Parameter("extra", {DType::kF32, {4}}, "glorot_uniform"); !s.ok()) return s.status();
+    if (auto s = b.Parameter("extra", {DType::kF32, {4}}, "glorot_uniform"); !s.ok())
+      return s.status();
   }
   auto w = b.Parameter("w", {DType::kF32, {4, 3}}, "glorot_uniform");
   auto bias = b.Parameter("b", {DType::kF32, {3}});

@@ -70,7 +70,8 @@ TEST(NonFinite, AFedNaNIsTheCulprit) {
 
 TEST(NonFinite, AllFiniteLooksAtFloatsOnly) {
   EXPECT_TRUE(AllFinite(Tensor::FromVector<int32_t>(DType::kI32, {2}, std::vector<int32_t>{1, 2})));
-  EXPECT_FALSE(AllFinite(Tensor::FromVector<double>(DType::kF64, {2}, std::vector<double>{1, INFINITY})));
+  EXPECT_FALSE(
+      AllFinite(Tensor::FromVector<double>(DType::kF64, {2}, std::vector<double>{1, INFINITY})));
   EXPECT_TRUE(AllFinite(Tensor::FromVector<double>(DType::kF64, {2}, std::vector<double>{1, -2})));
 }
 

@@ -17,17 +17,18 @@
 namespace dlc {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::UnorderedElementsAre;
 using test_files::Bytes;
 using test_files::ReadBytes;
 using test_files::TempPath;
 using test_files::WriteBytes;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
 
 std::vector<std::string> FolderEntries(const std::string& path) {
   std::vector<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(path).parent_path())) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::filesystem::path(path).parent_path())) {
     names.push_back(entry.path().filename().string());
   }
   return names;
@@ -78,7 +79,8 @@ TEST(AtomicFile, AFullDeviceIsAWriteErrorNamingThePath) {
   std::filesystem::create_symlink("/dev/full", link);
   const absl::Status status = WriteFileAtomically(link, "--log=" + link, "records");
   ASSERT_FALSE(status.ok());
-  EXPECT_EQ(std::string(status.message()), "--log=" + link + ": cannot write: No space left on device");
+  EXPECT_EQ(std::string(status.message()),
+            "--log=" + link + ": cannot write: No space left on device");
   struct stat info;
   ASSERT_EQ(::stat("/dev/full", &info), 0);
   EXPECT_TRUE(S_ISCHR(info.st_mode)) << "the device was replaced";
@@ -103,12 +105,13 @@ TEST(AtomicFile, ACheckpointNeverReplacesADevice) {
 
 TEST(AtomicFile, LaterWritesAndCommitReportTheFirstFailure) {
   if (::access("/dev/full", W_OK) != 0) GTEST_SKIP() << "no writable /dev/full";
-  absl::StatusOr<AtomicFile> file = AtomicFile::Create("/dev/full", "--log-steps=/dev/full",
-                                                       OutputKind::kAllowDevice);
+  absl::StatusOr<AtomicFile> file =
+      AtomicFile::Create("/dev/full", "--log-steps=/dev/full", OutputKind::kAllowDevice);
   ASSERT_TRUE(file.ok()) << file.status();
   EXPECT_FALSE(file->Write("a").ok());
   EXPECT_FALSE(file->Write("b").ok());
-  EXPECT_EQ(std::string(file->Commit().message()), "--log-steps=/dev/full: cannot write: No space left on device");
+  EXPECT_EQ(std::string(file->Commit().message()),
+            "--log-steps=/dev/full: cannot write: No space left on device");
 }
 
 TEST(CheckOutputPath, NamesTheProblemAndChangesNothing) {
@@ -128,14 +131,17 @@ TEST(CheckDistinctOutputs, OneFileUnderTwoNames) {
   const std::string a = TempPath("a.csv");
   const std::string b = std::filesystem::path(a).parent_path().string() + "/./a.csv";
   const absl::Status status = CheckDistinctOutputs({{"--log=" + a, a}, {"--save=" + b, b}}, {});
-  EXPECT_EQ(std::string(status.message()),
-            "--log=" + a + " and --save=" + b + " are the same file: one would overwrite the other");
+  EXPECT_EQ(std::string(status.message()), "--log=" + a + " and --save=" + b +
+                                               " are the same file: one would overwrite the other");
   WriteBytes(a, {1});
   const std::string link = TempPath("link.dl");
   std::filesystem::create_symlink(a, link);
-  EXPECT_EQ(std::string(CheckDistinctOutputs({{"--save=" + link, link}}, {{"the model", a}}).message()),
-            "--save=" + link + " is the model: writing it would destroy an input");
-  EXPECT_TRUE(CheckDistinctOutputs({{"--log=" + a, a}, {"--plot=", ""}, {"--save=", ""}}, {{"x", ""}}).ok());
+  EXPECT_EQ(
+      std::string(CheckDistinctOutputs({{"--save=" + link, link}}, {{"the model", a}}).message()),
+      "--save=" + link + " is the model: writing it would destroy an input");
+  EXPECT_TRUE(
+      CheckDistinctOutputs({{"--log=" + a, a}, {"--plot=", ""}, {"--save=", ""}}, {{"x", ""}})
+          .ok());
   EXPECT_TRUE(CheckDistinctOutputs({{"-o", "/dev/stdout"}, {"--header", "/dev/stdout"}}, {}).ok());
 }
 
@@ -143,11 +149,13 @@ TEST(CheckAllFinite, NamesTheTensorAndTheElement) {
   std::map<std::string, Tensor> tensors;
   tensors["a"] = Tensor::FromVector<float>(DType::kF32, {2}, {1.0f, 2.0f});
   tensors["b"] = Tensor::FromVector<float>(DType::kF32, {3}, {1.0f, 2.0f, -INFINITY});
-  EXPECT_EQ(std::string(CheckAllFinite(tensors, "p.st").message()),
-            "p.st: tensor b holds -inf at element 2 of f32[3]: the run that saved it diverged; these "
-            "values cannot be used");
+  EXPECT_EQ(
+      std::string(CheckAllFinite(tensors, "p.st").message()),
+      "p.st: tensor b holds -inf at element 2 of f32[3]: the run that saved it diverged; these "
+      "values cannot be used");
   tensors["b"] = Tensor::FromVector<float>(DType::kF32, {1}, {NAN});
-  EXPECT_THAT(std::string(CheckAllFinite(tensors, "p.st").message()), HasSubstr("holds NaN at element 0"));
+  EXPECT_THAT(std::string(CheckAllFinite(tensors, "p.st").message()),
+              HasSubstr("holds NaN at element 0"));
   tensors.erase("b");
   EXPECT_TRUE(CheckAllFinite(tensors, "p.st").ok());
 }

@@ -91,10 +91,10 @@ TEST(RunState, MalformedValuesAreRejectedNamingTheKey) {
       {"batch", "-3"},
       {"batch", "32x"},
       {"shuffle", "yes"},
-      {"history", "1 0.5 0.5 1000"},             // too few fields
+      {"history", "1 0.5 0.5 1000"},                            // too few fields
       {"history", "2 0.5 0.5 1000 32 1\n1 0.5 0.5 1000 32 1"},  // epochs out of order
-      {"epoch_in_progress", "7 5 160 1.5 101 0.5"},  // not the epoch after the last done
-      {"epoch_in_progress", "3 0 0 0 0 0"},          // no step done
+      {"epoch_in_progress", "7 5 160 1.5 101 0.5"},             // not the epoch after the last done
+      {"epoch_in_progress", "3 0 0 0 0 0"},                     // no step done
   };
   for (const auto& [key, value] : bad) {
     std::map<std::string, std::string> metadata = good;
@@ -107,7 +107,8 @@ TEST(RunState, MalformedValuesAreRejectedNamingTheKey) {
   metadata["epochs"] = "3";
   auto state = ReadRunStateMetadata(metadata, "f");
   ASSERT_FALSE(state.ok());
-  EXPECT_EQ(state.status().message(), "f: metadata says 3 epochs were trained but its history has 2");
+  EXPECT_EQ(state.status().message(),
+            "f: metadata says 3 epochs were trained but its history has 2");
 }
 
 // Issue #12: a stored batch of 0 said only "batch size must be positive",

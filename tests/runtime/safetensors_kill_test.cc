@@ -49,7 +49,8 @@ int TemporaryFilesNextTo(const std::string& path, pid_t pid = 0) {
   int count = 0;
   const std::string prefix = std::filesystem::path(path).filename().string() + ".tmp." +
                              (pid > 0 ? std::to_string(pid) + "." : "");
-  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(path).parent_path())) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::filesystem::path(path).parent_path())) {
     if (entry.path().filename().string().starts_with(prefix)) ++count;
   }
   return count;

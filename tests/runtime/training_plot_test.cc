@@ -34,10 +34,12 @@ std::vector<std::vector<std::pair<double, double>>> Curves(const std::string& sv
   std::vector<std::vector<std::pair<double, double>>> curves;
   const std::regex polyline("<polyline class=\"train\"[^>]* points=\"([^\"]*)\"");
   const std::regex point("([0-9.]+),([0-9.]+)");
-  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), polyline); it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), polyline);
+       it != std::sregex_iterator(); ++it) {
     const std::string points = (*it)[1];
     std::vector<std::pair<double, double>> curve;
-    for (auto p = std::sregex_iterator(points.begin(), points.end(), point); p != std::sregex_iterator(); ++p) {
+    for (auto p = std::sregex_iterator(points.begin(), points.end(), point);
+         p != std::sregex_iterator(); ++p) {
       curve.emplace_back(std::stod((*p)[1]), std::stod((*p)[2]));
     }
     curves.push_back(curve);
@@ -57,7 +59,8 @@ TEST(NiceTicks, RoundStepsCoveringTheRange) {
 }
 
 TEST(TrainingPlot, IsAStandaloneSvgWithTwoPanels) {
-  const std::string svg = TrainingPlotSvg(History({{1.7, 0.5}, {0.7, 0.8}, {0.4, 0.9}}), "a <b> & c");
+  const std::string svg =
+      TrainingPlotSvg(History({{1.7, 0.5}, {0.7, 0.8}, {0.4, 0.9}}), "a <b> & c");
   EXPECT_TRUE(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
   EXPECT_TRUE(svg.ends_with("</svg>\n"));
   EXPECT_THAT(svg, HasSubstr(">a &lt;b&gt; &amp; c</text>"));  // the title, escaped
@@ -68,7 +71,8 @@ TEST(TrainingPlot, IsAStandaloneSvgWithTwoPanels) {
 }
 
 TEST(TrainingPlot, CurvesHaveAPointPerEpochAndFollowTheNumbers) {
-  const std::string svg = TrainingPlotSvg(History({{1.7, 0.5}, {0.7, 0.8}, {0.9, 0.9}, {0.4, 0.85}}), "t");
+  const std::string svg =
+      TrainingPlotSvg(History({{1.7, 0.5}, {0.7, 0.8}, {0.9, 0.9}, {0.4, 0.85}}), "t");
   const auto curves = Curves(svg);
   ASSERT_EQ(curves.size(), 2u);  // loss, then accuracy
   for (const auto& curve : curves) {
@@ -98,7 +102,8 @@ TEST(TrainingPlot, TestResultIsMarkedAndLabelled) {
 }
 
 TEST(TrainingPlot, NonFiniteLossesBreakTheLine) {
-  const auto curves = Curves(TrainingPlotSvg(History({{2, 0.2}, {NAN, 0.1}, {1, 0.3}, {0.5, 0.4}}), "t"));
+  const auto curves =
+      Curves(TrainingPlotSvg(History({{2, 0.2}, {NAN, 0.1}, {1, 0.3}, {0.5, 0.4}}), "t"));
   ASSERT_EQ(curves.size(), 3u);  // loss in two pieces, accuracy whole
   EXPECT_EQ(curves[0].size(), 1u);
   EXPECT_EQ(curves[1].size(), 2u);

@@ -155,8 +155,9 @@ TEST(TrainingReportTest, LongRunsAreDownsampledToTheLastEpoch) {
       << chart;
   // 31 epochs: every 2nd, 16 columns, from epoch 1.
   epochs.resize(31);
-  EXPECT_TRUE(FormatLossChart(History(epochs)).ends_with("      1  3  5  7  9  11 13 15 17 19 "
-                                                         "21 23 25 27 29 31 Epochs\n"));
+  EXPECT_TRUE(FormatLossChart(History(epochs))
+                  .ends_with("      1  3  5  7  9  11 13 15 17 19 "
+                             "21 23 25 27 29 31 Epochs\n"));
 }
 
 TEST(TrainingReportTest, Csv) {
@@ -235,8 +236,9 @@ TEST(TrainingReportProgress, LineShowsStepsBarRateLossAccuracyAndEta) {
   p.step = 32;
   p.samples = 1000;
   p.seconds = 0.1;
-  EXPECT_EQ(FormatProgressLine(p),
-            "epoch 2  32/32 [====================]  10.0k img/s  loss 0.7123  acc 0.8013  ETA 0.0 s");
+  EXPECT_EQ(
+      FormatProgressLine(p),
+      "epoch 2  32/32 [====================]  10.0k img/s  loss 0.7123  acc 0.8013  ETA 0.0 s");
 }
 
 }  // namespace

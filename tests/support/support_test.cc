@@ -29,7 +29,7 @@ TEST(Spelling, ClosestNameOnlyForPlausibleTypos) {
   EXPECT_EQ(ClosestName("sigmiod", names), "sigmoid");
   EXPECT_EQ(ClosestName("softmx", names), "softmax");
   EXPECT_EQ(ClosestName("tanh", names), std::nullopt);  // far from all
-  EXPECT_EQ(ClosestName("relu", names), "relu");  // an exact name is its own nearest
+  EXPECT_EQ(ClosestName("relu", names), "relu");        // an exact name is its own nearest
 }
 
 TEST(SourceSnippet, CaretUnderTheColumn) {
