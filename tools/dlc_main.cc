@@ -98,16 +98,31 @@ std::vector<std::string> NormalizeFlagNames(int argc, char** argv) {
   return args;
 }
 
-// A flag no command takes, told with a suggestion and dlc's usage exit
-// code (absl's parser would print a terse message and exit with 1). Checks
-// `args` (dashes already normalised); `original` is what the user typed.
-std::optional<std::string> UnknownFlag(const std::vector<std::string>& args, char** original) {
+// dlc's own flags (tools/flags.cc, tools/pipeline_flags.cc), not absl's.
+bool IsDlcFlag(const absl::CommandLineFlag& flag) {
+  return flag.Filename().ends_with("tools/flags.cc") ||
+         flag.Filename().ends_with("tools/pipeline_flags.cc");
+}
+
+// The flags among `args` (dashes already normalised), up to a "--": each
+// one's position in `args` and its name ("-x=1" and "--x" name x).
+std::vector<std::pair<size_t, std::string>> FlagArgs(const std::vector<std::string>& args) {
+  std::vector<std::pair<size_t, std::string>> flags;
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--") break;
     if (arg.size() < 2 || arg[0] != '-') continue;
     const size_t start = arg[1] == '-' ? 2 : 1;
-    const std::string name = arg.substr(start, arg.find('=') - start);
+    flags.emplace_back(i, arg.substr(start, arg.find('=') - start));
+  }
+  return flags;
+}
+
+// A flag no command takes, told with a suggestion and dlc's usage exit
+// code (absl's parser would print a terse message and exit with 1). Checks
+// `args` (dashes already normalised); `original` is what the user typed.
+std::optional<std::string> UnknownFlag(const std::vector<std::string>& args, char** original) {
+  for (const auto& [i, name] : FlagArgs(args)) {
     // absl's own usage flags are handled by its parser, not registered.
     static const std::set<std::string> kUsageFlags = {"help",        "helpfull",       "helpshort",
                                                       "helppackage", "helpon",         "helpmatch",
@@ -121,7 +136,7 @@ std::optional<std::string> UnknownFlag(const std::vector<std::string>& args, cha
     }
     std::vector<std::string> ours;
     for (const auto& [flag_name, flag] : absl::GetAllFlags()) {
-      if (flag->Filename().ends_with("tools/flags.cc")) ours.emplace_back(flag_name);
+      if (IsDlcFlag(*flag)) ours.emplace_back(flag_name);
     }
     std::vector<std::string_view> candidates(ours.begin(), ours.end());
     std::string message = dlc::StrCat("dlc: unknown flag '", std::string(original[i]), "'");
@@ -132,12 +147,6 @@ std::optional<std::string> UnknownFlag(const std::vector<std::string>& args, cha
     return message + " ('dlc help' lists the commands and their flags)\n";
   }
   return std::nullopt;
-}
-
-// dlc's own flags (tools/flags.cc, tools/pipeline_flags.cc), not absl's.
-bool IsDlcFlag(const absl::CommandLineFlag& flag) {
-  return flag.Filename().ends_with("tools/flags.cc") ||
-         flag.Filename().ends_with("tools/pipeline_flags.cc");
 }
 
 // The commands a flag belongs to: its help starts with them, "train, eval:
@@ -161,12 +170,7 @@ std::pair<std::vector<std::string>, std::string> FlagCommands(const absl::Comman
 // (--nofoo gives foo).
 std::vector<const absl::CommandLineFlag*> GivenFlags(const std::vector<std::string>& args) {
   std::vector<const absl::CommandLineFlag*> given;
-  for (size_t i = 1; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--") break;
-    if (arg.size() < 2 || arg[0] != '-') continue;
-    const size_t start = arg[1] == '-' ? 2 : 1;
-    const std::string name = arg.substr(start, arg.find('=') - start);
+  for (const auto& [i, name] : FlagArgs(args)) {
     const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
     if (flag == nullptr && name.starts_with("no")) flag = absl::FindCommandLineFlag(name.substr(2));
     if (flag != nullptr) given.push_back(flag);
