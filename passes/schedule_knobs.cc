@@ -6,9 +6,9 @@
 #include <optional>
 #include <set>
 
-#include "absl/strings/str_split.h"
 #include "support/spelling.h"
 #include "support/str_cat.h"
+#include "support/str_split.h"
 
 namespace dlc {
 namespace {
@@ -159,9 +159,7 @@ const std::vector<std::string_view>& ScheduleKeys() {
 
 absl::Status ApplyScheduleOverrides(std::string_view spec, ScheduleOptions& options) {
   std::set<std::string_view> seen;
-  for (absl::string_view piece :
-       absl::StrSplit(absl::string_view(spec.data(), spec.size()), ',', absl::SkipEmpty())) {
-    const std::string_view item(piece.data(), piece.size());
+  for (const std::string_view item : SplitSkippingEmpty(spec, ',')) {
     const size_t equals = item.find('=');
     if (equals == std::string_view::npos) {
       return absl::InvalidArgumentError(

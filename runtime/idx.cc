@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "absl/status/status.h"
 #include "support/status_macros.h"
 #include "support/str_cat.h"
 
@@ -66,17 +67,12 @@ absl::Status FileError(absl::StatusCode code, const std::string& path, std::stri
   return absl::Status(code, StrCat("IDX file '", path, "': ", problem));
 }
 
-absl::StatusCode CodeForErrno(int error) {
-  switch (error) {
-    case ENOENT: return absl::StatusCode::kNotFound;
-    case EACCES: return absl::StatusCode::kPermissionDenied;
-    default: return absl::StatusCode::kInternal;
-  }
-}
-
-// gzopen fails without errno only when zlib runs out of memory.
-std::string ErrnoText(int error) {
-  return error == 0 ? std::string("out of memory") : std::string(std::strerror(error));
+// `action` failed with `error`. zlib fails without errno only when it runs
+// out of memory.
+absl::Status SystemError(const std::string& path, std::string_view action, int error) {
+  if (error == 0)
+    return FileError(absl::StatusCode::kResourceExhausted, path, StrCat(action, ": out of memory"));
+  return absl::ErrnoToStatus(error, StrCat("IDX file '", path, "': ", action));
 }
 
 // IDX stores elements big-endian. Reversing each element's bytes converts
@@ -118,7 +114,7 @@ class IdxInput {
     GzFilePtr file(gzopen(path.c_str(), "rb"));
     if (file == nullptr) {
       const int error = errno;
-      return FileError(CodeForErrno(error), path, StrCat("cannot open: ", ErrnoText(error)));
+      return SystemError(path, "cannot open", error);
     }
     gzbuffer(file.get(), 128 * 1024);
     return IdxInput(path, std::move(file));
@@ -159,8 +155,7 @@ class IdxInput {
         return FileError(absl::StatusCode::kDataLoss, path_,
                          StrCat("truncated gzip stream: it breaks off after ", bytes_read_,
                                 " decompressed bytes"));
-      case Z_ERRNO:
-        return FileError(CodeForErrno(errno), path_, StrCat("read failed: ", ErrnoText(errno)));
+      case Z_ERRNO: return SystemError(path_, "read failed", errno);
       default: {
         // zlib prefixes its message with the path, which FileError adds too.
         std::string_view text = message;
@@ -325,7 +320,7 @@ absl::Status WriteIdx(const std::string& path, const Tensor& tensor, IdxCompress
   GzFilePtr file(gzopen(path.c_str(), compression == IdxCompression::kGzip ? "wb9" : "wbT"));
   if (file == nullptr) {
     const int error = errno;
-    return FileError(CodeForErrno(error), path, StrCat("cannot create: ", ErrnoText(error)));
+    return SystemError(path, "cannot create", error);
   }
   const auto write = [&](std::span<const std::byte> bytes) {
     return gzwrite(file.get(), bytes.data(), static_cast<unsigned>(bytes.size())) ==
@@ -343,9 +338,8 @@ absl::Status WriteIdx(const std::string& path, const Tensor& tensor, IdxCompress
   ok = gzclose(file.release()) == Z_OK && ok;
   if (!ok) {
     const int error = errno;
-    return FileError(
-        CodeForErrno(error), path,
-        error == 0 ? std::string("write failed") : StrCat("write failed: ", std::strerror(error)));
+    if (error == 0) return FileError(absl::StatusCode::kInternal, path, "write failed");
+    return SystemError(path, "write failed", error);
   }
   return absl::OkStatus();
 }

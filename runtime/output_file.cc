@@ -13,16 +13,11 @@
 #include <filesystem>
 #include <utility>
 
+#include "absl/status/status.h"
 #include "support/str_cat.h"
 
 namespace dlc {
 namespace {
-
-absl::StatusCode CodeFor(int error) {
-  if (error == ENOENT) return absl::StatusCode::kNotFound;
-  if (error == EACCES || error == EPERM) return absl::StatusCode::kPermissionDenied;
-  return absl::StatusCode::kInternal;
-}
 
 std::string DirectoryOf(const std::string& path) {
   std::string dir = std::filesystem::path(path).parent_path().string();
@@ -95,7 +90,7 @@ absl::StatusOr<AtomicFile> AtomicFile::Create(const std::string& path, std::stri
     const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0) {
       const int error = errno;
-      return absl::Status(CodeFor(error), StrCat(label, ": cannot open: ", std::strerror(error)));
+      return absl::ErrnoToStatus(error, StrCat(label, ": cannot open"));
     }
     return AtomicFile(path, path, path, std::move(label), fd, /*direct=*/true);
   }
@@ -114,8 +109,8 @@ absl::StatusOr<AtomicFile> AtomicFile::Create(const std::string& path, std::stri
     }
     if (errno != EEXIST) {
       const int error = errno;
-      return absl::Status(CodeFor(error), StrCat(label, ": cannot create the temporary file '",
-                                                 temp_path, "': ", std::strerror(error)));
+      return absl::ErrnoToStatus(
+          error, StrCat(label, ": cannot create the temporary file '", temp_path, "'"));
     }
   }
 }
@@ -138,7 +133,7 @@ AtomicFile::~AtomicFile() {
 absl::Status AtomicFile::Error(std::string_view action, int error) const {
   const std::string where =
       direct_ ? std::string(action) : StrCat(action, " the temporary file '", temp_path_, "'");
-  return absl::Status(CodeFor(error), StrCat(label_, ": ", where, ": ", std::strerror(error)));
+  return absl::ErrnoToStatus(error, StrCat(label_, ": ", where));
 }
 
 absl::Status AtomicFile::Write(std::span<const std::byte> bytes) {
@@ -165,9 +160,9 @@ absl::Status AtomicFile::Commit() {
   }
   if (::rename(temp_path_.c_str(), target_.c_str()) != 0) {
     const int error = errno;
-    return failed_ = absl::Status(CodeFor(error),
-                                  StrCat(label_, ": cannot replace it with the temporary file '",
-                                         temp_path_, "': ", std::strerror(error)));
+    return failed_ = absl::ErrnoToStatus(
+               error,
+               StrCat(label_, ": cannot replace it with the temporary file '", temp_path_, "'"));
   }
   done_ = true;
   SyncDirectoryOf(target_);

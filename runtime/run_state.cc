@@ -6,21 +6,10 @@
 
 #include "support/status_macros.h"
 #include "support/str_cat.h"
+#include "support/str_split.h"
 
 namespace dlc {
 namespace {
-
-// Abseil's string helpers take absl::string_view, which is not
-// std::string_view in this Abseil build; these are all we need.
-std::vector<std::string_view> SplitSkippingEmpty(std::string_view text, char separator) {
-  std::vector<std::string_view> parts;
-  while (!text.empty()) {
-    const size_t end = std::min(text.find(separator), text.size());
-    if (end > 0) parts.push_back(text.substr(0, end));
-    text.remove_prefix(std::min(end + 1, text.size()));
-  }
-  return parts;
-}
 
 template <typename T>
 bool ParseWhole(std::string_view text, T& value) {

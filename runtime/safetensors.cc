@@ -90,10 +90,7 @@ absl::Status FormatError(const std::string& path, std::string_view problem) {
 }
 
 absl::Status SystemError(const std::string& path, std::string_view action, int error) {
-  absl::StatusCode code = absl::StatusCode::kInternal;
-  if (error == ENOENT) code = absl::StatusCode::kNotFound;
-  if (error == EACCES || error == EPERM) code = absl::StatusCode::kPermissionDenied;
-  return FileError(code, path, StrCat(action, ": ", std::strerror(error)));
+  return absl::ErrnoToStatus(error, StrCat("safetensors file '", path, "': ", action));
 }
 
 // Tensor names come from files and may hold anything: quote them as JSON does.

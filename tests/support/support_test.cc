@@ -1,5 +1,5 @@
 // support/: spelling suggestions, source snippets, reading a source file,
-// StrCat with std::string_view, and the status macros.
+// StrCat and splitting with std::string_view, and the status macros.
 #include <fstream>
 #include <string>
 #include <vector>
@@ -10,6 +10,7 @@
 #include "support/spelling.h"
 #include "support/status_macros.h"
 #include "support/str_cat.h"
+#include "support/str_split.h"
 #include "support/text_file.h"
 
 namespace dlc {
@@ -59,6 +60,15 @@ TEST(TextFile, MissingFilesAndDirectoriesAreClearErrors) {
 TEST(StrCat, TakesStdStringViews) {
   const std::string_view view = "view";
   EXPECT_EQ(StrCat("a ", view, " ", 3, " ", std::string("s")), "a view 3 s");
+}
+
+TEST(SplitSkippingEmpty, DropsEmptyPiecesAndViewsTheText) {
+  const std::string_view text = ",a,,bc ,";
+  const std::vector<std::string_view> pieces = SplitSkippingEmpty(text, ',');
+  EXPECT_THAT(pieces, ::testing::ElementsAre("a", "bc "));
+  EXPECT_EQ(pieces[0].data(), text.data() + 1);  // a view, not a copy
+  EXPECT_TRUE(SplitSkippingEmpty("", ',').empty());
+  EXPECT_TRUE(SplitSkippingEmpty(",,", ',').empty());
 }
 
 absl::StatusOr<int> Half(int n) {
