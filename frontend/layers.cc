@@ -140,8 +140,24 @@ absl::Status LayerContext::Fail(std::string_view arg, std::string message, std::
 
 namespace {
 
-const std::vector<std::string_view> kActivations = {"none",    "linear", "relu",   "leaky_relu",
-                                                    "sigmoid", "tanh",   "softmax"};
+// The words `activation=` accepts, each with the op it applies after the
+// layer (none for "none" and "linear"). One table: the accepted words and
+// what they do cannot disagree.
+struct ActivationWord {
+  std::string_view word;
+  std::optional<OpKind> op;
+};
+const std::vector<ActivationWord> kActivations = {
+    {"none", std::nullopt},        {"linear", std::nullopt},
+    {"relu", OpKind::kRelu},       {"leaky_relu", OpKind::kLeakyRelu},
+    {"sigmoid", OpKind::kSigmoid}, {"tanh", OpKind::kTanh},
+    {"softmax", OpKind::kSoftmax}};
+
+std::vector<std::string_view> ActivationWords() {
+  std::vector<std::string_view> words;
+  for (const ActivationWord& a : kActivations) words.push_back(a.word);
+  return words;
+}
 // The IR's names (ir/enum_attrs.h), as the words these arguments accept.
 template <typename E>
 std::vector<std::string_view> Words() {
@@ -155,18 +171,16 @@ std::string Plural(int64_t n, std::string_view word) {
 
 // Applies `activation` to `x`; its op is the stage's output, named after it.
 absl::StatusOr<ValueId> Activate(LayerContext& ctx, ValueId x, const std::string& activation) {
-  static const std::map<std::string, OpKind, std::less<>> kOps = {
-      {"relu", OpKind::kRelu},
-      {"leaky_relu", OpKind::kLeakyRelu},
-      {"sigmoid", OpKind::kSigmoid},
-      {"tanh", OpKind::kTanh},
-      {"softmax", OpKind::kSoftmax}};
-  auto it = kOps.find(activation);
-  if (it == kOps.end()) return x;  // none / linear
-  return ctx.Op(it->second, {x}, {}, activation);
+  for (const ActivationWord& a : kActivations) {
+    if (a.word != activation) continue;
+    if (!a.op) return x;  // none / linear
+    return ctx.Op(*a.op, {x}, {}, activation);
+  }
+  // The argument's spec accepts only kActivations' words.
+  return absl::InternalError(StrCat("unknown activation '", activation, "'"));
 }
 
-std::string ActivationWords(const std::string& activation) {
+std::string ActivationSuffix(const std::string& activation) {
   return activation == "none" || activation == "linear" ? "" : StrCat(", ", activation);
 }
 
@@ -227,7 +241,7 @@ absl::StatusOr<ValueId> EmitDense(LayerContext& ctx, const LayerArgs& args) {
                                                  args.Word("kernel_initializer")));
   DLC_ASSIGN_OR_RETURN(ValueId y, ctx.Op(OpKind::kMatMul, {x, kernel}, {}, "matmul"));
   ctx.stage().description =
-      StrCat("fully connected, ", Plural(units, "unit"), ActivationWords(args.Word("activation")));
+      StrCat("fully connected, ", Plural(units, "unit"), ActivationSuffix(args.Word("activation")));
   return BiasAndActivate(ctx, args, y, units);
 }
 
@@ -257,7 +271,7 @@ absl::StatusOr<ValueId> EmitConv2D(LayerContext& ctx, const LayerArgs& args) {
              strides.h == strides.w ? StrCat(strides.h) : StrCat(strides.h, "x", strides.w), ", ",
              args.Word("padding"), " padding",
              dilation.h * dilation.w > 1 ? StrCat(", dilation ", dilation.h, "x", dilation.w) : "",
-             ActivationWords(args.Word("activation")));
+             ActivationSuffix(args.Word("activation")));
   return BiasAndActivate(ctx, args, *y, filters);
 }
 
@@ -420,7 +434,9 @@ absl::StatusOr<ValueId> EmitConcat(LayerContext& ctx, const LayerArgs& args) {
 
 // ---- the table ------------------------------------------------------------
 
-ArgSpec Activation() { return {"activation", ArgKind::kWord, std::string("none"), kActivations}; }
+ArgSpec Activation() {
+  return {"activation", ArgKind::kWord, std::string("none"), ActivationWords()};
+}
 ArgSpec UseBias() { return {"use_bias", ArgKind::kBool, true}; }
 ArgSpec KernelInit() {
   return {"kernel_initializer", ArgKind::kWord, std::string("glorot_uniform"),
