@@ -242,6 +242,25 @@ class Rewriter {
   // `slot` as the outermost reduction loop r1 of the pattern, inside
   // `enclosing` loops; on success `slot` becomes the moved loop v.
   bool TryRewrite(StmtId& slot, const std::vector<StmtId>& enclosing) {
+    std::optional<Match> match = MatchAccumulation(slot, enclosing);
+    if (!match) return false;
+    Rewrite(*match, slot, enclosing);
+    return true;
+  }
+
+  // What the pattern found, for Rewrite.
+  struct Match {
+    StmtId v;                               // the innermost loop, holding the stores
+    std::vector<StmtId> stores;             // v's body
+    std::vector<StmtId> r_items;            // the reduction loops (and guards), outermost first
+    std::vector<StmtId> o_loops, o_guards;  // the loops that choose the element; guards among them
+    int64_t copies = 1;                     // combinations of the o loops' values
+    std::vector<Target> targets;            // one per store
+    std::map<BufferId, bool> covered;       // per target: the nest writes each element once
+  };
+
+  // The pattern at `slot`, or nullopt. Changes nothing.
+  std::optional<Match> MatchAccumulation(StmtId slot, const std::vector<StmtId>& enclosing) const {
     // A perfect nest of serial loops, maybe with guards (a padded window's
     // "inside the image"), whose innermost loop v holds stores: reduction
     // loops r (no store index reads them), then loops o that choose the
@@ -258,14 +277,14 @@ class Rewriter {
       if (next != StmtKind::kFor && next != StmtKind::kIf) break;
       id = s.body[0];
     }
-    if (chain.size() < 2 || p_.stmt(chain.back()).kind != StmtKind::kFor) return false;
+    if (chain.size() < 2 || p_.stmt(chain.back()).kind != StmtKind::kFor) return std::nullopt;
     const StmtId v = chain.back();
     chain.pop_back();
     const std::vector<StmtId> stores = p_.stmt(v).body;
     for (StmtId store : stores) {
       const Stmt& s = p_.stmt(store);
       if (s.kind != StmtKind::kStore || p_.buffer(s.buffer).kind == loops::BufferKind::kLocal) {
-        return false;
+        return std::nullopt;
       }
     }
     auto in_some_index = [&](StmtId item) {
@@ -277,7 +296,7 @@ class Rewriter {
     };
     size_t reductions = 0;
     while (reductions < chain.size() && !in_some_index(chain[reductions])) ++reductions;
-    if (reductions == 0) return false;
+    if (reductions == 0) return std::nullopt;
     const std::vector<StmtId> r_items(chain.begin(), chain.begin() + reductions);
     std::vector<StmtId> o_loops, o_guards;  // the guards among the o loops
     for (size_t k = reductions; k < chain.size(); ++k) {
@@ -286,7 +305,7 @@ class Rewriter {
     // A guard that differs between lanes would need masks: not taken.
     for (StmtId item : chain) {
       if (p_.stmt(item).kind == StmtKind::kIf && ReadsVar(p_, p_.stmt(item).cond, p_.stmt(v).var)) {
-        return false;
+        return std::nullopt;
       }
     }
     int64_t copies = 1;
@@ -295,7 +314,7 @@ class Rewriter {
       // Each o iteration must own its elements: no two copies may share one.
       if (copies * static_cast<int64_t>(stores.size()) > max_accumulators_ ||
           !IterationsIndependent(p_, o)) {
-        return false;
+        return std::nullopt;
       }
     }
 
@@ -303,7 +322,7 @@ class Rewriter {
     for (StmtId store : stores) {
       const Stmt& s = p_.stmt(store);
       for (const Target& t : targets) {
-        if (t.buffer == s.buffer) return false;  // one store per buffer
+        if (t.buffer == s.buffer) return std::nullopt;  // one store per buffer
       }
       targets.push_back({s.buffer, s.index});
     }
@@ -311,26 +330,37 @@ class Rewriter {
     for (StmtId store : stores) {
       const Stmt& s = p_.stmt(store);
       for (const Target& t : targets) {
-        if (ReadsBuffer(p_, s.index, t.buffer)) return false;
+        if (ReadsBuffer(p_, s.index, t.buffer)) return std::nullopt;
         accumulates |= ReadsBuffer(p_, s.value, t.buffer);
       }
-      if (!ReadsTargetsOnlyAtTheirIndex(p_, s.value, targets)) return false;
+      if (!ReadsTargetsOnlyAtTheirIndex(p_, s.value, targets)) return std::nullopt;
     }
-    if (!accumulates || !IterationsIndependent(p_, v)) return false;
+    if (!accumulates || !IterationsIndependent(p_, v)) return std::nullopt;
 
     // Whether the nest is all the kernel statement holds (a perfect nest
     // from the top), so that nothing in it reads a filled buffer first.
     bool whole_statement = guard_depth_ == 0;
     for (StmtId loop : enclosing) whole_statement &= p_.stmt(loop).body.size() == 1;
+    std::vector<StmtId> writing = enclosing;
+    writing.insert(writing.end(), o_loops.begin(), o_loops.end());
+    writing.push_back(v);
     std::map<BufferId, bool> covered;
     for (const Target& t : targets) {
-      if (!whole_statement) break;
-      std::vector<StmtId> writing = enclosing;
-      writing.insert(writing.end(), o_loops.begin(), o_loops.end());
-      writing.push_back(v);
-      covered[t.buffer] = WritesEveryElementOnce(t.index, writing, t.buffer);
+      covered[t.buffer] = whole_statement && WritesEveryElementOnce(t.index, writing, t.buffer);
     }
+    return Match{v, stores, r_items, o_loops, o_guards, copies, targets, covered};
+  }
 
+  // Moves the matched nest's reduction loops inside v, with the running
+  // values in locals; `slot` becomes v (or the split of its vectors).
+  void Rewrite(const Match& m, StmtId& slot, const std::vector<StmtId>& enclosing) {
+    const StmtId v = m.v;
+    const std::vector<StmtId>& stores = m.stores;
+    const std::vector<StmtId>& r_items = m.r_items;
+    const std::vector<StmtId>& o_loops = m.o_loops;
+    const std::vector<StmtId>& o_guards = m.o_guards;
+    const std::vector<Target>& targets = m.targets;
+    const int64_t copies = m.copies;
     // Locals are named after their buffer; a buffer's later nests (a
     // convolution's per-tap nests, its row segments) number theirs: .acc,
     // .acc_2, .acc_3, ...
@@ -364,7 +394,7 @@ class Rewriter {
         // Starting from the filled constant when this nest rewrites every
         // element the fill wrote (so nothing else needs the fill).
         ExprId start = b_.Load(t.buffer, t.index);
-        if (auto fill = fills_.find(t.buffer); fill != fills_.end() && covered[t.buffer]) {
+        if (auto fill = fills_.find(t.buffer); fill != fills_.end() && m.covered.at(t.buffer)) {
           start = fill->second.value;
           fill->second.consumed = true;
         } else if (std::optional<StmtId> store =
@@ -438,7 +468,6 @@ class Rewriter {
       }
     }
     rewritten_.push_back(v);
-    return true;
   }
 
   LoopProgram& p_;
