@@ -75,6 +75,7 @@ std::span<const OpDef> AllOpDefs();
 std::vector<std::string_view> AllOpNames();
 
 OpCategory CategoryOf(OpKind kind);
+inline bool IsElementwise(OpKind kind) { return CategoryOf(kind) == OpCategory::kElementwise; }
 
 // The attributes gradient op `grad` takes from the forward node (of op
 // `forward`, attributes `forward_attrs`): all that the forward op declares.

@@ -26,8 +26,14 @@ struct LowerOptions {
   int64_t max_accumulators = 28;  // what register accumulation keeps in registers per nest
 };
 
+struct Fusion;  // fusion.h
+
 // The program's arguments: the graph's inputs and parameters in node order,
-// then one buffer per graph output (in output order).
+// then one buffer per graph output (in output order). Values are fused as
+// `fusion` (a plan for `graph`, fusion.h) says.
+absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const Fusion& fusion,
+                                                const LowerOptions& options);
+// The same with the plan PlanFusion makes (for tests of one lowering).
 absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph,
                                                 const LowerOptions& options = {});
 

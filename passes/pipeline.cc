@@ -12,6 +12,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "passes/codegen/machine_code.h"
 #include "passes/codegen/optimize.h"
+#include "passes/fusion.h"
 #include "passes/lower_to_loops.h"
 #include "passes/memory_plan.h"
 #include "passes/pool_masks.h"
@@ -27,6 +28,7 @@ namespace {
 
 constexpr std::string_view kSimplify = "simplify";
 constexpr std::string_view kPoolMasks = "move-pool-masks";
+constexpr std::string_view kFuse = "fuse";
 constexpr std::string_view kLower = "lower";
 constexpr std::string_view kAccumulate = "accumulate-in-registers";
 constexpr std::string_view kBlock = "block-registers";
@@ -75,8 +77,8 @@ absl::Status VerifyModule(const llvm::Module& module, std::string_view step) {
 
 const std::vector<std::string_view>& PipelineSteps() {
   static const std::vector<std::string_view> steps = {
-      kSimplify,    kPoolMasks,  kLower,       kAccumulate, kBlock,   kVectorize,
-      kParallelize, kPlanMemory, kVerifyLoops, kEmitLlvm,   kOptimize};
+      kSimplify,  kPoolMasks,   kFuse,       kLower,       kAccumulate, kBlock,
+      kVectorize, kParallelize, kPlanMemory, kVerifyLoops, kEmitLlvm,   kOptimize};
   return steps;
 }
 
@@ -203,9 +205,11 @@ absl::StatusOr<loops::LoopProgram> Pipeline::LowerToLoops(const Graph& input) {
     }
     MaybePrint(name, [&] { return PrintGraph(graph); });
   }
-  DLC_ASSIGN_OR_RETURN(loops::LoopProgram program, Step(kLower, [&] {
-                         return dlc::LowerToLoops(graph, LowerOptionsOf(options_.schedule));
-                       }));
+  const LowerOptions lower = LowerOptionsOf(options_.schedule);
+  const Fusion fusion = Step(kFuse, [&] { return PlanFusion(graph, lower); });
+  MaybePrint(kFuse, [&] { return PrintFusion(graph, fusion); });
+  DLC_ASSIGN_OR_RETURN(loops::LoopProgram program,
+                       Step(kLower, [&] { return dlc::LowerToLoops(graph, fusion, lower); }));
   if (options_.verify_each) {
     if (absl::Status status = loops::VerifyLoopProgram(program); !status.ok()) {
       return absl::InternalError(StrCat("after ", kLower, ": ", status.message()));

@@ -5,7 +5,8 @@
 //
 //   graph ── simplify ───────────────── common subexpressions and dead code out (simplify.h)
 //         ── move-pool-masks ────────── ReLU masks onto max-pool outputs (pool_masks.h)
-//         ── lower ──────────────────── loop IR, one kernel per node, elementwise fusion
+//         ── fuse ───────────────────── which values other nodes' kernels compute (fusion.h)
+//         ── lower ──────────────────── loop IR, one kernel per node not fused away
 //         ── accumulate-in-registers ── reductions keep their running value in a local
 //         ── block-registers ────────── several accumulations side by side
 //         ── vectorize ──────────────── innermost independent loops in SIMD lanes

@@ -74,16 +74,6 @@ absl::StatusOr<std::vector<StmtId>> OpLowering::StoreResult(std::span<const Expr
 
 namespace {
 
-// The optimizer's updates share a kernel (updates.cc), up to this many: one
-// LLVM function with many update loops costs LLVM's optimizer far more
-// than its parts (GVN grows faster than the function), and compile time
-// must stay linear in the model's size. Groups of equal parameters (a
-// block repeated) also lower to equal kernels, which share their code
-// (codegen/kernel_signature.h). 100 dense(16) layers: 32 per kernel took
-// 1.1 s to compile, 8 took 0.8 s, and the step's time did not change; 16
-// keeps every example model's updates (LeNet's 10) in one kernel.
-constexpr size_t kMaxUpdatesPerKernel = 16;
-
 // One lowering file per family of ops (OpCategory).
 absl::Status LowerNode(OpLowering& op) {
   switch (CategoryOf(op.node().op)) {
@@ -128,90 +118,18 @@ std::vector<std::vector<ValueId>> StoredByKernel(const Graph& graph, const Fusio
   return stored;
 }
 
-// Whether every use of `value` comes after node `producer` (whose kernel
-// then may compute it).
-bool UsedOnlyAfter(const Graph& graph, ValueId value, ValueId producer) {
-  for (ValueId u = 0; u <= producer && u < graph.size(); ++u) {
-    for (ValueId operand : graph.node(u).operands) {
-      if (operand == value) return false;
-    }
-  }
-  return true;
-}
-
-// Siblings (op_lowering.h): a value computed by another node's kernel over
-// the same data, when nothing uses it before that kernel has run.
-//  - A tiled filter gradient takes the bias gradient of its dy (reduce_sum
-//    over batch and pixels).
-//  - A maxpool2d takes the maxpool2d_argmax of the same input and window:
-//    one scan finds both.
-void FindSiblings(const Graph& graph, const LowerOptions& options, Fusion& fusion) {
-  for (ValueId f = 0; f < graph.size(); ++f) {
-    const Node& producer = graph.node(f);
-    const bool filter_grad =
-        producer.op == OpKind::kConv2DBackpropFilter && BackpropFilterIsTiled(graph, f, options);
-    if (!filter_grad && producer.op != OpKind::kMaxPool2D) continue;
-    for (ValueId r = 0; r < graph.size(); ++r) {
-      const Node& node = graph.node(r);
-      if (fusion.computed_by_producer[r]) continue;
-      if (filter_grad) {
-        const ValueId dy = producer.operands[1];
-        if (node.op != OpKind::kReduceSum || node.operands[0] != dy ||
-            AttrBool(node.attrs, "keepdims") || !IsFloat(node.type.dtype)) {
-          continue;
-        }
-        auto axes = NormalizeAxes(AttrInts(node.attrs, "axes"), graph.type(dy).rank());
-        if (!axes.ok() || *axes != IntList{0, 1, 2}) continue;
-      } else if (node.op != OpKind::kMaxPool2DArgmax || node.operands[0] != producer.operands[0] ||
-                 !SamePoolWindow(node.attrs, producer.attrs)) {
-        continue;
-      }
-      if (!UsedOnlyAfter(graph, r, f)) continue;
-      fusion.sibling[f] = r;
-      fusion.computed_by_producer[r] = true;
-      break;
-    }
-  }
-}
-
-// Max-pool scatters that their readers compute image by image (Fusion::
-// per_image): every reader is a tiled convolution gradient taking it as
-// its output gradient (or the bias gradient its filter gradient computes
-// as a sibling), and nothing else needs the full-size value.
-void FindPerImageScatters(const Graph& graph, const LowerOptions& options, Fusion& fusion) {
-  std::vector<std::vector<ValueId>> users(graph.size());
-  for (ValueId id = 0; id < graph.size(); ++id) {
-    for (ValueId operand : graph.node(id).operands) users[operand].push_back(id);
-  }
-  std::vector<bool> is_output(graph.size(), false);
-  for (ValueId out : graph.outputs) is_output[out] = true;
-  for (ValueId s = 0; s < graph.size(); ++s) {
-    if (graph.node(s).op != OpKind::kMaxPool2DScatter || is_output[s] || fusion.epilogue[s] >= 0 ||
-        !ScatterIsPerImage(graph, s) || users[s].empty()) {
-      continue;
-    }
-    bool all = true;
-    for (ValueId u : users[s]) {
-      const Node& user = graph.node(u);
-      const bool filter = user.op == OpKind::kConv2DBackpropFilter && user.operands[1] == s &&
-                          user.operands[0] != s && BackpropFilterIsTiled(graph, u, options);
-      const bool input = user.op == OpKind::kConv2DBackpropInput && user.operands[0] == s &&
-                         user.operands[1] != s && BackpropInputIsTiled(graph, u, options);
-      bool bias = false;
-      for (ValueId f : users[s])
-        bias |= fusion.sibling[f] == u && graph.node(f).op == OpKind::kConv2DBackpropFilter;
-      all &= filter || input || bias;
-    }
-    fusion.per_image[s] = all;
-  }
-}
-
 }  // namespace
 }  // namespace to_loops
 
 absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerOptions& options) {
+  return LowerToLoops(graph, PlanFusion(graph, options), options);
+}
+
+absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const Fusion& fusion,
+                                                const LowerOptions& options) {
   using namespace to_loops;
   DLC_RETURN_IF_ERROR(VerifyGraph(graph));
+  DLC_RETURN_IF_ERROR(CheckFusionFits(graph, fusion));
   loops::LoopProgram program;
   program.name = graph.name;
   loops::LoopBuilder b(program);
@@ -257,31 +175,14 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
     value_buffer[id] = b.AddBuffer(std::move(buffer));
   }
 
-  Fusion fusion = FindFusion(graph, [&](ValueId id) {
-    switch (graph.node(id).op) {
-      case OpKind::kConv2D: return Conv2DTakesEpilogue(graph, id, options);
-      case OpKind::kMaxPool2DGrad:
-      case OpKind::kMaxPool2DScatter: return MaxPoolGradTakesEpilogue(graph, id);
-      default: return false;
-    }
-  });
-  FindSiblings(graph, options, fusion);
-  // Pools: a tiled convolution pools its (epilogue's) result itself.
-  for (ValueId id = 0; id < graph.size(); ++id) {
-    if (graph.node(id).op != OpKind::kConv2D || !Conv2DTakesEpilogue(graph, id, options)) continue;
-    const ValueId pool = FusiblePool(graph, fusion, id, graph.outputs);
-    if (pool < 0) continue;
-    fusion.pool[id] = pool;
-    fusion.computed_by_producer[pool] = true;
-  }
-  FindPerImageScatters(graph, options, fusion);
   const std::vector<std::vector<ValueId>> stored_by_kernel = StoredByKernel(graph, fusion);
-  // The optimizer's updates: one kernel, where the last of them is (one per
-  // kMaxUpdatesPerKernel of them).
-  const std::vector<bool> is_update = FindUpdates(graph, fusion);
-  ValueId last_update = -1;
+  // The optimizer's updates: one kernel per group, where its last member is.
+  std::vector<ValueId> last_of_group;
   for (ValueId id = 0; id < graph.size(); ++id) {
-    if (is_update[id]) last_update = id;
+    const int group = fusion.update_group[id];
+    if (group < 0) continue;
+    if (group >= static_cast<int>(last_of_group.size())) last_of_group.resize(group + 1, -1);
+    last_of_group[group] = id;
   }
   std::vector<OpLowering> updates;
   std::string updates_name;
@@ -319,12 +220,12 @@ absl::StatusOr<loops::LoopProgram> LowerToLoops(const Graph& graph, const LowerO
     auto also = [&](ValueId v, std::string_view how = "") {
       name = StrCat(name, " + %", graph.node(v).name, " = ", OpName(graph.node(v).op), how);
     };
-    if (is_update[id]) {
+    if (const int group = fusion.update_group[id]; group >= 0) {
       for (ValueId operand : node.operands) op.in.push_back(value_buffer[operand]);
       for (ValueId stored : stored_by_kernel[id]) also(stored);
       updates_name = StrCat(updates_name, updates_name.empty() ? "" : " + ", name);
       updates.push_back(std::move(op));
-      if (id != last_update && updates.size() < kMaxUpdatesPerKernel) continue;
+      if (id != last_of_group[group]) continue;
       DLC_ASSIGN_OR_RETURN(std::vector<StmtId> body, LowerUpdates(updates));
       b.AddKernel(std::move(updates_name), std::move(body));
       updates.clear();

@@ -107,8 +107,6 @@ absl::StatusOr<ExprId> Formula(OpLowering& op, std::span<const ExprId> x,
   }
 }
 
-bool IsElementwise(OpKind op) { return CategoryOf(op) == OpCategory::kElementwise; }
-
 // The lowering of node `id` as an operand of `user`: its own node, the
 // buffers of its operands.
 OpLowering Operand(const OpLowering& user, ValueId id) {
@@ -180,92 +178,6 @@ absl::StatusOr<ExprId> ValueAt(OpLowering& op, std::span<const ExprId> coords, b
 }
 
 }  // namespace
-
-namespace {
-
-// Whether `v`'s value at an element can be had before producer `p`'s kernel
-// runs: an argument or constant, a value computed by an earlier kernel, or
-// a fused value whose operands all can.
-bool ReadyBefore(const Graph& graph, const Fusion& fusion, ValueId v, ValueId p) {
-  const OpKind op = graph.node(v).op;
-  if (op == OpKind::kInput || op == OpKind::kParameter || op == OpKind::kConstant) return true;
-  // A kernel's value, or an epilogue root (its producer precedes it).
-  if (!fusion.fused[v]) return v < p;
-  for (ValueId operand : graph.node(v).operands) {
-    if (!ReadyBefore(graph, fusion, operand, p)) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-Fusion FindFusion(const Graph& graph, const std::function<bool(ValueId)>& takes_epilogue) {
-  std::vector<int> uses(graph.size(), 0);
-  std::vector<ValueId> user(graph.size(), -1);
-  for (ValueId id = 0; id < graph.size(); ++id) {
-    for (ValueId operand : graph.node(id).operands) {
-      ++uses[operand];
-      user[operand] = id;
-    }
-  }
-  std::vector<int> is_output(graph.size(), 0);  // how often returned
-  for (ValueId out : graph.outputs) {
-    uses[out] += 2;  // outputs are written out
-    ++is_output[out];
-  }
-  Fusion fusion;
-  fusion.fused.assign(graph.size(), false);
-  fusion.epilogue.assign(graph.size(), -1);
-  fusion.computed_by_producer.assign(graph.size(), false);
-  fusion.sibling.assign(graph.size(), -1);
-  fusion.pool.assign(graph.size(), -1);
-  fusion.per_image.assign(graph.size(), false);
-  fusion.stored.assign(graph.size(), false);
-  for (ValueId id = 0; id < graph.size(); ++id) {
-    const Node& node = graph.node(id);
-    const bool checked = node.op == OpKind::kDiv && !IsFloat(node.type.dtype);
-    // An elementwise user of the same shape, or a max-pool scatter that
-    // reads it as its gradient (at each element of it).
-    const Node* u = uses[id] == 1 ? &graph.node(user[id]) : nullptr;
-    const bool elementwise_user =
-        u != nullptr && IsElementwise(u->op) && u->type.shape == node.type.shape;
-    const bool scatter_user =
-        u != nullptr && u->op == OpKind::kMaxPool2DScatter && u->operands[0] == id;
-    fusion.fused[id] = IsElementwise(node.op) && !checked && (elementwise_user || scatter_user);
-    // A graph output used by one elementwise node of its shape besides
-    // (an optimizer's new moment, which the parameter's update reads): that
-    // node's loop computes it and stores it too, in one pass.
-    if (!fusion.fused[id] && IsElementwise(node.op) && !checked && is_output[id] &&
-        uses[id] - 2 * is_output[id] == 1 && IsElementwise(graph.node(user[id]).op) &&
-        graph.type(user[id]).shape == node.type.shape) {
-      fusion.fused[id] = true;
-      fusion.stored[id] = true;
-    }
-  }
-  for (ValueId p = 0; p < graph.size(); ++p) {
-    if (uses[p] != 1 || !takes_epilogue(p)) continue;
-    // Up the chain of fused users to the root that has a kernel.
-    ValueId root = user[p];
-    if (!IsElementwise(graph.node(root).op) || graph.type(root).shape != graph.type(p).shape)
-      continue;
-    std::vector<ValueId> chain = {p};
-    while (fusion.fused[root]) {
-      chain.push_back(root);
-      root = user[root];
-    }
-    chain.push_back(root);
-    bool ready = true;
-    for (size_t k = 1; k < chain.size() && ready; ++k) {
-      for (ValueId operand : graph.node(chain[k]).operands) {
-        if (operand != chain[k - 1]) ready &= ReadyBefore(graph, fusion, operand, p);
-      }
-    }
-    if (!ready) continue;
-    fusion.epilogue[p] = root;
-    fusion.computed_by_producer[root] = true;
-  }
-  return fusion;
-}
 
 absl::StatusOr<ExprId> ElementwiseValueAt(OpLowering& op, std::span<const ExprId> coords,
                                           std::vector<StmtId>& checks) {

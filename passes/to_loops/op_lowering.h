@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "ir/graph.h"
 #include "ir/loops/loop_builder.h"
+#include "passes/fusion.h"
 #include "passes/lower_to_loops.h"
 #include "passes/to_loops/conv_tiles.h"
 
@@ -20,40 +21,6 @@ using loops::BufferId;
 using loops::ExprId;
 using loops::StmtId;
 using loops::Type;
-
-// Elementwise nodes computed inside their one user's loop instead of in a
-// kernel of their own (no buffer, no pass over memory): see FindFusion.
-// The user is elementwise too, or a max-pool scatter reading its gradient.
-//
-// Epilogues, the other direction: a producer P (a tiled convolution, a
-// max-pool gradient over tiling windows) whose value's only use is an
-// elementwise chain ending at R, of P's shape, computes R's value as it
-// writes each element of its own (bias and ReLU after a convolution, the
-// ReLU mask after a pooling gradient). P gets no buffer, R no kernel, and
-// the tensor between them never goes to memory.
-struct Fusion {
-  std::vector<bool> fused;  // per node
-  // Fused nodes that are graph outputs too: their user's loop stores them
-  // as it computes them (the fused node has one use besides being returned).
-  std::vector<bool> stored;
-  std::vector<ValueId> epilogue;           // per producer: its root R, or -1
-  std::vector<bool> computed_by_producer;  // per node: an epilogue's root, or a sibling
-  // Siblings: a filter gradient whose output gradient dy is also summed
-  // over batch and pixels (the bias gradient, a reduce_sum) computes that
-  // sum in its own kernel, chunk by chunk, while dy is in cache.
-  std::vector<ValueId> sibling;  // per filter gradient: the sum, or -1
-  // Pools: a tiled convolution whose value (or its epilogue root's) is used
-  // only by a max-pool of disjoint windows (and that pool's argmax
-  // sibling) pools it band by band as it computes it: the full-size value
-  // never goes to memory, only the pooled one (and the argmax).
-  std::vector<ValueId> pool;  // per convolution: the maxpool2d, or -1
-  // Per image: a max-pool scatter (disjoint windows) whose readers are
-  // tiled convolution gradients computes no kernel of its own: each reader
-  // computes it one image at a time into a small buffer it then reads from
-  // cache (ScatterImage), instead of the full-size gradient going through
-  // memory.
-  std::vector<bool> per_image;  // per maxpool2d_scatter
-};
 
 struct OpLowering {
   loops::LoopBuilder& b;
@@ -142,12 +109,6 @@ std::vector<StmtId> AlongAxis(OpLowering& op, const Shape& shape, int64_t axis,
                               const std::function<std::vector<StmtId>(const AxisElement&)>& body);
 
 absl::Status LowerElementwise(OpLowering& op);  // elementwise.cc
-// Which elementwise nodes to fuse into their user (elementwise.cc): those
-// with exactly one use, by an elementwise node of the same shape, that are
-// not graph outputs and need no runtime check. And which producers take
-// an epilogue: those `takes_epilogue` accepts, whose chain's other
-// operands are all computed before the producer.
-Fusion FindFusion(const Graph& graph, const std::function<bool(ValueId)>& takes_epilogue);
 // Operand i of `op` at `coords` of the operand's shape: loaded, or computed
 // in place when the operand is fused into `op` (a max-pool scatter's
 // gradient).
@@ -204,11 +165,8 @@ std::vector<StmtId> ScatterImage(OpLowering& consumer, ValueId scatter, ExprId n
 // kernel (Fusion::pool), or -1 (pooling.cc).
 ValueId FusiblePool(const Graph& graph, const Fusion& fusion, ValueId conv,
                     const std::vector<ValueId>& outputs);
-// The optimizer's updates (updates.cc): per node, whether it is one of at
-// least two parameter updates (elementwise graph outputs that nothing reads,
-// that read a parameter of their shape and can be computed at flat
-// indices); and all of them as one kernel's statements.
-std::vector<bool> FindUpdates(const Graph& graph, const Fusion& fusion);
+// A group of the optimizer's updates (Fusion::update_group) as one kernel's
+// statements (updates.cc).
 absl::StatusOr<std::vector<StmtId>> LowerUpdates(std::vector<OpLowering>& updates);
 absl::Status LowerMovement(OpLowering& op);   // movement.cc
 absl::Status LowerReduction(OpLowering& op);  // reductions.cc

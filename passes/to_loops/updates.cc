@@ -28,35 +28,6 @@ constexpr int64_t kChunks = 32;
 
 }  // namespace
 
-std::vector<bool> FindUpdates(const Graph& graph, const Fusion& fusion) {
-  std::vector<int> uses(graph.size(), 0);
-  for (ValueId id = 0; id < graph.size(); ++id) {
-    for (ValueId operand : graph.node(id).operands) ++uses[operand];
-  }
-  std::vector<int> returned(graph.size(), 0);
-  for (ValueId out : graph.outputs) ++returned[out];
-  std::vector<bool> updates(graph.size(), false);
-  int count = 0;
-  for (ValueId id = 0; id < graph.size(); ++id) {
-    const Node& node = graph.node(id);
-    if (returned[id] == 0 || uses[id] > 0 || !IsFloat(node.type.dtype) || fusion.fused[id] ||
-        fusion.computed_by_producer[id] || fusion.per_image[id]) {
-      continue;
-    }
-    // A parameter's update reads the parameter (p - step, p + velocity).
-    bool reads_parameter = false;
-    for (ValueId operand : node.operands) {
-      reads_parameter |= graph.node(operand).op == OpKind::kParameter &&
-                         graph.type(operand).shape == node.type.shape;
-    }
-    updates[id] = reads_parameter && ComputableAtFlatIndex(graph, fusion, id);
-    count += updates[id];
-  }
-  // One update is a kernel already.
-  if (count < 2) updates.assign(graph.size(), false);
-  return updates;
-}
-
 absl::StatusOr<std::vector<StmtId>> LowerUpdates(std::vector<OpLowering>& updates) {
   loops::LoopBuilder& b = updates.front().b;
   const int64_t lanes = std::max<int64_t>(1, updates.front().options->vector_lanes_f32);

@@ -104,7 +104,7 @@ absl::Status CompileThrough(Pipeline& pipeline) {
 
 TEST(PipelineTest, StepsAreListedInPipelineOrder) {
   EXPECT_THAT(PipelineSteps(),
-              ElementsAre("simplify", "move-pool-masks", "lower", "accumulate-in-registers",
+              ElementsAre("simplify", "move-pool-masks", "fuse", "lower", "accumulate-in-registers",
                           "block-registers", "vectorize", "parallelize", "plan-memory",
                           "verify-loops", "emit-llvm", "optimize"));
   EXPECT_THAT(LoopPasses(), ElementsAre("accumulate-in-registers", "block-registers", "vectorize",
@@ -117,7 +117,7 @@ TEST(PipelineTest, TimePassesNamesEachStepThatRanInOrder) {
   Pipeline pipeline(options);
   ASSERT_TRUE(CompileThrough(pipeline).ok());
   EXPECT_THAT(StepNames(pipeline.timings()),
-              ElementsAre("simplify", "move-pool-masks", "lower", "accumulate-in-registers",
+              ElementsAre("simplify", "move-pool-masks", "fuse", "lower", "accumulate-in-registers",
                           "block-registers", "vectorize", "parallelize", "plan-memory",
                           "verify-loops", "emit-llvm", "optimize"));
 
@@ -127,7 +127,7 @@ TEST(PipelineTest, TimePassesNamesEachStepThatRanInOrder) {
   Pipeline without(options);
   ASSERT_TRUE(CompileThrough(without).ok());
   EXPECT_THAT(StepNames(without.timings()),
-              ElementsAre("simplify", "move-pool-masks", "lower", "accumulate-in-registers",
+              ElementsAre("simplify", "move-pool-masks", "fuse", "lower", "accumulate-in-registers",
                           "vectorize", "plan-memory", "verify-loops", "emit-llvm", "optimize"));
 
   // Nothing is recorded unless asked.
@@ -189,20 +189,21 @@ TEST(PipelineTest, PrintAfterAllPrintsEveryStepInOrder) {
   std::vector<std::string> steps;
   for (const auto& [step, text] : printed) steps.push_back(step);
   // verify-loops changes nothing, so it prints nothing.
-  EXPECT_THAT(steps, ElementsAre("simplify", "move-pool-masks", "lower", "accumulate-in-registers",
-                                 "block-registers", "vectorize", "parallelize", "plan-memory",
-                                 "emit-llvm", "optimize"));
-  ASSERT_EQ(printed.size(), 10u);
+  EXPECT_THAT(steps, ElementsAre("simplify", "move-pool-masks", "fuse", "lower",
+                                 "accumulate-in-registers", "block-registers", "vectorize",
+                                 "parallelize", "plan-memory", "emit-llvm", "optimize"));
+  ASSERT_EQ(printed.size(), 11u);
   EXPECT_THAT(printed[0].second, StartsWith("graph small {"));
   EXPECT_THAT(printed[1].second, StartsWith("graph small {"));
-  EXPECT_THAT(printed[2].second, StartsWith("func small("));
-  EXPECT_THAT(printed[3].second, HasSubstr("buffer %mm.acc f32[] local"));
-  EXPECT_THAT(printed[3].second, Not(HasSubstr("%mm.acc.1")));
-  EXPECT_THAT(printed[4].second, HasSubstr("buffer %mm.acc.1 f32[] local"));
-  EXPECT_THAT(printed[6].second, HasSubstr(" parallel {"));
-  EXPECT_THAT(printed[7].second, HasSubstr("buffer %mm f32[16,64] temp @"));
-  EXPECT_THAT(printed[8].second, HasSubstr("define "));
+  EXPECT_THAT(printed[2].second, StartsWith("fusion small {"));
+  EXPECT_THAT(printed[3].second, StartsWith("func small("));
+  EXPECT_THAT(printed[4].second, HasSubstr("buffer %mm.acc f32[] local"));
+  EXPECT_THAT(printed[4].second, Not(HasSubstr("%mm.acc.1")));
+  EXPECT_THAT(printed[5].second, HasSubstr("buffer %mm.acc.1 f32[] local"));
+  EXPECT_THAT(printed[7].second, HasSubstr(" parallel {"));
+  EXPECT_THAT(printed[8].second, HasSubstr("buffer %mm f32[16,64] temp @"));
   EXPECT_THAT(printed[9].second, HasSubstr("define "));
+  EXPECT_THAT(printed[10].second, HasSubstr("define "));
 }
 
 TEST(PipelineTest, NoLoopPassesLeaveTheLoweredLoops) {
@@ -252,11 +253,11 @@ TEST(PipelineTest, LoopPassesRunInTheGivenOrderWithPlanMemoryLast) {
   options.print = [&](std::string_view step, const std::string&) { printed.emplace_back(step); };
   Pipeline pipeline(options);
   ASSERT_TRUE(pipeline.LowerToLoops(SmallGraph()).ok());
-  EXPECT_THAT(printed, ElementsAre("simplify", "move-pool-masks", "lower", "parallelize",
+  EXPECT_THAT(printed, ElementsAre("simplify", "move-pool-masks", "fuse", "lower", "parallelize",
                                    "vectorize", "plan-memory"));
   EXPECT_THAT(StepNames(pipeline.timings()),
-              ElementsAre("simplify", "move-pool-masks", "lower", "parallelize", "vectorize",
-                          "plan-memory"));
+              ElementsAre("simplify", "move-pool-masks", "fuse", "lower", "parallelize",
+                          "vectorize", "plan-memory"));
 }
 
 TEST(PipelineTest, UnknownLoopPassIsAnErrorListingTheKnownOnes) {
@@ -272,7 +273,7 @@ TEST(PipelineTest, UnknownLoopPassIsAnErrorListingTheKnownOnes) {
 
   // Steps that are not loop passes are not accepted either.
   for (const char* step :
-       {"simplify", "move-pool-masks", "lower", "verify-loops", "emit-llvm", "optimize"}) {
+       {"simplify", "move-pool-masks", "fuse", "lower", "verify-loops", "emit-llvm", "optimize"}) {
     absl::Status status = CheckLoopPassNames({step});
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << step;
     EXPECT_THAT(status.message(), HasSubstr(kKnown)) << step;
