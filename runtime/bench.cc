@@ -11,12 +11,12 @@
 #include "ir/cost.h"
 #include "ir/loops/loop_walk.h"
 #include "ir/tensor.h"
+#include "nlohmann/json.hpp"
 #include "passes/schedule_knobs.h"
 #include "runtime/initializers.h"
 #include "runtime/jit/jit.h"
 #include "runtime/jit/kernel_profile.h"
 #include "runtime/jit/thread_pool.h"
-#include "runtime/json.h"
 #include "runtime/random.h"
 #include "support/status_macros.h"
 #include "support/str_cat.h"
@@ -388,74 +388,70 @@ std::string BenchText(const BenchResult& r) {
 
 namespace {
 
-// A JSON number; NaN and infinities (which JSON lacks) become null.
-std::string Number(double value) {
-  if (!std::isfinite(value)) return "null";
-  return Format("%.6g", value);
-}
-
-std::string StepJson(const StepTimes& t, double peak) {
-  std::string per_step = "[";
-  for (size_t i = 0; i < t.seconds_per_step.size(); ++i) {
-    per_step += StrCat(i ? ", " : "", Number(1e3 * t.seconds_per_step[i]));
-  }
-  per_step += "]";
-  return StrCat(
-      "{\"batch\": ", t.batch, ", \"flops_per_step\": ", t.flops,
-      ", \"all_flops_per_step\": ", t.all_flops, ", \"warmup_steps\": ", t.warmup_steps,
-      ", \"steps_per_repeat\": ", t.steps_per_repeat, ", \"repeats\": ", t.seconds_per_step.size(),
-      ", \"ms_per_step\": {\"median\": ", Number(1e3 * t.median_seconds),
-      ", \"min\": ", Number(1e3 * t.min_seconds), ", \"max\": ", Number(1e3 * t.max_seconds),
-      ", \"repeats\": ", per_step, "}",
-      ", \"images_per_second\": {\"median\": ", Number(t.images_per_second(t.median_seconds)),
-      ", \"min\": ", Number(t.images_per_second(t.max_seconds)),
-      ", \"max\": ", Number(t.images_per_second(t.min_seconds)), "}",
-      ", \"gflops\": ", Number(t.gflops()),
-      ", \"percent_of_peak\": ", Number(100 * t.gflops() / peak),
-      ", \"compile_ms\": ", Number(t.compile_ms), "}");
+// One training or prediction step's numbers. NaN and infinities (which
+// JSON lacks) are written as null.
+nlohmann::ordered_json StepJson(const StepTimes& t, double peak) {
+  std::vector<double> per_step;
+  for (double seconds : t.seconds_per_step) per_step.push_back(1e3 * seconds);
+  return {{"batch", t.batch},
+          {"flops_per_step", t.flops},
+          {"all_flops_per_step", t.all_flops},
+          {"warmup_steps", t.warmup_steps},
+          {"steps_per_repeat", t.steps_per_repeat},
+          {"repeats", t.seconds_per_step.size()},
+          {"ms_per_step",
+           {{"median", 1e3 * t.median_seconds},
+            {"min", 1e3 * t.min_seconds},
+            {"max", 1e3 * t.max_seconds},
+            {"repeats", per_step}}},
+          {"images_per_second",
+           {{"median", t.images_per_second(t.median_seconds)},
+            {"min", t.images_per_second(t.max_seconds)},
+            {"max", t.images_per_second(t.min_seconds)}}},
+          {"gflops", t.gflops()},
+          {"percent_of_peak", 100 * t.gflops() / peak},
+          {"compile_ms", t.compile_ms}};
 }
 
 }  // namespace
 
 std::string BenchJson(const BenchResult& r) {
   const double peak = r.peak_gflops();
-  std::string out = "{\"model\": ";
-  AppendJsonString(out, r.model);
-  out += ", \"cpu\": ";
-  AppendJsonString(out, r.cpu);
-  out += StrCat(", \"threads\": ", r.threads, ", \"batch\": ", r.train.batch,
-                ", \"peak\": {\"vector_width\": ", r.peak.vector_width,
-                ", \"accumulators\": ", r.peak.accumulators,
-                ", \"one_thread_gflops\": ", Number(r.peak.one_thread_gflops),
-                ", \"threads\": ", r.peak.threads,
-                ", \"all_threads_gflops\": ", Number(r.peak.all_threads_gflops), "}",
-                ", \"peak_gflops\": ", Number(peak), ", \"host_model\": ");
-  AppendJsonString(out, r.host_model);
-  out += ", \"schedule\": {";
-  for (size_t k = 0; k < r.schedule.size(); ++k) {
-    out += k == 0 ? "" : ", ";
-    AppendJsonString(out, r.schedule[k].first);
-    out += StrCat(": ", r.schedule[k].second);
-  }
-  out += StrCat("}, \"train\": ", StepJson(r.train, peak));
-  if (r.predict) out += StrCat(", \"predict\": ", StepJson(*r.predict, peak));
+  nlohmann::ordered_json schedule = nlohmann::ordered_json::object();
+  for (const auto& [knob, value] : r.schedule) schedule[knob] = value;
+  nlohmann::ordered_json out = {{"model", r.model},
+                                {"cpu", r.cpu},
+                                {"threads", r.threads},
+                                {"batch", r.train.batch},
+                                {"peak",
+                                 {{"vector_width", r.peak.vector_width},
+                                  {"accumulators", r.peak.accumulators},
+                                  {"one_thread_gflops", r.peak.one_thread_gflops},
+                                  {"threads", r.peak.threads},
+                                  {"all_threads_gflops", r.peak.all_threads_gflops}}},
+                                {"peak_gflops", peak},
+                                {"host_model", r.host_model},
+                                {"schedule", schedule},
+                                {"train", StepJson(r.train, peak)}};
+  if (r.predict) out["predict"] = StepJson(*r.predict, peak);
   if (!r.kernels.empty()) {
-    out += StrCat(", \"kernel_steps\": ", r.kernel_steps, ", \"kernels\": [");
-    for (size_t i = 0; i < r.kernels.size(); ++i) {
-      const KernelTime& k = r.kernels[i];
+    out["kernel_steps"] = r.kernel_steps;
+    nlohmann::ordered_json kernels = nlohmann::ordered_json::array();
+    for (const KernelTime& k : r.kernels) {
       const double s = k.seconds_per_step;
       const double gflops = s > 0 ? static_cast<double>(k.flops) / s / 1e9 : 0;
-      out += i ? ", {\"name\": " : "{\"name\": ";
-      AppendJsonString(out, k.name);
-      out += StrCat(", \"ms_per_step\": ", Number(1e3 * s), ", \"flops\": ", k.flops,
-                    ", \"gflops\": ", Number(gflops),
-                    ", \"percent_of_peak\": ", Number(100 * gflops / peak),
-                    ", \"bytes\": ", k.bytes, "}");
+      kernels.push_back({{"name", k.name},
+                         {"ms_per_step", 1e3 * s},
+                         {"flops", k.flops},
+                         {"gflops", gflops},
+                         {"percent_of_peak", 100 * gflops / peak},
+                         {"bytes", k.bytes}});
     }
-    out += "]";
+    out["kernels"] = std::move(kernels);
   }
-  out += "}\n";
-  return out;
+  // Names are the model's and the CPU's: replace what is not UTF-8 rather
+  // than fail.
+  return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace dlc

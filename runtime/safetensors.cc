@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "runtime/json.h"
+#include "nlohmann/json.hpp"
 #include "runtime/output_file.h"
 #include "support/status_macros.h"
 #include "support/str_cat.h"
@@ -93,12 +93,28 @@ absl::Status SystemError(const std::string& path, std::string_view action, int e
   return absl::ErrnoToStatus(error, StrCat("safetensors file '", path, "': ", action));
 }
 
-// Tensor names come from files and may hold anything: quote them as JSON does.
-std::string Quoted(std::string_view name) {
-  std::string out;
-  AppendJsonString(out, name);
-  return out;
+// A JSON string's text, escaped as serde_json (the reference safetensors
+// writer) does it: \" \\ \b \f \n \r \t, other control characters as \u00xx,
+// everything else as it is. Invalid UTF-8 (names come from files and may
+// hold anything) shows as U+FFFD.
+std::string JsonString(std::string_view text) {
+  return nlohmann::json(std::string(text))
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
+
+// Whether `text` is valid UTF-8, as JSON strings must be: nlohmann's strict
+// writer checks it.
+bool IsValidUtf8(std::string_view text) {
+  try {
+    (void)nlohmann::json(std::string(text)).dump();
+    return true;
+  } catch (const nlohmann::json::type_error&) {
+    return false;
+  }
+}
+
+// Tensor names come from files and may hold anything: quote them as JSON does.
+std::string Quoted(std::string_view name) { return JsonString(name); }
 
 std::string TensorLabel(std::string_view name) { return StrCat("tensor ", Quoted(name)); }
 
@@ -220,204 +236,308 @@ absl::StatusOr<std::string> ReadHeaderText(const InputFile& file, const std::str
 }
 
 // Reads the header's JSON straight into a Header, checking each entry as it
-// goes. Every error names the file and, inside an entry, the tensor.
-class HeaderParser {
+// goes, through nlohmann's SAX parser: no document is built, so a hostile
+// header costs no more memory than the entries kept. Every error names the
+// file and, inside an entry, the tensor.
+class HeaderReader final : public nlohmann::json_sax<nlohmann::json> {
  public:
-  HeaderParser(const std::string& path, std::string_view text) : path_(path), reader_(text) {}
+  explicit HeaderReader(const std::string& path) : path_(path) {}
 
-  absl::StatusOr<Header> Parse() {
-    DLC_RETURN_IF_ERROR(ExpectRootObject());
-    Header header;
-    bool seen_metadata = false;
-    while (true) {
-      context_.clear();
-      DLC_ASSIGN_OR_RETURN(std::optional<std::string> key, Json(reader_.NextKey()));
-      if (!key) break;
-      if (*key == kMetadataKey) {
-        if (seen_metadata) {
-          return FormatError(path_, "\"__metadata__\" appears twice in the header");
-        }
-        seen_metadata = true;
-        DLC_RETURN_IF_ERROR(ParseMetadata(header.metadata));
-        continue;
-      }
-      if (header.tensors.contains(*key)) {
-        return FormatError(path_, StrCat(TensorLabel(*key), " appears twice in the header"));
-      }
-      DLC_ASSIGN_OR_RETURN(TensorEntry entry, ParseTensorEntry(*key));
-      header.tensors.emplace(std::move(*key), std::move(entry));
+  absl::StatusOr<Header> Read(std::string_view text) {
+    if (text.find_first_not_of(" \t\n\r") == std::string_view::npos) {
+      return FormatError(path_, "the header is empty; it must be a JSON object");
     }
-    context_.clear();
-    DLC_RETURN_IF_ERROR(Json(reader_.ExpectEnd()));
-    return header;
+    // nlohmann's lexer takes a NUL byte for the end of the text, and JSON
+    // text has none: a header padded with NULs, not spaces, is corrupt.
+    if (const size_t nul = text.find('\0'); nul != std::string_view::npos) {
+      return FormatError(path_, StrCat("header at offset ", nul,
+                                       ": unexpected byte 0x00 (JSON text has none; safetensors "
+                                       "pads its header with spaces)"));
+    }
+    try {
+      nlohmann::json::sax_parse(text.begin(), text.end(), this);
+    } catch (const std::exception& e) {  // the parser reports through parse_error; just in case
+      return FormatError(path_, StrCat("header: ", e.what()));
+    }
+    if (!error_.ok()) return error_;
+    return std::move(header_);
+  }
+
+  // ---- nlohmann's SAX events (each returns false to stop at an error) ----
+  bool null() override { return Unexpected("null"); }
+  bool boolean(bool value) override { return Unexpected(value ? "true" : "false"); }
+  bool number_integer(number_integer_t) override {  // only negative integers come here
+    return Unexpected(InNumbers() ? "a negative number" : "a number");
+  }
+  bool number_unsigned(number_unsigned_t value) override {
+    if (state_ == State::kShapeDims) return Dimension(value);
+    if (state_ == State::kOffsetNumbers) return Offset(value);
+    return Unexpected("a number");
+  }
+  bool number_float(number_float_t, const string_t& text) override {
+    if (!InNumbers()) return Unexpected("a number");
+    const bool integer = text.find_first_of(".eE") == string_t::npos;
+    return Unexpected(integer ? "an integer beyond 2^64-1"
+                              : "a number with a fraction or exponent");
+  }
+  bool string(string_t& value) override {
+    if (state_ == State::kDType) return DTypeNamed(value);
+    if (state_ == State::kMetadataValue) {
+      if (!header_.metadata.emplace(key_, std::move(value)).second) {
+        return Fail(StrCat("\"__metadata__\" key ", Quoted(key_), " appears twice"));
+      }
+      state_ = State::kMetadataKeys;
+      return true;
+    }
+    return Unexpected("a string");
+  }
+  bool binary(binary_t&) override { return Unexpected("binary data"); }
+  bool start_object(std::size_t) override {
+    switch (state_) {
+      case State::kRoot: state_ = State::kTop; return true;
+      case State::kMetadata: state_ = State::kMetadataKeys; return true;
+      case State::kEntry:
+        dtype_.reset(), shape_.reset(), offsets_.reset();
+        state_ = State::kEntryKeys;
+        return true;
+      default: return Unexpected("an object");
+    }
+  }
+  bool start_array(std::size_t) override {
+    if (state_ == State::kShape) {
+      shape_.emplace();
+      state_ = State::kShapeDims;
+      return true;
+    }
+    if (state_ == State::kOffsets) {
+      numbers_.clear();
+      state_ = State::kOffsetNumbers;
+      return true;
+    }
+    return Unexpected("an array");
+  }
+  bool key(string_t& key) override {
+    if (state_ == State::kTop) return TopKey(std::move(key));
+    if (state_ == State::kMetadataKeys) {
+      key_ = std::move(key);
+      state_ = State::kMetadataValue;
+      return true;
+    }
+    return EntryKey(key);  // kEntryKeys: the parser allows keys in objects only
+  }
+  bool end_object() override {
+    if (state_ == State::kMetadataKeys) return Leave(State::kTop);
+    if (state_ == State::kEntryKeys) return EndEntry();
+    state_ = State::kDone;  // the root
+    return true;
+  }
+  bool end_array() override {
+    if (state_ == State::kShapeDims) return Leave(State::kEntryKeys);
+    return EndOffsets();
+  }
+  bool parse_error(std::size_t position, const std::string&,
+                   const nlohmann::detail::exception& e) override {
+    // "[json.exception.parse_error.101] parse error at line 1, column 27:
+    // syntax error while parsing object - unexpected string literal;
+    // expected '}'": the part after the place. The token it quotes ("last
+    // read") may hold any bytes; the offset says where instead.
+    std::string reason = e.what();
+    if (const size_t colon = reason.find(": "); colon != std::string::npos) {
+      reason.erase(0, colon + 2);
+    }
+    if (const size_t at = reason.find("; last read: '"); at != std::string::npos) {
+      const size_t end = reason.find("'; ", at + 14);
+      reason.erase(at, end == std::string::npos ? std::string::npos : end + 1 - at);
+    }
+    const std::string where = context_.empty() ? "header " : StrCat("header, ", context_, ", ");
+    // `position` counts the bytes read, the offending one included.
+    error_ = FormatError(
+        path_, StrCat(where, "at offset ", position > 0 ? position - 1 : 0, ": ", reason));
+    return false;
   }
 
  private:
-  // A JSON syntax error, placed in the file and the part of the header.
-  absl::Status SyntaxError(const absl::Status& status) const {
-    const std::string where = context_.empty() ? "header " : StrCat("header, ", context_, ", ");
-    return FormatError(path_, StrCat(where, status.message()));
-  }
-  absl::Status Json(absl::Status status) const {
-    return status.ok() ? status : SyntaxError(status);
-  }
-  template <typename T>
-  absl::StatusOr<T> Json(absl::StatusOr<T> result) const {
-    if (!result.ok()) return SyntaxError(result.status());
-    return result;
+  // Where in the header the next event is.
+  enum class State {
+    kRoot,           // the header itself: an object
+    kTop,            // its keys: "__metadata__" or tensor names
+    kMetadata,       // the "__metadata__" value: an object
+    kMetadataKeys,   // ... its keys
+    kMetadataValue,  // ... a value: a string
+    kEntry,          // a tensor's entry: an object
+    kEntryKeys,      // ... its keys: dtype, shape, data_offsets
+    kDType,          // a string
+    kShape,          // an array
+    kShapeDims,      // ... of non-negative integers
+    kOffsets,        // an array
+    kOffsetNumbers,  // ... of two non-negative integers
+    kDone,
+  };
+
+  bool InNumbers() const { return state_ == State::kShapeDims || state_ == State::kOffsetNumbers; }
+
+  bool Fail(std::string_view problem) {
+    error_ = FormatError(path_, problem);
+    return false;
   }
 
-  // The next value must be of kind `wanted`. Another kind of value is
-  // "<subject> is <kind>, not <description>"; no value at all is a syntax error.
-  absl::Status ExpectValue(JsonKind wanted, std::string_view subject,
-                           std::string_view description) {
-    const JsonKind kind = reader_.Peek();
-    if (kind == wanted) return absl::OkStatus();
-    if (kind == JsonKind::kInvalid || kind == JsonKind::kEnd) {
-      return SyntaxError(reader_.Expected(description));
-    }
-    return FormatError(path_, StrCat(subject, " is ", JsonKindName(kind), ", not ", description));
+  bool Leave(State next) {
+    state_ = next;
+    if (next == State::kTop) context_.clear();
+    return true;
   }
 
-  absl::Status ExpectRootObject() {
-    if (reader_.Peek() == JsonKind::kEnd) {
-      return FormatError(path_, "the header is empty; it must be a JSON object");
-    }
-    DLC_RETURN_IF_ERROR(ExpectValue(JsonKind::kObject, "the header", "a JSON object"));
-    return Json(reader_.BeginObject());
-  }
-
-  absl::Status ParseMetadata(std::map<std::string, std::string>& metadata) {
-    context_ = "\"__metadata__\"";
-    DLC_RETURN_IF_ERROR(ExpectValue(JsonKind::kObject, "\"__metadata__\"", "an object of strings"));
-    DLC_RETURN_IF_ERROR(Json(reader_.BeginObject()));
-    while (true) {
-      DLC_ASSIGN_OR_RETURN(std::optional<std::string> key, Json(reader_.NextKey()));
-      if (!key) return absl::OkStatus();
-      DLC_RETURN_IF_ERROR(ExpectValue(
-          JsonKind::kString, StrCat("the \"__metadata__\" value of ", Quoted(*key)), "a string"));
-      DLC_ASSIGN_OR_RETURN(std::string value, Json(reader_.ReadString()));
-      if (!metadata.emplace(*key, std::move(value)).second) {
-        return FormatError(path_, StrCat("\"__metadata__\" key ", Quoted(*key), " appears twice"));
-      }
+  // A value of kind `kind` where the state wants another.
+  bool Unexpected(std::string_view kind) {
+    const std::string is = StrCat(" is ", kind, ", not ");
+    switch (state_) {
+      case State::kRoot: return Fail(StrCat("the header", is, "a JSON object"));
+      case State::kMetadata: return Fail(StrCat("\"__metadata__\"", is, "an object of strings"));
+      case State::kMetadataValue:
+        return Fail(StrCat("the \"__metadata__\" value of ", Quoted(key_), is, "a string"));
+      case State::kEntry:
+        return Fail(
+            StrCat("the entry of ", label_, is, "an object with dtype, shape and data_offsets"));
+      case State::kDType: return Fail(StrCat("the dtype of ", label_, is, "a string"));
+      case State::kShape: return Fail(StrCat("the shape of ", label_, is, "an array of integers"));
+      case State::kShapeDims:
+        return Fail(StrCat(label_, ": dimension ", shape_->size(), " of the shape", is,
+                           "a non-negative integer"));
+      case State::kOffsets:
+        return Fail(StrCat("the data_offsets of ", label_, is, "an array [begin, end]"));
+      case State::kOffsetNumbers:
+        return Fail(StrCat(label_, ": data_offsets number ", numbers_.size(), is,
+                           "a non-negative integer"));
+      default: return Fail(StrCat("unexpected ", kind, " in the header"));  // not reached
     }
   }
 
-  absl::StatusOr<TensorEntry> ParseTensorEntry(const std::string& name) {
-    const std::string label = TensorLabel(name);
-    context_ = label;
-    DLC_RETURN_IF_ERROR(ExpectValue(JsonKind::kObject, StrCat("the entry of ", label),
-                                    "an object with dtype, shape and data_offsets"));
-    DLC_RETURN_IF_ERROR(Json(reader_.BeginObject()));
-    std::optional<DType> dtype;
-    std::optional<Shape> shape;
-    std::optional<std::pair<uint64_t, uint64_t>> offsets;
-    while (true) {
-      DLC_ASSIGN_OR_RETURN(std::optional<std::string> key, Json(reader_.NextKey()));
-      if (!key) break;
-      const bool duplicate = (*key == "dtype" && dtype) || (*key == "shape" && shape) ||
-                             (*key == "data_offsets" && offsets);
-      if (duplicate) return FormatError(path_, StrCat(label, ": ", Quoted(*key), " appears twice"));
-      if (*key == "dtype") {
-        DLC_ASSIGN_OR_RETURN(dtype, ParseDType(label));
-      } else if (*key == "shape") {
-        DLC_ASSIGN_OR_RETURN(shape, ParseShape(label));
-      } else if (*key == "data_offsets") {
-        DLC_ASSIGN_OR_RETURN(offsets, ParseOffsets(label));
-      } else {
-        return FormatError(path_, StrCat(label, ": unexpected key ", Quoted(*key),
-                                         "; an entry has exactly dtype, shape and data_offsets"));
-      }
+  bool TopKey(std::string key) {
+    if (key == kMetadataKey) {
+      if (seen_metadata_) return Fail("\"__metadata__\" appears twice in the header");
+      seen_metadata_ = true;
+      context_ = "\"__metadata__\"";
+      state_ = State::kMetadata;
+      return true;
     }
-    for (auto [present, key] :
-         {std::pair{dtype.has_value(), "dtype"}, std::pair{shape.has_value(), "shape"},
-          std::pair{offsets.has_value(), "data_offsets"}}) {
-      if (!present) return FormatError(path_, StrCat(label, " has no \"", key, "\""));
-    }
-    TensorEntry entry{TensorType{*dtype, std::move(*shape)}, offsets->first, offsets->second};
-    DLC_RETURN_IF_ERROR(CheckByteLength(label, entry));
-    return entry;
+    label_ = TensorLabel(key);
+    if (header_.tensors.contains(key)) return Fail(StrCat(label_, " appears twice in the header"));
+    name_ = std::move(key);
+    context_ = label_;
+    state_ = State::kEntry;
+    return true;
   }
 
-  absl::StatusOr<DType> ParseDType(const std::string& label) {
-    DLC_RETURN_IF_ERROR(ExpectValue(JsonKind::kString, StrCat("the dtype of ", label), "a string"));
-    DLC_ASSIGN_OR_RETURN(std::string name, Json(reader_.ReadString()));
-    if (std::optional<DType> dtype = DTypeForFormatName(name)) return *dtype;
+  bool EntryKey(const std::string& key) {
+    const bool duplicate = (key == "dtype" && dtype_) || (key == "shape" && shape_) ||
+                           (key == "data_offsets" && offsets_);
+    if (duplicate) return Fail(StrCat(label_, ": ", Quoted(key), " appears twice"));
+    if (key == "dtype") {
+      state_ = State::kDType;
+    } else if (key == "shape") {
+      state_ = State::kShape;
+    } else if (key == "data_offsets") {
+      state_ = State::kOffsets;
+    } else {
+      return Fail(StrCat(label_, ": unexpected key ", Quoted(key),
+                         "; an entry has exactly dtype, shape and data_offsets"));
+    }
+    return true;
+  }
+
+  bool DTypeNamed(const std::string& name) {
+    if (std::optional<DType> dtype = DTypeForFormatName(name)) {
+      dtype_ = *dtype;
+      return Leave(State::kEntryKeys);
+    }
     if (IsUnsupportedFormatDType(name)) {
-      return FormatError(path_,
-                         StrCat(label, " has dtype ", name,
-                                ", a safetensors dtype that dlc does not support (dlc reads ",
-                                kSupportedDTypes, ")"));
+      return Fail(StrCat(label_, " has dtype ", name,
+                         ", a safetensors dtype that dlc does not support (dlc reads ",
+                         kSupportedDTypes, ")"));
     }
-    return FormatError(path_, StrCat(label, " has unknown dtype ", Quoted(name), " (dlc reads ",
-                                     kSupportedDTypes, ")"));
+    return Fail(
+        StrCat(label_, " has unknown dtype ", Quoted(name), " (dlc reads ", kSupportedDTypes, ")"));
   }
 
-  absl::StatusOr<Shape> ParseShape(const std::string& label) {
-    DLC_RETURN_IF_ERROR(
-        ExpectValue(JsonKind::kArray, StrCat("the shape of ", label), "an array of integers"));
-    DLC_RETURN_IF_ERROR(Json(reader_.BeginArray()));
-    Shape shape;
-    while (true) {
-      DLC_ASSIGN_OR_RETURN(bool more, Json(reader_.NextElement()));
-      if (!more) return shape;
-      if (static_cast<int64_t>(shape.size()) == kMaxRank) {
-        return FormatError(path_, StrCat(label, ": shape has more than ", kMaxRank, " dimensions"));
-      }
-      DLC_ASSIGN_OR_RETURN(uint64_t dim, Json(reader_.ReadUint()));
-      if (dim > static_cast<uint64_t>(kMaxDimension)) {
-        return FormatError(path_, StrCat(label, ": dimension ", shape.size(), " of the shape is ",
-                                         dim, ", beyond dlc's limit of 2^40"));
-      }
-      shape.push_back(static_cast<int64_t>(dim));
+  bool Dimension(uint64_t dim) {
+    if (static_cast<int64_t>(shape_->size()) == kMaxRank) {
+      return Fail(StrCat(label_, ": shape has more than ", kMaxRank, " dimensions"));
     }
+    if (dim > static_cast<uint64_t>(kMaxDimension)) {
+      return Fail(StrCat(label_, ": dimension ", shape_->size(), " of the shape is ", dim,
+                         ", beyond dlc's limit of 2^40"));
+    }
+    shape_->push_back(static_cast<int64_t>(dim));
+    return true;
   }
 
-  absl::StatusOr<std::pair<uint64_t, uint64_t>> ParseOffsets(const std::string& label) {
-    const std::string wanted = "data_offsets must be [begin, end]";
-    DLC_RETURN_IF_ERROR(ExpectValue(JsonKind::kArray, StrCat("the data_offsets of ", label),
-                                    "an array [begin, end]"));
-    DLC_RETURN_IF_ERROR(Json(reader_.BeginArray()));
-    std::vector<uint64_t> numbers;
-    while (true) {
-      DLC_ASSIGN_OR_RETURN(bool more, Json(reader_.NextElement()));
-      if (!more) break;
-      if (numbers.size() == 2) {
-        return FormatError(path_, StrCat(label, ": ", wanted, ", but it has more than 2 numbers"));
-      }
-      DLC_ASSIGN_OR_RETURN(uint64_t number, Json(reader_.ReadUint()));
-      numbers.push_back(number);
+  bool Offset(uint64_t number) {
+    if (numbers_.size() == 2) {
+      return Fail(StrCat(label_,
+                         ": data_offsets must be [begin, end], but it has more than 2 "
+                         "numbers"));
     }
-    if (numbers.size() != 2) {
-      return FormatError(path_, StrCat(label, ": ", wanted, ", but it has ", numbers.size(),
-                                       numbers.size() == 1 ? " number" : " numbers"));
+    numbers_.push_back(number);
+    return true;
+  }
+
+  bool EndOffsets() {
+    if (numbers_.size() != 2) {
+      return Fail(StrCat(label_, ": data_offsets must be [begin, end], but it has ",
+                         numbers_.size(), numbers_.size() == 1 ? " number" : " numbers"));
     }
-    if (numbers[0] > numbers[1]) {
-      return FormatError(path_, StrCat(label, ": data_offsets [", numbers[0], ",", numbers[1],
-                                       "] end before they begin"));
+    if (numbers_[0] > numbers_[1]) {
+      return Fail(StrCat(label_, ": data_offsets [", numbers_[0], ",", numbers_[1],
+                         "] end before they begin"));
     }
-    return std::pair{numbers[0], numbers[1]};
+    offsets_ = std::pair{numbers_[0], numbers_[1]};
+    return Leave(State::kEntryKeys);
+  }
+
+  bool EndEntry() {
+    for (auto [present, key] :
+         {std::pair{dtype_.has_value(), "dtype"}, std::pair{shape_.has_value(), "shape"},
+          std::pair{offsets_.has_value(), "data_offsets"}}) {
+      if (!present) return Fail(StrCat(label_, " has no \"", key, "\""));
+    }
+    TensorEntry entry{TensorType{*dtype_, std::move(*shape_)}, offsets_->first, offsets_->second};
+    if (absl::Status status = CheckByteLength(entry); !status.ok()) {
+      error_ = status;
+      return false;
+    }
+    header_.tensors.emplace(std::move(name_), std::move(entry));
+    return Leave(State::kTop);
   }
 
   // The offsets must span exactly the bytes that dtype and shape describe.
-  absl::Status CheckByteLength(const std::string& label, const TensorEntry& entry) const {
+  absl::Status CheckByteLength(const TensorEntry& entry) const {
     uint64_t bytes = static_cast<uint64_t>(DTypeSize(entry.type.dtype));
     for (int64_t dim : entry.type.shape) {
       if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(dim), &bytes)) {
         return FormatError(path_,
-                           StrCat(label, " is ", entry.type.ToString(), ", more than 2^64 bytes"));
+                           StrCat(label_, " is ", entry.type.ToString(), ", more than 2^64 bytes"));
       }
     }
     const uint64_t span = entry.end - entry.begin;
     if (bytes == span) return absl::OkStatus();
-    return FormatError(path_, StrCat(label, " is ", entry.type.ToString(), ", ", bytes,
+    return FormatError(path_, StrCat(label_, " is ", entry.type.ToString(), ", ", bytes,
                                      " bytes, but its data_offsets [", entry.begin, ",", entry.end,
                                      "] span ", span, " bytes"));
   }
 
   const std::string& path_;
-  JsonReader reader_;
+  State state_ = State::kRoot;
+  Header header_;
+  absl::Status error_;
+  bool seen_metadata_ = false;
   std::string context_;  // the part of the header being read, for syntax errors
+  std::string key_;      // the metadata key whose value comes next
+  // The entry being read: its tensor's name and label, and what it has said.
+  std::string name_, label_;
+  std::optional<DType> dtype_;
+  std::optional<Shape> shape_;
+  std::optional<std::pair<uint64_t, uint64_t>> offsets_;
+  std::vector<uint64_t> numbers_;  // data_offsets so far
 };
 
 // ---------------------------------------------------------------------------
@@ -546,31 +666,21 @@ std::vector<NamedTensorRef> InWriteOrder(const NamedTensors& tensors) {
 }
 
 // Compact JSON exactly as the reference (serde_json) writes it, padded with
-// spaces to a multiple of 8 bytes.
+// spaces to a multiple of 8 bytes: the metadata first, then the tensors in
+// data order.
 std::string HeaderJson(const std::vector<NamedTensorRef>& order,
                        const std::map<std::string, std::string>& metadata) {
-  std::string json = "{";
-  if (!metadata.empty()) {
-    AppendJsonString(json, kMetadataKey);
-    json += ":{";
-    for (const auto& [key, value] : metadata) {
-      if (json.back() != '{') json += ',';
-      AppendJsonString(json, key);
-      json += ':';
-      AppendJsonString(json, value);
-    }
-    json += '}';
-  }
+  nlohmann::ordered_json header = nlohmann::ordered_json::object();
+  if (!metadata.empty()) header[std::string(kMetadataKey)] = metadata;
   int64_t offset = 0;
   for (const auto& [name, tensor] : order) {
-    if (json.back() != '{') json += ',';
-    AppendJsonString(json, *name);
-    json += StrCat(":{\"dtype\":\"", FormatName(tensor->dtype()),
-                   "\",\"shape\":", ShapeToString(tensor->shape()), ",\"data_offsets\":[", offset,
-                   ",", offset + tensor->byte_size(), "]}");
+    header[*name] = {{"dtype", FormatName(tensor->dtype())},
+                     {"shape", tensor->shape()},
+                     {"data_offsets", {offset, offset + tensor->byte_size()}}};
     offset += tensor->byte_size();
   }
-  json += '}';
+  // CheckWritable has made sure every string is valid UTF-8.
+  std::string json = header.dump();
   json.resize((json.size() + 7) / 8 * 8, ' ');
   return json;
 }
@@ -605,7 +715,7 @@ absl::Status WriteContents(AtomicFile& file, const std::string& header,
 absl::StatusOr<Checkpoint> ReadSafetensors(const std::string& path) {
   DLC_ASSIGN_OR_RETURN(InputFile file, OpenInput(path));
   DLC_ASSIGN_OR_RETURN(std::string header_text, ReadHeaderText(file, path));
-  DLC_ASSIGN_OR_RETURN(Header header, HeaderParser(path, header_text).Parse());
+  DLC_ASSIGN_OR_RETURN(Header header, HeaderReader(path).Read(header_text));
   const int64_t data_start = kLengthPrefixBytes + static_cast<int64_t>(header_text.size());
   const std::vector<EntryRef> order = InDataOrder(header);
   DLC_RETURN_IF_ERROR(CheckLayout(order, static_cast<uint64_t>(file.size - data_start), path));

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache python3
   clang-19 lld-19 libclang-rt-19-dev llvm-19-dev
-  zlib1g-dev libzstd-dev libabsl-dev
+  zlib1g-dev libzstd-dev libabsl-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
 )

@@ -226,7 +226,9 @@ TEST(SafetensorsWrite, RejectsWhatTheFormatCannotHold) {
   bad_utf8.tensors["caf\xE9"] = Tensor(DType::kF32, {1});
   EXPECT_EQ(std::string(WriteSafetensors(path, bad_utf8).message()),
             "safetensors file '" + path +
-                "': cannot write tensor \"caf\xE9\": safetensors names must be valid UTF-8");
+                // The invalid byte shows as U+FFFD: messages stay valid UTF-8.
+                "': cannot write tensor \"caf\xEF\xBF\xBD\": safetensors names must be valid "
+                "UTF-8");
   Checkpoint hollow;  // a default Tensor claims f32[] but holds no bytes
   hollow.tensors["x"] = Tensor();
   EXPECT_EQ(std::string(WriteSafetensors(path, hollow).message()),
@@ -311,17 +313,25 @@ TEST(SafetensorsBadFile, AbsurdHeaderLength) {
 }
 
 TEST(SafetensorsBadFile, HeaderNotValidJson) {
-  ExpectBadFile(R"({"a":{"dtype":"F32" "shape":[]}})", {},
-                "header, tensor \"a\", at offset 20: expected ',' or '}', found a string");
+  ExpectBadFile(
+      R"({"a":{"dtype":"F32" "shape":[]}})", {},
+      "header, tensor \"a\", at offset 26: syntax error while parsing object - unexpected "
+      "string literal; expected '}'");
   ExpectBadFile("{\"a\":", {},
-                "header, tensor \"a\", at offset 5: expected an object with dtype, "
-                "shape and data_offsets, found the end of the text");
-  ExpectBadFile("{} x", {}, "header at offset 3: unexpected 'x' after the end of the JSON value");
+                "header, tensor \"a\", at offset 5: syntax error while parsing value - "
+                "unexpected end of input; expected '[', '{', or a literal");
+  ExpectBadFile(
+      "{} x", {},
+      "header at offset 3: syntax error while parsing value - invalid literal; expected end "
+      "of input");
   ExpectBadFile(std::string("{}\0\0\0\0\0\0", 8), {},  // padded with NULs instead of spaces
-                "header at offset 2: unexpected byte 0x00 after the end of the JSON value");
+                "header at offset 2: unexpected byte 0x00 (JSON text has none; safetensors pads "
+                "its header with spaces)");
   ExpectBadFile("{\"caf\xE9\":1}", {},
-                "header at offset 5: invalid UTF-8 (byte 0xE9) inside a string");
-  ExpectBadFile("garbage", {}, "header at offset 0: expected a JSON object, found 'g'");
+                "header at offset 6: syntax error while parsing object key - invalid string: "
+                "ill-formed UTF-8 byte; expected string literal");
+  ExpectBadFile("garbage", {},
+                "header at offset 0: syntax error while parsing value - invalid literal");
 }
 
 TEST(SafetensorsBadFile, HeaderNotAnObject) {
@@ -374,14 +384,19 @@ TEST(SafetensorsBadFile, UnsupportedAndUnknownDTypes) {
 
 TEST(SafetensorsBadFile, BadShapes) {
   ExpectBadFile("{" + Entry("w", "F32", "[2,-1]", "[0,8]") + "}", Bytes(8),
-                "header, tensor \"w\", at offset 31: expected a non-negative integer, found a "
-                "negative number");
+                "tensor \"w\": dimension 1 of the shape is a negative number, not a "
+                "non-negative integer");
   ExpectBadFile("{" + Entry("w", "F32", "[2.0]", "[0,8]") + "}", Bytes(8),
-                "header, tensor \"w\", at offset 29: expected a non-negative integer, found a "
-                "number with a fraction or exponent");
+                "tensor \"w\": dimension 0 of the shape is a number with a fraction or "
+                "exponent, not a non-negative integer");
   ExpectBadFile("{" + Entry("w", "U8", "[1099511627777]", "[0,0]") + "}", {},
                 "tensor \"w\": dimension 0 of the shape is 1099511627777, beyond dlc's limit of "
                 "2^40");
+  ExpectBadFile("{" + Entry("w", "U8", "[18446744073709551616]", "[0,0]") + "}", {},
+                "tensor \"w\": dimension 0 of the shape is an integer beyond 2^64-1, not a "
+                "non-negative integer");
+  ExpectBadFile("{" + Entry("w", "U8", "[[1]]", "[0,1]") + "}", Bytes(1),
+                "tensor \"w\": dimension 0 of the shape is an array, not a non-negative integer");
   std::string rank65 = "[1";
   for (int i = 1; i < 65; ++i) rank65 += ",1";
   ExpectBadFile("{" + Entry("w", "U8", rank65 + "]", "[0,1]") + "}", Bytes(1),
@@ -403,6 +418,11 @@ TEST(SafetensorsBadFile, MalformedOffsets) {
                 "tensor \"w\": data_offsets must be [begin, end], but it has more than 2 numbers");
   ExpectBadFile("{" + Entry("w", "U8", "[4]", "[4]") + "}", Bytes(4),
                 "tensor \"w\": data_offsets must be [begin, end], but it has 1 number");
+  ExpectBadFile("{" + Entry("w", "U8", "[4]", "[0,-4]") + "}", Bytes(4),
+                "tensor \"w\": data_offsets number 1 is a negative number, not a non-negative "
+                "integer");
+  ExpectBadFile("{" + Entry("w", "U8", "[4]", "[0,true]") + "}", Bytes(4),
+                "tensor \"w\": data_offsets number 1 is true, not a non-negative integer");
 }
 
 TEST(SafetensorsBadFile, OverlappingTensors) {
