@@ -234,18 +234,19 @@ absl::StatusOr<OnnxModel> ReadOnnxModel(std::string_view bytes, std::string_view
   absl::StatusOr<std::vector<int>> order = TopologicalOrder(model.graph(), source);
   if (!order.ok()) return order.status();
   model.order = *std::move(order);
+  // Before the checker: its message for a tensor of the wrong size names no sizes.
+  for (const auto& init : model.graph().initializer()) {
+    absl::StatusOr<ConstTensor> tensor = ReadTensor(init, StrCat("initializer ", init.name()));
+    if (!tensor.ok())
+      return absl::InvalidArgumentError(StrCat(source, ": ", tensor.status().message()));
+    model.initializers[init.name()] = *std::move(tensor);
+  }
   // libonnx reports problems by exceptions: each becomes a status here.
   try {
     ::onnx::checker::check_model(model.proto);
   } catch (const std::exception& e) {
     return absl::InvalidArgumentError(
         StrCat(source, ": ONNX's checker rejects the model: ", e.what()));
-  }
-  for (const auto& init : model.graph().initializer()) {
-    absl::StatusOr<ConstTensor> tensor = ReadTensor(init, StrCat("initializer ", init.name()));
-    if (!tensor.ok())
-      return absl::InvalidArgumentError(StrCat(source, ": ", tensor.status().message()));
-    model.initializers[init.name()] = *std::move(tensor);
   }
   if (model.graph().sparse_initializer_size() > 0) {
     return absl::InvalidArgumentError(

@@ -74,10 +74,13 @@ void AddInput(::onnx::GraphProto& g, const std::string& name, std::vector<int64_
   }
 }
 
-void AddOutput(::onnx::GraphProto& g, const std::string& name) {
+void AddOutput(::onnx::GraphProto& g, const std::string& name, int rank) {
   auto* out = g.add_output();
   out->set_name(name);
-  out->mutable_type()->mutable_tensor_type()->set_elem_type(::onnx::TensorProto::FLOAT);
+  auto* t = out->mutable_type()->mutable_tensor_type();
+  t->set_elem_type(::onnx::TensorProto::FLOAT);
+  auto* shape = t->mutable_shape();
+  for (int i = 0; i < rank; ++i) shape->add_dim();
 }
 
 void AddInitializer(::onnx::GraphProto& g, const std::string& name, std::vector<int64_t> dims,

@@ -37,7 +37,8 @@ absl::StatusOr<Tensor> Run(const onnx_import::ImportedModel& model, const Tensor
 ::onnx::ModelProto NewModel(int64_t opset = 13);
 void AddInput(::onnx::GraphProto& g, const std::string& name, std::vector<int64_t> dims,
               int32_t type = ::onnx::TensorProto::FLOAT);
-void AddOutput(::onnx::GraphProto& g, const std::string& name);
+// An output of `rank` axes of unknown sizes (shape inference gives them).
+void AddOutput(::onnx::GraphProto& g, const std::string& name, int rank);
 void AddInitializer(::onnx::GraphProto& g, const std::string& name, std::vector<int64_t> dims,
                     std::vector<float> values);
 ::onnx::NodeProto* AddNode(::onnx::GraphProto& g, const std::string& op,
