@@ -1,6 +1,7 @@
 // Every .dl layer: its arguments and its expansion into tensor-IR ops.
 #include "frontend/layers.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -31,6 +32,11 @@ std::string FormatArg(const ArgValue& v) {
     std::string operator()(IntPair p) const { return StrCat("[", p.h, ", ", p.w, "]"); }
     std::string operator()(const std::string& s) const { return s; }
     std::string operator()(bool b) const { return b ? "true" : "false"; }
+    std::string operator()(const std::vector<int64_t>& v) const {
+      std::string out = "[";
+      for (size_t i = 0; i < v.size(); ++i) out += StrCat(i == 0 ? "" : ", ", v[i]);
+      return out + "]";
+    }
   } visitor;
   return std::visit(visitor, v);
 }
@@ -42,6 +48,9 @@ double LayerArgs::Float(std::string_view name) const { return Get<double>(*this,
 IntPair LayerArgs::Pair(std::string_view name) const { return Get<IntPair>(*this, name); }
 std::string LayerArgs::Word(std::string_view name) const { return Get<std::string>(*this, name); }
 bool LayerArgs::Bool(std::string_view name) const { return Get<bool>(*this, name); }
+std::vector<int64_t> LayerArgs::Ints(std::string_view name) const {
+  return Get<std::vector<int64_t>>(*this, name);
+}
 
 std::string LayerArgs::Text(std::string_view name) const {
   if (auto it = texts.find(name); it != texts.end()) return it->second;
@@ -345,6 +354,66 @@ absl::StatusOr<ValueId> EmitTanh(LayerContext& c, const LayerArgs& a) {
 absl::StatusOr<ValueId> EmitSoftmax(LayerContext& c, const LayerArgs& a) {
   return EmitActivation(c, a, OpKind::kSoftmax, "exp(x) / sum(exp(x)) over the last axis");
 }
+absl::StatusOr<ValueId> EmitLogSoftmax(LayerContext& c, const LayerArgs& a) {
+  return EmitActivation(c, a, OpKind::kLogSoftmax, "x - log(sum(exp(x))) over the last axis");
+}
+
+// The axes of each sample in another order; the batch axis stays first, as
+// concat's axis counts it (perm=[0, 3, 1, 2]: NHWC to NCHW).
+absl::StatusOr<ValueId> EmitTranspose(LayerContext& ctx, const LayerArgs& args) {
+  const ValueId x = args.tensors[0];
+  const int64_t rank = ctx.type(x).rank();
+  const std::vector<int64_t> perm = args.Ints("perm");
+  std::vector<int64_t> sorted = perm;
+  std::sort(sorted.begin(), sorted.end());
+  bool is_permutation = static_cast<int64_t>(perm.size()) == rank;
+  for (int64_t i = 0; is_permutation && i < rank; ++i) is_permutation = sorted[i] == i;
+  if (!is_permutation) {
+    return ctx.Fail("perm", StrCat("perm ", args.Text("perm"), " is not an order of the ", rank,
+                                   " axes of ", ctx.Describe(x)));
+  }
+  if (perm[0] != 0) {
+    return ctx.Fail("perm", StrCat("perm ", args.Text("perm"), " moves the batch axis"),
+                    "keep 0 first: the batch axis stays where it is");
+  }
+  ctx.stage().description = StrCat("reorder the axes to ", args.Text("perm"));
+  return ctx.Op(OpKind::kTranspose, {x}, {{"perm", IntList(perm)}}, "");
+}
+
+// Each sample's values in another shape (Keras's Reshape: the batch axis is
+// implicit, as in a model's inputs); one dimension may be -1, the rest.
+absl::StatusOr<ValueId> EmitReshape(LayerContext& ctx, const LayerArgs& args) {
+  const ValueId x = args.tensors[0];
+  const Shape& in = ctx.type(x).shape;
+  if (in.empty())
+    return ctx.Fail("", StrCat("reshape expects [batch, ...], got ", ctx.Describe(x)));
+  const int64_t sample = in[0] == 0 ? 0 : ctx.type(x).num_elements() / in[0];
+  std::vector<int64_t> dims = args.Ints("shape");
+  int64_t known = 1;
+  int infer = -1;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (dims[i] == -1 && infer < 0) {
+      infer = static_cast<int>(i);
+    } else if (dims[i] <= 0 || dims[i] > kMaxDimension) {
+      return ctx.Fail("shape", StrCat("shape ", args.Text("shape"),
+                                      " must hold positive sizes (and at most one -1)"));
+    } else {
+      known *= dims[i];
+      if (known > kMaxDimension) {
+        return ctx.Fail("shape", StrCat("shape ", args.Text("shape"), " is too large"));
+      }
+    }
+  }
+  if (infer >= 0 && known > 0 && sample % known == 0) dims[infer] = sample / known;
+  Shape shape = {in[0]};
+  shape.insert(shape.end(), dims.begin(), dims.end());
+  if ((infer >= 0 && dims[infer] == -1) || NumElements(shape) != ctx.type(x).num_elements()) {
+    return ctx.Fail("shape", StrCat("cannot reshape the samples of ", ctx.Describe(x), " (", sample,
+                                    " values each) to ", args.Text("shape")));
+  }
+  ctx.stage().description = StrCat("each sample as ", args.Text("shape"));
+  return ctx.Op(OpKind::kReshape, {x}, {{"shape", IntList(shape)}}, "");
+}
 
 // Inverted dropout: in training each element is kept with probability
 // 1 - rate and scaled by 1 / (1 - rate); in inference it passes unchanged.
@@ -407,6 +476,28 @@ absl::StatusOr<ValueId> EmitAdd(LayerContext& ctx, const LayerArgs& args) {
   }
   ctx.stage().description = StrCat("sum of ", values.size(), " values");
   return sum;
+}
+
+// subtract(a, b), multiply(a, b), divide(a, b): two values of one shape, element by element.
+absl::StatusOr<ValueId> EmitElementwise(LayerContext& ctx, const LayerArgs& args, OpKind op,
+                                        std::string_view layer, std::string_view what) {
+  if (args.tensors.size() != 2) {
+    return ctx.Fail("", StrCat(layer, " takes two values, got ", args.tensors.size()));
+  }
+  DLC_RETURN_IF_ERROR(RequireSameShape(ctx, args, layer, -1));
+  DLC_ASSIGN_OR_RETURN(ValueId a, AsFloat(ctx, args.tensors[0]));
+  DLC_ASSIGN_OR_RETURN(ValueId b, AsFloat(ctx, args.tensors[1]));
+  ctx.stage().description = std::string(what);
+  return ctx.Op(op, {a, b}, {}, "");
+}
+absl::StatusOr<ValueId> EmitSubtract(LayerContext& c, const LayerArgs& a) {
+  return EmitElementwise(c, a, OpKind::kSub, "subtract", "a - b per value");
+}
+absl::StatusOr<ValueId> EmitMultiply(LayerContext& c, const LayerArgs& a) {
+  return EmitElementwise(c, a, OpKind::kMul, "multiply", "a * b per value");
+}
+absl::StatusOr<ValueId> EmitDivide(LayerContext& c, const LayerArgs& a) {
+  return EmitElementwise(c, a, OpKind::kDiv, "divide", "a / b per value");
 }
 
 absl::StatusOr<ValueId> EmitConcat(LayerContext& ctx, const LayerArgs& args) {
@@ -509,12 +600,18 @@ const std::vector<LayerDef>& Layers() {
       {"sigmoid", "Sigmoid", {Input()}, EmitSigmoid},
       {"tanh", "Tanh", {Input()}, EmitTanh},
       {"softmax", "Softmax", {Input()}, EmitSoftmax},
+      {"log_softmax", "LogSoftmax", {Input()}, EmitLogSoftmax},
+      {"transpose", "Permute", {Input(), {"perm", ArgKind::kInts, std::nullopt}}, EmitTranspose},
+      {"reshape", "Reshape", {Input(), {"shape", ArgKind::kInts, std::nullopt}}, EmitReshape},
       {"dropout", "Dropout", {Input(), {"rate", ArgKind::kFloat, std::nullopt}}, EmitDropout},
       {"add", "Add", {{"values", ArgKind::kTensors, std::nullopt}}, EmitAdd},
       {"concat",
        "Concatenate",
        {{"values", ArgKind::kTensors, std::nullopt}, {"axis", ArgKind::kInt, int64_t{-1}}},
        EmitConcat},
+      {"subtract", "Subtract", {{"values", ArgKind::kTensors, std::nullopt}}, EmitSubtract},
+      {"multiply", "Multiply", {{"values", ArgKind::kTensors, std::nullopt}}, EmitMultiply},
+      {"divide", "Divide", {{"values", ArgKind::kTensors, std::nullopt}}, EmitDivide},
   };
   return *layers;
 }

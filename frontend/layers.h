@@ -25,6 +25,7 @@ enum class ArgKind {
   kInt,
   kFloat,
   kPair,  // 3 or [3, 5]: height and width
+  kInts,  // a list of integers: [0, 3, 1, 2]
   kWord,  // one of ArgSpec::words, written bare (relu) or quoted ("relu")
   kBool,  // true / false
   kString,
@@ -35,7 +36,7 @@ struct IntPair {
 };
 
 // A bound non-tensor argument.
-using ArgValue = std::variant<int64_t, double, IntPair, std::string, bool>;
+using ArgValue = std::variant<int64_t, double, IntPair, std::string, bool, std::vector<int64_t>>;
 
 struct ArgSpec {
   std::string_view name;
@@ -60,6 +61,7 @@ struct LayerArgs {
   IntPair Pair(std::string_view name) const;
   std::string Word(std::string_view name) const;
   bool Bool(std::string_view name) const;
+  std::vector<int64_t> Ints(std::string_view name) const;
   std::string Text(std::string_view name) const;  // as written, or the default printed
 };
 

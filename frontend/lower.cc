@@ -26,6 +26,7 @@ std::string_view KindName(ArgKind kind) {
     case ArgKind::kInt: return "an integer";
     case ArgKind::kFloat: return "a number";
     case ArgKind::kPair: return "an integer or [height, width]";
+    case ArgKind::kInts: return "a list of integers";
     case ArgKind::kWord: return "a name";
     case ArgKind::kBool: return "true or false";
     case ArgKind::kString: return "a string";
@@ -96,7 +97,10 @@ class Lowerer {
     lowered.stages = std::move(stages_);
     if (!lowered.graph.outputs.empty()) {
       const Node& first = lowered.graph.node(lowered.graph.outputs[0]);
-      if (first.op == OpKind::kSoftmax) lowered.logits = first.operands[0];
+      // log_softmax too: an imported classifier may end in one (ONNX's LogSoftmax).
+      if (first.op == OpKind::kSoftmax || first.op == OpKind::kLogSoftmax) {
+        lowered.logits = first.operands[0];
+      }
     }
     return lowered;
   }
@@ -432,6 +436,21 @@ class Lowerer {
           return true;
         }
         return wrong("a positive integer or [height, width]");
+      }
+      case ArgKind::kInts: {
+        if (e.kind != Expr::Kind::kList) return wrong("a list of integers, e.g. [0, 3, 1, 2]");
+        std::vector<int64_t> values;
+        for (const Expr& item : e.items) {
+          if (item.kind != Expr::Kind::kNumber || !item.is_integer) {
+            diags_.Error(item.span,
+                         StrCat(name, " must be a list of integers, got ", DescribeExpr(item)));
+            return false;
+          }
+          if (std::abs(item.number) > kMaxIntArgument) return too_large(item, kMaxIntArgument);
+          values.push_back(static_cast<int64_t>(item.number));
+        }
+        args.values[name] = std::move(values);
+        return true;
       }
       case ArgKind::kWord: {
         if (e.kind != Expr::Kind::kName && e.kind != Expr::Kind::kString) {

@@ -40,7 +40,7 @@ struct Stage {
 struct LoweredModel {
   Graph graph;  // outputs: the model's results, in order
   std::vector<Stage> stages;
-  // When the first result is a softmax (a classifier with softmax output),
+  // When the first result is a softmax or log_softmax (a classifier with such an output),
   // the logits it was computed from: a cross-entropy loss takes these, which
   // is both exact and numerically stable.
   std::optional<ValueId> logits;

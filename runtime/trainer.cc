@@ -42,9 +42,24 @@ absl::StatusOr<ValueId> ImageInput(const Graph& g, const TrainingProgram& progra
   return inputs[0];
 }
 
+// Whether images of `data` feed an input of `input`: the same dtype, or u8
+// pixels for an f32 input (an imported ONNX model's), which takes their
+// values 0..255.
+bool DataFeeds(DType data, DType input) {
+  return data == input || (data == DType::kU8 && input == DType::kF32);
+}
+
 // Rows `rows` of `source` (first axis) copied into a tensor of `type`, whose
-// rows must hold as many elements.
+// rows must hold as many elements; u8 values become f32 for an f32 `type`.
 Tensor GatherRows(const Tensor& source, std::span<const int64_t> rows, const TensorType& type) {
+  if (source.dtype() != type.dtype) {
+    const Tensor pixels = GatherRows(source, rows, {source.dtype(), type.shape});
+    Tensor out(type);
+    std::span<float> to = out.values<float>();
+    std::span<const uint8_t> from = pixels.values<uint8_t>();
+    for (size_t i = 0; i < to.size() && i < from.size(); ++i) to[i] = from[i];
+    return out;
+  }
   Tensor out(type);
   const int64_t row_bytes = source.byte_size() / std::max<int64_t>(source.shape()[0], 1);
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -90,7 +105,7 @@ absl::Status Trainer::CheckData(const LabeledImages& data, const Compiled& compi
   Shape sample(images.shape().begin() + std::min<size_t>(1, images.shape().size()),
                images.shape().end());
   Shape model_sample(want.shape.begin() + 1, want.shape.end());
-  if (images.dtype() != want.dtype || !SameSampleShape(sample, model_sample)) {
+  if (!DataFeeds(images.dtype(), want.dtype) || !SameSampleShape(sample, model_sample)) {
     return absl::InvalidArgumentError(StrCat("the data's samples are ", DTypeName(images.dtype()),
                                              ShapeToString(sample), " but the model's input %",
                                              g.node(input).name, " takes ", DTypeName(want.dtype),

@@ -8,6 +8,7 @@ packages=(
   clang-19 lld-19 libclang-rt-19-dev llvm-19-dev
   zlib1g-dev libzstd-dev libabsl-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libonnx-dev libprotobuf-dev
   dataset-fashion-mnist
 )
 

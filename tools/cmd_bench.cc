@@ -43,7 +43,8 @@ absl::StatusOr<std::string> Bench(const std::string& path) {
     return absl::InvalidArgumentError(
         StrCat("--threads must be at most ", jit::kMaxThreads, ", got ", *threads));
   }
-  DLC_ASSIGN_OR_RETURN(dl::Program program, dl::LoadProgramFile(path));
+  DLC_ASSIGN_OR_RETURN(SourceProgram source, LoadSource(path));
+  const dl::Program& program = source.program;
   DLC_ASSIGN_OR_RETURN(std::string model, ChooseModel(program, absl::GetFlag(FLAGS_model)));
   DLC_ASSIGN_OR_RETURN(int64_t batch, ChooseBatch(program, model, absl::GetFlag(FLAGS_batch)));
   // The train section's optimizer, or the default when the file has none.

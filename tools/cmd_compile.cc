@@ -55,7 +55,8 @@ absl::Status Compile(const std::string& path, const std::string& emit, const std
   DLC_RETURN_IF_ERROR(
       CheckDistinctOutputs({{StrCat("-o ", output), output}, {StrCat("--header ", header), header}},
                            {{StrCat("the model ", path), path}}));
-  DLC_ASSIGN_OR_RETURN(dl::Program program, dl::LoadProgramFile(path));
+  DLC_ASSIGN_OR_RETURN(SourceProgram source, LoadSource(path));
+  const dl::Program& program = source.program;
   DLC_ASSIGN_OR_RETURN(std::string model, ChooseModel(program, absl::GetFlag(FLAGS_model)));
   DLC_ASSIGN_OR_RETURN(int64_t batch, ChooseBatch(program, model, absl::GetFlag(FLAGS_batch)));
   DLC_ASSIGN_OR_RETURN(dl::TrainConfig config, dl::ResolveTrainConfig(program, model));

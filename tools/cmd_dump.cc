@@ -32,7 +32,8 @@ constexpr char kStages[] = "ast, ir, grad, loops, llvm, asm";
 // The training step: forward, loss, gradients and the train section's
 // optimizer (Adam with Keras defaults when the file has no train section).
 absl::StatusOr<Graph> TrainStep(const std::string& path) {
-  DLC_ASSIGN_OR_RETURN(dl::Program program, dl::LoadProgramFile(path));
+  DLC_ASSIGN_OR_RETURN(SourceProgram source, LoadSource(path));
+  const dl::Program& program = source.program;
   DLC_ASSIGN_OR_RETURN(std::string model, ChooseModel(program, absl::GetFlag(FLAGS_model)));
   DLC_ASSIGN_OR_RETURN(dl::TrainConfig config, dl::ResolveTrainConfig(program, model));
   DLC_ASSIGN_OR_RETURN(int64_t batch, ChooseBatch(program, model, absl::GetFlag(FLAGS_batch)));
@@ -103,9 +104,9 @@ int RunDump(const std::vector<std::string>& args) {
       std::fprintf(stderr, "dlc dump: the ast stage prints as text only\n");
       return kExitUsage;
     }
-    auto program = dl::ParseProgramFile(args[0]);
-    if (!program.ok()) return Fail(program.status());
-    std::fputs(dl::PrintAst(*program).c_str(), stdout);
+    auto source = LoadSource(args[0]);  // a .onnx model: the syntax tree of its import
+    if (!source.ok()) return Fail(source.status());
+    std::fputs(dl::PrintAst(source->program).c_str(), stdout);
     return kExitOk;
   }
   if (stage == "loops" || stage == "llvm" || stage == "asm") {

@@ -24,14 +24,20 @@ constexpr char kUsageLine[] =
     "usage: dlc predict MODEL.dl --init=FILE (--index=N | --image=FILE.idx[.gz]@ROW)\n";
 
 absl::Status Predict(const std::string& path, int64_t index, const std::string& image) {
-  const std::string init = absl::GetFlag(FLAGS_init);
-  if (init.empty()) {
+  std::string init = absl::GetFlag(FLAGS_init);
+  if (init.empty() && !IsOnnxFile(path)) {
     return absl::InvalidArgumentError("--init=FILE is required: the parameters to predict with");
   }
   DLC_ASSIGN_OR_RETURN(LoadedModel loaded,
                        LoadModel(path, absl::GetFlag(FLAGS_model), /*batch_flag=*/1));
-  DLC_ASSIGN_OR_RETURN(Checkpoint checkpoint, ReadSafetensors(init));
-  DLC_ASSIGN_OR_RETURN(auto parameters, ParameterFeeds(loaded.lowered, checkpoint.tensors, init));
+  NamedTensors weights = std::move(loaded.weights);  // a .onnx model's own
+  if (!init.empty()) {
+    DLC_ASSIGN_OR_RETURN(Checkpoint checkpoint, ReadSafetensors(init));
+    weights = std::move(checkpoint.tensors);
+  } else {
+    init = path;
+  }
+  DLC_ASSIGN_OR_RETURN(auto parameters, ParameterFeeds(loaded.lowered, weights, init));
 
   Tensor input;
   std::optional<int64_t> label;

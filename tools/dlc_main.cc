@@ -62,6 +62,12 @@ constexpr char kUsage[] =
     "      median, min and max of timed repeats after a warm-up), GFLOP/s and the\n"
     "      share of this machine's peak, measured by a generated FMA loop; with\n"
     "      --kernels, each kernel of the training step: time, GFLOP/s, bytes moved\n"
+    "  import MODEL.onnx [-o MODEL.dl] [--weights=FILE] [--data=IMAGES,LABELS]\n"
+    "                 [--test=IMAGES,LABELS]\n"
+    "      an ONNX model (opsets 11-17) as a readable .dl file, its weights as a\n"
+    "      safetensors file beside it (start training from them with --init); NCHW\n"
+    "      becomes NHWC. train, eval, predict, dump, inspect, compile and bench also\n"
+    "      take a .onnx file directly (with its own weights; --data/--test name its data)\n"
     "  help [COMMAND]\n"
     "      this text, or one command's usage and flags (also: dlc COMMAND --help)\n"
     "\n"
@@ -80,7 +86,7 @@ constexpr Command kCommands[] = {
     {"dump", dlc::tools::RunDump},       {"inspect", dlc::tools::RunInspect},
     {"train", dlc::tools::RunTrain},     {"eval", dlc::tools::RunEval},
     {"compile", dlc::tools::RunCompile}, {"predict", dlc::tools::RunPredict},
-    {"bench", dlc::tools::RunBench},
+    {"bench", dlc::tools::RunBench},     {"import", dlc::tools::RunImport},
 };
 
 // Flags may be written with dashes (--no-shuffle); absl names them with

@@ -53,7 +53,9 @@ ABSL_FLAG(std::string, resume, "",
           "epoch and step, the run's seed and batch); --epochs is the run's total");
 
 // dlc compile.
-ABSL_FLAG(std::string, o, "", "compile: the output file (object, or text with --emit)");
+ABSL_FLAG(std::string, o, "",
+          "compile, import: the output file (compile: object, or text with --emit; import: the "
+          ".dl file, default: MODEL.onnx's name with .dl)");
 ABSL_FLAG(std::string, header, "", "compile: also write a C header documenting the functions here");
 ABSL_FLAG(
     std::string, emit, "obj",
@@ -97,3 +99,14 @@ ABSL_FLAG(bool, kernels, false,
           "bench: also profile the training step kernel by kernel: time, GFLOP/s, % of peak, "
           "bytes moved");
 ABSL_FLAG(bool, no_predict, false, "bench: time the training step only, not prediction");
+
+// ONNX models (dlc import, and .onnx files given to the other commands).
+ABSL_FLAG(std::string, data, "",
+          "import, train, eval, predict: IMAGES,LABELS: the training data (IDX files, plain or "
+          "gzip) of a .onnx model, written into the train section (a .dl file's train section "
+          "names its own)");
+ABSL_FLAG(std::string, test, "",
+          "import, train, eval, predict: IMAGES,LABELS: the test data of a .onnx model, as --data");
+ABSL_FLAG(std::string, weights, "",
+          "import: where to write the model's weights (safetensors; default: the .dl file's name "
+          "with .safetensors)");

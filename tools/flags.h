@@ -46,5 +46,8 @@ ABSL_DECLARE_FLAG(std::optional<int64_t>, steps);
 ABSL_DECLARE_FLAG(bool, json);
 ABSL_DECLARE_FLAG(bool, kernels);
 ABSL_DECLARE_FLAG(bool, no_predict);
+ABSL_DECLARE_FLAG(std::string, data);
+ABSL_DECLARE_FLAG(std::string, test);
+ABSL_DECLARE_FLAG(std::string, weights);
 
 #endif  // DLC_TOOLS_FLAGS_H_

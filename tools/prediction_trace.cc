@@ -92,7 +92,9 @@ absl::StatusOr<Tensor> SampleInput(const dl::LoweredModel& model, const Tensor& 
     return absl::InvalidArgumentError(
         StrCat("the model's input is ", type.ToString(), "; predict needs batch 1"));
   }
-  if (images.dtype() != type.dtype) {
+  // u8 pixels also feed an f32 input (an imported ONNX model's) as their values 0..255.
+  const bool pixels_to_f32 = images.dtype() == DType::kU8 && type.dtype == DType::kF32;
+  if (images.dtype() != type.dtype && !pixels_to_f32) {
     return absl::InvalidArgumentError(StrCat(what, " holds ", DTypeName(images.dtype()),
                                              " elements; the model's input is ", type.ToString()));
   }
@@ -115,6 +117,10 @@ absl::StatusOr<Tensor> SampleInput(const dl::LoweredModel& model, const Tensor& 
         StrCat(what, " has ", rows, " images (0..", rows - 1, "); there is no image ", row));
   }
   Tensor input(type);
+  if (pixels_to_f32) {
+    for (int64_t i = 0; i < row_size; ++i) input.SetDouble(i, images.GetDouble(row * row_size + i));
+    return input;
+  }
   const int64_t bytes = row_size * DTypeSize(type.dtype);
   std::copy_n(images.raw_data() + row * bytes, bytes, input.raw_data());
   return input;

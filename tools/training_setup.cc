@@ -180,8 +180,8 @@ TrainOverrides OverridesFromFlags() {
 absl::StatusOr<TrainingSetup> SetUpTraining(const std::string& path,
                                             const TrainOverrides& overrides) {
   TrainingSetup setup;
-  DLC_ASSIGN_OR_RETURN(dl::Program program, dl::LoadProgramFile(path));
-  setup.program = std::make_shared<const dl::Program>(std::move(program));
+  DLC_ASSIGN_OR_RETURN(SourceProgram source, LoadSource(path));
+  setup.program = std::make_shared<const dl::Program>(std::move(source.program));
   DLC_ASSIGN_OR_RETURN(setup.model, ChooseModel(*setup.program, overrides.model));
   DLC_ASSIGN_OR_RETURN(setup.config, dl::ResolveTrainConfig(*setup.program, setup.model));
   DLC_RETURN_IF_ERROR(ApplyOverrides(overrides, setup.config));
@@ -212,7 +212,13 @@ absl::StatusOr<TrainingSetup> SetUpTraining(const std::string& path,
   options.drop_remainder = setup.config.drop_remainder;
   DLC_ASSIGN_OR_RETURN(setup.trainer, Trainer::Create(std::move(factory), *setup.backend, options));
 
+  if (overrides.init.empty() && !resumed && !source.weights.empty()) {
+    // An ONNX model starts from its own weights.
+    DLC_RETURN_IF_ERROR(setup.trainer->LoadParameters(source.weights, path));
+    setup.weights_from = path;
+  }
   if (!overrides.init.empty()) {
+    setup.weights_from = overrides.init;
     DLC_ASSIGN_OR_RETURN(Checkpoint checkpoint, ReadSafetensors(overrides.init));
     DLC_RETURN_IF_ERROR(setup.trainer->LoadParameters(checkpoint.tensors, overrides.init));
   }

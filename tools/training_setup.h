@@ -27,6 +27,9 @@ struct TrainingSetup {
   // parameters, optimizer state and epoch in progress).
   std::optional<RunState> resumed;
   std::string resumed_from;  // the checkpoint's path
+  // Where the starting parameters came from: --init, or a .onnx model's own
+  // weights (empty: initialised by the seed).
+  std::string weights_from;
 };
 
 // What the command line may change of a train section (not given: keep the

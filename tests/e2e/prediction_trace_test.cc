@@ -85,7 +85,15 @@ TEST(PredictionTrace, SampleInputErrors) {
   const Tensor images(DType::kF32, {2, 4});
   EXPECT_EQ(SampleInput(model, images, 2, "images").status().code(), absl::StatusCode::kOutOfRange);
   EXPECT_FALSE(SampleInput(model, Tensor(DType::kF32, {2, 5}), 0, "images").ok());
-  EXPECT_FALSE(SampleInput(model, Tensor(DType::kU8, {2, 4}), 0, "images").ok());
+  EXPECT_FALSE(SampleInput(model, Tensor(DType::kI32, {2, 4}), 0, "images").ok());
+  // u8 pixels feed an f32 input (an imported ONNX model's) as their values 0..255.
+  absl::StatusOr<Tensor> pixels = SampleInput(
+      model, Tensor::FromVector<uint8_t>(DType::kU8, {2, 4}, {0, 1, 2, 3, 4, 5, 6, 255}), 1,
+      "images");
+  ASSERT_TRUE(pixels.ok()) << pixels.status();
+  EXPECT_EQ(pixels->dtype(), DType::kF32);
+  EXPECT_EQ(pixels->GetDouble(0), 4);
+  EXPECT_EQ(pixels->GetDouble(3), 255);
 }
 
 TEST(PredictionTrace, DrawsImagesTwoCharactersPerPixel) {

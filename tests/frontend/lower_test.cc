@@ -250,6 +250,59 @@ TEST(LowerStages, ConcatJoinsTheLastAxisByDefault) {
   EXPECT_EQ(std::get<int64_t>(model->graph.node(model->graph.outputs[0]).attrs.at("axis")), 3);
 }
 
+// The layers ONNX import writes (frontend/onnx): transpose keeps the batch
+// axis first, reshape's shape is a sample's (one -1 inferred), and
+// subtract/multiply/divide combine two values of one shape.
+TEST(LowerStages, TransposeReshapeAndElementwiseLayers) {
+  absl::StatusOr<LoweredModel> model = LowerText(
+      "model m(x: f32[2, 3, 4]) {\n"
+      "  t = transpose(x, perm=[0, 3, 1, 2])\n"
+      "  r = reshape(t, shape=[4, -1])\n"
+      "  d = divide(multiply(r, r), subtract(r, r))\n"
+      "  return log_softmax(d)\n"
+      "}\n",
+      {.batch = 5});
+  ASSERT_TRUE(model.ok()) << model.status();
+  const Graph& g = model->graph;
+  EXPECT_EQ(std::get<IntList>(g.node(ValueNamed(g, "transpose")).attrs.at("perm")),
+            (IntList{0, 3, 1, 2}));
+  EXPECT_EQ(g.type(ValueNamed(g, "transpose")).shape, (Shape{5, 4, 2, 3}));
+  EXPECT_EQ(g.type(ValueNamed(g, "reshape")).shape, (Shape{5, 4, 6}));
+  EXPECT_EQ(g.node(ValueNamed(g, "multiply")).op, OpKind::kMul);
+  EXPECT_EQ(g.node(ValueNamed(g, "subtract")).op, OpKind::kSub);
+  EXPECT_EQ(g.node(ValueNamed(g, "divide")).op, OpKind::kDiv);
+  EXPECT_EQ(g.node(g.outputs[0]).op, OpKind::kLogSoftmax);
+}
+
+TEST(LowerStages, TransposeReshapeAndElementwiseMistakes) {
+  using ::testing::HasSubstr;
+  auto message = [](std::string_view body) {
+    absl::StatusOr<LoweredModel> model =
+        LowerText(StrCat("model m(x: f32[2, 3], y: f32[3, 2]) {\n  return ", body, "\n}\n"));
+    EXPECT_FALSE(model.ok()) << body;
+    return std::string(model.status().message());
+  };
+  EXPECT_THAT(message("transpose(x, perm=[1, 0, 2])"),
+              HasSubstr("test.dl:2:28: error: perm [1, 0, 2] moves the batch axis"));
+  EXPECT_THAT(message("transpose(x, perm=[0, 1])"),
+              HasSubstr("perm [0, 1] is not an order of the 3 axes of f32[1,2,3]"));
+  EXPECT_THAT(message("transpose(x, perm=3)"), HasSubstr("perm must be a list of integers"));
+  EXPECT_THAT(message("reshape(x, shape=[4, -1])"),
+              HasSubstr("cannot reshape the samples of f32[1,2,3] (input x) (6 values each) to "
+                        "[4, -1]"));
+  EXPECT_THAT(message("reshape(x, shape=[0, 6])"), HasSubstr("must hold positive sizes"));
+  EXPECT_THAT(message("subtract(x, y)"), HasSubstr("subtract needs values of one shape"));
+  EXPECT_THAT(message("multiply(x, x, x)"), HasSubstr("multiply takes two values, got 3"));
+}
+
+TEST(LowerLogits, LogSoftmaxAtTheEndSetsTheLogits) {
+  absl::StatusOr<LoweredModel> model =
+      LowerText("model m(x: f32[4]) {\n  return log_softmax(dense(x, 3))\n}\n");
+  ASSERT_TRUE(model.ok()) << model.status();
+  ASSERT_TRUE(model->logits.has_value());
+  EXPECT_EQ(*model->logits, ValueNamed(model->graph, "dense.bias_add"));
+}
+
 // ---- the output of a classifier -----------------------------------------------------
 
 TEST(LowerLogits, SoftmaxOutputSetsTheLogitsItIsComputedFrom) {
