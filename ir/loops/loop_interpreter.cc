@@ -501,4 +501,19 @@ absl::StatusOr<std::vector<Tensor>> RunLoopProgram(const LoopProgram& program,
   return Machine(program).Run(inputs);
 }
 
+absl::StatusOr<std::vector<Tensor>> RunLoopProgramOnFeeds(
+    const LoopProgram& program, const std::map<std::string, Tensor>& feeds) {
+  std::vector<const Tensor*> inputs;
+  for (BufferId id : program.arguments) {
+    const Buffer& buffer = program.buffer(id);
+    if (buffer.kind != BufferKind::kInput) continue;
+    auto feed = feeds.find(buffer.name);
+    if (feed == feeds.end()) {
+      return absl::NotFoundError(StrCat("no input named '", buffer.name, "' for ", program.name));
+    }
+    inputs.push_back(&feed->second);
+  }
+  return RunLoopProgram(program, inputs);
+}
+
 }  // namespace dlc::loops

@@ -35,7 +35,9 @@
 #ifndef DLC_IR_LOOPS_LOOP_INTERPRETER_H_
 #define DLC_IR_LOOPS_LOOP_INTERPRETER_H_
 
+#include <map>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -52,6 +54,11 @@ namespace dlc::loops {
 // code.
 absl::StatusOr<std::vector<Tensor>> RunLoopProgram(const LoopProgram& program,
                                                    std::span<const Tensor* const> inputs);
+// The same with each input argument taken from `feeds` by its buffer's name
+// (a graph's input and parameter names, as the lowering keeps them); a
+// missing one is NotFound.
+absl::StatusOr<std::vector<Tensor>> RunLoopProgramOnFeeds(
+    const LoopProgram& program, const std::map<std::string, Tensor>& feeds);
 
 }  // namespace dlc::loops
 

@@ -234,12 +234,7 @@ TEST(LoweredParityTest, SoftmaxFamilyAlongShortAndLongAxes) {
   absl::StatusOr<loops::LoopProgram> program =
       Pipeline(PipelineOptionsFor(Jit().target())).LowerToLoops(graph);
   ASSERT_TRUE(program.ok()) << program.status();
-  std::vector<const Tensor*> inputs;
-  for (loops::BufferId id : program->arguments) {
-    const loops::Buffer& buffer = program->buffer(id);
-    if (buffer.kind == loops::BufferKind::kInput) inputs.push_back(&feeds.at(buffer.name));
-  }
-  absl::StatusOr<std::vector<Tensor>> actual = loops::RunLoopProgram(*program, inputs);
+  absl::StatusOr<std::vector<Tensor>> actual = loops::RunLoopProgramOnFeeds(*program, feeds);
   ASSERT_TRUE(actual.ok()) << actual.status();
   for (size_t k = 0; k < expected->size(); ++k) {
     ExpectMatches((*expected)[k], (*actual)[k], kOpTolerance, "output " + std::to_string(k));

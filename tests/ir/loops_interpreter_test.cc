@@ -99,7 +99,8 @@ std::vector<uint64_t> Words(const Tensor& bytes) {
 
 // ---- whole programs -----------------------------------------------------------
 
-TEST(LoopInterpreter, ElementwiseAddBroadcastsThroughFlatIndex) {
+// x[2,3] + y[1,3] into z.
+LoopProgram AddProgram() {
   LoopProgram p;
   p.name = "add";
   LoopBuilder b(p);
@@ -112,6 +113,11 @@ TEST(LoopInterpreter, ElementwiseAddBroadcastsThroughFlatIndex) {
                           b.Load(y, b.FlatIndex(c, {1, 3})));
     return std::vector<StmtId>{b.Store(z, b.FlatIndex(c, {2, 3}), sum)};
   }));
+  return p;
+}
+
+TEST(LoopInterpreter, ElementwiseAddBroadcastsThroughFlatIndex) {
+  const LoopProgram p = AddProgram();
   ASSERT_TRUE(VerifyLoopProgram(p).ok());
   auto out = RunProgram(p, {Tensor::FromVector<float>(DType::kF32, {2, 3}, {1, 2, 3, 4, 5, 6}),
                             Tensor::FromVector<float>(DType::kF32, {1, 3}, {10, 20, 30})});
@@ -119,6 +125,21 @@ TEST(LoopInterpreter, ElementwiseAddBroadcastsThroughFlatIndex) {
   ASSERT_EQ(out->size(), 1u);
   EXPECT_EQ((*out)[0].type().ToString(), "f32[2,3]");
   EXPECT_THAT(Values((*out)[0]), ElementsAre(11, 22, 33, 14, 25, 36));
+}
+
+TEST(LoopInterpreter, TakesInputsByNameFromFeeds) {
+  const LoopProgram p = AddProgram();
+  std::map<std::string, Tensor> feeds;  // extra feeds are ignored
+  feeds.emplace("y", Tensor::FromVector<float>(DType::kF32, {1, 3}, {10, 20, 30}));
+  feeds.emplace("x", Tensor::FromVector<float>(DType::kF32, {2, 3}, {1, 2, 3, 4, 5, 6}));
+  feeds.emplace("unused", Tensor::FromVector<float>(DType::kF32, {1}, {0}));
+  auto out = RunLoopProgramOnFeeds(p, feeds);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_THAT(Values((*out)[0]), ElementsAre(11, 22, 33, 14, 25, 36));
+  feeds.erase("y");
+  out = RunLoopProgramOnFeeds(p, feeds);
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(out.status().message(), "no input named 'y' for add");
 }
 
 TEST(LoopInterpreter, MatMulAccumulatesOverTheInnerLoop) {

@@ -161,12 +161,7 @@ void ExpectLoweredMatches(const std::string& ir, double tolerance = 0) {
   absl::StatusOr<loops::LoopProgram> program = LowerToLoops(graph);
   ASSERT_TRUE(program.ok()) << program.status();
   ASSERT_TRUE(loops::VerifyLoopProgram(*program).ok());
-  std::vector<const Tensor*> inputs;
-  for (loops::BufferId id : program->arguments) {
-    const loops::Buffer& buffer = program->buffer(id);
-    if (buffer.kind == loops::BufferKind::kInput) inputs.push_back(&feeds.at(buffer.name));
-  }
-  absl::StatusOr<std::vector<Tensor>> actual = loops::RunLoopProgram(*program, inputs);
+  absl::StatusOr<std::vector<Tensor>> actual = loops::RunLoopProgramOnFeeds(*program, feeds);
   ASSERT_TRUE(actual.ok()) << actual.status();
   for (size_t k = 0; k < expected->size(); ++k) {
     const Tensor& e = (*expected)[k];

@@ -175,11 +175,10 @@ TEST(FusionPlan, TheLoweringFollowsThePlanItIsGiven) {
   EXPECT_EQ(unfused->kernels.size(), 6u);  // every elementwise node
 
   const Feeds feeds = ChainFeeds();
-  const Tensor* inputs[] = {&feeds.at("x"), &feeds.at("bias"), &feeds.at("scale")};
   absl::StatusOr<std::vector<Tensor>> expected = Interpret(graph, feeds);
   ASSERT_TRUE(expected.ok()) << expected.status();
   for (const loops::LoopProgram* program : {&*planned, &*unfused}) {
-    absl::StatusOr<std::vector<Tensor>> actual = loops::RunLoopProgram(*program, inputs);
+    absl::StatusOr<std::vector<Tensor>> actual = loops::RunLoopProgramOnFeeds(*program, feeds);
     ASSERT_TRUE(actual.ok()) << actual.status();
     for (size_t k = 0; k < expected->size(); ++k) {
       for (int64_t i = 0; i < (*expected)[k].num_elements(); ++i) {

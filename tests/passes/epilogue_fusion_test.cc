@@ -34,12 +34,7 @@ std::string LowerAndCompare(const std::string& ir, int64_t int_range = 10) {
   EXPECT_TRUE(program.ok()) << program.status();
   if (!expected.ok() || !program.ok()) return "";
   EXPECT_TRUE(loops::VerifyLoopProgram(*program).ok());
-  std::vector<const Tensor*> inputs;
-  for (loops::BufferId id : program->arguments) {
-    const loops::Buffer& buffer = program->buffer(id);
-    if (buffer.kind == loops::BufferKind::kInput) inputs.push_back(&feeds.at(buffer.name));
-  }
-  absl::StatusOr<std::vector<Tensor>> actual = loops::RunLoopProgram(*program, inputs);
+  absl::StatusOr<std::vector<Tensor>> actual = loops::RunLoopProgramOnFeeds(*program, feeds);
   EXPECT_TRUE(actual.ok()) << actual.status();
   if (!actual.ok()) return "";
   for (size_t k = 0; k < expected->size(); ++k) {

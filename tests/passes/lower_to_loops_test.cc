@@ -44,12 +44,7 @@ absl::StatusOr<std::vector<Tensor>> RunLoops(const Graph& graph, const Feeds& fe
   auto program = LowerToLoops(graph);
   if (!program.ok()) return program.status();
   if (absl::Status s = loops::VerifyLoopProgram(*program); !s.ok()) return s;
-  std::vector<const Tensor*> inputs;
-  for (loops::BufferId id : program->arguments) {
-    const loops::Buffer& buffer = program->buffer(id);
-    if (buffer.kind == loops::BufferKind::kInput) inputs.push_back(&feeds.at(buffer.name));
-  }
-  return loops::RunLoopProgram(*program, inputs);
+  return loops::RunLoopProgramOnFeeds(*program, feeds);
 }
 
 void ExpectParity(const Graph& graph, const Feeds& feeds) {

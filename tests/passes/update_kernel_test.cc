@@ -139,12 +139,7 @@ TEST(UpdateKernel, ChunksAndRemaindersMatchTheInterpreterToTheBit) {
   EXPECT_THAT(text, HasSubstr(" in 0..80 {"));
   EXPECT_THAT(text, HasSubstr(" in 0..185 {"));
   EXPECT_THAT(text, HasSubstr("# %r_sum = reduce_sum"));
-  std::vector<const Tensor*> inputs;
-  for (loops::BufferId id : program->arguments) {
-    const loops::Buffer& buffer = program->buffer(id);
-    if (buffer.kind == loops::BufferKind::kInput) inputs.push_back(&feeds.at(buffer.name));
-  }
-  absl::StatusOr<std::vector<Tensor>> actual = loops::RunLoopProgram(*program, inputs);
+  absl::StatusOr<std::vector<Tensor>> actual = loops::RunLoopProgramOnFeeds(*program, feeds);
   ASSERT_TRUE(actual.ok()) << actual.status();
   for (size_t k = 0; k < expected->size(); ++k) {
     for (int64_t i = 0; i < (*expected)[k].num_elements(); ++i) {
