@@ -14,9 +14,8 @@
 ABSL_FLAG(std::vector<std::string>, print_after, {},
           DLC_COMPILING
           "print the program after these compile steps (to standard error); the steps: "
-          "simplify, move-pool-masks, lower, accumulate-in-registers, block-registers, vectorize, "
-          "parallelize, "
-          "plan-memory, emit-llvm, optimize");
+          "simplify, move-pool-masks, fuse, lower, accumulate-in-registers, block-registers, "
+          "vectorize, parallelize, plan-memory, emit-llvm, optimize");
 ABSL_FLAG(bool, print_after_all, false, DLC_COMPILING "print the program after every compile step");
 ABSL_FLAG(bool, time_passes, false,
           DLC_COMPILING "print the time each compile step took (to standard error)");
