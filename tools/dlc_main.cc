@@ -62,6 +62,10 @@ constexpr char kUsage[] =
     "      median, min and max of timed repeats after a warm-up), GFLOP/s and the\n"
     "      share of this machine's peak, measured by a generated FMA loop; with\n"
     "      --kernels, each kernel of the training step: time, GFLOP/s, bytes moved\n"
+    "  export MODEL.dl --init=FILE -o FILE.onnx [--model=NAME]\n"
+    "      the trained model's prediction function as an ONNX model (opset 13):\n"
+    "      the model's input as written in the .dl file (NHWC, symbolic batch),\n"
+    "      output 'probabilities', the weights as initializers; checked by onnx::checker\n"
     "  help [COMMAND]\n"
     "      this text, or one command's usage and flags (also: dlc COMMAND --help)\n"
     "\n"
@@ -80,7 +84,7 @@ constexpr Command kCommands[] = {
     {"dump", dlc::tools::RunDump},       {"inspect", dlc::tools::RunInspect},
     {"train", dlc::tools::RunTrain},     {"eval", dlc::tools::RunEval},
     {"compile", dlc::tools::RunCompile}, {"predict", dlc::tools::RunPredict},
-    {"bench", dlc::tools::RunBench},
+    {"bench", dlc::tools::RunBench},     {"export", dlc::tools::RunExport},
 };
 
 // Flags may be written with dashes (--no-shuffle); absl names them with
