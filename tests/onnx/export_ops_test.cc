@@ -96,40 +96,40 @@ std::vector<OpCase> Cases() {
       {"leaky_relu",
        "%x = input() : f32[$B,5]\n%y = leaky_relu(%x) {alpha=0.3} : f32[$B,5]\nreturn %y",
        {"LeakyRelu"},
-       [](const onnx::ModelProto& m) { EXPECT_FLOAT_EQ(AttrF(Node(m, 0), "alpha"), 0.3f); }},
+       [](const onnx::ModelProto& m) { EXPECT_FLOAT_EQ(AttrF(OnnxNode(m, 0), "alpha"), 0.3f); }},
       {"cast_u8",
        "%x = input() : u8[$B,6]\n%y = cast(%x) {to=f32} : f32[$B,6]\nreturn %y",
        {"Cast"},
        [](const onnx::ModelProto& m) {
-         EXPECT_EQ(AttrI(Node(m, 0), "to"), onnx::TensorProto_DataType_FLOAT);
+         EXPECT_EQ(AttrI(OnnxNode(m, 0), "to"), onnx::TensorProto_DataType_FLOAT);
          EXPECT_EQ(m.graph().input(0).type().tensor_type().elem_type(),
                    onnx::TensorProto_DataType_UINT8);
        }},
       {"flatten",
        "%x = input() : f32[$B,2,3,4]\n%y = flatten(%x) : f32[$B,24]\nreturn %y",
        {"Flatten"},
-       [](const onnx::ModelProto& m) { EXPECT_EQ(AttrI(Node(m, 0), "axis"), 1); }},
+       [](const onnx::ModelProto& m) { EXPECT_EQ(AttrI(OnnxNode(m, 0), "axis"), 1); }},
       {"transpose",
        "%x = input() : f32[$B,2,3]\n%y = transpose(%x) {perm=[0,2,1]} : f32[$B,3,2]\nreturn %y",
        {"Transpose"},
        [](const onnx::ModelProto& m) {
-         EXPECT_THAT(AttrInts(Node(m, 0), "perm"), ElementsAre(0, 2, 1));
+         EXPECT_THAT(AttrInts(OnnxNode(m, 0), "perm"), ElementsAre(0, 2, 1));
        }},
       {"concat",
        "%x = input() : f32[$B,2,3]\n%r = relu(%x) : f32[$B,2,3]\n"
        "%y = concat(%x, %r) {axis=-1} : f32[$B,2,6]\nreturn %y",
        {"Relu", "Concat"},
-       [](const onnx::ModelProto& m) { EXPECT_EQ(AttrI(Node(m, 1), "axis"), 2); }},
+       [](const onnx::ModelProto& m) { EXPECT_EQ(AttrI(OnnxNode(m, 1), "axis"), 2); }},
       {"softmax",
        "%x = input() : f32[$B,3,5]\n%y = softmax(%x) : f32[$B,3,5]\nreturn %y",
        {"Softmax"},
-       [](const onnx::ModelProto& m) { EXPECT_EQ(AttrI(Node(m, 0), "axis"), 2); },
+       [](const onnx::ModelProto& m) { EXPECT_EQ(AttrI(OnnxNode(m, 0), "axis"), 2); },
        -6,
        6},
       {"softmax_axis1",
        "%x = input() : f32[$B,3,5]\n%y = softmax(%x) {axis=1} : f32[$B,3,5]\nreturn %y",
        {"Softmax"},
-       [](const onnx::ModelProto& m) { EXPECT_EQ(AttrI(Node(m, 0), "axis"), 1); }},
+       [](const onnx::ModelProto& m) { EXPECT_EQ(AttrI(OnnxNode(m, 0), "axis"), 1); }},
       {"log_softmax",
        "%x = input() : f32[$B,7]\n%y = log_softmax(%x) : f32[$B,7]\nreturn %y",
        {"LogSoftmax"}},
@@ -138,7 +138,7 @@ std::vector<OpCase> Cases() {
        "f32[$B,3]\nreturn %y",
        {"Gemm"},
        [](const onnx::ModelProto& m) {
-         EXPECT_EQ(Node(m, 0).input_size(), 2);
+         EXPECT_EQ(OnnxNode(m, 0).input_size(), 2);
          EXPECT_THAT(InitializerDims(m, "k"), ElementsAre(4, 3));
        }},
       {"matmul_bias",
@@ -146,8 +146,8 @@ std::vector<OpCase> Cases() {
        "%b = parameter() : f32[3]\n%y = add(%m, %b) : f32[$B,3]\nreturn %y",
        {"Gemm"},
        [](const onnx::ModelProto& m) {
-         EXPECT_THAT(Node(m, 0).input(), ElementsAre("x", "k", "b"));
-         EXPECT_THAT(Node(m, 0).output(), ElementsAre("y"));
+         EXPECT_THAT(OnnxNode(m, 0).input(), ElementsAre("x", "k", "b"));
+         EXPECT_THAT(OnnxNode(m, 0).output(), ElementsAre("y"));
        }},
       // The matmul has a second reader: the bias stays an Add of its own.
       {"matmul_bias_shared",
@@ -160,7 +160,7 @@ std::vector<OpCase> Cases() {
        "%y = matmul(%x, %k) {transpose_b=true} : f32[$B,3]\nreturn %y",
        {"Gemm"},
        [](const onnx::ModelProto& m) {
-         EXPECT_EQ(AttrI(Node(m, 0), "transB"), 1);
+         EXPECT_EQ(AttrI(OnnxNode(m, 0), "transB"), 1);
          EXPECT_THAT(InitializerDims(m, "k"), ElementsAre(3, 4));
        }},
       {"conv2d",
@@ -168,11 +168,11 @@ std::vector<OpCase> Cases() {
        "%y = conv2d(%x, %k) : f32[$B,4,4,4]\nreturn %y",
        {"Transpose", "Conv", "Transpose"},
        [](const onnx::ModelProto& m) {
-         EXPECT_THAT(AttrInts(Node(m, 0), "perm"), ElementsAre(0, 3, 1, 2));
+         EXPECT_THAT(AttrInts(OnnxNode(m, 0), "perm"), ElementsAre(0, 3, 1, 2));
          EXPECT_THAT(InitializerDims(m, "k"), ElementsAre(4, 2, 3, 2));  // OIHW
-         EXPECT_THAT(AttrInts(Node(m, 1), "kernel_shape"), ElementsAre(3, 2));
-         EXPECT_THAT(AttrInts(Node(m, 1), "pads"), ElementsAre(0, 0, 0, 0));
-         EXPECT_THAT(AttrInts(Node(m, 2), "perm"), ElementsAre(0, 2, 3, 1));
+         EXPECT_THAT(AttrInts(OnnxNode(m, 1), "kernel_shape"), ElementsAre(3, 2));
+         EXPECT_THAT(AttrInts(OnnxNode(m, 1), "pads"), ElementsAre(0, 0, 0, 0));
+         EXPECT_THAT(AttrInts(OnnxNode(m, 2), "perm"), ElementsAre(0, 2, 3, 1));
        }},
       // "same" with stride 2 on an even size pads only the bottom and right.
       {"conv2d_same_stride_bias_relu",
@@ -182,17 +182,17 @@ std::vector<OpCase> Cases() {
        "%y = relu(%a) : f32[$B,3,3,5]\nreturn %y",
        {"Transpose", "Conv", "Transpose", "Relu"},
        [](const onnx::ModelProto& m) {
-         EXPECT_THAT(Node(m, 1).input(), ElementsAre(::testing::_, "k", "b"));
-         EXPECT_THAT(AttrInts(Node(m, 1), "strides"), ElementsAre(2, 2));
-         EXPECT_THAT(AttrInts(Node(m, 1), "pads"), ElementsAre(0, 0, 1, 1));
+         EXPECT_THAT(OnnxNode(m, 1).input(), ElementsAre(::testing::_, "k", "b"));
+         EXPECT_THAT(AttrInts(OnnxNode(m, 1), "strides"), ElementsAre(2, 2));
+         EXPECT_THAT(AttrInts(OnnxNode(m, 1), "pads"), ElementsAre(0, 0, 1, 1));
        }},
       {"conv2d_dilated_explicit_pads",
        "%x = input() : f32[$B,7,6,2]\n%k = parameter() : f32[2,3,2,3]\n"
        "%y = conv2d(%x, %k) {padding=[1,2,0,1], dilations=[2,2]} : f32[$B,8,3,3]\nreturn %y",
        {"Transpose", "Conv", "Transpose"},
        [](const onnx::ModelProto& m) {
-         EXPECT_THAT(AttrInts(Node(m, 1), "dilations"), ElementsAre(2, 2));
-         EXPECT_THAT(AttrInts(Node(m, 1), "pads"), ElementsAre(1, 0, 2, 1));
+         EXPECT_THAT(AttrInts(OnnxNode(m, 1), "dilations"), ElementsAre(2, 2));
+         EXPECT_THAT(AttrInts(OnnxNode(m, 1), "pads"), ElementsAre(1, 0, 2, 1));
        }},
       // A filter read by two convolutions: one OIHW initializer for both.
       {"conv2d_shared_filter",
@@ -202,8 +202,8 @@ std::vector<OpCase> Cases() {
        {"Transpose", "Conv", "Transpose", "Transpose", "Conv", "Transpose"},
        [](const onnx::ModelProto& m) {
          EXPECT_THAT(InitializerDims(m, "k"), ElementsAre(2, 2, 3, 3));
-         EXPECT_EQ(Node(m, 1).input(1), "k");
-         EXPECT_EQ(Node(m, 4).input(1), "k");
+         EXPECT_EQ(OnnxNode(m, 1).input(1), "k");
+         EXPECT_EQ(OnnxNode(m, 4).input(1), "k");
        }},
       // A filter that is computed, not a parameter: a Transpose node makes it OIHW.
       {"conv2d_computed_filter",
@@ -212,8 +212,8 @@ std::vector<OpCase> Cases() {
        {"Neg", "Transpose", "Transpose", "Conv", "Transpose"},
        [](const onnx::ModelProto& m) {
          EXPECT_THAT(InitializerDims(m, "k"), ElementsAre(3, 3, 2, 4));
-         EXPECT_THAT(AttrInts(Node(m, 1), "perm"), ElementsAre(3, 2, 0, 1));
-         EXPECT_EQ(Node(m, 3).input(1), Node(m, 1).output(0));
+         EXPECT_THAT(AttrInts(OnnxNode(m, 1), "perm"), ElementsAre(3, 2, 0, 1));
+         EXPECT_EQ(OnnxNode(m, 3).input(1), OnnxNode(m, 1).output(0));
        }},
       {"maxpool2d_same",
        "%x = input() : f32[$B,5,5,3]\n"
@@ -221,8 +221,8 @@ std::vector<OpCase> Cases() {
        "return %y",
        {"Transpose", "MaxPool", "Transpose"},
        [](const onnx::ModelProto& m) {
-         EXPECT_THAT(AttrInts(Node(m, 1), "kernel_shape"), ElementsAre(2, 2));
-         EXPECT_THAT(AttrInts(Node(m, 1), "pads"), ElementsAre(0, 0, 1, 1));
+         EXPECT_THAT(AttrInts(OnnxNode(m, 1), "kernel_shape"), ElementsAre(2, 2));
+         EXPECT_THAT(AttrInts(OnnxNode(m, 1), "pads"), ElementsAre(0, 0, 1, 1));
        }},
       // Padded places do not count in the average (Keras's rule).
       {"avgpool2d_same",
@@ -231,8 +231,8 @@ std::vector<OpCase> Cases() {
        "return %y",
        {"Transpose", "AveragePool", "Transpose"},
        [](const onnx::ModelProto& m) {
-         EXPECT_EQ(AttrI(Node(m, 1), "count_include_pad"), 0);
-         EXPECT_THAT(AttrInts(Node(m, 1), "strides"), ElementsAre(1, 2));
+         EXPECT_EQ(AttrI(OnnxNode(m, 1), "count_include_pad"), 0);
+         EXPECT_THAT(AttrInts(OnnxNode(m, 1), "strides"), ElementsAre(1, 2));
        }},
   };
 }

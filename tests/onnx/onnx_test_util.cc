@@ -20,7 +20,7 @@ std::vector<std::string> OpTypes(const onnx::ModelProto& model) {
   return types;
 }
 
-const onnx::NodeProto& Node(const onnx::ModelProto& model, int index) {
+const onnx::NodeProto& OnnxNode(const onnx::ModelProto& model, int index) {
   static const onnx::NodeProto* empty = new onnx::NodeProto();
   if (index < 0 || index >= model.graph().node_size()) return *empty;
   return model.graph().node(index);

@@ -17,7 +17,7 @@ namespace dlc::onnx_test {
 // The model's nodes' op types, in order.
 std::vector<std::string> OpTypes(const onnx::ModelProto& model);
 // Node `index` of the main graph (an empty node when there is none).
-const onnx::NodeProto& Node(const onnx::ModelProto& model, int index);
+const onnx::NodeProto& OnnxNode(const onnx::ModelProto& model, int index);
 // Attribute values of a node (0 / empty when absent).
 int64_t AttrI(const onnx::NodeProto& node, const std::string& name);
 float AttrF(const onnx::NodeProto& node, const std::string& name);
