@@ -8,6 +8,7 @@ packages=(
   clang-19 lld-19 libclang-rt-19-dev llvm-19-dev
   zlib1g-dev libzstd-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libonnx-dev libprotobuf-dev
   dataset-fashion-mnist
 )
 
@@ -16,6 +17,12 @@ for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
+
+# Node.js runs ONNX Runtime for the ONNX export tests (scripts/setup_ort.sh).
+# A machine that has node and npm already (from any source) keeps them.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#packages[@]} packages present"
