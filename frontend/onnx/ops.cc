@@ -2,7 +2,10 @@
 // Transpose-wrapped one for NHWC windows) per IR node, faithful to dlc's
 // semantics. An op or attribute value whose meaning ONNX would change is
 // refused with the reason, never approximated.
+#include <algorithm>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "frontend/onnx/emitter.h"
 #include "frontend/onnx/tensor_proto.h"

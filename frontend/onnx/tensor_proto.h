@@ -3,7 +3,9 @@
 #ifndef DLC_FRONTEND_ONNX_TENSOR_PROTO_H_
 #define DLC_FRONTEND_ONNX_TENSOR_PROTO_H_
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "ir/tensor.h"
 #include "onnx/onnx_pb.h"
