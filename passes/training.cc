@@ -199,10 +199,13 @@ absl::StatusOr<Graph> BuildEvalStep(const Graph& model, ValueId logits) {
   return std::move(b).Build({loss.loss, loss.correct});
 }
 
+}  // namespace
+
 absl::StatusOr<Graph> BuildPredict(const Graph& model, ValueId logits) {
+  if (model.outputs.empty()) return absl::InvalidArgumentError("the model has no output");
   Graph graph = model;
   graph.name = "predict";
-  const ValueId output = graph.outputs.at(0);
+  const ValueId output = graph.outputs[0];
   graph.outputs.clear();
   GraphBuilder b(std::move(graph));
   // A model that returns logits gets its softmax here; one whose output
@@ -213,8 +216,6 @@ absl::StatusOr<Graph> BuildPredict(const Graph& model, ValueId logits) {
   }
   return std::move(b).Build({probabilities});
 }
-
-}  // namespace
 
 absl::StatusOr<TrainingProgram> BuildTrainingProgram(const ForwardModel& training,
                                                      const ForwardModel& inference,

@@ -51,6 +51,12 @@ absl::StatusOr<TrainingProgram> BuildTrainingProgram(const ForwardModel& trainin
                                                      const ForwardModel& inference,
                                                      const OptimizerSpec& optimizer);
 
+// The prediction function of a model's inference-mode forward graph: its
+// inputs and parameters, one output %probabilities (the model's output when
+// that already is the softmax of `logits`, else a softmax of it). What
+// `dlc compile` emits as <model>_predict and `dlc export` writes as ONNX.
+absl::StatusOr<Graph> BuildPredict(const Graph& model, ValueId logits);
+
 }  // namespace dlc
 
 #endif  // DLC_PASSES_TRAINING_H_

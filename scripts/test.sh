@@ -6,6 +6,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
+"$root/scripts/setup_ort.sh"
 "$root/scripts/build.sh"
 ctest --test-dir "$root/build" --output-on-failure -j "${DLC_JOBS:-$(nproc)}"
 if [[ "${DLC_SANITIZED:-1}" != 0 ]]; then

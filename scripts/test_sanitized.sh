@@ -8,6 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build-asan"
 jobs=${DLC_JOBS:-$(nproc)}
 "$root/scripts/setup.sh"
+"$root/scripts/setup_ort.sh"
 
 # -O1 and line tables: reasonable speed, stack traces with file:line, and far
 # less to compile and link than full debug info. Fuzz targets get a short run:

@@ -26,6 +26,7 @@ int RunEval(const std::vector<std::string>& args);
 int RunCompile(const std::vector<std::string>& args);
 int RunPredict(const std::vector<std::string>& args);
 int RunBench(const std::vector<std::string>& args);
+int RunExport(const std::vector<std::string>& args);
 int RunImport(const std::vector<std::string>& args);
 
 }  // namespace dlc::tools

@@ -68,6 +68,10 @@ constexpr char kUsage[] =
     "      safetensors file beside it (start training from them with --init); NCHW\n"
     "      becomes NHWC. train, eval, predict, dump, inspect, compile and bench also\n"
     "      take a .onnx file directly (with its own weights; --data/--test name its data)\n"
+    "  export MODEL.dl --init=FILE -o FILE.onnx [--model=NAME]\n"
+    "      the trained model's prediction function as an ONNX model (opset 13):\n"
+    "      the model's input as written in the .dl file (NHWC, symbolic batch),\n"
+    "      output 'probabilities', the weights as initializers; checked by onnx::checker\n"
     "  help [COMMAND]\n"
     "      this text, or one command's usage and flags (also: dlc COMMAND --help)\n"
     "\n"
@@ -87,6 +91,7 @@ constexpr Command kCommands[] = {
     {"train", dlc::tools::RunTrain},     {"eval", dlc::tools::RunEval},
     {"compile", dlc::tools::RunCompile}, {"predict", dlc::tools::RunPredict},
     {"bench", dlc::tools::RunBench},     {"import", dlc::tools::RunImport},
+    {"export", dlc::tools::RunExport},
 };
 
 // Flags may be written with dashes (--no-shuffle); absl names them with

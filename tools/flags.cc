@@ -10,9 +10,10 @@ ABSL_FLAG(std::string, stage, "ir",
           "asm (this CPU's assembly)");
 
 // Choosing and shaping the model.
-ABSL_FLAG(std::string, model, "",
-          "dump, inspect, train, eval, compile, predict, bench: the model to use, when the file "
-          "declares several");
+ABSL_FLAG(
+    std::string, model, "",
+    "dump, inspect, train, eval, compile, predict, bench, export: the model to use, when the file "
+    "declares several");
 ABSL_FLAG(std::optional<int64_t>, batch, std::nullopt,
           "dump, inspect, train, eval, compile, bench: batch size (default: the train section's, "
           "else 1)");
@@ -36,7 +37,8 @@ ABSL_FLAG(std::optional<int64_t>, limit, std::nullopt,
           "train: use only the first N training samples");
 ABSL_FLAG(bool, no_shuffle, false, "train: keep the data's order in every epoch");
 ABSL_FLAG(std::string, init, "",
-          "train, eval, predict: start from the parameters in this safetensors file");
+          "train, eval, predict, export: start from the parameters in this safetensors file "
+          "(export: the parameters to write)");
 ABSL_FLAG(std::string, save, "",
           "train: write the parameters and optimizer state here (safetensors)");
 ABSL_FLAG(std::string, backend, "jit",
@@ -54,8 +56,8 @@ ABSL_FLAG(std::string, resume, "",
 
 // dlc compile.
 ABSL_FLAG(std::string, o, "",
-          "compile, import: the output file (compile: object, or text with --emit; import: the "
-          ".dl file, default: MODEL.onnx's name with .dl)");
+          "compile, import, export: the output file (compile: object, or text with --emit; import: "
+          "the .dl file, default: MODEL.onnx's name with .dl; export: the .onnx model)");
 ABSL_FLAG(std::string, header, "", "compile: also write a C header documenting the functions here");
 ABSL_FLAG(
     std::string, emit, "obj",
