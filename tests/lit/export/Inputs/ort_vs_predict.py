@@ -2,6 +2,8 @@
 
   ort_vs_predict.py digit IMAGES.idx.gz ROW OUT.bin
       writes image ROW of an IDX u8 file as raw bytes (ONNX Runtime's input)
+  ort_vs_predict.py digit-f32 IMAGES.idx.gz ROW OUT.bin
+      the same as little-endian f32 values 0..255 (an imported model's input)
   ort_vs_predict.py compare PREDICT.txt PROBABILITIES.bin
       the class probabilities `dlc predict` printed (4 decimals) and the
       f32 ones ONNX Runtime wrote must agree to the printed precision
@@ -11,7 +13,7 @@ import struct
 import sys
 
 
-def digit(images, row, out):
+def digit(images, row, out, as_f32=False):
     with gzip.open(images) as f:
         data = f.read()
     _, _, _, rank = struct.unpack(">BBBB", data[:4])
@@ -20,8 +22,9 @@ def digit(images, row, out):
     for d in dims[1:]:
         size *= d
     start = 4 + 4 * rank + row * size
+    pixels = data[start:start + size]
     with open(out, "wb") as f:
-        f.write(data[start:start + size])
+        f.write(struct.pack("<%df" % size, *pixels) if as_f32 else pixels)
 
 
 def compare(predict_text, probabilities_bin):
@@ -46,7 +49,7 @@ def compare(predict_text, probabilities_bin):
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "digit":
-        digit(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+    if sys.argv[1] in ("digit", "digit-f32"):
+        digit(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[1] == "digit-f32")
     else:
         compare(sys.argv[2], sys.argv[3])
