@@ -448,7 +448,8 @@ int RunTrain(const std::vector<std::string>& args) {
                  "--limit=N --no-shuffle --init=FILE --save=FILE --checkpoint-every=N "
                  "--resume=FILE --backend=interp --threads=N --log=FILE.csv|.jsonl "
                  "--log-steps=FILE.csv|.jsonl "
-                 "--plot=FILE.svg --quiet]\n");
+                 "--plot=FILE.svg --quiet --collective-timeout=SECONDS]\n"
+                 "       mpirun -np N dlc train MODEL.dl ...  (data-parallel on N processes)\n");
     return kExitUsage;
   }
   // Under mpirun, one rank of a data-parallel run; else the only process.
