@@ -217,6 +217,56 @@ absl::StatusOr<Graph> BuildPredict(const Graph& model, ValueId logits) {
   return std::move(b).Build({probabilities});
 }
 
+std::string GradientSumName(const std::string& parameter) { return parameter + ".grad_sum"; }
+
+absl::StatusOr<Graph> BuildGradientStep(const ForwardModel& training, int64_t global_batch) {
+  if (training.graph.outputs.empty()) return absl::InvalidArgumentError("the model has no output");
+  Graph graph = training.graph;
+  graph.name = "gradient_step";
+  graph.outputs.clear();
+  GraphBuilder b(std::move(graph));
+  DLC_ASSIGN_OR_RETURN(LossValues loss, AppendLoss(b, training.logits));
+  const int64_t shard = b.type(loss.labels).shape[0];
+  if (global_batch < shard) {
+    return absl::InvalidArgumentError(
+        StrCat("a shard of ", shard, " samples is larger than its batch of ", global_batch));
+  }
+  // The shard's share of the global mean: its own mean times shard / global.
+  DLC_ASSIGN_OR_RETURN(
+      ValueId share,
+      b.Scalar(b.type(loss.loss).dtype,
+               static_cast<double>(shard) / static_cast<double>(global_batch), "loss.share"));
+  DLC_ASSIGN_OR_RETURN(ValueId scaled,
+                       b.Add(OpKind::kMul, {loss.loss, share}, {}, "loss.of_global_mean"));
+  const std::vector<ValueId> params = b.graph().Parameters();
+  DLC_ASSIGN_OR_RETURN(std::vector<ValueId> grads, AppendGradients(b, scaled, params));
+  std::vector<ValueId> outputs = {loss.loss, loss.correct};
+  outputs.insert(outputs.end(), grads.begin(), grads.end());
+  return std::move(b).Build(std::move(outputs));
+}
+
+absl::StatusOr<Graph> BuildUpdateStep(const Graph& train_step, const OptimizerSpec& optimizer) {
+  Graph graph;
+  graph.name = "update_step";
+  // The parameters as the training step has them (name, type, initialiser).
+  for (ValueId p : train_step.Parameters()) graph.nodes.push_back(train_step.node(p));
+  GraphBuilder b(std::move(graph));
+  const std::vector<ValueId> params = b.graph().Parameters();
+  std::vector<ValueId> grads;
+  for (ValueId p : params) {
+    DLC_ASSIGN_OR_RETURN(ValueId g, b.Input(GradientSumName(b.node(p).name), b.type(p)));
+    grads.push_back(g);
+  }
+  UpdateEmitter updates(b, optimizer);
+  std::vector<ValueId> outputs;
+  for (size_t i = 0; i < params.size(); ++i) {
+    DLC_ASSIGN_OR_RETURN(ValueId next, updates.Update(params[i], grads[i]));
+    outputs.push_back(next);
+  }
+  for (ValueId next : updates.state_next()) outputs.push_back(next);
+  return std::move(b).Build(std::move(outputs));
+}
+
 absl::StatusOr<TrainingProgram> BuildTrainingProgram(const ForwardModel& training,
                                                      const ForwardModel& inference,
                                                      const OptimizerSpec& optimizer) {

@@ -57,6 +57,26 @@ absl::StatusOr<TrainingProgram> BuildTrainingProgram(const ForwardModel& trainin
 // `dlc compile` emits as <model>_predict and `dlc export` writes as ONNX.
 absl::StatusOr<Graph> BuildPredict(const Graph& model, ValueId logits);
 
+// Data-parallel training (runtime/distributed) splits the training step in
+// two, so that the gradients can be summed over the ranks in between.
+//
+// The gradient step of one rank's shard of `global_batch` samples (the
+// model's batch is the shard's size): inputs as the training step's without
+// the optimizer state; outputs %loss (mean over the shard), %correct (in the
+// shard), then the gradients in the order of the graph's parameters, of
+// loss * shard / global_batch: the shard's part of the gradient of the global
+// batch's mean loss, so that the sum over the ranks is that gradient.
+absl::StatusOr<Graph> BuildGradientStep(const ForwardModel& training, int64_t global_batch);
+
+// The optimizer update of the training step alone: the parameters of
+// `train_step`, the optimizer state (the same names and order as
+// TrainingProgram::state) and one input "<parameter>.grad_sum" per
+// parameter; outputs the training step's without %loss and %correct.
+absl::StatusOr<Graph> BuildUpdateStep(const Graph& train_step, const OptimizerSpec& optimizer);
+
+// The name of the update step's input for `parameter`'s summed gradient.
+std::string GradientSumName(const std::string& parameter);
+
 }  // namespace dlc
 
 #endif  // DLC_PASSES_TRAINING_H_

@@ -71,8 +71,19 @@ Tensor GatherRows(const Tensor& source, std::span<const int64_t> rows, const Ten
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(ProgramFactory factory, Backend& backend,
-                                                         const TrainOptions& options) {
+Tensor Trainer::RngKey(int64_t epoch, int64_t step) const {
+  // Dropout's random key: the seed, and a number derived from the epoch and
+  // step alone (so a resumed run draws the same masks).
+  const uint64_t step_id =
+      MixBits((static_cast<uint64_t>(epoch) << 32) | static_cast<uint64_t>(step));
+  return Tensor::FromVector<int32_t>(
+      DType::kI32, {2},
+      std::vector<int32_t>{static_cast<int32_t>(options_.seed), static_cast<int32_t>(step_id)});
+}
+
+absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(
+    ProgramFactory factory, Backend& backend, const TrainOptions& options,
+    std::optional<DataParallelPlan> data_parallel) {
   if (options.batch <= 0) {
     return absl::InvalidArgumentError(
         StrCat("the batch size must be positive, got ", options.batch));
@@ -81,10 +92,20 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(ProgramFactory factory,
     return absl::InvalidArgumentError(StrCat("epochs must be positive, got ", options.epochs));
   }
   std::unique_ptr<Trainer> trainer(new Trainer(std::move(factory), backend, options));
+  trainer->data_parallel_ = std::move(data_parallel);
   DLC_ASSIGN_OR_RETURN(Compiled * main, trainer->ForBatch(options.batch));
   DLC_ASSIGN_OR_RETURN(trainer->parameters_,
                        InitializeParameters(main->program.train_step, options.seed));
   for (const StateTensor& s : main->program.state) trainer->state_.emplace(s.name, Tensor(s.type));
+  if (trainer->data_parallel_) {
+    // The ranks sum gradients as f32.
+    for (const auto& [name, value] : trainer->parameters_) {
+      if (value.dtype() != DType::kF32) {
+        return absl::UnimplementedError(StrCat("data-parallel training sums f32 gradients, but %",
+                                               name, " is ", value.type().ToString()));
+      }
+    }
+  }
   return trainer;
 }
 
@@ -92,7 +113,10 @@ absl::StatusOr<Trainer::Compiled*> Trainer::ForBatch(int64_t batch) {
   if (auto it = programs_.find(batch); it != programs_.end()) return &it->second;
   Compiled compiled;
   DLC_ASSIGN_OR_RETURN(compiled.program, factory_(batch));
-  DLC_ASSIGN_OR_RETURN(compiled.train, backend_.Compile(compiled.program.train_step));
+  // Data-parallel training runs the step's two halves instead.
+  if (!data_parallel_) {
+    DLC_ASSIGN_OR_RETURN(compiled.train, backend_.Compile(compiled.program.train_step));
+  }
   DLC_ASSIGN_OR_RETURN(compiled.eval, backend_.Compile(compiled.program.eval_step));
   return &programs_.emplace(batch, std::move(compiled)).first->second;
 }
@@ -129,9 +153,8 @@ absl::Status Trainer::CheckTrainingData(const LabeledImages& data) const {
 }
 
 absl::Status Trainer::Feed(const LabeledImages& data, std::span<const int64_t> rows,
-                           const Compiled& compiled) {
-  const Graph& g = compiled.program.train_step;
-  DLC_ASSIGN_OR_RETURN(ValueId input, ImageInput(g, compiled.program));
+                           const Graph& g) {
+  DLC_ASSIGN_OR_RETURN(ValueId input, ImageInput(g, program()));
   feeds_[g.node(input).name] = GatherRows(data.images, rows, g.type(input));
   feeds_["labels"] =
       GatherRows(data.labels, rows, {DType::kU8, {static_cast<int64_t>(rows.size())}});
@@ -173,7 +196,9 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_
   EpochStats stats;
   stats.epoch = epoch;
   for (int64_t step = done.steps; step < steps; ++step) {
-    if (stop && stop()) {
+    // Data-parallel, only a stop every rank agreed on counts.
+    const bool stop_now = data_parallel_ ? std::exchange(stop_agreed_, false) : stop && stop();
+    if (stop_now) {
       stats.interrupted = true;
       if (done.steps > 0) {
         partial_ = done;
@@ -183,66 +208,12 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_
     }
     const int64_t begin = step * options_.batch;
     const int64_t size = std::min(options_.batch, n - begin);
-    DLC_ASSIGN_OR_RETURN(Compiled * compiled, ForBatch(size));
-    DLC_RETURN_IF_ERROR(Feed(data, std::span(order).subspan(begin, size), *compiled));
-    if (compiled->program.train_step.Find("rng_key")) {
-      // Dropout's random key: the seed, and a number derived from the epoch
-      // and step alone (so a resumed run draws the same masks).
-      const uint64_t step_id =
-          MixBits((static_cast<uint64_t>(epoch) << 32) | static_cast<uint64_t>(step));
-      feeds_["rng_key"] = Tensor::FromVector<int32_t>(
-          DType::kI32, {2},
-          std::vector<int32_t>{static_cast<int32_t>(options_.seed), static_cast<int32_t>(step_id)});
-    }
-    for (auto& [name, value] : parameters_) feeds_[name] = std::move(value);
-    for (auto& [name, value] : state_) feeds_[name] = std::move(value);
-    auto outputs = compiled->train->Run(feeds_, std::move(compiled->spare));
-    compiled->spare.clear();
-    // Take the parameters back even on failure, so the trainer stays usable.
-    for (auto& [name, value] : parameters_) value = std::move(feeds_[name]);
-    for (auto& [name, value] : state_) value = std::move(feeds_[name]);
-    if (!outputs.ok()) {
-      return absl::Status(outputs.status().code(), StrCat("epoch ", epoch, ", step ", step + 1,
-                                                          ": ", outputs.status().message()));
-    }
-    const double loss = (*outputs)[0].GetDouble(0);
-    const TrainingProgram& program = compiled->program;
-    const std::string where = StrCat("epoch ", epoch, ", step ", step + 1, ": ");
-    if (!std::isfinite(loss)) {
-      return NonFiniteStep(*compiled,
-                           StrCat(where, "the loss is ", std::isnan(loss) ? "NaN" : "infinite"));
-    }
-    // A finite loss does not make a finite update: every new parameter and
-    // state tensor is checked (one pass over each) before the step counts.
-    {
-      size_t index = 2;
-      auto check = [&](const std::string& name, std::string_view kind) -> absl::Status {
-        if (std::optional<NonFiniteElement> bad = FirstNonFiniteElement((*outputs)[index++])) {
-          return NonFiniteStep(*compiled, StrCat(where, "the update makes ", kind, " ", name, " ",
-                                                 bad->ToString(), " (element ", bad->index, ")"));
-        }
-        return absl::OkStatus();
-      };
-      for (const std::string& name : program.parameters)
-        DLC_RETURN_IF_ERROR(check(name, "parameter"));
-      for (const StateTensor& s : program.state)
-        DLC_RETURN_IF_ERROR(check(s.name, "optimizer state"));
-    }
-    const int64_t batch_correct = static_cast<int64_t>((*outputs)[1].GetDouble(0));
-    done.loss_sum += loss * static_cast<double>(size);
-    done.correct += batch_correct;
-    // The step's outputs become the parameters; the ones they replace are
-    // the next step's output storage.
-    compiled->spare.resize(outputs->size());
-    size_t next = 2;
-    for (const std::string& name : program.parameters) {
-      compiled->spare[next] = std::exchange(parameters_[name], std::move((*outputs)[next]));
-      ++next;
-    }
-    for (const StateTensor& s : program.state) {
-      compiled->spare[next] = std::exchange(state_[s.name], std::move((*outputs)[next]));
-      ++next;
-    }
+    const std::span<const int64_t> rows = std::span(order).subspan(begin, size);
+    DLC_ASSIGN_OR_RETURN(const StepSums sums,
+                         data_parallel_ ? DataParallelStep(data, rows, epoch, step, stop && stop())
+                                        : SingleStep(data, rows, epoch, step));
+    done.loss_sum += sums.loss_sum;
+    done.correct += sums.correct;
     done.samples += size;
     done.steps = step + 1;
     if (progress) {
@@ -255,8 +226,8 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_
       p.accuracy = static_cast<double>(done.correct) / static_cast<double>(done.samples);
       p.seconds = elapsed();
       p.batch_size = size;
-      p.batch_loss = loss;
-      p.batch_accuracy = static_cast<double>(batch_correct) / static_cast<double>(size);
+      p.batch_loss = sums.loss;
+      p.batch_accuracy = static_cast<double>(sums.correct) / static_cast<double>(size);
       progress(p);
     }
   }
@@ -267,6 +238,66 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const LabeledImages& data, int64_
       done.samples > 0 ? static_cast<double>(done.correct) / static_cast<double>(done.samples) : 0;
   stats.seconds = elapsed();
   return stats;
+}
+
+absl::StatusOr<Trainer::StepSums> Trainer::SingleStep(const LabeledImages& data,
+                                                      std::span<const int64_t> rows, int64_t epoch,
+                                                      int64_t step) {
+  const int64_t size = static_cast<int64_t>(rows.size());
+  DLC_ASSIGN_OR_RETURN(Compiled * compiled, ForBatch(size));
+  DLC_RETURN_IF_ERROR(Feed(data, rows, compiled->program.train_step));
+  if (compiled->program.train_step.Find("rng_key")) feeds_["rng_key"] = RngKey(epoch, step);
+  for (auto& [name, value] : parameters_) feeds_[name] = std::move(value);
+  for (auto& [name, value] : state_) feeds_[name] = std::move(value);
+  auto outputs = compiled->train->Run(feeds_, std::move(compiled->spare));
+  compiled->spare.clear();
+  // Take the parameters back even on failure, so the trainer stays usable.
+  for (auto& [name, value] : parameters_) value = std::move(feeds_[name]);
+  for (auto& [name, value] : state_) value = std::move(feeds_[name]);
+  if (!outputs.ok()) {
+    return absl::Status(outputs.status().code(), StrCat("epoch ", epoch, ", step ", step + 1, ": ",
+                                                        outputs.status().message()));
+  }
+  const double loss = (*outputs)[0].GetDouble(0);
+  const TrainingProgram& program = compiled->program;
+  const std::string where = StrCat("epoch ", epoch, ", step ", step + 1, ": ");
+  if (!std::isfinite(loss)) {
+    return NonFiniteStep(*compiled,
+                         StrCat(where, "the loss is ", std::isnan(loss) ? "NaN" : "infinite"));
+  }
+  // A finite loss does not make a finite update: every new parameter and
+  // state tensor is checked (one pass over each) before the step counts.
+  {
+    size_t index = 2;
+    auto check = [&](const std::string& name, std::string_view kind) -> absl::Status {
+      if (std::optional<NonFiniteElement> bad = FirstNonFiniteElement((*outputs)[index++])) {
+        return NonFiniteStep(*compiled, StrCat(where, "the update makes ", kind, " ", name, " ",
+                                               bad->ToString(), " (element ", bad->index, ")"));
+      }
+      return absl::OkStatus();
+    };
+    for (const std::string& name : program.parameters)
+      DLC_RETURN_IF_ERROR(check(name, "parameter"));
+    for (const StateTensor& s : program.state)
+      DLC_RETURN_IF_ERROR(check(s.name, "optimizer state"));
+  }
+  StepSums sums;
+  sums.loss = loss;
+  sums.loss_sum = loss * static_cast<double>(size);
+  sums.correct = static_cast<int64_t>((*outputs)[1].GetDouble(0));
+  // The step's outputs become the parameters; the ones they replace are
+  // the next step's output storage.
+  compiled->spare.resize(outputs->size());
+  size_t next = 2;
+  for (const std::string& name : program.parameters) {
+    compiled->spare[next] = std::exchange(parameters_[name], std::move((*outputs)[next]));
+    ++next;
+  }
+  for (const StateTensor& s : program.state) {
+    compiled->spare[next] = std::exchange(state_[s.name], std::move((*outputs)[next]));
+    ++next;
+  }
+  return sums;
 }
 
 absl::Status Trainer::NonFiniteStep(const Compiled& compiled, std::string_view problem) {
@@ -306,7 +337,7 @@ absl::StatusOr<EvalStats> Trainer::Evaluate(const LabeledImages& data) {
     DLC_ASSIGN_OR_RETURN(Compiled * compiled, ForBatch(size));
     rows.resize(size);
     std::iota(rows.begin(), rows.end(), begin);
-    DLC_RETURN_IF_ERROR(Feed(data, rows, *compiled));
+    DLC_RETURN_IF_ERROR(Feed(data, rows, compiled->program.train_step));
     Feeds feeds;
     for (const Node& node : compiled->program.eval_step.nodes) {
       if (node.op != OpKind::kInput && node.op != OpKind::kParameter) continue;

@@ -17,6 +17,7 @@
 #include "ir/tensor.h"
 #include "passes/training.h"
 #include "runtime/dataset.h"
+#include "runtime/distributed/communicator.h"
 #include "runtime/executor.h"
 
 namespace dlc {
@@ -26,6 +27,29 @@ using NamedTensors = std::map<std::string, Tensor>;
 // Builds the training program for one batch size (lowering the model at
 // that size); the trainer asks for each size it needs.
 using ProgramFactory = std::function<absl::StatusOr<TrainingProgram>(int64_t batch)>;
+
+// Data-parallel training over the ranks of `comm` (size > 1): each step's
+// batch is split into one shard per rank (distributed/sharding.h); every
+// rank computes its shard's gradients with the gradient step, the
+// communicator sums them in rank order, and every rank applies the same
+// update step, so all hold the same parameters after every step. Each rank
+// shuffles with the same seed, so every sample is used once per epoch.
+struct DataParallelPlan {
+  distributed::Communicator* comm = nullptr;
+  // passes/training.h's BuildGradientStep for a shard of `batch`, and
+  // BuildUpdateStep.
+  std::function<absl::StatusOr<Graph>(int64_t shard, int64_t batch)> gradient_step;
+  std::function<absl::StatusOr<Graph>()> update_step;
+};
+
+// Where a data-parallel run's time went, summed over its steps.
+struct DataParallelTimes {
+  int64_t steps = 0;
+  double gradient_seconds = 0;   // the gradient step on this rank's shard
+  double allreduce_seconds = 0;  // summing over the ranks (waiting included)
+  double update_seconds = 0;     // the optimizer update
+  int64_t allreduce_floats = 0;  // per step
+};
 
 struct TrainOptions {
   int64_t epochs = 1;
@@ -86,14 +110,18 @@ class Trainer {
  public:
   // Compiles the programs for `options.batch` with `backend` and initialises
   // the parameters from their initialisers with `options.seed`.
-  static absl::StatusOr<std::unique_ptr<Trainer>> Create(ProgramFactory factory, Backend& backend,
-                                                         const TrainOptions& options);
+  // With `data_parallel`, TrainEpoch trains on its communicator's ranks.
+  static absl::StatusOr<std::unique_ptr<Trainer>> Create(
+      ProgramFactory factory, Backend& backend, const TrainOptions& options,
+      std::optional<DataParallelPlan> data_parallel = std::nullopt);
 
   // Runs one epoch over `data` (epoch numbers start at 1; the shuffle of
   // epoch e depends only on the seed and e, dropout's masks on the seed, e
   // and the step). `progress`, when given, is called after every step.
   // When `stop` asks for it, the epoch ends early with `interrupted` set and
   // partial_epoch() says where; calling TrainEpoch for it again continues.
+  // Data-parallel, the ranks agree where to stop: a request on any rank
+  // during a step stops every rank after that step (stop_agreed()).
   // A step whose loss, new parameters or new optimizer state hold a NaN or
   // an infinity is not applied: the parameters stay those before it, and the
   // error names the epoch, the step, the tensor and the first operation of the
@@ -125,19 +153,41 @@ class Trainer {
   // (resuming a checkpoint taken mid-epoch).
   void ContinueEpoch(const PartialEpoch& partial) { partial_ = partial; }
 
+  // Data-parallel: whether a rank asked to stop during the last step run
+  // (every rank gets the same answer), and where the time went.
+  bool data_parallel() const { return data_parallel_.has_value(); }
+  bool stop_agreed() const { return stop_agreed_; }
+  const DataParallelTimes& data_parallel_times() const { return dp_times_; }
+
  private:
   struct Compiled {
     TrainingProgram program;
-    std::unique_ptr<Executor> train, eval;
-    std::vector<Tensor> spare;  // storage for the next step's outputs
+    std::unique_ptr<Executor> train, eval;  // data-parallel: no train
+    std::vector<Tensor> spare;              // storage for the next step's outputs
+  };
+  // What a step adds to its epoch's sums.
+  struct StepSums {
+    double loss_sum = 0;  // per-sample losses summed over the batch
+    double loss = 0;      // their mean
+    int64_t correct = 0;
   };
 
   Trainer(ProgramFactory factory, Backend& backend, TrainOptions options)
       : factory_(std::move(factory)), backend_(backend), options_(options) {}
   absl::StatusOr<Compiled*> ForBatch(int64_t batch);
   absl::Status CheckData(const LabeledImages& data, const Compiled& compiled) const;
-  absl::Status Feed(const LabeledImages& data, std::span<const int64_t> rows,
-                    const Compiled& compiled);
+  absl::Status Feed(const LabeledImages& data, std::span<const int64_t> rows, const Graph& g);
+  // One step on the rows `rows` of `data`: the whole training step here, or
+  // (data-parallel) this rank's shard and the update; `stop_here` is this
+  // rank's stop request, which the data-parallel step shares.
+  absl::StatusOr<StepSums> SingleStep(const LabeledImages& data, std::span<const int64_t> rows,
+                                      int64_t epoch, int64_t step);
+  absl::StatusOr<StepSums> DataParallelStep(const LabeledImages& data,
+                                            std::span<const int64_t> rows, int64_t epoch,
+                                            int64_t step, bool stop_here);
+  absl::StatusOr<Executor*> GradientStep(int64_t shard, int64_t batch);
+  // %rng_key of step `step` (0-based) of `epoch`, for models with dropout.
+  Tensor RngKey(int64_t epoch, int64_t step) const;
   // The error for a step (fed in feeds_, parameters before it in
   // parameters_ and state_) whose loss or update is not finite; `problem`
   // says which ("epoch 3, step 5: the loss is NaN").
@@ -151,6 +201,14 @@ class Trainer {
   NamedTensors state_;
   Feeds feeds_;  // parameters, state and the current batch, by name
   std::optional<PartialEpoch> partial_;
+
+  std::optional<DataParallelPlan> data_parallel_;
+  std::map<std::pair<int64_t, int64_t>, std::unique_ptr<Executor>> gradient_steps_;
+  std::unique_ptr<Executor> update_step_;
+  Feeds update_feeds_;       // parameters, state and summed gradients
+  std::vector<float> sums_;  // the buffer the ranks sum: gradients, loss, correct, stop
+  bool stop_agreed_ = false;
+  DataParallelTimes dp_times_;
 };
 
 }  // namespace dlc

@@ -9,6 +9,7 @@ packages=(
   zlib1g-dev libzstd-dev libabsl-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libonnx-dev libprotobuf-dev
+  libopenmpi-dev openmpi-bin
   dataset-fashion-mnist
 )
 

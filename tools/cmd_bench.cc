@@ -13,6 +13,7 @@
 #include "support/status_macros.h"
 #include "support/str_cat.h"
 #include "tools/commands.h"
+#include "tools/data_parallel_bench.h"
 #include "tools/flags.h"
 #include "tools/model_loading.h"
 #include "tools/pipeline_flags.h"
@@ -23,7 +24,8 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: dlc bench MODEL.dl [--batch=N] [--threads=N] [--repeats=N] [--steps=N]\n"
-    "                 [--kernels] [--json] [--no-predict] [--model=NAME]\n";
+    "                 [--kernels] [--json] [--no-predict] [--model=NAME]\n"
+    "       mpirun -np N dlc bench MODEL.dl [--batch=N] [--threads=N] [--repeats=N] [--steps=N]\n";
 
 absl::Status CheckPositive(std::string_view flag, std::optional<int64_t> value) {
   if (value && *value <= 0) {
@@ -73,6 +75,29 @@ int RunBench(const std::vector<std::string>& args) {
   if (args.size() != 1) {
     std::fputs(kUsage, stderr);
     return kExitUsage;
+  }
+  // Under mpirun with several ranks: data-parallel steps instead.
+  distributed::CommunicatorOptions options;
+  options.timeout_seconds = absl::GetFlag(FLAGS_collective_timeout);
+  absl::StatusOr<std::unique_ptr<distributed::Communicator>> comm =
+      distributed::ConnectCommunicator(options);
+  if (!comm.ok()) {
+    std::fprintf(stderr, "dlc bench: %s\n", std::string(comm.status().message()).c_str());
+    return kExitError;
+  }
+  if ((*comm)->size() > 1) {
+    absl::StatusOr<std::string> report =
+        DataParallelBench(args[0], **comm, absl::GetFlag(FLAGS_repeats).value_or(7),
+                          absl::GetFlag(FLAGS_steps).value_or(20));
+    if (!report.ok()) {
+      std::fprintf(stderr, "dlc bench: %s: %s\n", (*comm)->Describe().c_str(),
+                   std::string(report.status().message()).c_str());
+      std::fflush(stderr);
+      (*comm)->Abort(kExitError);
+      return kExitError;
+    }
+    if ((*comm)->rank() == 0) std::fputs(report->c_str(), stdout);
+    return kExitOk;
   }
   absl::StatusOr<std::string> report = Bench(args[0]);
   if (!report.ok()) {

@@ -4,15 +4,19 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "frontend/train_config.h"
+#include "runtime/distributed/sharding.h"
 #include "runtime/output_file.h"
 #include "runtime/training_plot.h"
 #include "runtime/training_report.h"
@@ -21,6 +25,7 @@
 #include "tools/commands.h"
 #include "tools/flags.h"
 #include "tools/interrupt.h"
+#include "tools/rank_agreement.h"
 #include "tools/training_setup.h"
 
 namespace dlc::tools {
@@ -205,13 +210,23 @@ absl::StatusOr<Outcome> StopOnInterrupt(const TrainingSetup& setup, const std::s
   return InterruptGuard::Signal() == SIGTERM ? Outcome::kTerminated : Outcome::kInterrupted;
 }
 
-void PrintSetUp(const TrainingSetup& setup, int64_t samples) {
+void PrintSetUp(const TrainingSetup& setup, int64_t samples,
+                const distributed::Communicator& comm) {
   const dl::TrainConfig& c = setup.config;
   std::printf("Training %s on %lld samples: batch %lld, %lld epoch%s, %s, seed %llu, backend %s\n",
               setup.model.c_str(), static_cast<long long>(samples), static_cast<long long>(c.batch),
               static_cast<long long>(c.epochs), c.epochs == 1 ? "" : "s",
               dl::DescribeOptimizer(c.optimizer).c_str(), static_cast<unsigned long long>(c.seed),
               std::string(setup.backend->name()).c_str());
+  if (comm.size() > 1) {
+    const distributed::Slice first = distributed::SliceOf(c.batch, 0, comm.size());
+    const distributed::Slice last = distributed::SliceOf(c.batch, comm.size() - 1, comm.size());
+    std::printf("Data-parallel on %d processes (MPI): each batch of %lld split into shards of %lld",
+                comm.size(), static_cast<long long>(c.batch), static_cast<long long>(first.size));
+    if (last.size != first.size) std::printf(" to %lld", static_cast<long long>(last.size));
+    std::printf(" samples, one per rank; rank 0 (host %s) reports and writes files\n",
+                comm.HostOf(0).c_str());
+  }
   if (setup.resumed) {
     const RunState& run = *setup.resumed;
     std::printf("Resuming after epoch %lld", static_cast<long long>(run.epochs_done()));
@@ -233,8 +248,28 @@ void AddError(absl::Status& errors, const absl::Status& error) {
                : absl::Status(errors.code(), StrCat(errors.message(), "\n", error.message()));
 }
 
-absl::StatusOr<Outcome> Train(const std::string& path) {
+// Test hooks for the failure handling of data-parallel runs (tests/mpi):
+// DLC_TEST_FAIL_RANK=r makes rank r, after step DLC_TEST_FAIL_STEP (default
+// 1) of an epoch, die at once (DLC_TEST_FAIL_MODE=kill, SIGKILL) or stop
+// answering (stall).
+std::function<void(const StepProgress&)> FailureHook(const distributed::Communicator& comm) {
+  const char* rank = std::getenv("DLC_TEST_FAIL_RANK");
+  if (rank == nullptr || std::atoi(rank) != comm.rank()) return nullptr;
+  const char* step = std::getenv("DLC_TEST_FAIL_STEP");
+  const char* mode = std::getenv("DLC_TEST_FAIL_MODE");
+  const int64_t at = step != nullptr ? std::atoll(step) : 1;
+  const bool stall = mode != nullptr && std::string_view(mode) == "stall";
+  return [at, stall](const StepProgress& p) {
+    if (p.step != at) return;
+    if (!stall) std::raise(SIGKILL);
+    for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
+  };
+}
+
+absl::StatusOr<Outcome> Train(const std::string& path, distributed::Communicator& comm) {
   const bool quiet = absl::GetFlag(FLAGS_quiet);
+  // Data-parallel: rank 0 reports and writes the files; the others only train.
+  const bool lead = comm.rank() == 0;
   Checkpoints checkpoints;
   checkpoints.path = absl::GetFlag(FLAGS_save);
   if (std::optional<int64_t> every = absl::GetFlag(FLAGS_checkpoint_every)) {
@@ -248,15 +283,20 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
     }
     checkpoints.every = *every;
   }
-  const OutputPaths outputs{checkpoints.path, absl::GetFlag(FLAGS_log),
-                            absl::GetFlag(FLAGS_log_steps), absl::GetFlag(FLAGS_plot)};
+  OutputPaths outputs{checkpoints.path, absl::GetFlag(FLAGS_log), absl::GetFlag(FLAGS_log_steps),
+                      absl::GetFlag(FLAGS_plot)};
+  if (!lead) {
+    outputs = {};
+    checkpoints.path.clear();
+    checkpoints.every = 0;
+  }
   DLC_ASSIGN_OR_RETURN(const LogFormat log_format, LogFormatOf("log", outputs.log));
   DLC_ASSIGN_OR_RETURN(const LogFormat steps_format, LogFormatOf("log-steps", outputs.log_steps));
   DLC_RETURN_IF_ERROR(CheckPlotName(outputs.plot));
 
   // Every input is read and checked before the first step, the test set
   // too: nothing that can be known now may fail after hours of training.
-  DLC_ASSIGN_OR_RETURN(TrainingSetup setup, SetUpTraining(path, OverridesFromFlags()));
+  DLC_ASSIGN_OR_RETURN(TrainingSetup setup, SetUpTraining(path, OverridesFromFlags(), &comm));
   DLC_ASSIGN_OR_RETURN(LabeledImages data, LoadData(setup, "data"));
   DLC_RETURN_IF_ERROR(setup.trainer->CheckTrainingData(data));
   if (setup.resumed && setup.resumed->samples != data.size()) {
@@ -273,8 +313,9 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
   // file; here only whether they can be.
   DLC_RETURN_IF_ERROR(CheckOutputs(outputs, setup));
   DLC_ASSIGN_OR_RETURN(StepLog steps_log, StepLog::Open(outputs.log_steps, steps_format));
+  if (comm.size() > 1) DLC_RETURN_IF_ERROR(CheckRanksAgree(comm, setup, data));
 
-  PrintSetUp(setup, data.size());
+  PrintSetUp(setup, data.size(), comm);
   TrainingHistory history;
   if (setup.resumed) history.epochs = setup.resumed->epochs;
   const Graph& predict = setup.trainer->program().predict;
@@ -282,10 +323,12 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
   if (!quiet) std::printf("%-7s %-9s %-9s %s\n", "Epoch", "Loss", "Accuracy", "Time");
   // On a terminal, a progress line rewritten after every step; in a file or
   // pipe, only the line per epoch.
-  const bool live = !quiet && isatty(STDOUT_FILENO);
+  const bool live = lead && !quiet && isatty(STDOUT_FILENO);
   ProgressCallback progress;
-  if (live || steps_log.active()) {
-    progress = [live, &steps_log](const StepProgress& p) {
+  const auto fail = FailureHook(comm);
+  if (live || steps_log.active() || fail) {
+    progress = [live, &steps_log, fail](const StepProgress& p) {
+      if (fail) fail(p);
       steps_log.Record(p);
       if (live) {
         std::printf("\r%s\033[K", FormatProgressLine(p).c_str());
@@ -324,7 +367,8 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
     std::fflush(stdout);
   }
   // A Ctrl-C during the last step: the run is complete; save it and stop.
-  if (InterruptGuard::Requested()) {
+  // (Data-parallel: if any rank got one, as every rank agreed.)
+  if (setup.trainer->data_parallel() ? setup.trainer->stop_agreed() : InterruptGuard::Requested()) {
     return StopOnInterrupt(setup, path, history, data.size(), checkpoints, steps_log);
   }
 
@@ -338,7 +382,7 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
     }
   }
   absl::Status errors = absl::OkStatus();
-  if (test) {
+  if (test && lead) {  // every rank holds the same parameters
     if (absl::StatusOr<EvalStats> eval = setup.trainer->Evaluate(*test); eval.ok()) {
       std::printf("%sTest: loss %.4f, accuracy %.4f on %lld held-out samples\n", quiet ? "" : "\n",
                   eval->loss, eval->accuracy, static_cast<long long>(eval->samples));
@@ -350,6 +394,15 @@ absl::StatusOr<Outcome> Train(const std::string& path) {
   }
   std::printf("%s%s\n%s", !quiet || c.test ? "\n" : "", FormatEpochTable(history).c_str(),
               FormatLossChart(history).c_str());
+  if (setup.trainer->data_parallel()) {
+    const DataParallelTimes& t = setup.trainer->data_parallel_times();
+    const double per_step = 1e3 / static_cast<double>(std::max<int64_t>(t.steps, 1));
+    std::printf(
+        "\nData-parallel, per step on rank 0: gradients %.2f ms, sum over %d ranks %.2f ms "
+        "(%lld floats), update %.2f ms\n",
+        t.gradient_seconds * per_step, comm.size(), t.allreduce_seconds * per_step,
+        static_cast<long long>(t.allreduce_floats), t.update_seconds * per_step);
+  }
   if (steps_log.active() || !outputs.log.empty() || !outputs.plot.empty() ||
       !checkpoints.path.empty()) {
     std::printf("\n");
@@ -395,13 +448,31 @@ int RunTrain(const std::vector<std::string>& args) {
                  "--limit=N --no-shuffle --init=FILE --save=FILE --checkpoint-every=N "
                  "--resume=FILE --backend=interp --threads=N --log=FILE.csv|.jsonl "
                  "--log-steps=FILE.csv|.jsonl "
-                 "--plot=FILE.svg --quiet]\n");
+                 "--plot=FILE.svg --quiet --collective-timeout=SECONDS]\n"
+                 "       mpirun -np N dlc train MODEL.dl ...  (data-parallel on N processes)\n");
     return kExitUsage;
   }
-  absl::StatusOr<Outcome> outcome = Train(args[0]);
+  // Under mpirun, one rank of a data-parallel run; else the only process.
+  distributed::CommunicatorOptions options;
+  options.timeout_seconds = absl::GetFlag(FLAGS_collective_timeout);
+  absl::StatusOr<std::unique_ptr<distributed::Communicator>> comm =
+      distributed::ConnectCommunicator(options);
+  if (!comm.ok()) {
+    std::fprintf(stderr, "dlc train: %s\n", std::string(comm.status().message()).c_str());
+    return kExitError;
+  }
+  const bool several = (*comm)->size() > 1;
+  // Only rank 0 prints progress and results; errors come from every rank.
+  if ((*comm)->rank() != 0) std::freopen("/dev/null", "w", stdout);
+  absl::StatusOr<Outcome> outcome = Train(args[0], **comm);
   if (!outcome.ok()) {
     std::fflush(stdout);
-    std::fprintf(stderr, "dlc train: %s\n", std::string(outcome.status().message()).c_str());
+    const std::string who = several ? StrCat((*comm)->Describe(), ": ") : "";
+    std::fprintf(stderr, "dlc train: %s%s\n", who.c_str(),
+                 std::string(outcome.status().message()).c_str());
+    std::fflush(stderr);
+    // The other ranks may be waiting for this one: end them all.
+    if (several) (*comm)->Abort(kExitError);
     return kExitError;
   }
   switch (*outcome) {

@@ -46,6 +46,12 @@ ABSL_FLAG(std::string, backend, "jit",
 ABSL_FLAG(std::optional<int64_t>, threads, std::nullopt,
           "train, eval, bench: threads for the jit's parallel loops (default: every core)");
 
+// Data-parallel training (mpirun -np N dlc train).
+ABSL_FLAG(double, collective_timeout, 300,
+          "train, bench under mpirun: seconds a rank waits for the others in a collective "
+          "(the gradient sum, start-up checks) before the job stops with an error naming "
+          "the ranks that did not answer");
+
 // Checkpoints.
 ABSL_FLAG(std::optional<int64_t>, checkpoint_every, std::nullopt,
           "train: also write the --save checkpoint after every N epochs (atomically), "

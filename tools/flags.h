@@ -38,6 +38,7 @@ ABSL_DECLARE_FLAG(std::string, log_steps);
 ABSL_DECLARE_FLAG(bool, quiet);
 ABSL_DECLARE_FLAG(std::string, plot);
 ABSL_DECLARE_FLAG(std::optional<int64_t>, checkpoint_every);
+ABSL_DECLARE_FLAG(double, collective_timeout);
 ABSL_DECLARE_FLAG(std::string, resume);
 ABSL_DECLARE_FLAG(std::optional<int64_t>, index);
 ABSL_DECLARE_FLAG(std::string, image);

@@ -178,7 +178,8 @@ TrainOverrides OverridesFromFlags() {
 }
 
 absl::StatusOr<TrainingSetup> SetUpTraining(const std::string& path,
-                                            const TrainOverrides& overrides) {
+                                            const TrainOverrides& overrides,
+                                            distributed::Communicator* comm) {
   TrainingSetup setup;
   DLC_ASSIGN_OR_RETURN(SourceProgram source, LoadSource(path));
   setup.program = std::make_shared<const dl::Program>(std::move(source.program));
@@ -210,7 +211,25 @@ absl::StatusOr<TrainingSetup> SetUpTraining(const std::string& path,
   options.seed = setup.config.seed;
   options.shuffle = setup.config.shuffle;
   options.drop_remainder = setup.config.drop_remainder;
-  DLC_ASSIGN_OR_RETURN(setup.trainer, Trainer::Create(std::move(factory), *setup.backend, options));
+  std::optional<DataParallelPlan> data_parallel;
+  if (comm != nullptr && comm->size() > 1) {
+    data_parallel.emplace();
+    data_parallel->comm = comm;
+    data_parallel->gradient_step = [program = setup.program, model = setup.model](
+                                       int64_t shard, int64_t batch) -> absl::StatusOr<Graph> {
+      DLC_ASSIGN_OR_RETURN(dl::LoweredModel lowered,
+                           dl::LowerModel(*program, model, {shard, true}));
+      return BuildGradientStep(ToForward(std::move(lowered)), batch);
+    };
+    data_parallel->update_step = [program = setup.program, model = setup.model,
+                                  optimizer = setup.config.optimizer,
+                                  batch = setup.config.batch]() -> absl::StatusOr<Graph> {
+      DLC_ASSIGN_OR_RETURN(TrainingProgram whole, BuildProgram(*program, model, optimizer, batch));
+      return BuildUpdateStep(whole.train_step, optimizer);
+    };
+  }
+  DLC_ASSIGN_OR_RETURN(setup.trainer, Trainer::Create(std::move(factory), *setup.backend, options,
+                                                      std::move(data_parallel)));
 
   if (overrides.init.empty() && !resumed && !source.weights.empty()) {
     // An ONNX model starts from its own weights.

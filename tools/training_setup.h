@@ -11,6 +11,7 @@
 #include "frontend/ast.h"
 #include "frontend/train_config.h"
 #include "runtime/dataset.h"
+#include "runtime/distributed/communicator.h"
 #include "runtime/executor.h"
 #include "runtime/run_state.h"
 #include "runtime/trainer.h"
@@ -60,9 +61,11 @@ absl::StatusOr<TrainingProgram> BuildProgram(const dl::Program& program, const s
 TrainOverrides OverridesFromFlags();
 
 // Parses `path`, resolves the train section, applies `overrides`, builds
-// the training program and the trainer.
+// the training program and the trainer. With a `comm` of several ranks the
+// trainer trains data-parallel over them.
 absl::StatusOr<TrainingSetup> SetUpTraining(const std::string& path,
-                                            const TrainOverrides& overrides);
+                                            const TrainOverrides& overrides,
+                                            distributed::Communicator* comm = nullptr);
 
 // The run's state after the completed `epochs` (and the trainer's epoch in
 // progress, if one was stopped), training on `samples` samples per epoch.
