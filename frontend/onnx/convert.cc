@@ -160,6 +160,7 @@ class Converter {
     std::string var;             // the .dl name of a computed value
     std::vector<int64_t> shape;  // ONNX's shape (batch -1)
     bool nhwc = false;           // a rank-4 image dlc holds as NHWC
+    bool u8 = false;             // a UINT8 graph input (pixels), until a Cast to FLOAT
     std::optional<ConstTensor> constant;
     // A [batch, C*H*W] value that is dlc's flatten of an NHWC image: its
     // features are in (h, w, c) order where ONNX has (c, h, w).
@@ -490,6 +491,10 @@ class Converter {
                      StrCat("Cast of a computed value to ", DataTypeName(static_cast<int32_t>(to)),
                             ": dlc's models compute in FLOAT, so only Cast to FLOAT is "
                             "supported"));
+    }
+    if (x.u8) {  // pixels to f32: rescale by 1 is exact for every byte
+      Value v = Computed(Emit("rescale", StrCat(x.var, ", 1"), NodeText(n)), n.output(0), x.nhwc);
+      return Bind(n.output(0), v);
     }
     Bind(n.output(0), x);  // already f32
   }
@@ -973,6 +978,12 @@ class Converter {
                                "keeps axis 0 first"));
     }
     if (x.chw) return Problem(n, "transposing a flattened image is not supported");
+    if (!x.nhwc && perm == kNhwcToNchw) {
+      // An NHWC image made NCHW (models that keep images NHWC, as dlc's own
+      // exports do, around each Conv and pool): the NCHW image dlc holds as
+      // NHWC is this very tensor, so nothing is computed.
+      return Bind(n.output(0), Computed(x.var, n.output(0), true));
+    }
     const std::vector<int64_t> p = x.nhwc ? PermOfNhwc(perm) : perm;
     bool identity = true;
     for (int64_t d = 0; d < rank; ++d) identity &= p[d] == d;
@@ -1016,16 +1027,59 @@ class Converter {
 
   // ---- inputs ----
 
+  // Whether `name` reaches an NHWC -> NCHW Transpose through nodes that keep
+  // its layout (Cast, Identity, and arithmetic with a scalar constant), each
+  // the only reader of the value before it.
+  bool TransposedToNchw(const std::string& name) const {
+    std::string at = name;
+    for (int hops = 0; hops < 8; ++hops) {
+      const NodeProto* user = SoleUser(at);
+      if (user == nullptr || user->output_size() != 1) return false;
+      const std::string& op = user->op_type();
+      if (op == "Transpose") {
+        std::vector<int64_t> perm;
+        if (const AttributeProto* a = FindAttr(*user, "perm")) {
+          perm.assign(a->ints().begin(), a->ints().end());
+        }
+        return perm == kNhwcToNchw;
+      }
+      const bool keeps_layout = op == "Cast" || op == "Identity" ||
+                                ((op == "Mul" || op == "Div" || op == "Add" || op == "Sub") &&
+                                 user->input_size() == 2 && ScalarConstant(*user, at));
+      if (!keeps_layout) return false;
+      at = user->output(0);
+    }
+    return false;
+  }
+
+  // Whether `n`'s operand other than `operand` is a constant of one element.
+  bool ScalarConstant(const NodeProto& n, const std::string& operand) const {
+    const std::string& other = n.input(0) == operand ? n.input(1) : n.input(0);
+    auto it = model_.initializers.find(other);
+    if (it != model_.initializers.end()) return it->second.size() == 1;
+    for (const NodeProto& c : model_.graph().node()) {  // a Constant node
+      if (c.op_type() == "Constant" && c.output_size() == 1 && c.output(0) == other) {
+        const AttributeProto* value = FindAttr(c, "value");
+        if (value == nullptr || !value->has_t()) return false;
+        int64_t elements = 1;
+        for (int64_t d : value->t().dims()) elements *= d;
+        return elements == 1;
+      }
+    }
+    return false;
+  }
+
   void DeclareInputs() {
     for (const auto& input : model_.graph().input()) {
       if (model_.initializers.contains(input.name())) continue;  // old exporters list weights too
       const std::vector<int64_t> shape = ShapeOf(input.name());
       auto type = model_.elem_types.find(input.name());
-      if (type == model_.elem_types.end() || type->second != TensorProto::FLOAT) {
+      const bool u8 = type != model_.elem_types.end() && type->second == TensorProto::UINT8;
+      if (type == model_.elem_types.end() || (type->second != TensorProto::FLOAT && !u8)) {
         problems_.push_back(
             StrCat("graph input ", input.name(), " is ",
                    type == model_.elem_types.end() ? "not a tensor" : DataTypeName(type->second),
-                   ": dlc's imported models take FLOAT inputs"));
+                   ": dlc's imported models take FLOAT (or UINT8 pixel) inputs"));
         Poison(input.name());
         continue;
       }
@@ -1045,10 +1099,13 @@ class Converter {
       v.var = var;
       v.shape = shape;
       v.shape[0] = -1;
-      v.nhwc = shape.size() == 4;
+      v.u8 = u8;
+      // A rank-4 input is an NCHW image, unless the model itself transposes
+      // it from NHWC to NCHW (then it is NHWC already, as dlc holds images).
+      v.nhwc = shape.size() == 4 && !TransposedToNchw(input.name());
       std::vector<int64_t> sample(shape.begin() + 1, shape.end());
       if (v.nhwc) sample = {shape[2], shape[3], shape[1]};
-      result_.inputs.push_back(StrCat(var, ": f32", Ints(sample)));
+      result_.inputs.push_back(StrCat(var, u8 ? ": u8" : ": f32", Ints(sample)));
       if (v.nhwc) {
         result_.input_notes.push_back(StrCat(var, " is NHWC [batch, ", shape[2], ", ", shape[3],
                                              ", ", shape[1], "]; the ONNX model's ", input.name(),

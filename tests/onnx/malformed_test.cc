@@ -164,7 +164,8 @@ TEST(Malformed, NonFloatInput) {
   SetInt(g.mutable_node(0), "to", ::onnx::TensorProto::FLOAT);
   AddOutput(g, "y", 2);
   EXPECT_THAT(Message(onnx_import::ImportOnnx(Serialize(m), "i.onnx")),
-              HasSubstr("graph input x is INT64: dlc's imported models take FLOAT inputs"));
+              HasSubstr("graph input x is INT64: dlc's imported models take FLOAT (or UINT8 "
+                        "pixel) inputs"));
 }
 
 }  // namespace
