@@ -113,6 +113,14 @@ Tensor Digits(const TensorType& input, int64_t n) {
   return digits;
 }
 
+// The file `dlc export` writes for `graph` (the model at batch 1).
+absl::StatusOr<std::string> Export(const Graph& graph,
+                                   const std::map<std::string, Tensor>& weights) {
+  onnx_export::ExportOptions options;
+  options.output_names = {"probabilities"};
+  return onnx_export::ExportOnnx(graph, weights, options);
+}
+
 class ExportModel : public ::testing::TestWithParam<ModelCase> {};
 
 TEST_P(ExportModel, OnnxRuntimeAgreesWithDlcPrediction) {
@@ -121,9 +129,7 @@ TEST_P(ExportModel, OnnxRuntimeAgreesWithDlcPrediction) {
   absl::StatusOr<Graph> graph = PredictGraph(c, 1);
   ASSERT_TRUE(graph.ok()) << graph.status();
   const std::map<std::string, Tensor> weights = Weights(*graph);
-  onnx_export::ExportOptions options;
-  options.output_names = {"probabilities"};
-  absl::StatusOr<std::string> bytes = onnx_export::ExportOnnx(*graph, weights, options);
+  absl::StatusOr<std::string> bytes = Export(*graph, weights);
   ASSERT_TRUE(bytes.ok()) << bytes.status();
 
   onnx::ModelProto model;
@@ -179,9 +185,7 @@ TEST_P(ExportModel, ImportsBackToTheSamePredictions) {
   absl::StatusOr<Graph> graph = PredictGraph(c, 1);
   ASSERT_TRUE(graph.ok()) << graph.status();
   const std::map<std::string, Tensor> weights = Weights(*graph);
-  onnx_export::ExportOptions options;
-  options.output_names = {"probabilities"};
-  absl::StatusOr<std::string> bytes = onnx_export::ExportOnnx(*graph, weights, options);
+  absl::StatusOr<std::string> bytes = Export(*graph, weights);
   ASSERT_TRUE(bytes.ok()) << bytes.status();
   absl::StatusOr<onnx_import::ImportedModel> back =
       onnx_import::ImportOnnx(*bytes, StrCat(c.name, ".onnx"));
