@@ -52,6 +52,14 @@ std::vector<int64_t> LayerArgs::Ints(std::string_view name) const {
   return Get<std::vector<int64_t>>(*this, name);
 }
 
+Attribute LayerArgs::Padding(std::string_view name) const {
+  auto it = values.find(name);
+  if (it != values.end()) {
+    if (const auto* pads = std::get_if<std::vector<int64_t>>(&it->second)) return IntList(*pads);
+  }
+  return Word(name);
+}
+
 std::string LayerArgs::Text(std::string_view name) const {
   if (auto it = texts.find(name); it != texts.end()) return it->second;
   if (auto it = values.find(name); it != values.end()) return FormatArg(it->second);
@@ -189,6 +197,12 @@ absl::StatusOr<ValueId> Activate(LayerContext& ctx, ValueId x, const std::string
   return absl::InternalError(StrCat("unknown activation '", activation, "'"));
 }
 
+// "valid padding", "same padding" or "padding [1, 1, 0, 0]", for descriptions.
+std::string PaddingWords(const LayerArgs& args) {
+  const std::string text = args.Text("padding");
+  return text.starts_with("[") ? StrCat("padding ", text) : StrCat(text, " padding");
+}
+
 std::string ActivationSuffix(const std::string& activation) {
   return activation == "none" || activation == "linear" ? "" : StrCat(", ", activation);
 }
@@ -270,7 +284,7 @@ absl::StatusOr<ValueId> EmitConv2D(LayerContext& ctx, const LayerArgs& args) {
                        ctx.Param("kernel", {DType::kF32, {kernel.h, kernel.w, channels, filters}},
                                  args.Word("kernel_initializer")));
   Attributes attrs = {{"strides", IntList{strides.h, strides.w}},
-                      {"padding", args.Word("padding")},
+                      {"padding", args.Padding("padding")},
                       {"dilations", IntList{dilation.h, dilation.w}}};
   auto y = ctx.Op(OpKind::kConv2D, {x, w}, std::move(attrs), "conv");
   if (!y.ok())
@@ -278,7 +292,7 @@ absl::StatusOr<ValueId> EmitConv2D(LayerContext& ctx, const LayerArgs& args) {
   ctx.stage().description =
       StrCat(Plural(filters, "filter"), " ", kernel.h, "x", kernel.w, ", stride ",
              strides.h == strides.w ? StrCat(strides.h) : StrCat(strides.h, "x", strides.w), ", ",
-             args.Word("padding"), " padding",
+             PaddingWords(args),
              dilation.h * dilation.w > 1 ? StrCat(", dilation ", dilation.h, "x", dilation.w) : "",
              ActivationSuffix(args.Word("activation")));
   return BiasAndActivate(ctx, args, *y, filters);
@@ -294,15 +308,14 @@ absl::StatusOr<ValueId> EmitPool(LayerContext& ctx, const LayerArgs& args, OpKin
   const IntPair strides = args.Has("strides") ? args.Pair("strides") : pool;
   Attributes attrs = {{"window", IntList{pool.h, pool.w}},
                       {"strides", IntList{strides.h, strides.w}},
-                      {"padding", args.Word("padding")}};
+                      {"padding", args.Padding("padding")}};
   auto y = ctx.Op(op, {x}, std::move(attrs), "");
   if (!y.ok())
     return ctx.Fail("", StrCat(layer, " on ", ctx.Describe(x), ": ", y.status().message()));
-  ctx.stage().description = StrCat(
-      what, " of ", pool.h, "x", pool.w, " windows, stride ",
-      strides.h == strides.w ? StrCat(strides.h) : StrCat(strides.h, "x", strides.w),
-      EnumFromName<PaddingMode>(args.Word("padding")) == PaddingMode::kSame ? ", same padding"
-                                                                            : "");
+  ctx.stage().description =
+      StrCat(what, " of ", pool.h, "x", pool.w, " windows, stride ",
+             strides.h == strides.w ? StrCat(strides.h) : StrCat(strides.h, "x", strides.w),
+             args.Text("padding") == "valid" ? "" : StrCat(", ", PaddingWords(args)));
   return y;
 }
 
@@ -537,7 +550,7 @@ ArgSpec BiasInit() {
   return {"bias_initializer", ArgKind::kWord, std::string("zeros"), Words<Initializer>()};
 }
 ArgSpec Padding() {
-  return {"padding", ArgKind::kWord, std::string("valid"), Words<PaddingMode>()};
+  return {"padding", ArgKind::kPadding, std::string("valid"), Words<PaddingMode>()};
 }
 ArgSpec Input() { return {"x", ArgKind::kTensor, std::nullopt}; }
 // The default the IR declares for a float attribute: a layer's is its op's.

@@ -24,10 +24,11 @@ enum class ArgKind {
   kTensors,  // all remaining positional values (add, concat)
   kInt,
   kFloat,
-  kPair,  // 3 or [3, 5]: height and width
-  kInts,  // a list of integers: [0, 3, 1, 2]
-  kWord,  // one of ArgSpec::words, written bare (relu) or quoted ("relu")
-  kBool,  // true / false
+  kPair,     // 3 or [3, 5]: height and width
+  kInts,     // a list of integers: [0, 3, 1, 2]
+  kWord,     // one of ArgSpec::words, written bare (relu) or quoted ("relu")
+  kPadding,  // one of ArgSpec::words (valid, same) or [top, bottom, left, right]
+  kBool,     // true / false
   kString,
 };
 
@@ -62,6 +63,9 @@ struct LayerArgs {
   std::string Word(std::string_view name) const;
   bool Bool(std::string_view name) const;
   std::vector<int64_t> Ints(std::string_view name) const;
+  // A kPadding argument as the IR's padding attribute: "valid", "same" or
+  // the explicit [top, bottom, left, right].
+  Attribute Padding(std::string_view name) const;
   std::string Text(std::string_view name) const;  // as written, or the default printed
 };
 

@@ -28,6 +28,7 @@ std::string_view KindName(ArgKind kind) {
     case ArgKind::kPair: return "an integer or [height, width]";
     case ArgKind::kInts: return "a list of integers";
     case ArgKind::kWord: return "a name";
+    case ArgKind::kPadding: return "valid, same or [top, bottom, left, right]";
     case ArgKind::kBool: return "true or false";
     case ArgKind::kString: return "a string";
   }
@@ -452,6 +453,9 @@ class Lowerer {
         args.values[name] = std::move(values);
         return true;
       }
+      case ArgKind::kPadding:
+        if (e.kind == Expr::Kind::kList) return BindPads(name, e, args);
+        [[fallthrough]];  // a word
       case ArgKind::kWord: {
         if (e.kind != Expr::Kind::kName && e.kind != Expr::Kind::kString) {
           return wrong(StrCat("one of ", WordList(spec)));
@@ -478,6 +482,27 @@ class Lowerer {
         return true;
     }
     return false;
+  }
+
+  // padding=[top, bottom, left, right]: four amounts >= 0.
+  bool BindPads(const std::string& name, const Expr& e, LayerArgs& args) {
+    std::vector<int64_t> pads;
+    for (const Expr& item : e.items) {
+      if (item.kind != Expr::Kind::kNumber || !item.is_integer || item.number < 0 ||
+          item.number > kMaxPairItem) {
+        diags_.Error(item.span, StrCat(name, " amounts must be integers from 0 to ", kMaxPairItem,
+                                       ", got ", DescribeExpr(item)));
+        return false;
+      }
+      pads.push_back(static_cast<int64_t>(item.number));
+    }
+    if (pads.size() != 4) {
+      diags_.Error(e.span, StrCat(name, " takes valid, same or [top, bottom, left, right], got ",
+                                  pads.size(), pads.size() == 1 ? " amount" : " amounts"));
+      return false;
+    }
+    args.values[name] = std::move(pads);
+    return true;
   }
 
   static std::string WordList(const ArgSpec& spec) {

@@ -348,8 +348,9 @@ class Converter {
     return AsNhwc(*x);
   }
 
-  // padding= for a window over `x` (ONNX [N,C,H,W]): "valid", "same", or
-  // nullopt after a Problem naming what is there.
+  // padding= for a window over `x` (ONNX [N,C,H,W]): "valid", "same", the
+  // explicit "[top, bottom, left, right]", or nullopt after a Problem naming
+  // what is there.
   std::optional<std::string> Padding(const NodeProto& n, const Value& x, int64_t kh, int64_t kw,
                                      int64_t sh, int64_t sw, int64_t dh, int64_t dw) {
     const std::string auto_pad = AttrString(n, "auto_pad", "NOTSET");
@@ -373,12 +374,13 @@ class Converter {
     const std::vector<int64_t> pads = AttrInts(n, "pads", {0, 0, 0, 0});
     if (pads == std::vector<int64_t>{0, 0, 0, 0}) return "valid";
     if (pads == same) return "same";
-    Problem(n, StrCat("pads ", Ints(pads),
-                      " are neither none (padding=valid) nor the 'same' "
-                      "padding of this ",
-                      in_h, "x", in_w, " input (", Ints(same),
-                      "); dlc's layers take padding=valid or same only"));
-    return std::nullopt;
+    // ONNX: [top, left, bottom, right] (all begins, then all ends).
+    if (pads.size() != 4 ||
+        std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p < 0; })) {
+      Problem(n, StrCat("pads ", Ints(pads), " are not 4 amounts >= 0 for a 2-D window"));
+      return std::nullopt;
+    }
+    return Ints({pads[0], pads[2], pads[1], pads[3]});
   }
 
   std::optional<std::array<int64_t, 2>> Pair2(const NodeProto& n, std::string_view attr,
@@ -833,15 +835,25 @@ class Converter {
     const std::optional<std::string> padding =
         Padding(n, *x, (*kernel)[0], (*kernel)[1], (*strides)[0], (*strides)[1], 1, 1);
     if (!padding) return;
-    if (!max && *padding != "valid") {
+    if (!max && *padding != "valid" && AttrInt(n, "count_include_pad", 0) != 0) {
       return Problem(n,
-                     "AveragePool over padding is not supported: dlc's avgpool2d is imported "
-                     "without pads");
+                     "AveragePool with count_include_pad=1 divides by the padding too; dlc's "
+                     "avgpool2d averages the input's values only (count_include_pad=0)");
     }
     if (AttrInt(n, "ceil_mode", 0) != 0) {
-      // Rounding up changes the output only where a window would start past the input.
+      // Rounding up changes the output only where a window would start past
+      // the padded input.
+      std::vector<int64_t> pads = AttrInts(n, "pads", {0, 0, 0, 0});
+      if (*padding == "same") {
+        const auto [top, bottom] = SamePads(x->shape[2], (*kernel)[0], (*strides)[0]);
+        const auto [left, right] = SamePads(x->shape[3], (*kernel)[1], (*strides)[1]);
+        pads = {top, left, bottom, right};
+      } else if (*padding == "valid") {
+        pads = {0, 0, 0, 0};
+      }
       for (int d = 0; d < 2; ++d) {
-        if (*padding == "valid" && (x->shape[2 + d] - (*kernel)[d]) % (*strides)[d] != 0) {
+        const int64_t padded = x->shape[2 + d] + pads[d] + pads[d + 2];
+        if ((padded - (*kernel)[d]) % (*strides)[d] != 0) {
           return Problem(n,
                          "ceil_mode=1 gives this input a partial last window; dlc's pools "
                          "round down (ceil_mode=0)");

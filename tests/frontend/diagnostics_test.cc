@@ -641,6 +641,20 @@ TEST(ArgumentDiagnostics, UnknownActivationSuggestsTheNearest) {
              "                                  ^~~~~~~~~", "  hint: did you mean 'sigmoid'?"}));
 }
 
+TEST(ArgumentDiagnostics, ExplicitPaddingNeedsFourAmountsOfZeroOrMore) {
+  EXPECT_EQ(
+      Errors({"model m(x: f32[4, 4, 1]) {", "  return maxpool2d(x, padding=[1, 1])", "}"}),
+      Lines({"m.dl:2:31: error: padding takes valid, same or [top, bottom, left, right], got 2 "
+             "amounts",
+             "    return maxpool2d(x, padding=[1, 1])", "                                ^~~~~~"}));
+  EXPECT_EQ(
+      Errors({"model m(x: f32[4, 4, 1]) {", "  return maxpool2d(x, padding=[0, -1, 0, 0])", "}"}),
+      Lines({"m.dl:2:35: error: padding amounts must be integers from 0 to 1000000, got the "
+             "number -1",
+             "    return maxpool2d(x, padding=[0, -1, 0, 0])",
+             "                                    ^~"}));
+}
+
 TEST(ArgumentDiagnostics, UnknownWordFarFromAnyListsTheChoices) {
   EXPECT_EQ(
       Errors({"model m(x: f32[4, 4, 1]) {", "  return maxpool2d(x, padding=full)", "}"}),

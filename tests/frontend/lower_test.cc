@@ -180,6 +180,23 @@ TEST(LowerStages, RepeatedLayersAreNumberedAndNamesMayBeChosen) {
   EXPECT_TRUE(model->graph.Find("head.kernel").has_value());
 }
 
+TEST(LowerStages, ExplicitPaddingReachesTheIr) {
+  absl::StatusOr<LoweredModel> model = LowerText(
+      "model m(x: f32[6, 6, 1]) {\n"
+      "  h = conv2d(x, filters=2, kernel=3, strides=2, padding=[1, 0, 1, 0])\n"
+      "  return avgpool2d(h, 2, padding=[0, 1, 0, 1])\n"
+      "}\n");
+  ASSERT_TRUE(model.ok()) << model.status();
+  const Graph& g = model->graph;
+  const Node& conv = g.node(ValueNamed(g, "conv2d.conv"));
+  EXPECT_EQ(std::get<IntList>(conv.attrs.at("padding")), (IntList{1, 0, 1, 0}));
+  EXPECT_EQ(conv.type.shape, (Shape{1, 3, 3, 2}));  // (6 + 1 - 3) / 2 + 1
+  EXPECT_EQ(model->stages[1].description, "2 filters 3x3, stride 2, padding [1, 0, 1, 0]");
+  const Node& pool = g.node(model->stages[2].output);
+  EXPECT_EQ(std::get<IntList>(pool.attrs.at("padding")), (IntList{0, 1, 0, 1}));
+  EXPECT_EQ(pool.type.shape, (Shape{1, 2, 2, 2}));  // (3 + 1 - 2) / 2 + 1
+}
+
 TEST(LowerStages, StagesRecordTheirInputsOutputAndParameters) {
   absl::StatusOr<LoweredModel> model = LowerText(
       "model m(x: u8[6, 6, 1]) {\n"

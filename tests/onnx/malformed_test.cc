@@ -140,9 +140,10 @@ TEST(Malformed, EveryUnsupportedNodeIsListedAtOnce) {
   auto* conv = AddNode(g, "Conv", {"x", "w"}, {"c"}, "grouped");
   SetInt(conv, "group", 2);
   AddNode(g, "Erf", {"c"}, {"e"}, "erf_node");
-  auto* pool = AddNode(g, "MaxPool", {"e"}, {"p"}, "padded_pool");
+  auto* pool = AddNode(g, "AveragePool", {"e"}, {"p"}, "padded_pool");
   SetInts(pool, "kernel_shape", {3, 3});
   SetInts(pool, "pads", {1, 0, 0, 0});
+  SetInt(pool, "count_include_pad", 1);
   AddNode(g, "Relu", {"p"}, {"r"}, "fine");
   AddNode(g, "Softplus", {"r"}, {"y"}, "softplus_node");
   AddOutput(g, "y", 4);
@@ -151,7 +152,8 @@ TEST(Malformed, EveryUnsupportedNodeIsListedAtOnce) {
   EXPECT_THAT(message, HasSubstr("node grouped (Conv): group=2 (a grouped or depthwise "
                                  "convolution): dlc's conv2d has no groups"));
   EXPECT_THAT(message, HasSubstr("node erf_node (Erf): op Erf is not supported (dlc imports "));
-  EXPECT_THAT(message, HasSubstr("node padded_pool (MaxPool): pads [1, 0, 0, 0] are neither"));
+  EXPECT_THAT(message, HasSubstr("node padded_pool (AveragePool): AveragePool with "
+                                 "count_include_pad=1 divides by the padding too"));
   EXPECT_THAT(message, HasSubstr("node softplus_node (Softplus): op Softplus is not supported"));
   EXPECT_THAT(message, Not(HasSubstr("fine")));
 }

@@ -201,6 +201,47 @@ TEST(ImportOps, ConvWithBiasStridesPadsDilations) {
   EXPECT_EQ(Eval(same, {1, 3, 3, 1}, kNine), (std::vector<double>{1, 3, 7, 9}));
 }
 
+TEST(ImportOps, ConvWithPadsNeitherNoneNorSame) {
+  // Kernel [[1, 0], [0, 1]]; ONNX pads [top 0, left 1, bottom 2, right 0]:
+  // y[i][j] = p[i][j] + p[i+1][j+1] over the padded 5x4 image p.
+  auto imported = Import(Image("Conv", [](::onnx::GraphProto& g, ::onnx::NodeProto* n) {
+    AddInitializer(g, "k.weight", {1, 1, 2, 2}, {1, 0, 0, 1});
+    n->add_input("k.weight");
+    SetInts(n, "pads", {0, 1, 2, 0});
+  }));
+  EXPECT_THAT(imported.dl_text,
+              HasSubstr("padding=[0, 2, 1, 0]"));  // dlc: top, bottom, left, right
+  EXPECT_EQ(Eval(imported, {1, 3, 3, 1}, kNine),
+            (std::vector<double>{4, 6, 8, 7, 12, 14, 0, 7, 8, 0, 0, 0}));
+}
+
+TEST(ImportOps, PoolsWithPads) {
+  // 2x2 windows, stride 1, one row of padding on top and one column on the
+  // left: window (i, j) covers rows i-1..i and columns j-1..j of x.
+  auto max = Import(Image("MaxPool", [](::onnx::GraphProto&, ::onnx::NodeProto* n) {
+    SetInts(n, "kernel_shape", {2, 2});
+    SetInts(n, "pads", {1, 1, 0, 0});
+  }));
+  EXPECT_THAT(max.dl_text, HasSubstr("maxpool2d(x, pool=2, strides=1, padding=[1, 0, 1, 0])"));
+  EXPECT_EQ(Eval(max, {1, 3, 3, 1}, kNine), (std::vector<double>{1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  // The average of the input's values in the window only (count_include_pad=0).
+  auto avg = Import(Image("AveragePool", [](::onnx::GraphProto&, ::onnx::NodeProto* n) {
+    SetInts(n, "kernel_shape", {2, 2});
+    SetInts(n, "strides", {1, 1});
+    SetInts(n, "pads", {1, 1, 0, 0});
+  }));
+  EXPECT_EQ(Eval(avg, {1, 3, 3, 1}, kNine),
+            (std::vector<double>{1, 1.5, 2.5, 2.5, 3, 4, 5.5, 6, 7}));
+  // count_include_pad=1 would divide by 4 at the border: refused, not changed.
+  ::onnx::ModelProto counting = Image("AveragePool", [](::onnx::GraphProto&, ::onnx::NodeProto* n) {
+    SetInts(n, "kernel_shape", {2, 2});
+    SetInts(n, "pads", {1, 1, 0, 0});
+    SetInt(n, "count_include_pad", 1);
+  });
+  EXPECT_THAT(onnx_import::ImportOnnx(Serialize(counting), "c.onnx").status().message(),
+              HasSubstr("count_include_pad=1"));
+}
+
 TEST(ImportOps, MaxPoolAveragePoolGlobalAveragePool) {
   auto max = Import(Image("MaxPool", [](::onnx::GraphProto&, ::onnx::NodeProto* n) {
     SetInts(n, "kernel_shape", {2, 2});
