@@ -27,7 +27,7 @@
 namespace dlc::tools {
 namespace {
 
-constexpr char kStages[] = "ast, ir, grad, loops, llvm, asm";
+constexpr char kStages[] = "ast, ir, grad, opt, fused, loops, llvm, asm";
 
 // The training step: forward, loss, gradients and the train section's
 // optimizer (Adam with Keras defaults when the file has no train section).
@@ -42,8 +42,18 @@ absl::StatusOr<Graph> TrainStep(const std::string& path) {
   return std::move(training.train_step);
 }
 
-// The training step as scheduled loops, as optimized LLVM IR, or as this
-// CPU's assembly: what the JIT runs.
+// The training step after the pipeline's graph steps (simplify,
+// move-pool-masks): the graph that is fused and lowered.
+absl::StatusOr<Graph> OptimizedStep(const std::string& path) {
+  DLC_ASSIGN_OR_RETURN(Graph step, TrainStep(path));
+  for (std::string_view pass : GraphPasses()) {
+    DLC_ASSIGN_OR_RETURN(step, RunGraphPass(pass, step));
+  }
+  return step;
+}
+
+// The training step's fusion plan, as scheduled loops, as optimized LLVM IR,
+// or as this CPU's assembly: what the JIT runs.
 absl::StatusOr<std::string> MachineStage(const std::string& path, const std::string& stage) {
   DLC_ASSIGN_OR_RETURN(Graph step, TrainStep(path));
   // The host, or --target-cpu (so a dump can be reproduced on any machine).
@@ -57,12 +67,25 @@ absl::StatusOr<std::string> MachineStage(const std::string& path, const std::str
   const std::string model = StrCat(
       cpu.empty() ? "host: " : "target: ",
       DescribeHostModel(target.cpu, PipelineOptionsFor(target).schedule, options.schedule), "\n");
+  // The fusion plan is what the pipeline prints after its fuse step (and
+  // still goes to standard error when --print-after asks for it).
+  std::string plan;
+  if (stage == "fused") {
+    const bool asked = options.print_after_all || options.print_after.count("fuse") > 0;
+    options.print_after.insert("fuse");
+    options.print = [&plan, asked, print = options.print](std::string_view step,
+                                                          const std::string& text) {
+      if (step == "fuse") plan = text;
+      if (print && (step != "fuse" || asked)) print(step, text);
+    };
+  }
   Pipeline pipeline(std::move(options));
   auto finish = [&](std::string text) {
     PrintPipelineTimings(pipeline);
     return StrCat(stage == "llvm" ? "; " : "# ", model, text);
   };
   DLC_ASSIGN_OR_RETURN(loops::LoopProgram program, pipeline.LowerToLoops(step));
+  if (stage == "fused") return finish(std::move(plan));
   if (stage == "loops") return finish(loops::PrintLoopProgram(program));
   llvm::LLVMContext context;
   DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::Module> module,
@@ -89,8 +112,8 @@ int RunDump(const std::vector<std::string>& args) {
     std::fprintf(stderr, "usage: dlc dump MODEL.dl --stage=%s [--format=text|dot]\n", kStages);
     return kExitUsage;
   }
-  if (stage != "ast" && stage != "ir" && stage != "grad" && stage != "loops" && stage != "llvm" &&
-      stage != "asm") {
+  if (stage != "ast" && stage != "ir" && stage != "grad" && stage != "opt" && stage != "fused" &&
+      stage != "loops" && stage != "llvm" && stage != "asm") {
     std::fprintf(stderr, "dlc dump: unknown stage '%s' (stages so far: %s)\n", stage.c_str(),
                  kStages);
     return kExitUsage;
@@ -109,7 +132,7 @@ int RunDump(const std::vector<std::string>& args) {
     std::fputs(dl::PrintAst(source->program).c_str(), stdout);
     return kExitOk;
   }
-  if (stage == "loops" || stage == "llvm" || stage == "asm") {
+  if (stage == "fused" || stage == "loops" || stage == "llvm" || stage == "asm") {
     if (format == "dot") {
       std::fprintf(stderr, "dlc dump: the %s stage prints as text only\n", stage.c_str());
       return kExitUsage;
@@ -119,8 +142,8 @@ int RunDump(const std::vector<std::string>& args) {
     std::fputs(text->c_str(), stdout);
     return kExitOk;
   }
-  if (stage == "grad") {
-    auto step = TrainStep(args[0]);
+  if (stage == "grad" || stage == "opt") {
+    auto step = stage == "grad" ? TrainStep(args[0]) : OptimizedStep(args[0]);
     if (!step.ok()) return Fail(step.status());
     std::fputs(format == "dot" ? GraphToDot(*step).c_str() : PrintGraph(*step).c_str(), stdout);
     return kExitOk;

@@ -33,9 +33,11 @@ constexpr char kUsage[] =
     "  run FILE.ir [--graph=NAME] [--input=NAME=FILE[@ROW],...] [--seed=N]\n"
     "      evaluate a graph with the reference interpreter; inputs come from IDX\n"
     "      files (plain or .gz), parameters not given are initialised by seed\n"
-    "  dump MODEL.dl --stage=ast|ir|grad|loops|llvm|asm [--format=text|dot] [--batch=N]\n"
+    "  dump MODEL.dl --stage=ast|ir|grad|opt|fused|loops|llvm|asm [--format=text|dot]\n"
+    "                [--batch=N]\n"
     "      print a model at one stage: its syntax tree, forward tensor IR, training\n"
-    "      step, scheduled loops, optimized LLVM IR or this CPU's assembly\n"
+    "      step (as built, or after the graph steps), its fusion plan, scheduled\n"
+    "      loops, optimized LLVM IR or this CPU's assembly\n"
 
     "  inspect MODEL.dl [--batch=N] [--model=NAME]\n"
     "      the data-flow table: shapes, operations, parameters, FLOPs, memory\n"

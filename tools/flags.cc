@@ -6,7 +6,9 @@
 ABSL_FLAG(std::string, format, "text", "opt, dump: output format: text, or dot (Graphviz)");
 ABSL_FLAG(std::string, stage, "ir",
           "dump: the stage to print: ast (syntax tree), ir (forward tensor IR), "
-          "grad (training step), loops (as scheduled loop nests), llvm (optimized LLVM IR), "
+          "grad (training step), opt (the training step after the graph steps: simplify, "
+          "move-pool-masks), fused (its fusion plan), loops (as scheduled loop nests), llvm "
+          "(optimized LLVM IR), "
           "asm (this CPU's assembly)");
 
 // Choosing and shaping the model.
