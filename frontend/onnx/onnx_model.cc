@@ -10,6 +10,7 @@
 #include "onnx/checker.h"
 #include "onnx/defs/schema.h"
 #include "onnx/shape_inference/implementation.h"
+#include "support/status_macros.h"
 #include "support/str_cat.h"
 
 namespace dlc::onnx_import {
@@ -124,6 +125,34 @@ void ReadShapes(const ::onnx::ValueInfoProto& info, OnnxModel& model) {
     dims.push_back(dim.has_dim_value() && dim.dim_value() > 0 ? dim.dim_value() : -1);
   }
   model.shapes[info.name()] = std::move(dims);
+}
+
+// Window attributes ONNX's own shape inference divides by: Debian's
+// libonnx 1.12 crashes (SIGFPE) on a stride or group of 0 instead of
+// reporting it, so they are checked here first, in subgraphs too.
+absl::Status CheckWindowAttributes(const ::onnx::GraphProto& graph, std::string_view source) {
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const ::onnx::NodeProto& node = graph.node(i);
+    for (const ::onnx::AttributeProto& attr : node.attribute()) {
+      const std::string& name = attr.name();
+      if (name == "strides" || name == "dilations" || name == "kernel_shape") {
+        for (int64_t v : attr.ints()) {
+          if (v < 1) {
+            return absl::InvalidArgumentError(StrCat(source, ": node ", NodeLabel(node, i), ": ",
+                                                     name, " must be >= 1, got ", v));
+          }
+        }
+      } else if (name == "group" && attr.i() < 1) {
+        return absl::InvalidArgumentError(
+            StrCat(source, ": node ", NodeLabel(node, i), ": group must be >= 1, got ", attr.i()));
+      }
+      if (attr.has_g()) DLC_RETURN_IF_ERROR(CheckWindowAttributes(attr.g(), source));
+      for (const ::onnx::GraphProto& g : attr.graphs()) {
+        DLC_RETURN_IF_ERROR(CheckWindowAttributes(g, source));
+      }
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -252,6 +281,7 @@ absl::StatusOr<OnnxModel> ReadOnnxModel(std::string_view bytes, std::string_view
     return absl::InvalidArgumentError(
         StrCat(source, ": sparse initializers are not supported (store them dense)"));
   }
+  DLC_RETURN_IF_ERROR(CheckWindowAttributes(model.graph(), source));
   try {
     ::onnx::shape_inference::InferShapes(model.proto, ::onnx::OpSchemaRegistry::Instance(),
                                          ::onnx::ShapeInferenceOptions(/*check_type=*/true,

@@ -158,6 +158,33 @@ TEST(Malformed, EveryUnsupportedNodeIsListedAtOnce) {
   EXPECT_THAT(message, Not(HasSubstr("fine")));
 }
 
+// Debian's libonnx divides by these in its shape inference and dies of
+// SIGFPE on 0 (found by onnx_import_fuzz): they are checked before it runs.
+TEST(Malformed, ZeroStridesDilationsKernelOrGroupAreErrorsNotCrashes) {
+  auto pool = [](const std::string& attr, std::vector<int64_t> values) {
+    ::onnx::ModelProto m = NewModel();
+    auto& g = *m.mutable_graph();
+    AddInput(g, "x", {-1, 1, 4, 4});
+    auto* n = AddNode(g, "MaxPool", {"x"}, {"y"}, "pool");
+    if (attr != "kernel_shape") SetInts(n, "kernel_shape", {2, 2});
+    SetInts(n, attr, std::move(values));
+    AddOutput(g, "y", 4);
+    return Message(onnx_import::ImportOnnx(Serialize(m), "z.onnx"));
+  };
+  EXPECT_THAT(pool("strides", {0, 1}),
+              HasSubstr("z.onnx: node 'pool' (MaxPool): strides must be >= 1, got 0"));
+  EXPECT_THAT(pool("dilations", {1, 0}), HasSubstr("dilations must be >= 1, got 0"));
+  EXPECT_THAT(pool("kernel_shape", {0, 2}), HasSubstr("kernel_shape must be >= 1, got 0"));
+  ::onnx::ModelProto m = NewModel();
+  auto& g = *m.mutable_graph();
+  AddInput(g, "x", {-1, 1, 4, 4});
+  AddInitializer(g, "w", {1, 1, 2, 2}, {1, 1, 1, 1});
+  SetInt(AddNode(g, "Conv", {"x", "w"}, {"y"}, "conv"), "group", 0);
+  AddOutput(g, "y", 4);
+  EXPECT_THAT(Message(onnx_import::ImportOnnx(Serialize(m), "z.onnx")),
+              HasSubstr("node 'conv' (Conv): group must be >= 1, got 0"));
+}
+
 TEST(Malformed, NonFloatInput) {
   ::onnx::ModelProto m = NewModel();
   auto& g = *m.mutable_graph();
